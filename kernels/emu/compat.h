@@ -1,0 +1,22 @@
+// What kernel sources include first: one spelling for nvcc and for the emulator build.
+#pragma once
+
+#if defined(CHK_EMU)
+#include "emu/cuda_emu.h"
+// `#define __noinline__` would break libstdc++ (it uses __attribute__((__noinline__))).
+#define CHK_NOINLINE __attribute__((noinline))
+#define DYN_SHARED(T, name) T* name = reinterpret_cast<T*>(::cuda_emu::dynamic_shared())
+#else
+#include <cstdint>
+#define CHK_NOINLINE __noinline__
+#define DYN_SHARED(T, name)                                 \
+  extern __shared__ __align__(16) unsigned char chk_dyn_smem_[]; \
+  T* name = reinterpret_cast<T*>(chk_dyn_smem_)
+#endif
+
+// Math helpers: callable from kernels and from host code (the emulator's and tests').
+#define CHK_HD __host__ __device__ __forceinline__
+
+// Global thread index as 64 bits: grids may cover more than 2^31 elements.
+#define CHK_GLOBAL_TID() ((uint64_t)blockIdx.x * blockDim.x + threadIdx.x)
+#define CHK_GRID_STRIDE() ((uint64_t)gridDim.x * blockDim.x)

@@ -1,0 +1,35 @@
+// Entry points for element-wise field arithmetic on every field cherenkov supports.
+#include "ff/ops.cuh"
+
+extern "C" __global__ void chk_ff_babybear_ops(uint32_t op, const babybear_t* a, const babybear_t* b,
+                                               babybear_t* out, uint64_t n) {
+  ff_ops(op, a, b, out, n);
+}
+extern "C" __global__ void chk_ff_koalabear_ops(uint32_t op, const koalabear_t* a, const koalabear_t* b,
+                                                koalabear_t* out, uint64_t n) {
+  ff_ops(op, a, b, out, n);
+}
+extern "C" __global__ void chk_ff_babybear4_ops(uint32_t op, const babybear4_t* a, const babybear4_t* b,
+                                                babybear4_t* out, uint64_t n) {
+  ff_ops(op, a, b, out, n);
+}
+extern "C" __global__ void chk_ff_koalabear4_ops(uint32_t op, const koalabear4_t* a, const koalabear4_t* b,
+                                                 koalabear4_t* out, uint64_t n) {
+  ff_ops(op, a, b, out, n);
+}
+extern "C" __global__ void chk_ff_bn254_fr_ops(uint32_t op, const bn254_fr_t* a, const bn254_fr_t* b,
+                                               bn254_fr_t* out, uint64_t n) {
+  ff_ops(op, a, b, out, n);
+}
+extern "C" __global__ void chk_ff_bn254_fq_ops(uint32_t op, const bn254_fq_t* a, const bn254_fq_t* b,
+                                               bn254_fq_t* out, uint64_t n) {
+  ff_ops(op, a, b, out, n);
+}
+extern "C" __global__ void chk_ff_babybear_convert(uint32_t to_mont, const uint32_t* in, uint32_t* out,
+                                                   uint64_t n) {
+  ff_convert<babybear_t>(to_mont, in, out, n);
+}
+extern "C" __global__ void chk_ff_koalabear_convert(uint32_t to_mont, const uint32_t* in, uint32_t* out,
+                                                    uint64_t n) {
+  ff_convert<koalabear_t>(to_mont, in, out, n);
+}

@@ -1,0 +1,33 @@
+// Element-wise field operations: the arithmetic cross-check between kernels and references.
+#pragma once
+#include "ff/ext4.cuh"
+#include "ff/mont256.cuh"
+
+// Must match cherenkov::field::FieldOp.
+enum ff_op : uint32_t { FF_ADD, FF_SUB, FF_MUL, FF_SQR, FF_NEG, FF_DBL, FF_INV };
+
+template <class F>
+CHK_HD F ff_apply(uint32_t op, const F& a, const F& b) {
+  switch (op) {
+    case FF_ADD: return a + b;
+    case FF_SUB: return a - b;
+    case FF_MUL: return a * b;
+    case FF_SQR: return a.sqr();
+    case FF_NEG: return -a;
+    case FF_DBL: return a.dbl();
+    case FF_INV: return a.inverse();
+    default: return F::zero();
+  }
+}
+
+template <class F>
+__device__ __forceinline__ void ff_ops(uint32_t op, const F* a, const F* b, F* out, uint64_t n) {
+  for (uint64_t i = CHK_GLOBAL_TID(); i < n; i += CHK_GRID_STRIDE()) out[i] = ff_apply(op, a[i], b[i]);
+}
+
+// 31-bit fields only: ordinary <-> Montgomery form, the conversion the C ABI will offer.
+template <class F>
+__device__ __forceinline__ void ff_convert(uint32_t to_mont, const uint32_t* in, uint32_t* out, uint64_t n) {
+  for (uint64_t i = CHK_GLOBAL_TID(); i < n; i += CHK_GRID_STRIDE())
+    out[i] = to_mont ? F::from_canonical(in[i]).v : F::from_mont(in[i]).to_canonical();
+}

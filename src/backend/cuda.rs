@@ -1,0 +1,282 @@
+//! The `cuda` backend: the thin layer over the driver API (cudarc, loaded at run time). It
+//! executes the same [`Launch`] plans as the emulator; everything that can be decided without a
+//! GPU is decided elsewhere. Never panics without a driver: [`probe`] checks for libcuda before
+//! cudarc touches it.
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cudarc::driver::sys::{self, CUdevice_attribute, CUfunction_attribute};
+use cudarc::driver::{result, CudaContext, CudaFunction, CudaModule, CudaStream, DriverError};
+use cudarc::nvrtc::Ptx;
+
+use super::device::foreign_buffer;
+use super::kernels;
+use super::plan::{DeviceProps, KernelArg, Launch};
+use super::RawBuffer;
+use crate::error::{Error, Result};
+
+/// Why the cuda backend cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CudaUnavailable {
+    /// nvcc was not found (or failed) when this crate was built.
+    BuiltWithoutKernels(String),
+    /// No libcuda on this machine.
+    NoDriver,
+    /// The driver is there but failed (e.g. `cuInit`).
+    DriverError(String),
+    /// The driver sees no GPU.
+    NoDevice,
+    /// The GPU is older than the oldest architecture the kernels are built for.
+    Unsupported(String),
+}
+
+impl fmt::Display for CudaUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BuiltWithoutKernels(why) => write!(f, "built without kernels ({why})"),
+            Self::NoDriver => f.write_str("no CUDA driver (libcuda not found)"),
+            Self::DriverError(e) => write!(f, "CUDA driver error: {e}"),
+            Self::NoDevice => f.write_str("no CUDA device"),
+            Self::Unsupported(why) => f.write_str(why),
+        }
+    }
+}
+
+/// One GPU as the driver reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub ordinal: usize,
+    pub name: String,
+    pub total_mem: usize,
+    pub compute_capability: (i32, i32),
+    pub sm_count: u32,
+    pub max_dynamic_shared: u32,
+}
+
+fn driver(e: DriverError) -> CudaUnavailable {
+    CudaUnavailable::DriverError(e.to_string())
+}
+
+/// The GPUs the driver sees, without requiring kernels. Safe to call anywhere.
+pub fn probe() -> Result<Vec<DeviceInfo>, CudaUnavailable> {
+    static PROBE: OnceLock<Result<Vec<DeviceInfo>, CudaUnavailable>> = OnceLock::new();
+    PROBE
+        .get_or_init(|| {
+            // SAFETY: only tries to dlopen libcuda; cudarc panics on first use without it.
+            if !unsafe { sys::is_culib_present() } {
+                return Err(CudaUnavailable::NoDriver);
+            }
+            result::init().map_err(driver)?;
+            let count = result::device::get_count().map_err(driver)?;
+            if count <= 0 {
+                return Err(CudaUnavailable::NoDevice);
+            }
+            (0..count)
+                .map(|i| {
+                    let dev = result::device::get(i).map_err(driver)?;
+                    // SAFETY: `dev` is a valid device handle from the driver.
+                    let attr = |a| unsafe { result::device::get_attribute(dev, a) }.map_err(driver);
+                    Ok(DeviceInfo {
+                        ordinal: i as usize,
+                        name: result::device::get_name(dev).map_err(driver)?,
+                        total_mem: unsafe { result::device::total_mem(dev) }.map_err(driver)?,
+                        compute_capability: (
+                            attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?,
+                            attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?,
+                        ),
+                        sm_count: attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)? as u32,
+                        max_dynamic_shared: attr(
+                            CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                        )? as u32,
+                    })
+                })
+                .collect()
+        })
+        .clone()
+}
+
+/// A GPU that can run our kernels: driver, device and kernels all present. Opened once per
+/// ordinal and shared, so the fatbins are loaded once per device.
+pub fn open(ordinal: usize) -> Result<Arc<CudaDevice>, CudaUnavailable> {
+    static OPEN: OnceLock<Mutex<HashMap<usize, Arc<CudaDevice>>>> = OnceLock::new();
+    if !kernels::built_with_kernels() {
+        return Err(CudaUnavailable::BuiltWithoutKernels(kernels::NVCC_STATUS.to_string()));
+    }
+    let info = probe()?.into_iter().nth(ordinal).ok_or(CudaUnavailable::NoDevice)?;
+    if info.compute_capability < (8, 0) {
+        return Err(CudaUnavailable::Unsupported(format!(
+            "{} is sm_{}{}; the kernels need sm_80 or newer",
+            info.name, info.compute_capability.0, info.compute_capability.1
+        )));
+    }
+    let mut open = OPEN.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(dev) = open.get(&ordinal) {
+        return Ok(dev.clone());
+    }
+    let ctx = CudaContext::new(ordinal).map_err(driver)?;
+    // One stream per device, used in order: the driver's cross-stream event tracking is not needed.
+    // SAFETY: no buffer of this context is used from another stream.
+    unsafe { ctx.disable_event_tracking() };
+    let stream = ctx.new_stream().map_err(driver)?;
+    let dev = Arc::new(CudaDevice { info, ctx, stream, modules: Mutex::default(), functions: Mutex::default() });
+    open.insert(ordinal, dev.clone());
+    Ok(dev)
+}
+
+/// An opened GPU with its context, stream and loaded kernels.
+pub struct CudaDevice {
+    info: DeviceInfo,
+    ctx: Arc<CudaContext>,
+    stream: Arc<CudaStream>,
+    modules: Mutex<HashMap<&'static str, Arc<CudaModule>>>,
+    functions: Mutex<HashMap<&'static str, CudaFunction>>,
+}
+
+impl fmt::Debug for CudaDevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CudaDevice({:?})", self.info)
+    }
+}
+
+fn cuda_err(e: DriverError) -> Error {
+    Error::Cuda(e.to_string())
+}
+
+impl CudaDevice {
+    pub fn info(&self) -> &DeviceInfo {
+        &self.info
+    }
+    pub fn name(&self) -> String {
+        format!("cuda:{} {}", self.info.ordinal, self.info.name)
+    }
+    pub fn props(&self) -> DeviceProps {
+        DeviceProps {
+            sm_count: self.info.sm_count,
+            max_threads_per_block: 1024,
+            max_dynamic_shared: self.info.max_dynamic_shared,
+        }
+    }
+
+    pub(crate) fn alloc_zeroed(&self, bytes: usize) -> Result<CudaAlloc> {
+        self.ctx.bind_to_thread().map_err(cuda_err)?;
+        // SAFETY: context bound; a zero-byte request still gets a valid (1-byte) allocation.
+        let ptr = unsafe { result::malloc_sync(bytes.max(1)) }.map_err(|e| match e.0 {
+            sys::cudaError_enum::CUDA_ERROR_OUT_OF_MEMORY => Error::OutOfMemory { bytes, backend: "cuda" },
+            _ => cuda_err(e),
+        })?;
+        let alloc = CudaAlloc { ptr, bytes, ctx: self.ctx.clone() };
+        // SAFETY: `ptr` holds at least `bytes` bytes.
+        unsafe { result::memset_d8_sync(ptr, 0, bytes) }.map_err(cuda_err)?;
+        Ok(alloc)
+    }
+
+    pub(crate) fn write(&self, dst: &CudaAlloc, src: &[u8]) -> Result<()> {
+        if src.is_empty() {
+            return Ok(());
+        }
+        self.ctx.bind_to_thread().map_err(cuda_err)?;
+        // SAFETY: `dst` holds src.len() bytes (allocated for this buffer's length).
+        unsafe { result::memcpy_htod_sync(dst.ptr, src) }.map_err(cuda_err)
+    }
+
+    pub(crate) fn read(&self, src: &CudaAlloc, dst: &mut [u8]) -> Result<()> {
+        if dst.is_empty() {
+            return Ok(());
+        }
+        self.ctx.bind_to_thread().map_err(cuda_err)?;
+        self.stream.synchronize().map_err(cuda_err)?;
+        // SAFETY: `src` holds dst.len() bytes.
+        unsafe { result::memcpy_dtoh_sync(dst, src.ptr) }.map_err(cuda_err)
+    }
+
+    fn function(&self, kernel: &'static str) -> Result<CudaFunction> {
+        if let Some(f) = self.functions.lock().unwrap_or_else(|e| e.into_inner()).get(kernel) {
+            return Ok(f.clone());
+        }
+        let source = kernels::source_of(kernel).ok_or_else(|| Error::UnknownKernel(kernel.into()))?;
+        let image = source.fatbin.ok_or_else(|| Error::UnknownKernel(kernel.into()))?;
+        let module = {
+            let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+            match modules.get(source.file) {
+                Some(m) => m.clone(),
+                None => {
+                    let m = self.ctx.load_module(Ptx::from_binary(image.to_vec())).map_err(cuda_err)?;
+                    modules.insert(source.file, m.clone());
+                    m
+                }
+            }
+        };
+        let f = module.load_function(kernel).map_err(cuda_err)?;
+        self.functions.lock().unwrap_or_else(|e| e.into_inner()).insert(kernel, f.clone());
+        Ok(f)
+    }
+
+    pub(crate) fn launch(&self, launch: &Launch<'_>) -> Result<()> {
+        let f = self.function(launch.kernel)?;
+        if launch.shared_bytes > 48 << 10 {
+            f.set_attribute(
+                CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                launch.shared_bytes as i32,
+            )
+            .map_err(cuda_err)?;
+        }
+        let mut slots: Vec<u64> = Vec::with_capacity(launch.args.len());
+        for arg in &launch.args {
+            slots.push(match arg {
+                KernelArg::U32(v) => *v as u64,
+                KernelArg::U64(v) => *v,
+                KernelArg::Buffer(RawBuffer::Cuda(a)) => a.ptr,
+                KernelArg::Buffer(RawBuffer::Emu(_)) => return Err(foreign_buffer(launch.kernel)),
+            });
+        }
+        let mut params: Vec<*mut c_void> = slots.iter_mut().map(|s| s as *mut u64 as *mut c_void).collect();
+        let dims = |d: super::plan::Dim3| (d.x, d.y, d.z);
+        self.ctx.bind_to_thread().map_err(cuda_err)?;
+        // SAFETY: params match the kernel's signature by construction of the plan; buffer
+        // bounds are the caller's contract (Gpu::launch is unsafe).
+        unsafe {
+            result::launch_kernel(
+                f.cu_function(),
+                dims(launch.grid),
+                dims(launch.block),
+                launch.shared_bytes,
+                self.stream.cu_stream(),
+                &mut params,
+            )
+        }
+        .map_err(cuda_err)?;
+        self.stream.synchronize().map_err(cuda_err)
+    }
+}
+
+/// Device memory owned by one context.
+pub struct CudaAlloc {
+    ptr: sys::CUdeviceptr,
+    bytes: usize,
+    ctx: Arc<CudaContext>,
+}
+
+impl fmt::Debug for CudaAlloc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CudaAlloc({} bytes)", self.bytes)
+    }
+}
+
+impl CudaAlloc {
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+impl Drop for CudaAlloc {
+    fn drop(&mut self) {
+        // Errors here (a dead context) cannot be reported from Drop; the memory goes with the context.
+        if self.ctx.bind_to_thread().is_ok() {
+            // SAFETY: allocated by malloc_sync in this context, freed once.
+            let _ = unsafe { result::free_sync(self.ptr) };
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Device memory and kernel launches, the same calls for the `emu` and the `cuda` backend.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use bytemuck::Pod;
+
+use super::cuda::{CudaAlloc, CudaDevice};
+use super::emu::{EmuDevice, HostAlloc};
+use super::plan::{DeviceProps, Launch};
+use crate::error::{Error, Result};
+
+/// Untyped device memory of one backend.
+#[derive(Debug)]
+pub enum RawBuffer {
+    Emu(HostAlloc),
+    Cuda(CudaAlloc),
+}
+
+impl RawBuffer {
+    pub fn bytes(&self) -> usize {
+        match self {
+            Self::Emu(a) => a.bytes(),
+            Self::Cuda(a) => a.bytes(),
+        }
+    }
+}
+
+/// `len` elements of `T` in device memory (host memory for the emulator).
+#[derive(Debug)]
+pub struct DeviceBuffer<T> {
+    raw: RawBuffer,
+    len: usize,
+    _elem: PhantomData<T>,
+}
+
+impl<T> DeviceBuffer<T> {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    pub fn raw(&self) -> &RawBuffer {
+        &self.raw
+    }
+}
+
+/// A device that runs kernels: the emulator or a CUDA GPU.
+#[derive(Debug, Clone)]
+pub enum Gpu {
+    Emu(EmuDevice),
+    Cuda(Arc<CudaDevice>),
+}
+
+pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
+    len.checked_mul(size_of::<T>())
+        .filter(|b| *b <= isize::MAX as usize)
+        .ok_or_else(|| Error::SizeOverflow(format!("{len} elements of {} bytes", size_of::<T>())))
+}
+
+impl Gpu {
+    /// A short description: `emu (forward, 2 threads)` or `cuda:0 NVIDIA H100`.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Emu(e) => e.name(),
+            Self::Cuda(c) => c.name(),
+        }
+    }
+
+    pub fn props(&self) -> DeviceProps {
+        match self {
+            Self::Emu(e) => e.props(),
+            Self::Cuda(c) => c.props(),
+        }
+    }
+
+    /// `len` zeroed elements.
+    pub fn alloc<T: Pod>(&self, len: usize) -> Result<DeviceBuffer<T>> {
+        let bytes = byte_len::<T>(len)?;
+        let raw = match self {
+            Self::Emu(_) => RawBuffer::Emu(HostAlloc::zeroed(bytes)?),
+            Self::Cuda(c) => RawBuffer::Cuda(c.alloc_zeroed(bytes)?),
+        };
+        Ok(DeviceBuffer { raw, len, _elem: PhantomData })
+    }
+
+    pub fn upload<T: Pod>(&self, data: &[T]) -> Result<DeviceBuffer<T>> {
+        let buf = self.alloc::<T>(data.len())?;
+        let src: &[u8] = bytemuck::cast_slice(data);
+        match (&buf.raw, self) {
+            (RawBuffer::Emu(a), Self::Emu(_)) => a.write(src),
+            (RawBuffer::Cuda(a), Self::Cuda(c)) => c.write(a, src)?,
+            _ => unreachable!("alloc returns a buffer of this device's kind"),
+        }
+        Ok(buf)
+    }
+
+    pub fn download<T: Pod>(&self, buf: &DeviceBuffer<T>) -> Result<Vec<T>> {
+        let mut out = vec![T::zeroed(); buf.len];
+        let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
+        match (&buf.raw, self) {
+            (RawBuffer::Emu(a), Self::Emu(_)) => a.read(dst),
+            (RawBuffer::Cuda(a), Self::Cuda(c)) => c.read(a, dst)?,
+            _ => return Err(foreign_buffer("download")),
+        }
+        Ok(out)
+    }
+
+    /// Runs one launch to completion.
+    ///
+    /// # Safety
+    /// The kernel's accesses must stay inside the buffers passed to it: the caller checks the
+    /// sizes the kernel derives its indices from.
+    pub unsafe fn launch(&self, launch: &Launch<'_>) -> Result<()> {
+        let props = self.props();
+        if launch.block.volume() > props.max_threads_per_block as u64 {
+            return Err(Error::InvalidLaunch {
+                kernel: launch.kernel,
+                reason: format!("{} threads per block, the device allows {}", launch.block.volume(), props.max_threads_per_block),
+            });
+        }
+        if launch.shared_bytes > props.max_dynamic_shared {
+            return Err(Error::InvalidLaunch {
+                kernel: launch.kernel,
+                reason: format!("{} bytes of dynamic shared memory, the device allows {}", launch.shared_bytes, props.max_dynamic_shared),
+            });
+        }
+        match self {
+            Self::Emu(e) => e.launch(launch),
+            Self::Cuda(c) => c.launch(launch),
+        }
+    }
+
+    /// Runs a plan's launches in order.
+    ///
+    /// # Safety
+    /// As for [`Gpu::launch`], for every launch.
+    pub unsafe fn run(&self, plan: &[Launch<'_>]) -> Result<()> {
+        for l in plan {
+            self.launch(l)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn foreign_buffer(op: &str) -> Error {
+    Error::InvalidLaunch { kernel: "-", reason: format!("{op}: buffer belongs to another backend") }
+}

@@ -1,0 +1,276 @@
+//! The `emu` backend: kernels compiled as host C++ against kernels/emu/, launched through the
+//! same [`Launch`] plans as CUDA. Slow, exact and deterministic for a given schedule; never
+//! picked by `auto`.
+
+use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::fmt;
+
+use super::device::foreign_buffer;
+use super::plan::{DeviceProps, KernelArg, Launch};
+use super::RawBuffer;
+use crate::error::{EmuErrorKind, Error, Result};
+
+#[repr(C)]
+struct ChkEmuConfig {
+    schedule: u32,
+    threads: u32,
+    seed: u64,
+    stack_bytes: u64,
+    max_dynamic_shared: u64,
+}
+
+extern "C" {
+    fn chk_emu_launch(
+        name: *const c_char,
+        grid: *const u32,
+        block: *const u32,
+        dyn_shared: u32,
+        args: *mut *mut c_void,
+        cfg: *const ChkEmuConfig,
+        err: *mut c_char,
+        err_len: usize,
+    ) -> c_int;
+    fn chk_emu_kernel_count() -> usize;
+    fn chk_emu_kernel_name(i: usize) -> *const c_char;
+    fn chk_emu_tsan_enabled() -> c_int;
+}
+
+/// The order in which the fibers of a block run between synchronisation points. Correct
+/// kernels give the same result under all of them; racy ones usually do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// Thread 0 first, like a GPU warp scheduler tends to.
+    Forward,
+    /// Last thread first.
+    Reverse,
+    /// A fresh shuffle at every scheduling pass, from this seed (and the block index).
+    Random(u64),
+}
+
+impl Schedule {
+    /// All three kinds, the random one with `seed`: what kernel tests run under.
+    pub fn all(seed: u64) -> [Schedule; 3] {
+        [Schedule::Forward, Schedule::Reverse, Schedule::Random(seed)]
+    }
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Forward => f.write_str("forward"),
+            Self::Reverse => f.write_str("reverse"),
+            Self::Random(s) => write!(f, "random:{s}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Schedule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "forward" => Ok(Self::Forward),
+            "reverse" => Ok(Self::Reverse),
+            "random" => Ok(Self::Random(0)),
+            _ => s
+                .strip_prefix("random:")
+                .and_then(|seed| seed.parse().ok())
+                .map(Self::Random)
+                .ok_or_else(|| format!("unknown schedule `{s}` (forward, reverse, random or random:SEED)")),
+        }
+    }
+}
+
+/// How the emulator runs kernels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmuConfig {
+    pub schedule: Schedule,
+    /// OS threads that run blocks; 0 = one per core.
+    pub threads: u32,
+    /// Stack of each emulated GPU thread. Kernels with large local arrays need more
+    /// (`ptxas -v` reports each kernel's frame, `cherenkov info --kernels` lists it).
+    pub stack_bytes: usize,
+}
+
+impl Default for EmuConfig {
+    fn default() -> Self {
+        Self { schedule: Schedule::Forward, threads: 0, stack_bytes: 128 << 10 }
+    }
+}
+
+impl EmuConfig {
+    /// The defaults, overridden by `CHERENKOV_EMU_SCHEDULE` (forward|reverse|random[:SEED]),
+    /// `CHERENKOV_EMU_THREADS` and `CHERENKOV_EMU_STACK_KB`. Malformed values are errors.
+    pub fn from_env() -> Result<Self> {
+        let mut cfg = Self::default();
+        let bad = |var: &str, why: String| Error::InvalidLaunch { kernel: "-", reason: format!("{var}: {why}") };
+        if let Ok(s) = std::env::var("CHERENKOV_EMU_SCHEDULE") {
+            cfg.schedule = s.parse().map_err(|e| bad("CHERENKOV_EMU_SCHEDULE", e))?;
+        }
+        if let Ok(s) = std::env::var("CHERENKOV_EMU_THREADS") {
+            cfg.threads = s.parse().map_err(|_| bad("CHERENKOV_EMU_THREADS", format!("`{s}` is not a number")))?;
+        }
+        if let Ok(s) = std::env::var("CHERENKOV_EMU_STACK_KB") {
+            let kb: usize = s.parse().map_err(|_| bad("CHERENKOV_EMU_STACK_KB", format!("`{s}` is not a number")))?;
+            cfg.stack_bytes = kb << 10;
+        }
+        Ok(cfg)
+    }
+}
+
+/// Device limits the emulator enforces and reports (those of an sm_90 GPU, with 4 "SMs" so that
+/// grids stay small enough to emulate quickly).
+pub const EMU_PROPS: DeviceProps = DeviceProps { sm_count: 4, max_threads_per_block: 1024, max_dynamic_shared: 232448 };
+
+/// The emulated device.
+#[derive(Debug, Clone, Default)]
+pub struct EmuDevice {
+    cfg: EmuConfig,
+}
+
+impl EmuDevice {
+    pub fn new(cfg: EmuConfig) -> Self {
+        Self { cfg }
+    }
+    pub fn config(&self) -> EmuConfig {
+        self.cfg
+    }
+    pub fn name(&self) -> String {
+        let tsan = if tsan_enabled() { ", ThreadSanitizer" } else { "" };
+        format!("emu ({} schedule{tsan})", self.cfg.schedule)
+    }
+    pub fn props(&self) -> DeviceProps {
+        EMU_PROPS
+    }
+
+    pub(crate) fn launch(&self, launch: &Launch<'_>) -> Result<()> {
+        // Each argument in its own 8-byte slot; a u32 reads the low half (little-endian).
+        let mut slots: Vec<u64> = Vec::with_capacity(launch.args.len());
+        for arg in &launch.args {
+            slots.push(match arg {
+                KernelArg::U32(v) => *v as u64,
+                KernelArg::U64(v) => *v,
+                KernelArg::Buffer(RawBuffer::Emu(a)) => a.ptr as u64,
+                KernelArg::Buffer(RawBuffer::Cuda(_)) => return Err(foreign_buffer(launch.kernel)),
+            });
+        }
+        let mut ptrs: Vec<*mut c_void> = slots.iter_mut().map(|s| s as *mut u64 as *mut c_void).collect();
+        let (schedule, seed) = match self.cfg.schedule {
+            Schedule::Forward => (0, 0),
+            Schedule::Reverse => (1, 0),
+            Schedule::Random(s) => (2, s),
+        };
+        let cfg = ChkEmuConfig {
+            schedule,
+            threads: self.cfg.threads,
+            seed,
+            stack_bytes: self.cfg.stack_bytes as u64,
+            max_dynamic_shared: EMU_PROPS.max_dynamic_shared as u64,
+        };
+        let name = CString::new(launch.kernel).map_err(|_| Error::UnknownKernel(launch.kernel.into()))?;
+        let mut err = [0 as c_char; 1024];
+        // SAFETY: every pointer is valid for the call; the kernel's own accesses are the
+        // caller's contract (Gpu::launch is unsafe).
+        let code = unsafe {
+            chk_emu_launch(
+                name.as_ptr(),
+                launch.grid.as_array().as_ptr(),
+                launch.block.as_array().as_ptr(),
+                launch.shared_bytes,
+                ptrs.as_mut_ptr(),
+                &cfg,
+                err.as_mut_ptr(),
+                err.len(),
+            )
+        };
+        if code == 0 {
+            return Ok(());
+        }
+        // SAFETY: chk_emu_launch NUL-terminates what it writes into `err`.
+        let message = unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned();
+        let kind = match code {
+            1 => return Err(Error::UnknownKernel(launch.kernel.into())),
+            2 => EmuErrorKind::InvalidConfig,
+            3 => EmuErrorKind::Deadlock,
+            4 => EmuErrorKind::BarrierDivergence,
+            5 => EmuErrorKind::WarpMisuse,
+            6 => EmuErrorKind::DataRace,
+            7 => EmuErrorKind::Resource,
+            _ => EmuErrorKind::Internal,
+        };
+        Err(Error::Emulator { kind, message })
+    }
+}
+
+/// Every kernel the emulator build contains.
+pub fn kernel_names() -> Vec<&'static str> {
+    // SAFETY: the registry is a static table of NUL-terminated names.
+    (0..unsafe { chk_emu_kernel_count() })
+        .filter_map(|i| unsafe {
+            let p = chk_emu_kernel_name(i);
+            (!p.is_null()).then(|| CStr::from_ptr(p).to_str().ok()).flatten()
+        })
+        .collect()
+}
+
+/// Whether this build of the emulator runs under ThreadSanitizer (`CHERENKOV_EMU_TSAN=1`).
+pub fn tsan_enabled() -> bool {
+    // SAFETY: no arguments, reads a compile-time constant.
+    unsafe { chk_emu_tsan_enabled() != 0 }
+}
+
+const HOST_ALIGN: usize = 256;
+
+/// Zeroed, 256-byte aligned host memory standing in for device memory.
+pub struct HostAlloc {
+    pub(crate) ptr: *mut u8,
+    bytes: usize,
+}
+
+// SAFETY: a plain allocation; kernels and copies are ordered by the launches that use it.
+unsafe impl Send for HostAlloc {}
+unsafe impl Sync for HostAlloc {}
+
+impl fmt::Debug for HostAlloc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HostAlloc({} bytes)", self.bytes)
+    }
+}
+
+impl HostAlloc {
+    pub fn zeroed(bytes: usize) -> Result<Self> {
+        if bytes == 0 {
+            return Ok(Self { ptr: HOST_ALIGN as *mut u8, bytes });
+        }
+        let layout = Layout::from_size_align(bytes, HOST_ALIGN)
+            .map_err(|_| Error::SizeOverflow(format!("{bytes} bytes")))?;
+        // SAFETY: non-zero size.
+        let ptr = unsafe { alloc_zeroed(layout) };
+        if ptr.is_null() {
+            return Err(Error::OutOfMemory { bytes, backend: "emu" });
+        }
+        Ok(Self { ptr, bytes })
+    }
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+    pub(crate) fn write(&self, src: &[u8]) {
+        assert_eq!(src.len(), self.bytes);
+        // SAFETY: same length, distinct allocations.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr, self.bytes) }
+    }
+    pub(crate) fn read(&self, dst: &mut [u8]) {
+        assert_eq!(dst.len(), self.bytes);
+        // SAFETY: same length, distinct allocations.
+        unsafe { std::ptr::copy_nonoverlapping(self.ptr, dst.as_mut_ptr(), self.bytes) }
+    }
+}
+
+impl Drop for HostAlloc {
+    fn drop(&mut self) {
+        if self.bytes != 0 {
+            // SAFETY: allocated in `zeroed` with this layout.
+            unsafe { dealloc(self.ptr, Layout::from_size_align_unchecked(self.bytes, HOST_ALIGN)) }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Backends and how one is chosen.
+//!
+//! - `cpu`: pure Rust, rayon-parallel; always available.
+//! - `emu`: the CUDA kernels compiled as host C++ and run by our execution-model emulator;
+//!   exact and slow, for testing kernels without a GPU. Never chosen by `auto`.
+//! - `cuda`: the same kernels on a GPU through the driver API.
+//!
+//! `auto` picks `cuda` when a usable GPU and the kernels are there, else `cpu`.
+
+pub mod cuda;
+pub mod device;
+pub mod emu;
+pub mod kernels;
+pub mod plan;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use device::{DeviceBuffer, Gpu, RawBuffer};
+pub use emu::{EmuConfig, EmuDevice, Schedule};
+pub use plan::{DeviceProps, Dim3, KernelArg, Launch};
+
+use crate::error::{Error, Result};
+
+/// Which backend to run on: the user's choice, before it is resolved to an [`Engine`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Backend {
+    #[default]
+    Auto,
+    Cpu,
+    Emu,
+    Cuda,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Cpu => "cpu",
+            Self::Emu => "emu",
+            Self::Cuda => "cuda",
+        })
+    }
+}
+
+impl FromStr for Backend {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" | "" => Ok(Self::Auto),
+            "cpu" => Ok(Self::Cpu),
+            "emu" => Ok(Self::Emu),
+            "cuda" => Ok(Self::Cuda),
+            _ => Err(Error::UnknownBackend(s.to_string())),
+        }
+    }
+}
+
+impl Backend {
+    /// `CHERENKOV_BACKEND`, or `Auto` when unset. A value that is not a backend is an error,
+    /// not a silent fallback.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var("CHERENKOV_BACKEND") {
+            Ok(v) => v.parse(),
+            Err(_) => Ok(Self::Auto),
+        }
+    }
+
+    /// Resolves the choice to something that runs, or says why it cannot.
+    pub fn engine(self) -> Result<Engine> {
+        match self {
+            Self::Cpu => Ok(Engine::Cpu),
+            Self::Emu => Ok(Engine::Gpu(Gpu::Emu(EmuDevice::new(EmuConfig::from_env()?)))),
+            Self::Cuda => cuda::open(0)
+                .map(|d| Engine::Gpu(Gpu::Cuda(d)))
+                .map_err(|why| Error::BackendUnavailable { backend: self, reason: why.to_string() }),
+            Self::Auto => Ok(cuda::open(0).map(|d| Engine::Gpu(Gpu::Cuda(d))).unwrap_or(Engine::Cpu)),
+        }
+    }
+}
+
+/// A resolved backend: where work actually runs.
+#[derive(Debug, Clone)]
+pub enum Engine {
+    Cpu,
+    Gpu(Gpu),
+}
+
+impl Engine {
+    pub fn emu(cfg: EmuConfig) -> Self {
+        Self::Gpu(Gpu::Emu(EmuDevice::new(cfg)))
+    }
+    pub fn name(&self) -> String {
+        match self {
+            Self::Cpu => format!("cpu ({} threads)", rayon::current_num_threads()),
+            Self::Gpu(g) => g.name(),
+        }
+    }
+    pub fn kind(&self) -> Backend {
+        match self {
+            Self::Cpu => Backend::Cpu,
+            Self::Gpu(Gpu::Emu(_)) => Backend::Emu,
+            Self::Gpu(Gpu::Cuda(_)) => Backend::Cuda,
+        }
+    }
+}
+
+/// One line per backend: whether it can run here, and why not.
+#[derive(Debug, Clone)]
+pub struct Availability {
+    pub backend: Backend,
+    pub available: bool,
+    pub detail: String,
+}
+
+/// What `cherenkov info` reports and `auto` decides from.
+pub fn availability() -> Vec<Availability> {
+    let cuda = cuda::open(0);
+    let auto = if cuda.is_ok() { "cuda" } else { "cpu" };
+    vec![
+        Availability {
+            backend: Backend::Cpu,
+            available: true,
+            detail: format!("{} rayon threads", rayon::current_num_threads()),
+        },
+        Availability {
+            backend: Backend::Emu,
+            available: true,
+            detail: format!(
+                "{} kernels{}; for testing, never picked by auto",
+                emu::kernel_names().len(),
+                if emu::tsan_enabled() { ", ThreadSanitizer build" } else { "" }
+            ),
+        },
+        Availability {
+            backend: Backend::Cuda,
+            available: cuda.is_ok(),
+            detail: match &cuda {
+                Ok(d) => d.name(),
+                Err(why) => why.to_string(),
+            },
+        },
+        Availability { backend: Backend::Auto, available: true, detail: format!("resolves to {auto}") },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_backend_names() {
+        assert_eq!("CUDA".parse::<Backend>().unwrap(), Backend::Cuda);
+        assert_eq!(" emu ".parse::<Backend>().unwrap(), Backend::Emu);
+        assert!(matches!("gpu".parse::<Backend>(), Err(Error::UnknownBackend(s)) if s == "gpu"));
+        for b in [Backend::Auto, Backend::Cpu, Backend::Emu, Backend::Cuda] {
+            assert_eq!(b.to_string().parse::<Backend>().unwrap(), b);
+        }
+    }
+
+    #[test]
+    fn auto_never_picks_emu() {
+        assert_ne!(Backend::Auto.engine().unwrap().kind(), Backend::Emu);
+    }
+}

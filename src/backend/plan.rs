@@ -1,0 +1,111 @@
+//! Launch plans: which kernel, with what grid, block, shared memory and arguments. A plan is
+//! built once in Rust and executed by the `cuda` or the `emu` backend alike, so the emulator
+//! tests the real orchestration, not a copy of it.
+
+use super::device::DeviceBuffer;
+
+/// A CUDA grid or block shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dim3 {
+    pub x: u32,
+    pub y: u32,
+    pub z: u32,
+}
+
+impl Dim3 {
+    pub const fn x(x: u32) -> Self {
+        Self { x, y: 1, z: 1 }
+    }
+    pub fn volume(&self) -> u64 {
+        self.x as u64 * self.y as u64 * self.z as u64
+    }
+    pub fn as_array(&self) -> [u32; 3] {
+        [self.x, self.y, self.z]
+    }
+}
+
+/// One kernel argument, passed by value as cuLaunchKernel's `kernelParams` expects.
+#[derive(Debug, Clone, Copy)]
+pub enum KernelArg<'a> {
+    U32(u32),
+    U64(u64),
+    /// A device buffer's address; the borrow keeps the buffer alive for the launch.
+    Buffer(&'a super::device::RawBuffer),
+}
+
+/// One kernel launch.
+#[derive(Debug, Clone)]
+pub struct Launch<'a> {
+    pub kernel: &'static str,
+    pub grid: Dim3,
+    pub block: Dim3,
+    /// Dynamic shared memory in bytes.
+    pub shared_bytes: u32,
+    pub args: Vec<KernelArg<'a>>,
+}
+
+impl<'a> Launch<'a> {
+    pub fn new(kernel: &'static str, grid: Dim3, block: Dim3) -> Self {
+        Self { kernel, grid, block, shared_bytes: 0, args: Vec::new() }
+    }
+    pub fn shared(mut self, bytes: u32) -> Self {
+        self.shared_bytes = bytes;
+        self
+    }
+    pub fn u32(mut self, v: u32) -> Self {
+        self.args.push(KernelArg::U32(v));
+        self
+    }
+    pub fn u64(mut self, v: u64) -> Self {
+        self.args.push(KernelArg::U64(v));
+        self
+    }
+    pub fn buf<T>(mut self, b: &'a DeviceBuffer<T>) -> Self {
+        self.args.push(KernelArg::Buffer(b.raw()));
+        self
+    }
+}
+
+/// The device limits a plan depends on. The emulator reports fixed, GPU-like values so that
+/// plans made for it look like plans made for a real device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceProps {
+    pub sm_count: u32,
+    pub max_threads_per_block: u32,
+    pub max_dynamic_shared: u32,
+}
+
+/// Threads per block for element-wise kernels.
+pub const ELEMENTWISE_BLOCK: u32 = 256;
+/// Blocks per SM for grid-stride element-wise kernels: enough to hide latency, few enough
+/// that each thread loops a few times.
+const ELEMENTWISE_BLOCKS_PER_SM: u64 = 8;
+
+/// Grid and block for a grid-stride loop over `n` elements; `None` when `n == 0`.
+pub fn elementwise(n: u64, props: &DeviceProps) -> Option<(Dim3, Dim3)> {
+    if n == 0 {
+        return None;
+    }
+    let blocks = n.div_ceil(ELEMENTWISE_BLOCK as u64).min(props.sm_count.max(1) as u64 * ELEMENTWISE_BLOCKS_PER_SM);
+    Some((Dim3::x(blocks as u32), Dim3::x(ELEMENTWISE_BLOCK)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROPS: DeviceProps = DeviceProps { sm_count: 132, max_threads_per_block: 1024, max_dynamic_shared: 232448 };
+
+    #[test]
+    fn elementwise_covers_every_element_once_per_stride() {
+        assert_eq!(elementwise(0, &PROPS), None);
+        let (g, b) = elementwise(1, &PROPS).unwrap();
+        assert_eq!((g.x, b.x), (1, 256));
+        let (g, _) = elementwise(257, &PROPS).unwrap();
+        assert_eq!(g.x, 2);
+        // Huge n: the grid is capped and the stride loop covers the rest, in 64-bit indices.
+        let (g, b) = elementwise(1 << 40, &PROPS).unwrap();
+        assert_eq!(g.x as u64, 132 * 8);
+        assert!(g.volume() * b.volume() < (1 << 40));
+    }
+}

@@ -1,0 +1,73 @@
+//! One error type for the whole crate: every failure is a value, never a panic.
+
+use crate::backend::Backend;
+
+/// What went wrong. Variants carry enough context to act on without a debugger.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The requested backend cannot run here (no driver, no device, built without kernels).
+    #[error("backend `{backend}` is unavailable: {reason}")]
+    BackendUnavailable { backend: Backend, reason: String },
+    /// `CHERENKOV_BACKEND` or a backend name that is not one of auto, cpu, emu, cuda.
+    #[error("unknown backend `{0}` (expected auto, cpu, emu or cuda)")]
+    UnknownBackend(String),
+    /// An error reported by the CUDA driver.
+    #[error("CUDA driver: {0}")]
+    Cuda(String),
+    /// The emulator rejected or aborted a launch (deadlock, divergent barrier, warp misuse, race).
+    #[error("emulator ({kind}): {message}")]
+    Emulator { kind: EmuErrorKind, message: String },
+    /// A kernel name that no build of the kernels contains.
+    #[error("no kernel named `{0}`")]
+    UnknownKernel(String),
+    /// A launch configuration outside what the device or the kernel allows.
+    #[error("invalid launch of `{kernel}`: {reason}")]
+    InvalidLaunch { kernel: &'static str, reason: String },
+    /// Two inputs that must have the same length do not.
+    #[error("length mismatch: {what} has {got} elements, expected {expected}")]
+    LengthMismatch { what: &'static str, expected: usize, got: usize },
+    /// A field element whose encoding is not the canonical one (e.g. >= p).
+    #[error("non-canonical {field} element at index {index}")]
+    NonCanonical { field: &'static str, index: usize },
+    /// A point that does not satisfy the curve equation.
+    #[error("point at index {index} is not on the curve")]
+    NotOnCurve { index: usize },
+    /// A size whose byte count or index overflows what the backend can address.
+    #[error("size overflow: {0}")]
+    SizeOverflow(String),
+    /// An allocation failed.
+    #[error("out of memory: {bytes} bytes on {backend}")]
+    OutOfMemory { bytes: usize, backend: &'static str },
+}
+
+/// Why the emulator stopped a launch; mirrors the codes of kernels/emu/emu_runtime.cpp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmuErrorKind {
+    UnknownKernel,
+    InvalidConfig,
+    Deadlock,
+    BarrierDivergence,
+    WarpMisuse,
+    DataRace,
+    Resource,
+    Internal,
+}
+
+impl std::fmt::Display for EmuErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = match self {
+            Self::UnknownKernel => "unknown kernel",
+            Self::InvalidConfig => "invalid launch configuration",
+            Self::Deadlock => "deadlock",
+            Self::BarrierDivergence => "barrier divergence",
+            Self::WarpMisuse => "warp operation misuse",
+            Self::DataRace => "data race",
+            Self::Resource => "out of resources",
+            Self::Internal => "internal error",
+        };
+        f.write_str(s)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,44 @@
+//! Field and curve representations shared with the kernels, and element-wise arithmetic on
+//! every backend.
+//!
+//! The bit-exactness contract: 31-bit fields cross every boundary in Plonky3's Montgomery form
+//! (R = 2^32), BN254 fields in arkworks' Montgomery form (4 x u64, little-endian), always
+//! canonical. Kernels read exactly these bits; nothing is converted on the hot path.
+
+mod bn254;
+pub mod curve;
+mod mont31;
+pub mod ops;
+pub mod params;
+
+use std::fmt::Debug;
+
+use bytemuck::Pod;
+use rand::rngs::StdRng;
+
+pub use ops::{apply, decode, FieldOp};
+
+/// A field the kernels implement, with its device encoding and its reference arithmetic.
+pub trait DeviceField: Copy + Send + Sync + PartialEq + Debug + 'static {
+    /// The bits a kernel reads and writes for one element.
+    type Repr: Pod + PartialEq + Debug + Send + Sync;
+    /// Short name, as in kernel symbols (`babybear` in `chk_ff_babybear_ops`).
+    const NAME: &'static str;
+    /// The element-wise arithmetic kernel.
+    const OPS_KERNEL: &'static str;
+
+    fn to_repr(self) -> Self::Repr;
+    /// `None` when `r` is not a canonical encoding (some limb or coefficient >= p).
+    fn from_repr(r: Self::Repr) -> Option<Self>;
+    /// `op` computed by the reference implementation (Plonky3 or arkworks). The inverse of
+    /// zero is defined as zero, as the kernels compute it.
+    fn reference_op(op: FieldOp, a: Self, b: Self) -> Self;
+    /// A uniformly random element.
+    fn random(rng: &mut StdRng) -> Self;
+    /// Values at the edges of the representation: 0, 1, p - 1, and elements whose Montgomery
+    /// encodings are 1 and p - 1.
+    fn edge_values() -> Vec<Self>;
+}
+
+pub use bn254::{Bn254Fq, Bn254Fr};
+pub use mont31::{BabyBear, BabyBear4, KoalaBear, KoalaBear4};

@@ -1,0 +1,142 @@
+//! BabyBear, KoalaBear and their degree-4 extensions: Plonky3's own types, whose memory is the
+//! Montgomery `u32` the kernels use (`MontyField31` and `ExtField` are `#[repr(transparent)]`).
+
+use p3_field::extension::BinomialExtensionField;
+use p3_field::{BasedVectorSpace, PrimeCharacteristicRing, PrimeField32};
+use rand::rngs::StdRng;
+use rand::RngExt;
+
+use super::{DeviceField, FieldOp};
+
+pub use p3_baby_bear::BabyBear;
+pub use p3_koala_bear::KoalaBear;
+pub type BabyBear4 = BinomialExtensionField<BabyBear, 4>;
+pub type KoalaBear4 = BinomialExtensionField<KoalaBear, 4>;
+
+/// Plonky3 field types whose in-memory value is the Montgomery form.
+pub(crate) trait Mont31: PrimeField32 {
+    fn to_mont(self) -> u32;
+    /// `None` unless `v < p`.
+    fn from_mont(v: u32) -> Option<Self>;
+}
+
+macro_rules! mont31 {
+    ($ty:ty) => {
+        const _: () = assert!(size_of::<$ty>() == 4 && align_of::<$ty>() == 4);
+        impl Mont31 for $ty {
+            fn to_mont(self) -> u32 {
+                // SAFETY: MontyField31 is #[repr(transparent)] over its Montgomery u32.
+                unsafe { std::mem::transmute::<$ty, u32>(self) }
+            }
+            fn from_mont(v: u32) -> Option<Self> {
+                // SAFETY: as above; `v < p` is the type's invariant, checked first.
+                (v < <$ty>::ORDER_U32).then(|| unsafe { std::mem::transmute::<u32, $ty>(v) })
+            }
+        }
+    };
+}
+mont31!(BabyBear);
+mont31!(KoalaBear);
+
+fn reference<F: PrimeCharacteristicRing + p3_field::Field>(op: FieldOp, a: F, b: F) -> F {
+    match op {
+        FieldOp::Add => a + b,
+        FieldOp::Sub => a - b,
+        FieldOp::Mul => a * b,
+        FieldOp::Sqr => a.square(),
+        FieldOp::Neg => -a,
+        FieldOp::Dbl => a.double(),
+        FieldOp::Inv => a.try_inverse().unwrap_or(F::ZERO),
+    }
+}
+
+fn base_edges<F: Mont31>() -> Vec<F> {
+    let p = F::ORDER_U32;
+    let mut v = vec![F::ZERO, F::ONE, F::TWO, F::NEG_ONE, -F::TWO, F::from_u32((p - 1) / 2)];
+    v.extend([1, 2, p - 1, p - 2].iter().map(|&m| F::from_mont(m).unwrap()));
+    v
+}
+
+macro_rules! base_field {
+    ($ty:ty, $name:literal) => {
+        impl DeviceField for $ty {
+            type Repr = u32;
+            const NAME: &'static str = $name;
+            const OPS_KERNEL: &'static str = concat!("chk_ff_", $name, "_ops");
+            fn to_repr(self) -> u32 {
+                self.to_mont()
+            }
+            fn from_repr(r: u32) -> Option<Self> {
+                Self::from_mont(r)
+            }
+            fn reference_op(op: FieldOp, a: Self, b: Self) -> Self {
+                reference(op, a, b)
+            }
+            fn random(rng: &mut StdRng) -> Self {
+                rng.random()
+            }
+            fn edge_values() -> Vec<Self> {
+                base_edges()
+            }
+        }
+    };
+}
+base_field!(BabyBear, "babybear");
+base_field!(KoalaBear, "koalabear");
+
+macro_rules! ext_field {
+    ($ty:ty, $base:ty, $name:literal) => {
+        impl DeviceField for $ty {
+            type Repr = [u32; 4];
+            const NAME: &'static str = $name;
+            const OPS_KERNEL: &'static str = concat!("chk_ff_", $name, "_ops");
+            fn to_repr(self) -> [u32; 4] {
+                let c: &[$base] = self.as_basis_coefficients_slice();
+                [c[0].to_mont(), c[1].to_mont(), c[2].to_mont(), c[3].to_mont()]
+            }
+            fn from_repr(r: [u32; 4]) -> Option<Self> {
+                let c = [
+                    <$base>::from_mont(r[0])?,
+                    <$base>::from_mont(r[1])?,
+                    <$base>::from_mont(r[2])?,
+                    <$base>::from_mont(r[3])?,
+                ];
+                Some(Self::new(c))
+            }
+            fn reference_op(op: FieldOp, a: Self, b: Self) -> Self {
+                reference(op, a, b)
+            }
+            fn random(rng: &mut StdRng) -> Self {
+                rng.random()
+            }
+            fn edge_values() -> Vec<Self> {
+                let e = base_edges::<$base>();
+                let z = <$base>::ZERO;
+                let mut v: Vec<Self> = e.iter().map(|&x| Self::new([x, z, z, z])).collect();
+                v.extend(e.iter().map(|&x| Self::new([z, z, z, x])));
+                v.extend(e.iter().map(|&x| Self::new([x, x, x, x])));
+                v.push(Self::new([z, <$base>::ONE, z, z]));
+                v
+            }
+        }
+    };
+}
+ext_field!(BabyBear4, BabyBear, "babybear4");
+ext_field!(KoalaBear4, KoalaBear, "koalabear4");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn montgomery_bits_are_x_times_2_pow_32() {
+        for x in [0u32, 1, 2, 12345, 0x78000000] {
+            let f = BabyBear::from_u32(x);
+            assert_eq!(f.to_mont() as u64, ((x as u64) << 32) % BabyBear::ORDER_U32 as u64);
+            let k = KoalaBear::from_u32(x % KoalaBear::ORDER_U32);
+            assert_eq!(k.to_mont() as u64, (((x % KoalaBear::ORDER_U32) as u64) << 32) % KoalaBear::ORDER_U32 as u64);
+        }
+        assert_eq!(BabyBear::from_mont(BabyBear::ORDER_U32), None);
+        assert_eq!(KoalaBear::from_mont(u32::MAX), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! Shared by the integration tests: the seed, the engines, and a macro that stamps one test body
+//! out for every backend (risc0's dual-HAL habit: one body, every backend).
+#![allow(dead_code)]
+
+use cherenkov::backend::{cuda, EmuConfig, Schedule};
+use cherenkov::Engine;
+
+/// `CHERENKOV_SEED`, or a fresh one; printed so a failure can be replayed.
+pub fn seed() -> u64 {
+    let seed = std::env::var("CHERENKOV_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    });
+    eprintln!("seed = {seed} (replay with CHERENKOV_SEED={seed})");
+    seed
+}
+
+pub fn emu(schedule: Schedule) -> Engine {
+    Engine::emu(EmuConfig { schedule, ..EmuConfig::default() })
+}
+
+/// The GPU engine when this machine has one; otherwise prints why and returns None.
+pub fn cuda_engine() -> Option<Engine> {
+    match cuda::open(0) {
+        Ok(d) => Some(Engine::Gpu(cherenkov::backend::Gpu::Cuda(d))),
+        Err(why) => {
+            eprintln!("cuda: not run here: {why}");
+            None
+        }
+    }
+}
+
+/// `backend_tests!(body)` makes `body::{cpu, emu_forward, emu_reverse, emu_random, cuda}`,
+/// each calling `body(&Engine, seed)`. Add `gpu_only` to leave out the cpu engine.
+#[macro_export]
+macro_rules! backend_tests {
+    ($body:ident) => {
+        mod $body {
+            use super::*;
+            #[test]
+            fn cpu() {
+                super::$body(&cherenkov::Engine::Cpu, common::seed())
+            }
+            $crate::backend_tests!(@gpu $body);
+        }
+    };
+    ($body:ident, gpu_only) => {
+        mod $body {
+            use super::*;
+            $crate::backend_tests!(@gpu $body);
+        }
+    };
+    (@gpu $body:ident) => {
+        #[test]
+        fn emu_forward() {
+            super::$body(&common::emu(cherenkov::backend::Schedule::Forward), common::seed())
+        }
+        #[test]
+        fn emu_reverse() {
+            super::$body(&common::emu(cherenkov::backend::Schedule::Reverse), common::seed())
+        }
+        #[test]
+        fn emu_random() {
+            let seed = common::seed();
+            super::$body(&common::emu(cherenkov::backend::Schedule::Random(seed)), seed)
+        }
+        #[test]
+        fn cuda() {
+            if let Some(engine) = common::cuda_engine() {
+                super::$body(&engine, common::seed())
+            }
+        }
+    };
+}
