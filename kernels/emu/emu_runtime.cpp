@@ -99,8 +99,9 @@ struct Fiber {
 #if defined(CHK_EMU_TSAN)
   void* tsan_fiber = nullptr;
 #endif
-  // Addresses for ThreadSanitizer's release/acquire: arrival at and release from a sync point.
-  char arrive_sync = 0, resume_sync = 0;
+  // Addresses for ThreadSanitizer's release/acquire: arrival at and release from a sync point,
+  // and each hand-back to the scheduler (fiber -> scheduler only, never fiber -> fiber).
+  char arrive_sync = 0, resume_sync = 0, park_sync = 0;
 };
 
 struct LaunchState {
@@ -257,10 +258,12 @@ static inline void enter_fiber(Worker* w, Fiber* f) {
   __tsan_switch_to_fiber(f->tsan_fiber, kTsanNoSync);
 #endif
   switch_to_fiber(w, f);
+  TSAN_ACQUIRE(&f->park_sync);
   w->cur = nullptr;
 }
 
 static inline void park(Worker* w, Fiber* f) {
+  TSAN_RELEASE(&f->park_sync);
 #if defined(CHK_EMU_TSAN)
   __tsan_switch_to_fiber(w->tsan_sched, kTsanNoSync);
 #endif

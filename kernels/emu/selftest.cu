@@ -71,7 +71,9 @@ extern "C" __global__ void chk_selftest_atomics(const uint32_t* in, uint64_t n, 
     atomicAdd(&counters[0], 1u);
     atomicMax(&counters[1], v);
     atomicMin(&counters[2], v);
-    uint32_t old = counters[3], assumed;
+    // The first read is atomic too: a plain load here races with other blocks' CAS
+    // (ThreadSanitizer reported exactly that when this was `counters[3]`).
+    uint32_t old = atomicAdd(&counters[3], 0u), assumed;
     do {
       assumed = old;
       old = atomicCAS(&counters[3], assumed, assumed + (v & 0xff));
@@ -106,7 +108,7 @@ extern "C" __global__ void chk_selftest_intrinsics(const uint64_t* a, const uint
 // ---- deliberately broken kernels: each must be rejected with a precise error ----------------
 
 // Data race: every thread writes s before the barrier; the value read depends on the order.
-// chk:smem=4
+// chk:smem=16
 extern "C" __global__ void chk_selftest_racy(uint32_t* out) {
   __shared__ uint32_t s;
   s = threadIdx.x;
