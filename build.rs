@@ -188,12 +188,7 @@ fn find_nvcc() -> Option<PathBuf> {
 }
 
 fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool) -> NvResult {
-    let mut res = NvResult {
-        status: String::new(),
-        version: None,
-        fatbins: BTreeMap::new(),
-        stats: BTreeMap::new(),
-    };
+    let mut res = NvResult { status: String::new(), version: None, fatbins: BTreeMap::new(), stats: BTreeMap::new() };
     let fail = |res: &mut NvResult, msg: String| {
         if require {
             // A plain message and exit code, not a panic's backtrace.
@@ -224,16 +219,10 @@ fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool)
         .map(|src| {
             let fatbin = nv_out.join(format!("{}.fatbin", src.rel.replace('/', "__")));
             let mut cmd = Command::new(&nvcc);
-            cmd.args(["-fatbin", "-std=c++17", "-O3", "-lineinfo", "-Xptxas", "-v"])
-                .arg("-I")
-                .arg(kernels_dir);
+            cmd.args(["-fatbin", "-std=c++17", "-O3", "-lineinfo", "-Xptxas", "-v"]).arg("-I").arg(kernels_dir);
             for (i, arch) in ARCHS.iter().enumerate() {
                 let num = &arch[3..];
-                let code = if i + 1 == ARCHS.len() {
-                    format!("[sm_{num},compute_{num}]")
-                } else {
-                    format!("sm_{num}")
-                };
+                let code = if i + 1 == ARCHS.len() { format!("[sm_{num},compute_{num}]") } else { format!("sm_{num}") };
                 cmd.arg("-gencode").arg(format!("arch=compute_{num},code={code}"));
             }
             if let Some(ccbin) = env::var_os("NVCC_CCBIN") {
@@ -251,11 +240,7 @@ fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool)
                 parse_ptxas(&log, &mut res.stats);
                 res.fatbins.insert(src.rel.clone(), fatbin);
             }
-            Ok(o) => errors.push(format!(
-                "nvcc failed on {}:\n{}",
-                src.rel,
-                String::from_utf8_lossy(&o.stderr)
-            )),
+            Ok(o) => errors.push(format!("nvcc failed on {}:\n{}", src.rel, String::from_utf8_lossy(&o.stderr))),
             Err(e) => errors.push(format!("cannot run {}: {e}", nvcc.display())),
         }
     }
@@ -336,12 +321,7 @@ fn write_manifest(out: &Path, sources: &[Source], nv: &NvResult) {
             None => "None".into(),
         };
         let names: Vec<&str> = src.kernels.iter().map(|k| k.name.as_str()).collect();
-        writeln!(
-            s,
-            "    KernelSource {{ file: {:?}, kernels: &{names:?}, fatbin: {fatbin} }},",
-            src.rel
-        )
-        .unwrap();
+        writeln!(s, "    KernelSource {{ file: {:?}, kernels: &{names:?}, fatbin: {fatbin} }},", src.rel).unwrap();
     }
     s.push_str("];\npub static KERNEL_STATS: &[KernelStat] = &[\n");
     for src in sources.iter().filter(|s| nv.fatbins.contains_key(&s.rel)) {

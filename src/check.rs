@@ -17,7 +17,11 @@ use crate::field::{self, BabyBear, BabyBear4, Bn254Fq, Bn254Fr, DeviceField, Fie
 pub enum Outcome {
     Pass,
     /// The first index where the engine and the reference differ, with both values.
-    Mismatch { index: usize, got: String, expected: String },
+    Mismatch {
+        index: usize,
+        got: String,
+        expected: String,
+    },
     /// The engine returned an error.
     Failed(String),
 }
@@ -54,10 +58,14 @@ pub struct CheckConfig {
 fn compare<T: PartialEq + fmt::Debug>(got: crate::Result<Vec<T>>, expected: &[T]) -> Outcome {
     match got {
         Err(e) => Outcome::Failed(e.to_string()),
-        Ok(got) if got.len() != expected.len() => Outcome::Failed(format!("{} results for {} inputs", got.len(), expected.len())),
+        Ok(got) if got.len() != expected.len() => {
+            Outcome::Failed(format!("{} results for {} inputs", got.len(), expected.len()))
+        }
         Ok(got) => match got.iter().zip(expected).position(|(g, e)| g != e) {
             None => Outcome::Pass,
-            Some(i) => Outcome::Mismatch { index: i, got: format!("{:?}", got[i]), expected: format!("{:?}", expected[i]) },
+            Some(i) => {
+                Outcome::Mismatch { index: i, got: format!("{:?}", got[i]), expected: format!("{:?}", expected[i]) }
+            }
         },
     }
 }

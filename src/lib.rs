@@ -5,6 +5,8 @@
 //! Data flow: [`field`] (representations shared with kernels) → primitives → [`backend`]
 //! (cpu | emu | cuda) → adapters, the C ABI and the `cherenkov` command.
 
+#![deny(unsafe_code)]
+
 pub mod backend;
 pub mod check;
 pub mod error;

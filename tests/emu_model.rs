@@ -43,7 +43,11 @@ fn expected_warp_ops(v: &[u32]) -> Vec<u32> {
     let down = |lane: usize, d: usize, width: usize| if lane % width + d < width { v[lane + d] } else { v[lane] };
     let xor = |lane: usize, m: usize, width: usize| {
         let src = lane ^ m;
-        if src < (lane & !(width - 1)) + width { v[src] } else { v[lane] }
+        if src < (lane & !(width - 1)) + width {
+            v[src]
+        } else {
+            v[lane]
+        }
     };
     let ballot = |mask: u32, pred: &dyn Fn(u32) -> bool| {
         (0..32).filter(|&l| mask >> l & 1 == 1 && pred(v[l])).fold(0u32, |b, l| b | 1 << l)
@@ -150,7 +154,11 @@ fn intrinsics(engine: &Engine, seed: u64) {
     b.extend([0, u64::MAX, u64::MAX, 31 << 32, 32 << 32]);
     let (da, db) = (g.upload(&a).unwrap(), g.upload(&b).unwrap());
     let dout = g.alloc::<u64>(a.len() * 12).unwrap();
-    let l = Launch::new("chk_selftest_intrinsics", Dim3::x(2), Dim3::x(128)).buf(&da).buf(&db).buf(&dout).u64(a.len() as u64);
+    let l = Launch::new("chk_selftest_intrinsics", Dim3::x(2), Dim3::x(128))
+        .buf(&da)
+        .buf(&db)
+        .buf(&dout)
+        .u64(a.len() as u64);
     unsafe { g.launch(&l).unwrap() };
     let got = g.download(&dout).unwrap();
     for (i, (&x, &y)) in a.iter().zip(&b).enumerate() {
@@ -246,7 +254,8 @@ fn a_racy_kernel_is_caught() {
 fn bad_launches_are_errors() {
     let Engine::Gpu(g) = common::emu(Schedule::Forward) else { unreachable!() };
     let out = g.alloc::<u32>(4).unwrap();
-    let launch = |name, grid, block, shared| unsafe { g.launch(&Launch::new(name, grid, block).shared(shared).buf(&out)) };
+    let launch =
+        |name, grid, block, shared| unsafe { g.launch(&Launch::new(name, grid, block).shared(shared).buf(&out)) };
     assert!(matches!(launch("no_such_kernel", Dim3::x(1), Dim3::x(1), 0), Err(Error::UnknownKernel(_))));
     assert!(matches!(launch("chk_selftest_racy", Dim3::x(1), Dim3::x(2048), 0), Err(Error::InvalidLaunch { .. })));
     assert!(matches!(

@@ -117,13 +117,20 @@ impl Gpu {
         if launch.block.volume() > props.max_threads_per_block as u64 {
             return Err(Error::InvalidLaunch {
                 kernel: launch.kernel,
-                reason: format!("{} threads per block, the device allows {}", launch.block.volume(), props.max_threads_per_block),
+                reason: format!(
+                    "{} threads per block, the device allows {}",
+                    launch.block.volume(),
+                    props.max_threads_per_block
+                ),
             });
         }
         if launch.shared_bytes > props.max_dynamic_shared {
             return Err(Error::InvalidLaunch {
                 kernel: launch.kernel,
-                reason: format!("{} bytes of dynamic shared memory, the device allows {}", launch.shared_bytes, props.max_dynamic_shared),
+                reason: format!(
+                    "{} bytes of dynamic shared memory, the device allows {}",
+                    launch.shared_bytes, props.max_dynamic_shared
+                ),
             });
         }
         match self {

@@ -242,8 +242,8 @@ impl HostAlloc {
         if bytes == 0 {
             return Ok(Self { ptr: HOST_ALIGN as *mut u8, bytes });
         }
-        let layout = Layout::from_size_align(bytes, HOST_ALIGN)
-            .map_err(|_| Error::SizeOverflow(format!("{bytes} bytes")))?;
+        let layout =
+            Layout::from_size_align(bytes, HOST_ALIGN).map_err(|_| Error::SizeOverflow(format!("{bytes} bytes")))?;
         // SAFETY: non-zero size.
         let ptr = unsafe { alloc_zeroed(layout) };
         if ptr.is_null() {

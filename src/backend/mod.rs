@@ -7,8 +7,12 @@
 //!
 //! `auto` picks `cuda` when a usable GPU and the kernels are there, else `cpu`.
 
+// The only modules that hold `unsafe`: the FFI to the driver and the emulator, and launches.
+#[allow(unsafe_code)]
 pub mod cuda;
+#[allow(unsafe_code)]
 pub mod device;
+#[allow(unsafe_code)]
 pub mod emu;
 pub mod kernels;
 pub mod plan;

@@ -1,1 +1,232 @@
-fn main() {}
+//! The `cherenkov` command: `check` cross-checks every backend against the references,
+//! `info` says what this machine and this build can run.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use cherenkov::backend::{self, cuda, emu, kernels, EmuConfig, Schedule};
+use cherenkov::check::{self, CheckConfig, Outcome};
+use cherenkov::{Backend, Engine};
+
+#[derive(Parser)]
+#[command(name = "cherenkov", version, about = "GPU kernels for ZK provers: cross-check and inspect")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Cross-check every backend against the reference implementations, bit for bit.
+    Check {
+        /// Backends to check; `all` = every backend available here (cpu, emu, cuda).
+        #[arg(long, value_enum, default_value = "all")]
+        backend: BackendArg,
+        /// Seed for the random inputs (printed; a fresh one when not given).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Random inputs per case, on top of the edge cases.
+        #[arg(long, default_value_t = 1000)]
+        random: usize,
+        /// Run the emulator under forward, reverse and random schedules instead of one.
+        #[arg(long)]
+        all_schedules: bool,
+    },
+    /// Backends, devices, the kernel build and CPU features.
+    Info {
+        /// Per-kernel ptxas statistics for every architecture.
+        #[arg(long)]
+        kernels: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum BackendArg {
+    All,
+    Auto,
+    Cpu,
+    Emu,
+    Cuda,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { backend, seed, random, all_schedules } => run_check(backend, seed, random, all_schedules),
+        Command::Info { kernels } => {
+            info(kernels);
+            Ok(true)
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn engines(arg: BackendArg, seed: u64, all_schedules: bool) -> cherenkov::Result<Vec<Engine>> {
+    let emu_cfg = EmuConfig::from_env()?;
+    let emus = || -> Vec<Engine> {
+        if all_schedules {
+            Schedule::all(seed).into_iter().map(|schedule| Engine::emu(EmuConfig { schedule, ..emu_cfg })).collect()
+        } else {
+            vec![Engine::emu(emu_cfg)]
+        }
+    };
+    Ok(match arg {
+        BackendArg::All => {
+            let mut v = vec![Engine::Cpu];
+            v.extend(emus());
+            v.extend(Backend::Cuda.engine().ok());
+            v
+        }
+        BackendArg::Auto => vec![Backend::Auto.engine()?],
+        BackendArg::Cpu => vec![Engine::Cpu],
+        BackendArg::Emu => emus(),
+        BackendArg::Cuda => vec![Backend::Cuda.engine()?],
+    })
+}
+
+fn run_check(arg: BackendArg, seed: Option<u64>, random: usize, all_schedules: bool) -> cherenkov::Result<bool> {
+    let seed = seed.unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+    });
+    let engines = engines(arg, seed, all_schedules)?;
+    println!("cherenkov check: seed {seed}, {random} random inputs per case (plus edge cases)");
+    println!("auto backend resolves to: {}", Backend::Auto.engine()?.name());
+    if let Err(why) = cuda::open(0) {
+        println!("cuda not checked: {why}");
+    }
+    let names: Vec<String> = engines.iter().map(|e| e.name()).collect();
+    let rows = check::run(&CheckConfig { seed, random, engines });
+
+    // One line per case, one column per engine.
+    let case_w = rows.iter().map(|r| r.case.len()).max().unwrap_or(4).max(4);
+    let col_w: Vec<usize> = names.iter().map(|n| n.len().max(4)).collect();
+    print!("\n{:<6} {:<case_w$} {:>7}", "prim", "case", "n");
+    for (n, w) in names.iter().zip(&col_w) {
+        print!("  {n:<w$}");
+    }
+    println!();
+    let mut failures = Vec::new();
+    for chunk in rows.chunks(names.len()) {
+        let r0 = &chunk[0];
+        print!("{:<6} {:<case_w$} {:>7}", r0.primitive, r0.case, r0.n);
+        for (r, w) in chunk.iter().zip(&col_w) {
+            let cell = if r.outcome == Outcome::Pass { "ok" } else { "FAIL" };
+            print!("  {cell:<w$}");
+            if r.outcome != Outcome::Pass {
+                failures.push(r);
+            }
+        }
+        println!();
+    }
+    println!();
+    for f in &failures {
+        println!("FAIL {} {} on {}: {}", f.primitive, f.case, f.engine, f.outcome);
+    }
+    let total = rows.len();
+    println!("{} passed, {} failed", total - failures.len(), failures.len());
+    Ok(failures.is_empty())
+}
+
+fn info(show_kernels: bool) {
+    println!("cherenkov {}", env!("CARGO_PKG_VERSION"));
+    println!("\nbackends:");
+    for a in backend::availability() {
+        println!(
+            "  {:<5} {:<13} {}",
+            a.backend.to_string(),
+            if a.available { "available" } else { "unavailable" },
+            a.detail
+        );
+    }
+    println!("\ndevices:");
+    match cuda::probe() {
+        Ok(devs) => {
+            for d in devs {
+                println!(
+                    "  cuda:{} {} sm_{}{}, {} SMs, {:.1} GiB",
+                    d.ordinal,
+                    d.name,
+                    d.compute_capability.0,
+                    d.compute_capability.1,
+                    d.sm_count,
+                    d.total_mem as f64 / (1u64 << 30) as f64
+                );
+            }
+        }
+        Err(why) => println!("  none ({why})"),
+    }
+    println!("\nkernel build:");
+    println!("  nvcc: {}", if kernels::NVCC_STATUS.is_empty() { "-" } else { kernels::NVCC_STATUS });
+    println!("  targets: {} (+ PTX for the last)", kernels::CUDA_ARCHS.join(", "));
+    let count: usize = kernels::KERNEL_SOURCES.iter().map(|s| s.kernels.len()).sum();
+    println!(
+        "  {count} kernels in {} sources; emulator build has {}",
+        kernels::KERNEL_SOURCES.len(),
+        emu::kernel_names().len()
+    );
+    if !kernels::KERNEL_STATS.is_empty() {
+        let spills = kernels::KERNEL_STATS.iter().filter(|s| s.spill_stores + s.spill_loads > 0).count();
+        let max_regs = kernels::KERNEL_STATS.iter().map(|s| s.registers).max().unwrap_or(0);
+        println!("  ptxas: {spills} kernel/arch pairs with spills, at most {max_regs} registers");
+    }
+    if show_kernels {
+        println!("\n  {:<40} {:<6} {:>5} {:>6} {:>7} {:>9}", "kernel", "arch", "regs", "frame", "spills", "smem/max");
+        for s in kernels::KERNEL_STATS {
+            println!(
+                "  {:<40} {:<6} {:>5} {:>6} {:>7} {:>9}",
+                s.kernel,
+                s.arch,
+                s.registers,
+                s.stack_frame,
+                s.spill_stores + s.spill_loads,
+                format!("{}/{}", s.static_smem, s.smem_limit)
+            );
+        }
+        if kernels::KERNEL_STATS.is_empty() {
+            println!("  (no statistics: built without nvcc)");
+        }
+    }
+    println!("\ncpu:");
+    println!("  {} threads", rayon::current_num_threads());
+    #[cfg(target_arch = "x86_64")]
+    {
+        let detected: Vec<&str> = [
+            ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+            ("avx512f", std::arch::is_x86_feature_detected!("avx512f")),
+            ("bmi2", std::arch::is_x86_feature_detected!("bmi2")),
+            ("adx", std::arch::is_x86_feature_detected!("adx")),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| *n)
+        .collect();
+        let compiled: Vec<&str> = [
+            ("avx2", cfg!(target_feature = "avx2")),
+            ("avx512f", cfg!(target_feature = "avx512f")),
+            ("bmi2", cfg!(target_feature = "bmi2")),
+            ("adx", cfg!(target_feature = "adx")),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| *n)
+        .collect();
+        println!("  detected: {}", detected.join(" "));
+        println!(
+            "  compiled for: {} {}",
+            if compiled.is_empty() { "baseline x86-64".to_string() } else { compiled.join(" ") },
+            if compiled.len() < detected.len() {
+                "(build with RUSTFLAGS=\"-C target-cpu=native\" to use the rest)"
+            } else {
+                ""
+            }
+        );
+    }
+}

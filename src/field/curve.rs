@@ -118,17 +118,26 @@ impl G1Op {
 }
 
 /// `op` over n points, returned as affine points. On the cpu engine arkworks computes it.
-pub fn g1_apply(engine: &Engine, op: G1Op, a: &[G1XyzzRepr], b: &[G1XyzzRepr], c: &[G1AffineRepr]) -> Result<Vec<G1Affine>> {
+#[allow(unsafe_code)] // one launch, bounds checked above
+pub fn g1_apply(
+    engine: &Engine,
+    op: G1Op,
+    a: &[G1XyzzRepr],
+    b: &[G1XyzzRepr],
+    c: &[G1AffineRepr],
+) -> Result<Vec<G1Affine>> {
     let n = a.len();
     for (what, len) in [("b", b.len()), ("c", c.len())] {
         if len != n {
             return Err(Error::LengthMismatch { what, expected: n, got: len });
         }
     }
-    let at = |i: usize| move |e: Error| match e {
-        Error::NotOnCurve { .. } => Error::NotOnCurve { index: i },
-        Error::NonCanonical { field, .. } => Error::NonCanonical { field, index: i },
-        e => e,
+    let at = |i: usize| {
+        move |e: Error| match e {
+            Error::NotOnCurve { .. } => Error::NotOnCurve { index: i },
+            Error::NonCanonical { field, .. } => Error::NonCanonical { field, index: i },
+            e => e,
+        }
     };
     // Every input is validated on every engine: the kernels assume points on the curve.
     let points = (0..n)
@@ -157,8 +166,13 @@ pub fn g1_apply(engine: &Engine, op: G1Op, a: &[G1XyzzRepr], b: &[G1XyzzRepr], c
     };
     let (da, db, dc) = (gpu.upload(a)?, gpu.upload(b)?, gpu.upload(c)?);
     let out = gpu.alloc::<G1XyzzRepr>(n)?;
-    let launch =
-        Launch::new("chk_ec_bn254_g1_ops", grid, block).u32(op as u32).buf(&da).buf(&db).buf(&dc).buf(&out).u64(n as u64);
+    let launch = Launch::new("chk_ec_bn254_g1_ops", grid, block)
+        .u32(op as u32)
+        .buf(&da)
+        .buf(&db)
+        .buf(&dc)
+        .buf(&out)
+        .u64(n as u64);
     // SAFETY: the kernel touches indices < n of four buffers of n elements each.
     unsafe { gpu.launch(&launch)? };
     gpu.download(&out)?.iter().enumerate().map(|(i, p)| p.to_ark().map_err(at(i))).collect()

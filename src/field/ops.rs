@@ -21,8 +21,7 @@ pub enum FieldOp {
 }
 
 impl FieldOp {
-    pub const ALL: [FieldOp; 7] =
-        [Self::Add, Self::Sub, Self::Mul, Self::Sqr, Self::Neg, Self::Dbl, Self::Inv];
+    pub const ALL: [FieldOp; 7] = [Self::Add, Self::Sub, Self::Mul, Self::Sqr, Self::Neg, Self::Dbl, Self::Inv];
     pub fn name(self) -> &'static str {
         match self {
             Self::Add => "add",
@@ -47,6 +46,7 @@ pub fn apply<F: DeviceField>(engine: &Engine, op: FieldOp, a: &[F], b: &[F]) -> 
     }
 }
 
+#[allow(unsafe_code)] // one launch, bounds checked above
 fn apply_on_device<F: DeviceField>(gpu: &Gpu, op: FieldOp, a: &[F], b: &[F]) -> Result<Vec<F>> {
     let n = a.len();
     let Some((grid, block)) = plan::elementwise(n as u64, &gpu.props()) else {
