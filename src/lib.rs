@@ -4,6 +4,20 @@
 //!
 //! Data flow: [`field`] (representations shared with kernels) → primitives → [`backend`]
 //! (cpu | emu | cuda) → adapters, the C ABI and the `cherenkov` command.
+//!
+//! ```
+//! use cherenkov::field::{self, BabyBear, FieldOp};
+//! use cherenkov::Backend;
+//!
+//! # fn main() -> cherenkov::Result<()> {
+//! let engine = Backend::from_env()?.engine()?; // auto: cuda if usable, else cpu
+//! let a = vec![BabyBear::new(3); 1000];
+//! let b = vec![BabyBear::new(5); 1000];
+//! let c = field::apply(&engine, FieldOp::Mul, &a, &b)?; // same bits on cpu, emu and cuda
+//! assert_eq!(c[0], BabyBear::new(15));
+//! # Ok(())
+//! # }
+//! ```
 
 #![deny(unsafe_code)]
 
