@@ -42,16 +42,12 @@ fn block_sum(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("emulator/block_sum/n={N}"));
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("native", "chunks"), |bench| {
-        bench.iter(|| {
-            input.chunks(256).map(|ch| ch.iter().fold(0u32, |s, v| s.wrapping_add(*v))).collect::<Vec<_>>()
-        })
+        bench.iter(|| input.chunks(256).map(|ch| ch.iter().fold(0u32, |s, v| s.wrapping_add(*v))).collect::<Vec<_>>())
     });
     g.bench_function(BenchmarkId::new("emu", "1 thread"), |bench| {
         bench.iter(|| {
-            let l = Launch::new("chk_selftest_block_sum", Dim3::x(blocks), Dim3::x(256))
-                .buf(&din)
-                .buf(&dout)
-                .u64(N as u64);
+            let l =
+                Launch::new("chk_selftest_block_sum", Dim3::x(blocks), Dim3::x(256)).buf(&din).buf(&dout).u64(N as u64);
             // SAFETY: n = N elements in, N / 256 sums out.
             unsafe { run(&gpu, &l) }
         })
