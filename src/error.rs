@@ -27,6 +27,15 @@ pub enum Error {
     /// Two inputs that must have the same length do not.
     #[error("length mismatch: {what} has {got} elements, expected {expected}")]
     LengthMismatch { what: &'static str, expected: usize, got: usize },
+    /// A matrix shape that does not fit the operation (zero width, ragged rows).
+    #[error("invalid shape: {0}")]
+    InvalidShape(String),
+    /// A size that must be a power of two and is not.
+    #[error("{what} {value} is not a power of two")]
+    NotPowerOfTwo { what: &'static str, value: usize },
+    /// A transform taller than the field's largest two-adic subgroup.
+    #[error("height 2^{log_height} exceeds the field's two-adicity 2^{max_log_height}")]
+    HeightTooLarge { log_height: usize, max_log_height: usize },
     /// A field element whose encoding is not the canonical one (e.g. >= p).
     #[error("non-canonical {field} element at index {index}")]
     NonCanonical { field: &'static str, index: usize },

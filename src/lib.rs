@@ -25,6 +25,7 @@ pub mod backend;
 pub mod check;
 pub mod error;
 pub mod field;
+pub mod ntt;
 
 pub use backend::{Backend, Engine};
 pub use error::{Error, Result};

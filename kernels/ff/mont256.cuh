@@ -113,6 +113,15 @@ struct mont256_t {
   CHK_HD mont256_t sqr() const { return *this * *this; }
   CHK_HD mont256_t dbl() const { return *this + *this; }
 
+  CHK_HD mont256_t pow(uint64_t e) const {
+    mont256_t r = one(), b = *this;
+    for (; e; e >>= 1) {
+      if (e & 1) r *= b;
+      b = b.sqr();
+    }
+    return r;
+  }
+
   // Fermat: x^(p-2), square-and-multiply over the exponent's bits; the inverse of zero is zero.
   CHK_HD mont256_t inverse() const {
     const uint64_t e[4] = {P::MOD0 - 2, P::MOD1, P::MOD2, P::MOD3};  // p is odd and > 2

@@ -4,7 +4,6 @@
 //! cudarc touches it.
 
 use std::collections::HashMap;
-use std::ffi::c_void;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -14,7 +13,7 @@ use cudarc::nvrtc::Ptx;
 
 use super::device::foreign_buffer;
 use super::kernels;
-use super::plan::{DeviceProps, KernelArg, Launch};
+use super::plan::{ArgWords, DeviceProps, KernelArg, Launch};
 use super::RawBuffer;
 use crate::error::{Error, Result};
 
@@ -223,16 +222,17 @@ impl CudaDevice {
             )
             .map_err(cuda_err)?;
         }
-        let mut slots: Vec<u64> = Vec::with_capacity(launch.args.len());
+        let mut words = ArgWords::default();
         for arg in &launch.args {
-            slots.push(match arg {
-                KernelArg::U32(v) => *v as u64,
-                KernelArg::U64(v) => *v,
-                KernelArg::Buffer(RawBuffer::Cuda(a)) => a.ptr,
+            match arg {
+                KernelArg::U32(v) => words.push(&[*v as u64]),
+                KernelArg::U64(v) => words.push(&[*v]),
+                KernelArg::Value(w) => words.push(w),
+                KernelArg::Buffer(RawBuffer::Cuda(a)) => words.push(&[a.ptr]),
                 KernelArg::Buffer(RawBuffer::Emu(_)) => return Err(foreign_buffer(launch.kernel)),
-            });
+            }
         }
-        let mut params: Vec<*mut c_void> = slots.iter_mut().map(|s| s as *mut u64 as *mut c_void).collect();
+        let mut params = words.pointers();
         let dims = |d: super::plan::Dim3| (d.x, d.y, d.z);
         self.ctx.bind_to_thread().map_err(cuda_err)?;
         // SAFETY: params match the kernel's signature by construction of the plan; buffer

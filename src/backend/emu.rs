@@ -7,7 +7,7 @@ use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::fmt;
 
 use super::device::foreign_buffer;
-use super::plan::{DeviceProps, KernelArg, Launch};
+use super::plan::{ArgWords, DeviceProps, KernelArg, Launch};
 use super::RawBuffer;
 use crate::error::{EmuErrorKind, Error, Result};
 
@@ -144,17 +144,17 @@ impl EmuDevice {
     }
 
     pub(crate) fn launch(&self, launch: &Launch<'_>) -> Result<()> {
-        // Each argument in its own 8-byte slot; a u32 reads the low half (little-endian).
-        let mut slots: Vec<u64> = Vec::with_capacity(launch.args.len());
+        let mut words = ArgWords::default();
         for arg in &launch.args {
-            slots.push(match arg {
-                KernelArg::U32(v) => *v as u64,
-                KernelArg::U64(v) => *v,
-                KernelArg::Buffer(RawBuffer::Emu(a)) => a.ptr as u64,
+            match arg {
+                KernelArg::U32(v) => words.push(&[*v as u64]),
+                KernelArg::U64(v) => words.push(&[*v]),
+                KernelArg::Value(w) => words.push(w),
+                KernelArg::Buffer(RawBuffer::Emu(a)) => words.push(&[a.ptr as u64]),
                 KernelArg::Buffer(RawBuffer::Cuda(_)) => return Err(foreign_buffer(launch.kernel)),
-            });
+            }
         }
-        let mut ptrs: Vec<*mut c_void> = slots.iter_mut().map(|s| s as *mut u64 as *mut c_void).collect();
+        let mut ptrs = words.pointers();
         let (schedule, seed) = match self.cfg.schedule {
             Schedule::Forward => (0, 0),
             Schedule::Reverse => (1, 0),

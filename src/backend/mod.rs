@@ -15,6 +15,7 @@ pub mod device;
 #[allow(unsafe_code)]
 pub mod emu;
 pub mod kernels;
+#[allow(unsafe_code)] // argument marshalling: pointers into one buffer
 pub mod plan;
 
 use std::fmt;

@@ -25,12 +25,14 @@ impl Dim3 {
 }
 
 /// One kernel argument, passed by value as cuLaunchKernel's `kernelParams` expects.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum KernelArg<'a> {
     U32(u32),
     U64(u64),
     /// A device buffer's address; the borrow keeps the buffer alive for the launch.
     Buffer(&'a super::device::RawBuffer),
+    /// A plain value of any size (a field element, a small struct), as 8-byte words.
+    Value(Vec<u64>),
 }
 
 /// One kernel launch.
@@ -60,9 +62,38 @@ impl<'a> Launch<'a> {
         self.args.push(KernelArg::U64(v));
         self
     }
+    /// A by-value argument of a `#[repr(C)]`/POD type, e.g. a field element in device encoding.
+    pub fn val<T: bytemuck::Pod>(mut self, v: T) -> Self {
+        let bytes = bytemuck::bytes_of(&v);
+        let mut words = vec![0u64; bytes.len().div_ceil(8).max(1)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        self.args.push(KernelArg::Value(words));
+        self
+    }
     pub fn buf<T>(mut self, b: &'a DeviceBuffer<T>) -> Self {
         self.args.push(KernelArg::Buffer(b.raw()));
         self
+    }
+}
+
+/// Kernel arguments laid out as cuLaunchKernel's `kernelParams` wants them: each argument's
+/// bytes at an 8-byte aligned offset (a u32 reads the low half: little-endian), one pointer each.
+#[derive(Default)]
+pub(crate) struct ArgWords {
+    words: Vec<u64>,
+    starts: Vec<usize>,
+}
+
+impl ArgWords {
+    pub(crate) fn push(&mut self, w: &[u64]) {
+        self.starts.push(self.words.len());
+        self.words.extend_from_slice(w);
+    }
+    /// Pointers into the words; valid while `self` is neither moved from nor changed.
+    pub(crate) fn pointers(&mut self) -> Vec<*mut std::ffi::c_void> {
+        let base = self.words.as_mut_ptr();
+        // SAFETY: every start is an index into `words`.
+        self.starts.iter().map(|&s| unsafe { base.add(s) }.cast()).collect()
     }
 }
 

@@ -1,0 +1,74 @@
+// Radix-2 NTT building blocks over a row-major matrix: every column is one polynomial, one
+// thread per (row pair, column) so consecutive threads touch consecutive columns (coalesced).
+//
+// Twiddle table `tw` for a transform of size 2^log_tw: tw[i] = w^i for i < 2^(log_tw - 1). A stage
+// whose butterflies span 2*half rows uses w_(2 half)^j = tw[j << (log_tw - 1 - log_half)].
+#pragma once
+#include "emu/compat.h"
+
+CHK_HD uint64_t chk_bitrev(uint64_t i, uint32_t bits) {
+  uint64_t r = 0;
+  for (uint32_t b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+  return r;
+}
+
+// One decimation-in-frequency stage (Gentleman-Sande): (a, b) -> (a + b, (a - b) w).
+// Natural-order input, run for log_half = log_n - 1 down to 0, gives bit-reversed output.
+template <class F>
+__device__ __forceinline__ void ntt_dif_stage(F* v, uint64_t width, uint32_t log_n, uint32_t log_half,
+                                              const F* tw, uint32_t log_tw) {
+  const uint64_t total = (width << log_n) >> 1;
+  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
+    const uint64_t col = idx % width, pair = idx / width;
+    const uint64_t j = pair & ((1ull << log_half) - 1);
+    const uint64_t a = ((pair >> log_half) << (log_half + 1)) + j, b = a + (1ull << log_half);
+    const F x = v[a * width + col], y = v[b * width + col];
+    v[a * width + col] = x + y;
+    v[b * width + col] = (x - y) * tw[j << (log_tw - 1 - log_half)];
+  }
+}
+
+// One decimation-in-time stage (Cooley-Tukey): (a, b) -> (a + b w, a - b w).
+// Bit-reversed input, run for log_half = 0 up to log_n - 1, gives natural-order output.
+template <class F>
+__device__ __forceinline__ void ntt_dit_stage(F* v, uint64_t width, uint32_t log_n, uint32_t log_half,
+                                              const F* tw, uint32_t log_tw) {
+  const uint64_t total = (width << log_n) >> 1;
+  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
+    const uint64_t col = idx % width, pair = idx / width;
+    const uint64_t j = pair & ((1ull << log_half) - 1);
+    const uint64_t a = ((pair >> log_half) << (log_half + 1)) + j, b = a + (1ull << log_half);
+    const F x = v[a * width + col], y = v[b * width + col] * tw[j << (log_tw - 1 - log_half)];
+    v[a * width + col] = x + y;
+    v[b * width + col] = x - y;
+  }
+}
+
+// dst row bitrev(i) = src row i (out of place).
+template <class F>
+__device__ __forceinline__ void ntt_bitrev(const F* src, F* dst, uint64_t width, uint32_t log_n) {
+  const uint64_t total = width << log_n;
+  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
+    const uint64_t col = idx % width, row = idx / width;
+    dst[chk_bitrev(row, log_n) * width + col] = src[idx];
+  }
+}
+
+// Row r of dst (height 2^log_dst) = scale * shift^k * src row r for the first 2^log_src rows,
+// zero below; k is r, or bitrev(r) over log_src bits when the rows are stored bit-reversed.
+// With log_dst = log_src this is the coset shift / 1/n scaling alone; with log_dst > log_src it
+// is also the LDE's zero padding, fused into one pass.
+template <class F>
+__device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, uint64_t width, uint32_t log_src,
+                                               uint32_t log_dst, F scale, F shift, uint32_t bitrev_rows) {
+  const uint64_t total = width << log_dst;
+  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
+    const uint64_t row = idx / width;
+    if (row >> log_src) {
+      dst[idx] = F::zero();
+      continue;
+    }
+    const uint64_t k = bitrev_rows ? chk_bitrev(row, log_src) : row;
+    dst[idx] = src[idx] * (scale * shift.pow(k));
+  }
+}

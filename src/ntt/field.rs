@@ -1,0 +1,103 @@
+//! What the NTT needs of a field, implemented for Plonky3's BabyBear/KoalaBear and arkworks'
+//! BN254 Fr with the roots of unity their own DFTs use, so results match them bit for bit.
+
+use std::ops::{Add, Mul, Neg, Sub};
+
+use ark_ff::{FftField, Field as _};
+use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
+
+use crate::field::{BabyBear, Bn254Fr, DeviceField, KoalaBear};
+
+/// The kernels of one field's radix-2 NTT (`kernels/ntt/ntt_radix2.cu`).
+#[derive(Debug, Clone, Copy)]
+pub struct NttKernels {
+    pub dif_stage: &'static str,
+    pub dit_stage: &'static str,
+    pub bitrev: &'static str,
+    pub scale_rows: &'static str,
+}
+
+/// A two-adic field the NTT runs over.
+pub trait NttField:
+    DeviceField + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Neg<Output = Self>
+{
+    /// The largest `k` with a subgroup of order 2^k: the largest supported height is 2^k.
+    const TWO_ADICITY: usize;
+    const KERNELS: NttKernels;
+    fn zero() -> Self;
+    fn one() -> Self;
+    fn from_u64(x: u64) -> Self;
+    /// The generator of the subgroup of order 2^log_n that the reference DFT uses.
+    fn root_of_unity(log_n: usize) -> Self;
+    /// The inverse of a non-zero element.
+    fn inv(self) -> Self;
+    fn pow_u64(self, e: u64) -> Self {
+        let (mut r, mut b, mut e) = (Self::one(), self, e);
+        while e > 0 {
+            if e & 1 == 1 {
+                r = r * b;
+            }
+            b = b * b;
+            e >>= 1;
+        }
+        r
+    }
+}
+
+macro_rules! kernels {
+    ($name:literal) => {
+        NttKernels {
+            dif_stage: concat!("chk_ntt_", $name, "_dif_stage"),
+            dit_stage: concat!("chk_ntt_", $name, "_dit_stage"),
+            bitrev: concat!("chk_ntt_", $name, "_bitrev"),
+            scale_rows: concat!("chk_ntt_", $name, "_scale_rows"),
+        }
+    };
+}
+
+macro_rules! p3_ntt_field {
+    ($ty:ty, $name:literal) => {
+        impl NttField for $ty {
+            const TWO_ADICITY: usize = <$ty as TwoAdicField>::TWO_ADICITY;
+            const KERNELS: NttKernels = kernels!($name);
+            fn zero() -> Self {
+                Self::ZERO
+            }
+            fn one() -> Self {
+                Self::ONE
+            }
+            fn from_u64(x: u64) -> Self {
+                <$ty as PrimeCharacteristicRing>::from_u64(x)
+            }
+            fn root_of_unity(log_n: usize) -> Self {
+                Self::two_adic_generator(log_n)
+            }
+            fn inv(self) -> Self {
+                Field::inverse(&self)
+            }
+        }
+    };
+}
+p3_ntt_field!(BabyBear, "babybear");
+p3_ntt_field!(KoalaBear, "koalabear");
+
+impl NttField for Bn254Fr {
+    const TWO_ADICITY: usize = <Bn254Fr as FftField>::TWO_ADICITY as usize;
+    const KERNELS: NttKernels = kernels!("bn254_fr");
+    fn zero() -> Self {
+        <Self as ark_ff::Zero>::zero()
+    }
+    fn one() -> Self {
+        <Self as ark_ff::One>::one()
+    }
+    fn from_u64(x: u64) -> Self {
+        Self::from(x)
+    }
+    /// As `ark_poly::Radix2EvaluationDomain::new(2^log_n).group_gen`.
+    fn root_of_unity(log_n: usize) -> Self {
+        Self::get_root_of_unity(1u64 << log_n).expect("log_n <= TWO_ADICITY is checked by the caller")
+    }
+    fn inv(self) -> Self {
+        self.inverse().expect("only called on non-zero elements")
+    }
+}

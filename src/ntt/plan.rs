@@ -1,0 +1,113 @@
+//! An NTT as a list of steps, decided once from the shape and executed by the cpu or the gpu
+//! executor alike: the emulator and a GPU run exactly the schedule the CPU path is tested on.
+
+use super::{Direction, Order};
+
+/// One pass over the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<F> {
+    /// Row r (of 2^log_dst; rows at or past 2^log_src become zero) times scale * shift^k, where k
+    /// is r, or bitrev(r) over log_src bits when `bitrev_rows`. Height grows to 2^log_dst.
+    Scale { log_src: u32, log_dst: u32, scale: F, shift: F, bitrev_rows: bool },
+    /// Decimation-in-frequency stage spanning 2^(log_half+1) rows, of a size-2^log_n transform.
+    Dif { log_n: u32, log_half: u32, inverse: bool },
+    /// Decimation-in-time stage spanning 2^(log_half+1) rows, of a size-2^log_n transform.
+    Dit { log_n: u32, log_half: u32, inverse: bool },
+    /// Row bit-reversal permutation over log_n bits.
+    Bitrev { log_n: u32 },
+}
+
+/// The steps of one transform of height 2^log_n. `scale_in`/`scale_out` (coset shift, 1/n) are
+/// fused into a single Scale pass before or after the butterflies.
+pub fn transform<F: Copy + PartialEq>(
+    log_n: u32,
+    direction: Direction,
+    input: Order,
+    output: Order,
+    pre: Option<(F, F)>,
+    post: Option<(F, F)>,
+) -> Vec<Step<F>> {
+    let inverse = direction == Direction::Inverse;
+    let mut steps = Vec::new();
+    if let Some((scale, shift)) = pre {
+        steps.push(Step::Scale {
+            log_src: log_n,
+            log_dst: log_n,
+            scale,
+            shift,
+            bitrev_rows: input == Order::BitReversed,
+        });
+    }
+    // DIF turns natural into bit-reversed order, DIT the other way round.
+    let natural_out = match input {
+        Order::Natural => {
+            steps.extend((0..log_n).rev().map(|log_half| Step::Dif { log_n, log_half, inverse }));
+            false
+        }
+        Order::BitReversed => {
+            steps.extend((0..log_n).map(|log_half| Step::Dit { log_n, log_half, inverse }));
+            true
+        }
+    };
+    if natural_out != (output == Order::Natural) && log_n > 0 {
+        steps.push(Step::Bitrev { log_n });
+    }
+    if let Some((scale, shift)) = post {
+        steps.push(Step::Scale {
+            log_src: log_n,
+            log_dst: log_n,
+            scale,
+            shift,
+            bitrev_rows: output == Order::BitReversed,
+        });
+    }
+    steps
+}
+
+/// Coset LDE of evaluations on H (natural order, height 2^log_n) onto shift·K (height
+/// 2^(log_n + added_bits)): inverse transform to bit-reversed coefficients, one permutation to
+/// natural order, 1/n · shift^k and the zero padding fused into one pass, forward DIF.
+pub fn coset_lde<F: Copy + PartialEq>(log_n: u32, added_bits: u32, inv_n: F, shift: F, output: Order) -> Vec<Step<F>> {
+    let log_big = log_n + added_bits;
+    let mut steps: Vec<Step<F>> =
+        (0..log_n).rev().map(|log_half| Step::Dif { log_n, log_half, inverse: true }).collect();
+    if log_n > 0 {
+        steps.push(Step::Bitrev { log_n });
+    }
+    steps.push(Step::Scale { log_src: log_n, log_dst: log_big, scale: inv_n, shift, bitrev_rows: false });
+    steps.extend((0..log_big).rev().map(|log_half| Step::Dif { log_n: log_big, log_half, inverse: false }));
+    if output == Order::Natural && log_big > 0 {
+        steps.push(Step::Bitrev { log_n: log_big });
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dif_stages_run_from_the_widest_span_down() {
+        let s = transform::<u32>(3, Direction::Forward, Order::Natural, Order::BitReversed, None, None);
+        assert_eq!(
+            s,
+            vec![
+                Step::Dif { log_n: 3, log_half: 2, inverse: false },
+                Step::Dif { log_n: 3, log_half: 1, inverse: false },
+                Step::Dif { log_n: 3, log_half: 0, inverse: false },
+            ]
+        );
+        let s = transform::<u32>(3, Direction::Forward, Order::Natural, Order::Natural, None, None);
+        assert_eq!(s.last(), Some(&Step::Bitrev { log_n: 3 }));
+        let s = transform::<u32>(2, Direction::Inverse, Order::BitReversed, Order::Natural, None, Some((5, 1)));
+        assert_eq!(s.len(), 3);
+        assert!(matches!(s[0], Step::Dit { log_half: 0, inverse: true, .. }));
+    }
+
+    #[test]
+    fn height_one_has_no_butterflies() {
+        assert!(transform::<u32>(0, Direction::Forward, Order::Natural, Order::Natural, None, None).is_empty());
+        let lde = coset_lde::<u32>(0, 2, 1, 7, Order::Natural);
+        assert_eq!(lde.iter().filter(|s| matches!(s, Step::Scale { .. })).count(), 1);
+    }
+}

@@ -1,0 +1,189 @@
+//! NTTs on every backend against Plonky3's Radix2DitParallel, arkworks' Radix2EvaluationDomain
+//! and a naive O(n^2) DFT, on seeded random matrices and edge cases.
+
+mod common;
+
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use cherenkov::field::{BabyBear, BabyBear4, Bn254Fr, DeviceField, KoalaBear};
+use cherenkov::ntt::{self, Direction, NttField, Order, Transform};
+use cherenkov::{Engine, Error};
+use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
+use p3_matrix::dense::RowMajorMatrix;
+use p3_matrix::Matrix;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+/// (log height, width) pairs: height 1 and 2, width 1, odd widths, and the largest the emulator
+/// budget allows.
+const SHAPES: &[(usize, usize)] = &[(0, 1), (0, 5), (1, 1), (1, 3), (2, 2), (3, 17), (5, 1), (6, 8), (9, 3), (11, 2)];
+
+fn random<F: DeviceField>(rng: &mut StdRng, n: usize) -> Vec<F> {
+    (0..n).map(|_| F::random(rng)).collect()
+}
+
+fn naive_dft<F: NttField>(coeffs: &[F], width: usize, shift: F, inverse_root: bool) -> Vec<F> {
+    let n = coeffs.len() / width;
+    let log_n = n.trailing_zeros() as usize;
+    let g = F::root_of_unity(log_n);
+    let g = if inverse_root { g.inv() } else { g };
+    let mut out = vec![F::zero(); coeffs.len()];
+    for i in 0..n {
+        let x = shift * g.pow_u64(i as u64);
+        for c in 0..width {
+            let mut acc = F::zero();
+            let mut xp = F::one();
+            for j in 0..n {
+                acc = acc + coeffs[j * width + c] * xp;
+                xp = xp * x;
+            }
+            out[i * width + c] = acc;
+        }
+    }
+    out
+}
+
+fn bitrev_rows<F: Copy>(v: &[F], width: usize) -> Vec<F> {
+    let n = v.len() / width;
+    let bits = n.trailing_zeros();
+    (0..n)
+        .flat_map(|r| {
+            let s = if bits == 0 { 0 } else { r.reverse_bits() >> (usize::BITS - bits) };
+            v[s * width..(s + 1) * width].to_vec()
+        })
+        .collect()
+}
+
+fn p3_vs_ours<F: NttField + TwoAdicField + Ord>(engine: &Engine, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let p3 = Radix2DitParallel::<F>::default();
+    let shift = F::GENERATOR;
+    for &(log_n, w) in SHAPES {
+        let n = 1 << log_n;
+        let m = random::<F>(&mut rng, n * w);
+        let mat = RowMajorMatrix::new(m.clone(), w);
+        let ctx = format!("{} 2^{log_n} x {w} on {}", F::NAME, engine.name());
+        let fwd = Transform::new(Direction::Forward);
+        let inv = Transform::new(Direction::Inverse);
+        let got = ntt::transform_batch(engine, m.clone(), w, fwd).unwrap();
+        assert_eq!(got, p3.dft_batch(mat.clone()).to_row_major_matrix().values, "dft {ctx}");
+        let got = ntt::transform_batch(engine, m.clone(), w, inv).unwrap();
+        assert_eq!(got, p3.idft_batch(mat.clone()).values, "idft {ctx}");
+        let got = ntt::transform_batch(engine, m.clone(), w, fwd.coset(shift)).unwrap();
+        assert_eq!(got, p3.coset_dft_batch(mat.clone(), shift).to_row_major_matrix().values, "coset dft {ctx}");
+        let got = ntt::transform_batch(engine, m.clone(), w, inv.coset(shift)).unwrap();
+        assert_eq!(got, p3.coset_idft_batch(mat.clone(), shift).values, "coset idft {ctx}");
+        for added in [0, 1, 2] {
+            if log_n + added > 11 {
+                continue;
+            }
+            let want = p3.coset_lde_batch(mat.clone(), added, shift).to_row_major_matrix().values;
+            let got = ntt::coset_lde_batch(engine, m.clone(), w, added, shift, Order::Natural).unwrap();
+            assert_eq!(got, want, "coset lde +{added} {ctx}");
+            let got = ntt::coset_lde_batch(engine, m.clone(), w, added, shift, Order::BitReversed).unwrap();
+            assert_eq!(got, bitrev_rows(&want, w), "coset lde +{added} bit-reversed {ctx}");
+        }
+    }
+}
+
+fn babybear_vs_plonky3(engine: &Engine, seed: u64) {
+    p3_vs_ours::<BabyBear>(engine, seed)
+}
+fn koalabear_vs_plonky3(engine: &Engine, seed: u64) {
+    p3_vs_ours::<KoalaBear>(engine, seed)
+}
+backend_tests!(babybear_vs_plonky3);
+backend_tests!(koalabear_vs_plonky3);
+
+/// Every order combination and both directions against the naive DFT, with a coset.
+fn orders_vs_naive<F: NttField>(engine: &Engine, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let shift = F::from_u64(7);
+    for &(log_n, w) in &SHAPES[..7] {
+        let n = 1usize << log_n;
+        let coeffs = random::<F>(&mut rng, n * w);
+        let evals = naive_dft(&coeffs, w, shift, false);
+        for (input, output) in [
+            (Order::Natural, Order::Natural),
+            (Order::Natural, Order::BitReversed),
+            (Order::BitReversed, Order::Natural),
+            (Order::BitReversed, Order::BitReversed),
+        ] {
+            let arrange = |v: &[F], o: Order| if o == Order::BitReversed { bitrev_rows(v, w) } else { v.to_vec() };
+            let t = Transform::new(Direction::Forward).coset(shift).orders(input, output);
+            let got = ntt::transform_batch(engine, arrange(&coeffs, input), w, t).unwrap();
+            assert_eq!(got, arrange(&evals, output), "{} forward {input:?}->{output:?} 2^{log_n}x{w}", F::NAME);
+            let t = Transform::new(Direction::Inverse).coset(shift).orders(output, input);
+            let back = ntt::transform_batch(engine, arrange(&evals, output), w, t).unwrap();
+            assert_eq!(back, arrange(&coeffs, input), "{} inverse {output:?}->{input:?} 2^{log_n}x{w}", F::NAME);
+        }
+    }
+}
+fn babybear_orders(engine: &Engine, seed: u64) {
+    orders_vs_naive::<BabyBear>(engine, seed)
+}
+fn bn254_orders(engine: &Engine, seed: u64) {
+    orders_vs_naive::<Bn254Fr>(engine, seed)
+}
+backend_tests!(babybear_orders);
+backend_tests!(bn254_orders);
+
+fn bn254_vs_arkworks(engine: &Engine, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for log_n in [0usize, 1, 4, 9] {
+        let n = 1 << log_n;
+        let d = Radix2EvaluationDomain::<Bn254Fr>::new(n).unwrap();
+        let v = random::<Bn254Fr>(&mut rng, n);
+        let fwd = Transform::new(Direction::Forward);
+        assert_eq!(ntt::transform_batch(engine, v.clone(), 1, fwd).unwrap(), d.fft(&v), "fft 2^{log_n}");
+        let inv = Transform::new(Direction::Inverse);
+        assert_eq!(ntt::transform_batch(engine, v.clone(), 1, inv).unwrap(), d.ifft(&v), "ifft 2^{log_n}");
+        let g = Bn254Fr::from(5u64);
+        let dc = d.get_coset(g).unwrap();
+        assert_eq!(ntt::transform_batch(engine, v.clone(), 1, fwd.coset(g)).unwrap(), dc.fft(&v), "coset fft");
+        assert_eq!(ntt::transform_batch(engine, v.clone(), 1, inv.coset(g)).unwrap(), dc.ifft(&v), "coset ifft");
+    }
+}
+backend_tests!(bn254_vs_arkworks);
+
+fn extension_vs_plonky3(engine: &Engine, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let p3 = Radix2DitParallel::<BabyBear>::default();
+    let shift = BabyBear::GENERATOR;
+    for &(log_n, w) in &[(0, 1), (3, 2), (6, 3)] {
+        let m = random::<BabyBear4>(&mut rng, (1 << log_n) * w);
+        let mat = RowMajorMatrix::new(m.clone(), w);
+        let t = Transform::new(Direction::Forward).coset(shift);
+        let got = ntt::transform_batch_algebra(engine, m.clone(), w, t).unwrap();
+        assert_eq!(got, p3.coset_dft_algebra_batch(mat.clone(), shift).values);
+        let got = ntt::coset_lde_batch_algebra(engine, m.clone(), w, 1, shift, Order::Natural).unwrap();
+        assert_eq!(got, p3.coset_lde_algebra_batch(mat, 1, shift).values);
+    }
+}
+backend_tests!(extension_vs_plonky3);
+
+fn edge_values(engine: &Engine, _seed: u64) {
+    let p3 = Radix2DitParallel::<BabyBear>::default();
+    for fill in [BabyBear::ZERO, BabyBear::ONE, BabyBear::NEG_ONE] {
+        let m = vec![fill; 64 * 4];
+        let want = p3.coset_lde_batch(RowMajorMatrix::new(m.clone(), 4), 1, BabyBear::GENERATOR).to_row_major_matrix();
+        let got = ntt::coset_lde_batch(engine, m, 4, 1, BabyBear::GENERATOR, Order::Natural).unwrap();
+        assert_eq!(got, want.values, "all {fill}");
+    }
+}
+backend_tests!(edge_values);
+
+#[test]
+fn bad_shapes_are_errors() {
+    let e = Engine::Cpu;
+    let fwd = Transform::new(Direction::Forward);
+    let v = vec![BabyBear::ONE; 12];
+    assert!(matches!(ntt::transform_batch(&e, v.clone(), 4, fwd), Err(Error::NotPowerOfTwo { value: 3, .. })));
+    assert!(matches!(ntt::transform_batch(&e, v.clone(), 5, fwd), Err(Error::InvalidShape(_))));
+    assert!(matches!(ntt::transform_batch(&e, v.clone(), 0, fwd), Err(Error::InvalidShape(_))));
+    assert!(matches!(ntt::transform_batch(&e, vec![], 1, fwd), Err(Error::NotPowerOfTwo { value: 0, .. })));
+    assert!(matches!(
+        ntt::coset_lde_batch(&e, vec![BabyBear::ONE; 16], 1, 24, BabyBear::ONE, Order::Natural),
+        Err(Error::HeightTooLarge { log_height: 28, max_log_height: 27 })
+    ));
+}
