@@ -1,6 +1,7 @@
 //! The device executor of an NTT plan (emu or cuda): one kernel launch per step, data resident
 //! on the device from upload to download.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use super::field::NttField;
@@ -46,11 +47,14 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
             }
             Step::Dif { log_n, log_half, inverse } | Step::Dit { log_n, log_half, inverse } => {
                 expect_len(&cur, log_n)?;
-                if !tw.contains_key(&(log_n, inverse)) {
-                    let host: Vec<F::Repr> = twiddles::host::<F>(log_n, inverse).iter().map(|x| x.to_repr()).collect();
-                    tw.insert((log_n, inverse), gpu.upload(&host)?);
-                }
-                let table = &tw[&(log_n, inverse)];
+                let table = match tw.entry((log_n, inverse)) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => {
+                        let host: Vec<F::Repr> =
+                            twiddles::host::<F>(log_n, inverse).iter().map(|x| x.to_repr()).collect();
+                        e.insert(gpu.upload(&host)?)
+                    }
+                };
                 let kernel = if matches!(step, Step::Dif { .. }) { k.dif_stage } else { k.dit_stage };
                 let (g, b) = grid((width << log_n) / 2);
                 let l = Launch::new(kernel, g, b)
