@@ -21,11 +21,13 @@
 
 #![deny(unsafe_code)]
 
+pub mod arkworks;
 pub mod backend;
 pub mod check;
 pub mod error;
 pub mod field;
 pub mod ntt;
+pub mod plonky3;
 
 pub use backend::{Backend, Engine};
 pub use error::{Error, Result};

@@ -146,6 +146,30 @@ fn bn254_vs_arkworks(engine: &Engine, seed: u64) {
 }
 backend_tests!(bn254_vs_arkworks);
 
+/// The arkworks adapter, through `CHERENKOV_BACKEND`-style backend names.
+#[test]
+fn arkworks_adapter_matches_radix2_domain() {
+    use cherenkov::arkworks;
+    use cherenkov::Backend;
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    for backend in [Backend::Cpu, Backend::Emu, Backend::Auto] {
+        let d = Radix2EvaluationDomain::<Bn254Fr>::new(64).unwrap();
+        let v = random::<Bn254Fr>(&mut rng, 64);
+        let g = Bn254Fr::from(7u64);
+        let mut x = v.clone();
+        arkworks::fft(&mut x, backend).unwrap();
+        assert_eq!(x, d.fft(&v));
+        arkworks::ifft(&mut x, backend).unwrap();
+        assert_eq!(x, v);
+        arkworks::coset_fft(&mut x, g, backend).unwrap();
+        assert_eq!(x, d.get_coset(g).unwrap().fft(&v));
+        arkworks::coset_ifft(&mut x, g, backend).unwrap();
+        assert_eq!(x, v);
+    }
+    let mut bad = vec![Bn254Fr::from(1u64); 3];
+    assert!(matches!(arkworks::fft(&mut bad, Backend::Cpu), Err(Error::NotPowerOfTwo { value: 3, .. })));
+}
+
 fn extension_vs_plonky3(engine: &Engine, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     let p3 = Radix2DitParallel::<BabyBear>::default();

@@ -131,7 +131,7 @@ struct Worker {
   LaunchState* launch = nullptr;
   std::vector<Fiber> fibers;
   char* stacks = nullptr;
-  size_t stack_stride = 0, stacks_bytes = 0;
+  size_t stack_stride = 0;
   void* sched_sp = nullptr;
 #if !defined(__x86_64__)
   ucontext_t sched_uc;
@@ -515,6 +515,47 @@ static void run_block(Worker* w, uint64_t block_linear) {
   for (Fiber& f : w->fibers) TSAN_ACQUIRE(&f.arrive_sync);
 }
 
+// Fiber stacks are mapped once and reused across launches: mapping, guarding and faulting in
+// fresh stacks for every launch costs more system time than many small kernels run.
+struct StackRegion {
+  char* base;
+  size_t stride, count;
+};
+static std::mutex g_stacks_mu;
+static std::vector<StackRegion> g_stacks;
+static const size_t kMaxPooledRegions = 8;
+
+static bool acquire_stacks(size_t stride, size_t count, StackRegion& out) {
+  {
+    std::lock_guard<std::mutex> g(g_stacks_mu);
+    for (size_t i = 0; i < g_stacks.size(); i++)
+      if (g_stacks[i].stride == stride && g_stacks[i].count >= count) {
+        out = g_stacks[i];
+        g_stacks.erase(g_stacks.begin() + (long)i);
+        return true;
+      }
+  }
+  count = std::max<size_t>(count, 256);  // most blocks have at most 256 threads: reusable
+  void* mem = mmap(nullptr, stride * count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) return false;
+  out = StackRegion{static_cast<char*>(mem), stride, count};
+  const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  for (size_t t = 0; t < count; t++)
+    mprotect(out.base + t * stride, page, PROT_NONE);  // guard page: an overflow faults, never corrupts
+  return true;
+}
+
+static void release_stacks(const StackRegion& r) {
+  {
+    std::lock_guard<std::mutex> g(g_stacks_mu);
+    if (g_stacks.size() < kMaxPooledRegions) {
+      g_stacks.push_back(r);
+      return;
+    }
+  }
+  munmap(r.base, r.stride * r.count);
+}
+
 static void worker_main(LaunchState* L) {
   Worker w;
   tw = &w;
@@ -522,14 +563,13 @@ static void worker_main(LaunchState* L) {
   const uint64_t n = (uint64_t)L->block.x * L->block.y * L->block.z;
   const size_t page = (size_t)sysconf(_SC_PAGESIZE);
   w.stack_stride = ((size_t)L->cfg.stack_bytes + 4096 + page - 1) / page * page;
-  w.stacks_bytes = w.stack_stride * n;
-  void* mem = mmap(nullptr, w.stacks_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED) {
-    L->fail(CHK_EMU_RESOURCE, fmt("cannot map %zu bytes of fiber stacks", w.stacks_bytes));
+  StackRegion region;
+  if (!acquire_stacks(w.stack_stride, n, region)) {
+    L->fail(CHK_EMU_RESOURCE, fmt("cannot map %llu fiber stacks of %zu bytes", (unsigned long long)n, w.stack_stride));
     tw = nullptr;
     return;
   }
-  w.stacks = static_cast<char*>(mem);
+  w.stacks = region.base;
   w.fibers.resize(n);
   w.dyn_smem.resize((L->dyn_shared + 7) / 8);
 #if defined(CHK_EMU_TSAN)
@@ -541,7 +581,6 @@ static void worker_main(LaunchState* L) {
     f.tid = uint3{(unsigned)(t % L->block.x), (unsigned)(t / L->block.x % L->block.y),
                   (unsigned)(t / ((uint64_t)L->block.x * L->block.y))};
     f.stack_lo = w.stacks + t * w.stack_stride;
-    mprotect(f.stack_lo, page, PROT_NONE);  // guard page: an overflow faults instead of corrupting
 #if defined(CHK_EMU_TSAN)
     f.tsan_fiber = __tsan_create_fiber(0);
 #endif
@@ -559,7 +598,7 @@ static void worker_main(LaunchState* L) {
 #if defined(CHK_EMU_TSAN)
   for (Fiber& f : w.fibers) __tsan_destroy_fiber(f.tsan_fiber);
 #endif
-  munmap(w.stacks, w.stacks_bytes);
+  release_stacks(region);
   tw = nullptr;
 }
 
