@@ -197,6 +197,23 @@ fn edge_values(engine: &Engine, _seed: u64) {
 }
 backend_tests!(edge_values);
 
+/// Shapes big enough for the cpu executor's strided group passes (spans beyond a cache block),
+/// with narrow and wide rows; Plonky3 is the reference.
+#[test]
+fn cpu_large_shapes_vs_plonky3() {
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    let p3 = Radix2DitParallel::<BabyBear>::default();
+    for &(log_n, w) in &[(19usize, 1usize), (15, 12), (14, 64), (10, 1024)] {
+        let m = random::<BabyBear>(&mut rng, w << log_n);
+        let mat = RowMajorMatrix::new(m.clone(), w);
+        let want = p3.coset_lde_batch(mat.clone(), 1, BabyBear::GENERATOR).to_row_major_matrix().values;
+        let got = ntt::coset_lde_batch(&Engine::Cpu, m.clone(), w, 1, BabyBear::GENERATOR, Order::Natural).unwrap();
+        assert!(got == want, "coset lde 2^{log_n} x {w}");
+        let back = ntt::transform_batch(&Engine::Cpu, p3.dft_batch(mat).to_row_major_matrix().values, w, Transform::new(Direction::Inverse)).unwrap();
+        assert!(back == m, "idft(dft) 2^{log_n} x {w}");
+    }
+}
+
 #[test]
 fn bad_shapes_are_errors() {
     let e = Engine::Cpu;

@@ -11,19 +11,31 @@ use super::twiddles;
 const MIN_ELEMS_PER_TASK: usize = 1 << 12;
 
 pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -> Vec<F> {
-    for step in steps {
-        match *step {
+    let mut i = 0;
+    while i < steps.len() {
+        match steps[i] {
             Step::Scale { log_src, log_dst, scale, shift, bitrev_rows } => {
                 v = scale_rows(&v, width, log_src, log_dst, scale, shift, bitrev_rows)
             }
-            Step::Dif { log_n, log_half, inverse } => {
-                butterflies(&mut v, width, log_n, log_half, &twiddles::host::<F>(log_n, inverse), true)
-            }
-            Step::Dit { log_n, log_half, inverse } => {
-                butterflies(&mut v, width, log_n, log_half, &twiddles::host::<F>(log_n, inverse), false)
-            }
             Step::Bitrev { log_n } => v = bitrev_rows(&v, width, log_n),
+            Step::Dif { log_n, log_half, inverse } | Step::Dit { log_n, log_half, inverse } => {
+                // A run of consecutive stages of one transform executes as one blocked pass set.
+                let dif = matches!(steps[i], Step::Dif { .. });
+                let mut last = log_half;
+                while let Some(&next) = steps.get(i + 1) {
+                    match next {
+                        Step::Dif { log_n: n2, log_half: h2, inverse: i2 } if dif && n2 == log_n && i2 == inverse => last = h2,
+                        Step::Dit { log_n: n2, log_half: h2, inverse: i2 } if !dif && n2 == log_n && i2 == inverse => last = h2,
+                        _ => break,
+                    }
+                    i += 1;
+                }
+                let tw = twiddles::host::<F>(log_n, inverse);
+                let (lo, hi) = (log_half.min(last), log_half.max(last));
+                stages(&mut v, width, log_n, lo, hi, &tw, dif);
+            }
         }
+        i += 1;
     }
     v
 }
@@ -32,31 +44,120 @@ fn min_rows(width: usize) -> usize {
     (MIN_ELEMS_PER_TASK / width).max(1)
 }
 
-fn butterflies<F: NttField>(v: &mut [F], width: usize, log_n: u32, log_half: u32, tw: &[F], dif: bool) {
-    let half = 1usize << log_half;
-    let stride = 1usize << (log_n - 1 - log_half);
-    v.par_chunks_mut(2 * half * width).for_each(|block| {
-        let (lo, hi) = block.split_at_mut(half * width);
-        lo.par_chunks_mut(width).zip(hi.par_chunks_mut(width)).with_min_len(min_rows(width)).enumerate().for_each(
-            |(j, (a, b))| {
-                let w = tw[j * stride];
-                if dif {
-                    for (x, y) in a.iter_mut().zip(b) {
-                        let (s, d) = (*x + *y, (*x - *y) * w);
-                        *x = s;
-                        *y = d;
+/// Bytes of a contiguous block whose remaining stages run in one task, in cache.
+const BLOCK_BYTES: usize = 512 << 10;
+/// Stages fused per pass over the matrix for the large spans.
+const GROUP_STAGES: u32 = 4;
+/// Elements of consecutive rows processed together in a strided group (keeps accesses to
+/// whole cache lines when rows are narrow).
+const GROUP_ROW_ELEMS: usize = 1024;
+
+/// Stages lo..=hi of a size-2^log_n transform; DIF runs them from hi down, DIT from lo up.
+/// Spans that fit a cache-sized block run per block in one task; larger spans run in passes of
+/// up to GROUP_STAGES stages over strided row groups.
+fn stages<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
+    let block_rows = (BLOCK_BYTES / (width * size_of::<F>())).max(2);
+    let log_block = block_rows.ilog2(); // stages with log_half < log_block fit a block
+    let in_block = |h: u32| h < log_block;
+    let mut passes: Vec<(u32, u32)> = Vec::new(); // (low, high) log_half ranges, in execution order
+    let small_hi = hi.min(log_block.saturating_sub(1));
+    let has_small = in_block(lo);
+    let mut big = Vec::new();
+    let mut h = if has_small { small_hi + 1 } else { lo };
+    while h <= hi {
+        let top = (h + GROUP_STAGES - 1).min(hi);
+        big.push((h, top));
+        h = top + 1;
+    }
+    if dif {
+        passes.extend(big.iter().rev());
+        if has_small {
+            passes.push((lo, small_hi));
+        }
+    } else {
+        if has_small {
+            passes.push((lo, small_hi));
+        }
+        passes.extend(big.iter());
+    }
+    for (l, h) in passes {
+        if in_block(h) {
+            block_pass(v, width, log_n, l, h, tw, dif);
+        } else {
+            group_pass(v, width, log_n, l, h, tw, dif);
+        }
+    }
+}
+
+fn stage_order(lo: u32, hi: u32, dif: bool) -> Vec<u32> {
+    if dif {
+        (lo..=hi).rev().collect()
+    } else {
+        (lo..=hi).collect()
+    }
+}
+
+/// Stages lo..=hi inside each contiguous block of 2^(hi+1) rows, one task per block.
+fn block_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
+    let order = stage_order(lo, hi, dif);
+    v.par_chunks_mut(width << (hi + 1)).for_each(|block| {
+        for &h in &order {
+            let stride = 1usize << (log_n - 1 - h);
+            for pair in block.chunks_mut(width << (h + 1)) {
+                let (a, b) = pair.split_at_mut(width << h);
+                for (j, (ra, rb)) in a.chunks_mut(width).zip(b.chunks_mut(width)).enumerate() {
+                    butterfly(ra, rb, tw[j * stride], dif);
+                }
+            }
+        }
+    });
+}
+
+/// Stages lo..=hi whose spans exceed a block: rows that differ only in bits lo..=hi form a
+/// group of 2^(hi-lo+1) rows, 2^lo apart; each task takes a few adjacent groups.
+fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
+    let k = hi - lo + 1;
+    let order = stage_order(lo, hi, dif);
+    let low_rows = 1usize << lo;
+    // A power of two, so that windows tile the 2^lo rows exactly.
+    let c = (1usize << (GROUP_ROW_ELEMS / width).max(1).ilog2()).min(low_rows);
+    v.par_chunks_mut(width << (hi + 1)).for_each(|outer| {
+        // outer = 2^k sub-slices of 2^lo rows; a task owns the same c-row window of each.
+        let mut windows: Vec<Vec<&mut [F]>> = outer.chunks_mut(width * low_rows).map(|s| s.chunks_mut(width * c).collect()).collect();
+        let tasks = low_rows / c;
+        let mut per_task: Vec<Vec<&mut [F]>> = (0..tasks).map(|_| Vec::with_capacity(1 << k)).collect();
+        for sub in windows.iter_mut() {
+            for (t, w) in sub.drain(..).enumerate() {
+                per_task[t].push(w);
+            }
+        }
+        per_task.into_par_iter().enumerate().for_each(|(task, mut rows)| {
+            for &h in &order {
+                let half = 1usize << (h - lo);
+                let stride = 1usize << (log_n - 1 - h);
+                for t in 0..(1usize << k) {
+                    if t & half != 0 {
+                        continue;
                     }
-                } else {
-                    for (x, y) in a.iter_mut().zip(b) {
-                        let t = *y * w;
-                        let (s, d) = (*x + t, *x - t);
-                        *x = s;
-                        *y = d;
+                    let (x, y) = rows.split_at_mut(t + half);
+                    let (ra, rb) = (&mut *x[t], &mut *y[0]);
+                    for (l, (a, b)) in ra.chunks_mut(width).zip(rb.chunks_mut(width)).enumerate() {
+                        let j = task * c + l + ((t & (half - 1)) << lo);
+                        butterfly(a, b, tw[j * stride], dif);
                     }
                 }
-            },
-        );
+            }
+        });
     });
+}
+
+#[inline]
+fn butterfly<F: NttField>(a: &mut [F], b: &mut [F], w: F, dif: bool) {
+    if dif {
+        F::dif_rows(a, b, w)
+    } else {
+        F::dit_rows(a, b, w)
+    }
 }
 
 pub(super) fn bitrev(i: usize, bits: u32) -> usize {

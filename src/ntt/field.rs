@@ -4,7 +4,7 @@
 use std::ops::{Add, Mul, Neg, Sub};
 
 use ark_ff::{FftField, Field as _};
-use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
+use p3_field::{Field, PackedValue, PrimeCharacteristicRing, TwoAdicField};
 
 use crate::field::{BabyBear, Bn254Fr, DeviceField, KoalaBear};
 
@@ -31,6 +31,23 @@ pub trait NttField:
     fn root_of_unity(log_n: usize) -> Self;
     /// The inverse of a non-zero element.
     fn inv(self) -> Self;
+    /// (a, b) -> (a + b, (a - b) w), element-wise over two rows.
+    fn dif_rows(a: &mut [Self], b: &mut [Self], w: Self) {
+        for (x, y) in a.iter_mut().zip(b) {
+            let (s, d) = (*x + *y, (*x - *y) * w);
+            *x = s;
+            *y = d;
+        }
+    }
+    /// (a, b) -> (a + b w, a - b w), element-wise over two rows.
+    fn dit_rows(a: &mut [Self], b: &mut [Self], w: Self) {
+        for (x, y) in a.iter_mut().zip(b) {
+            let t = *y * w;
+            let (s, d) = (*x + t, *x - t);
+            *x = s;
+            *y = d;
+        }
+    }
     fn pow_u64(self, e: u64) -> Self {
         let (mut r, mut b, mut e) = (Self::one(), self, e);
         while e > 0 {
@@ -74,6 +91,41 @@ macro_rules! p3_ntt_field {
             }
             fn inv(self) -> Self {
                 Field::inverse(&self)
+            }
+            // Plonky3's packed arithmetic (AVX2 / AVX-512 / NEON as compiled for) across the row.
+            fn dif_rows(a: &mut [Self], b: &mut [Self], w: Self) {
+                type P = <$ty as Field>::Packing;
+                let (ap, a_tail) = P::pack_slice_with_suffix_mut(a);
+                let (bp, b_tail) = P::pack_slice_with_suffix_mut(b);
+                let wp = P::from(w);
+                for (x, y) in ap.iter_mut().zip(bp) {
+                    let (s, d) = (*x + *y, (*x - *y) * wp);
+                    *x = s;
+                    *y = d;
+                }
+                for (x, y) in a_tail.iter_mut().zip(b_tail) {
+                    let (s, d) = (*x + *y, (*x - *y) * w);
+                    *x = s;
+                    *y = d;
+                }
+            }
+            fn dit_rows(a: &mut [Self], b: &mut [Self], w: Self) {
+                type P = <$ty as Field>::Packing;
+                let (ap, a_tail) = P::pack_slice_with_suffix_mut(a);
+                let (bp, b_tail) = P::pack_slice_with_suffix_mut(b);
+                let wp = P::from(w);
+                for (x, y) in ap.iter_mut().zip(bp) {
+                    let t = *y * wp;
+                    let (s, d) = (*x + t, *x - t);
+                    *x = s;
+                    *y = d;
+                }
+                for (x, y) in a_tail.iter_mut().zip(b_tail) {
+                    let t = *y * w;
+                    let (s, d) = (*x + t, *x - t);
+                    *x = s;
+                    *y = d;
+                }
             }
         }
     };
