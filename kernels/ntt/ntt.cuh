@@ -54,21 +54,26 @@ __device__ __forceinline__ void ntt_bitrev(const F* src, F* dst, uint64_t width,
   }
 }
 
-// Row r of dst (height 2^log_dst) = scale * shift^k * src row r for the first 2^log_src rows,
-// zero below; k is r, or bitrev(r) over log_src bits when the rows are stored bit-reversed.
-// With log_dst = log_src this is the coset shift / 1/n scaling alone; with log_dst > log_src it
-// is also the LDE's zero padding, fused into one pass.
+// Row r of dst (height 2^log_dst) = scale * shift^k * (src row r, or src row bitrev(r) over log_src
+// bits when flags & NTT_GATHER_BITREV) for the first 2^log_src rows, zero below; k is r, or
+// bitrev(r) when flags & NTT_EXP_BITREV (rows stored bit-reversed). With log_dst = log_src this
+// is the coset shift / 1/n scaling alone; with log_dst > log_src it is also the LDE's zero
+// padding, and with the gather also its bit-reversal, all in one pass.
+#define NTT_EXP_BITREV 1u
+#define NTT_GATHER_BITREV 2u
 template <class F>
 __device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, uint64_t width, uint32_t log_src,
-                                               uint32_t log_dst, F scale, F shift, uint32_t bitrev_rows) {
+                                               uint32_t log_dst, F scale, F shift, uint32_t flags) {
   const uint64_t total = width << log_dst;
   for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
-    const uint64_t row = idx / width;
+    const uint64_t row = idx / width, col = idx % width;
     if (row >> log_src) {
       dst[idx] = F::zero();
       continue;
     }
-    const uint64_t k = bitrev_rows ? chk_bitrev(row, log_src) : row;
-    dst[idx] = src[idx] * (scale * shift.pow(k));
+    const uint64_t rev = chk_bitrev(row, log_src);
+    const uint64_t k = (flags & NTT_EXP_BITREV) ? rev : row;
+    const uint64_t from = (flags & NTT_GATHER_BITREV) ? rev : row;
+    dst[idx] = src[from * width + col] * (scale * shift.pow(k));
   }
 }

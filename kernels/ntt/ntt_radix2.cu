@@ -16,8 +16,8 @@ extern "C" __global__ void chk_ntt_babybear_bitrev(const babybear_t* src, babybe
   ntt_bitrev(src, dst, width, log_n);
 }
 extern "C" __global__ void chk_ntt_babybear_scale_rows(const babybear_t* src, babybear_t* dst, uint64_t width, uint32_t log_src,
-                                                  uint32_t log_dst, babybear_t scale, babybear_t shift, uint32_t bitrev_rows) {
-  ntt_scale_rows(src, dst, width, log_src, log_dst, scale, shift, bitrev_rows);
+                                                  uint32_t log_dst, babybear_t scale, babybear_t shift, uint32_t flags) {
+  ntt_scale_rows(src, dst, width, log_src, log_dst, scale, shift, flags);
 }
 
 extern "C" __global__ void chk_ntt_koalabear_dif_stage(koalabear_t* v, uint64_t width, uint32_t log_n, uint32_t log_half,
@@ -32,8 +32,8 @@ extern "C" __global__ void chk_ntt_koalabear_bitrev(const koalabear_t* src, koal
   ntt_bitrev(src, dst, width, log_n);
 }
 extern "C" __global__ void chk_ntt_koalabear_scale_rows(const koalabear_t* src, koalabear_t* dst, uint64_t width, uint32_t log_src,
-                                                  uint32_t log_dst, koalabear_t scale, koalabear_t shift, uint32_t bitrev_rows) {
-  ntt_scale_rows(src, dst, width, log_src, log_dst, scale, shift, bitrev_rows);
+                                                  uint32_t log_dst, koalabear_t scale, koalabear_t shift, uint32_t flags) {
+  ntt_scale_rows(src, dst, width, log_src, log_dst, scale, shift, flags);
 }
 
 extern "C" __global__ void chk_ntt_bn254_fr_dif_stage(bn254_fr_t* v, uint64_t width, uint32_t log_n, uint32_t log_half,
@@ -48,6 +48,6 @@ extern "C" __global__ void chk_ntt_bn254_fr_bitrev(const bn254_fr_t* src, bn254_
   ntt_bitrev(src, dst, width, log_n);
 }
 extern "C" __global__ void chk_ntt_bn254_fr_scale_rows(const bn254_fr_t* src, bn254_fr_t* dst, uint64_t width, uint32_t log_src,
-                                                  uint32_t log_dst, bn254_fr_t scale, bn254_fr_t shift, uint32_t bitrev_rows) {
-  ntt_scale_rows(src, dst, width, log_src, log_dst, scale, shift, bitrev_rows);
+                                                  uint32_t log_dst, bn254_fr_t scale, bn254_fr_t shift, uint32_t flags) {
+  ntt_scale_rows(src, dst, width, log_src, log_dst, scale, shift, flags);
 }

@@ -1,6 +1,8 @@
 //! The cpu executor of an NTT plan: rayon over butterfly blocks and row pairs, every column of
 //! a row handled in one tight loop (the compiler vectorises it).
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 use super::field::NttField;
@@ -14,8 +16,8 @@ pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -
     let mut i = 0;
     while i < steps.len() {
         match steps[i] {
-            Step::Scale { log_src, log_dst, scale, shift, bitrev_rows } => {
-                v = scale_rows(&v, width, log_src, log_dst, scale, shift, bitrev_rows)
+            Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev } => {
+                v = scale_rows(&v, width, log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev)
             }
             Step::Bitrev { log_n } => v = bitrev_rows(&v, width, log_n),
             Step::Dif { log_n, log_half, inverse } | Step::Dit { log_n, log_half, inverse } => {
@@ -168,15 +170,31 @@ pub(super) fn bitrev(i: usize, bits: u32) -> usize {
     }
 }
 
-fn bitrev_rows<F: NttField>(v: &[F], width: usize, log_n: u32) -> Vec<F> {
-    let mut out = vec![F::zero(); v.len()];
-    out.par_chunks_mut(width).with_min_len(min_rows(width)).enumerate().for_each(|(r, row)| {
-        let src = bitrev(r, log_n) * width;
-        row.copy_from_slice(&v[src..src + width]);
-    });
+/// A new `len`-element vector whose chunks of `chunk` elements `fill` writes in parallel, with no
+/// zeroing pass first (a serial fill of hundreds of MB would cost more than the transform step).
+#[allow(unsafe_code)]
+fn par_build<F: NttField>(len: usize, chunk: usize, fill: impl Fn(usize, &mut [MaybeUninit<F>]) + Sync) -> Vec<F> {
+    let mut out: Vec<F> = Vec::with_capacity(len);
+    out.spare_capacity_mut()[..len].par_chunks_mut(chunk).enumerate().for_each(|(c, dst)| fill(c, dst));
+    // SAFETY: `fill` writes every element of every chunk (callers write whole chunks), and F is
+    // Copy, so nothing is leaked or double-dropped.
+    unsafe { out.set_len(len) };
     out
 }
 
+fn bitrev_rows<F: NttField>(v: &[F], width: usize, log_n: u32) -> Vec<F> {
+    let rows = min_rows(width);
+    par_build(v.len(), rows * width, |c, dst| {
+        for (i, row) in dst.chunks_mut(width).enumerate() {
+            let src = bitrev(c * rows + i, log_n) * width;
+            for (o, x) in row.iter_mut().zip(&v[src..src + width]) {
+                o.write(*x);
+            }
+        }
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
 fn scale_rows<F: NttField>(
     v: &[F],
     width: usize,
@@ -185,22 +203,29 @@ fn scale_rows<F: NttField>(
     scale: F,
     shift: F,
     bitrev_rows: bool,
+    gather_bitrev: bool,
 ) -> Vec<F> {
     let src_rows = 1usize << log_src;
-    let mut out = vec![F::zero(); width << log_dst];
-    let chunk = min_rows(width);
-    out[..src_rows * width].par_chunks_mut(chunk * width).enumerate().for_each(|(c, rows)| {
-        let first = c * chunk;
+    let rows = min_rows(width);
+    par_build(width << log_dst, rows * width, |c, dst| {
+        let first = c * rows;
         // Natural order: one power per chunk, then a multiplication per row.
         let mut factor = scale * shift.pow_u64(first as u64);
-        for (i, row) in rows.chunks_mut(width).enumerate() {
+        for (i, row) in dst.chunks_mut(width).enumerate() {
             let r = first + i;
-            let f = if bitrev_rows { scale * shift.pow_u64(bitrev(r, log_src) as u64) } else { factor };
-            for (o, x) in row.iter_mut().zip(&v[r * width..(r + 1) * width]) {
-                *o = *x * f;
+            if r >= src_rows {
+                row.iter_mut().for_each(|o| {
+                    o.write(F::zero());
+                });
+                continue;
+            }
+            let rev = bitrev(r, log_src);
+            let f = if bitrev_rows { scale * shift.pow_u64(rev as u64) } else { factor };
+            let from = if gather_bitrev { rev } else { r } * width;
+            for (o, x) in row.iter_mut().zip(&v[from..from + width]) {
+                o.write(*x * f);
             }
             factor = factor * shift;
         }
-    });
-    out
+    })
 }

@@ -28,7 +28,7 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
     };
     for step in steps {
         match *step {
-            Step::Scale { log_src, log_dst, scale, shift, bitrev_rows } => {
+            Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev } => {
                 expect_len(&cur, log_src)?;
                 let dst = gpu.alloc::<F::Repr>(width << log_dst)?;
                 let (g, b) = grid(width << log_dst);
@@ -40,7 +40,7 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
                     .u32(log_dst)
                     .val(scale.to_repr())
                     .val(shift.to_repr())
-                    .u32(bitrev_rows as u32);
+                    .u32(bitrev_rows as u32 | (gather_bitrev as u32) << 1);
                 // SAFETY: reads 2^log_src rows of `cur`, writes 2^log_dst rows of `dst`.
                 unsafe { gpu.launch(&l)? };
                 cur = dst;

@@ -7,6 +7,7 @@
 //!
 //! The transform is planned once ([`plan`]) and the plan runs on the cpu or on a device.
 
+#[allow(unsafe_code)] // one uninitialised-allocation helper, see cpu::par_build
 mod cpu;
 pub mod field;
 mod gpu;

@@ -6,9 +6,10 @@ use super::{Direction, Order};
 /// One pass over the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<F> {
-    /// Row r (of 2^log_dst; rows at or past 2^log_src become zero) times scale * shift^k, where k
-    /// is r, or bitrev(r) over log_src bits when `bitrev_rows`. Height grows to 2^log_dst.
-    Scale { log_src: u32, log_dst: u32, scale: F, shift: F, bitrev_rows: bool },
+    /// Row r (of 2^log_dst; rows at or past 2^log_src become zero) = scale * shift^k times source
+    /// row r, or source row bitrev(r) over log_src bits when `gather_bitrev`; k is r, or bitrev(r)
+    /// when `bitrev_rows` (rows stored bit-reversed). Height grows to 2^log_dst.
+    Scale { log_src: u32, log_dst: u32, scale: F, shift: F, bitrev_rows: bool, gather_bitrev: bool },
     /// Decimation-in-frequency stage spanning 2^(log_half+1) rows, of a size-2^log_n transform.
     Dif { log_n: u32, log_half: u32, inverse: bool },
     /// Decimation-in-time stage spanning 2^(log_half+1) rows, of a size-2^log_n transform.
@@ -36,6 +37,7 @@ pub fn transform<F: Copy + PartialEq>(
             scale,
             shift,
             bitrev_rows: input == Order::BitReversed,
+            gather_bitrev: false,
         });
     }
     // DIF turns natural into bit-reversed order, DIT the other way round.
@@ -59,22 +61,20 @@ pub fn transform<F: Copy + PartialEq>(
             scale,
             shift,
             bitrev_rows: output == Order::BitReversed,
+            gather_bitrev: false,
         });
     }
     steps
 }
 
 /// Coset LDE of evaluations on H (natural order, height 2^log_n) onto shift·K (height
-/// 2^(log_n + added_bits)): inverse transform to bit-reversed coefficients, one permutation to
-/// natural order, 1/n · shift^k and the zero padding fused into one pass, forward DIF.
+/// 2^(log_n + added_bits)): inverse transform to bit-reversed coefficients; the permutation to
+/// natural order, 1/n · shift^k and the zero padding fused into one pass; forward DIF.
 pub fn coset_lde<F: Copy + PartialEq>(log_n: u32, added_bits: u32, inv_n: F, shift: F, output: Order) -> Vec<Step<F>> {
     let log_big = log_n + added_bits;
     let mut steps: Vec<Step<F>> =
         (0..log_n).rev().map(|log_half| Step::Dif { log_n, log_half, inverse: true }).collect();
-    if log_n > 0 {
-        steps.push(Step::Bitrev { log_n });
-    }
-    steps.push(Step::Scale { log_src: log_n, log_dst: log_big, scale: inv_n, shift, bitrev_rows: false });
+    steps.push(Step::Scale { log_src: log_n, log_dst: log_big, scale: inv_n, shift, bitrev_rows: false, gather_bitrev: true });
     steps.extend((0..log_big).rev().map(|log_half| Step::Dif { log_n: log_big, log_half, inverse: false }));
     if output == Order::Natural && log_big > 0 {
         steps.push(Step::Bitrev { log_n: log_big });
