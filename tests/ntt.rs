@@ -209,7 +209,13 @@ fn cpu_large_shapes_vs_plonky3() {
         let want = p3.coset_lde_batch(mat.clone(), 1, BabyBear::GENERATOR).to_row_major_matrix().values;
         let got = ntt::coset_lde_batch(&Engine::Cpu, m.clone(), w, 1, BabyBear::GENERATOR, Order::Natural).unwrap();
         assert!(got == want, "coset lde 2^{log_n} x {w}");
-        let back = ntt::transform_batch(&Engine::Cpu, p3.dft_batch(mat).to_row_major_matrix().values, w, Transform::new(Direction::Inverse)).unwrap();
+        let back = ntt::transform_batch(
+            &Engine::Cpu,
+            p3.dft_batch(mat).to_row_major_matrix().values,
+            w,
+            Transform::new(Direction::Inverse),
+        )
+        .unwrap();
         assert!(back == m, "idft(dft) 2^{log_n} x {w}");
     }
 }

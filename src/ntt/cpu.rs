@@ -14,7 +14,10 @@ const MIN_ELEMS_PER_TASK: usize = 1 << 12;
 
 pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -> Vec<F> {
     let mut i = 0;
+    let trace = std::env::var_os("CHERENKOV_NTT_TRACE").is_some();
     while i < steps.len() {
+        let t0 = std::time::Instant::now();
+        let s0 = i;
         match steps[i] {
             Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev } => {
                 v = scale_rows(&v, width, log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev)
@@ -26,8 +29,12 @@ pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -
                 let mut last = log_half;
                 while let Some(&next) = steps.get(i + 1) {
                     match next {
-                        Step::Dif { log_n: n2, log_half: h2, inverse: i2 } if dif && n2 == log_n && i2 == inverse => last = h2,
-                        Step::Dit { log_n: n2, log_half: h2, inverse: i2 } if !dif && n2 == log_n && i2 == inverse => last = h2,
+                        Step::Dif { log_n: n2, log_half: h2, inverse: i2 } if dif && n2 == log_n && i2 == inverse => {
+                            last = h2
+                        }
+                        Step::Dit { log_n: n2, log_half: h2, inverse: i2 } if !dif && n2 == log_n && i2 == inverse => {
+                            last = h2
+                        }
                         _ => break,
                     }
                     i += 1;
@@ -36,6 +43,9 @@ pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -
                 let (lo, hi) = (log_half.min(last), log_half.max(last));
                 stages(&mut v, width, log_n, lo, hi, &tw, dif);
             }
+        }
+        if trace {
+            eprintln!("{:?} .. {:?}: {:?}", steps[s0], steps[i], t0.elapsed());
         }
         i += 1;
     }
@@ -48,11 +58,10 @@ fn min_rows(width: usize) -> usize {
 
 /// Bytes of a contiguous block whose remaining stages run in one task, in cache.
 const BLOCK_BYTES: usize = 512 << 10;
-/// Stages fused per pass over the matrix for the large spans.
-const GROUP_STAGES: u32 = 4;
-/// Elements of consecutive rows processed together in a strided group (keeps accesses to
-/// whole cache lines when rows are narrow).
-const GROUP_ROW_ELEMS: usize = 1024;
+/// Most stages fused per pass over the matrix for the large spans.
+const GROUP_STAGES: u32 = 6;
+/// Elements a strided-group task works on (2^k rows × c adjacent windows): an L2-sized tile.
+const GROUP_TASK_ELEMS: usize = 1 << 16;
 
 /// Stages lo..=hi of a size-2^log_n transform; DIF runs them from hi down, DIT from lo up.
 /// Spans that fit a cache-sized block run per block in one task; larger spans run in passes of
@@ -66,10 +75,15 @@ fn stages<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, 
     let has_small = in_block(lo);
     let mut big = Vec::new();
     let mut h = if has_small { small_hi + 1 } else { lo };
-    while h <= hi {
-        let top = (h + GROUP_STAGES - 1).min(hi);
-        big.push((h, top));
-        h = top + 1;
+    if h <= hi {
+        // Balanced passes: 10 stages as 5 + 5, not 6 + 4.
+        let count = hi - h + 1;
+        let passes = count.div_ceil(GROUP_STAGES);
+        for p in 0..passes {
+            let len = count / passes + u32::from(p < count % passes);
+            big.push((h, h + len - 1));
+            h += len;
+        }
     }
     if dif {
         passes.extend(big.iter().rev());
@@ -121,11 +135,12 @@ fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
     let k = hi - lo + 1;
     let order = stage_order(lo, hi, dif);
     let low_rows = 1usize << lo;
-    // A power of two, so that windows tile the 2^lo rows exactly.
-    let c = (1usize << (GROUP_ROW_ELEMS / width).max(1).ilog2()).min(low_rows);
+    // Adjacent rows per window: a power of two, so that windows tile the 2^lo rows exactly.
+    let c = (1usize << ((GROUP_TASK_ELEMS >> k) / width).max(1).ilog2()).min(low_rows);
     v.par_chunks_mut(width << (hi + 1)).for_each(|outer| {
         // outer = 2^k sub-slices of 2^lo rows; a task owns the same c-row window of each.
-        let mut windows: Vec<Vec<&mut [F]>> = outer.chunks_mut(width * low_rows).map(|s| s.chunks_mut(width * c).collect()).collect();
+        let mut windows: Vec<Vec<&mut [F]>> =
+            outer.chunks_mut(width * low_rows).map(|s| s.chunks_mut(width * c).collect()).collect();
         let tasks = low_rows / c;
         let mut per_task: Vec<Vec<&mut [F]>> = (0..tasks).map(|_| Vec::with_capacity(1 << k)).collect();
         for sub in windows.iter_mut() {
@@ -194,7 +209,7 @@ fn bitrev_rows<F: NttField>(v: &[F], width: usize, log_n: u32) -> Vec<F> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, unsafe_code)]
 fn scale_rows<F: NttField>(
     v: &[F],
     width: usize,
@@ -222,9 +237,14 @@ fn scale_rows<F: NttField>(
             let rev = bitrev(r, log_src);
             let f = if bitrev_rows { scale * shift.pow_u64(rev as u64) } else { factor };
             let from = if gather_bitrev { rev } else { r } * width;
-            for (o, x) in row.iter_mut().zip(&v[from..from + width]) {
-                o.write(*x * f);
+            // Initialise, then scale in place with the field's (packed) row operation.
+            let src = &v[from..from + width];
+            for (o, x) in row.iter_mut().zip(src) {
+                o.write(*x);
             }
+            // SAFETY: every element of `row` was written just above.
+            let row = unsafe { &mut *(row as *mut [MaybeUninit<F>] as *mut [F]) };
+            F::scale_row(row, src, f);
             factor = factor * shift;
         }
     })

@@ -48,6 +48,12 @@ pub trait NttField:
             *y = d;
         }
     }
+    /// dst[i] = src[i] * f.
+    fn scale_row(dst: &mut [Self], src: &[Self], f: Self) {
+        for (o, x) in dst.iter_mut().zip(src) {
+            *o = *x * f;
+        }
+    }
     fn pow_u64(self, e: u64) -> Self {
         let (mut r, mut b, mut e) = (Self::one(), self, e);
         while e > 0 {
@@ -107,6 +113,18 @@ macro_rules! p3_ntt_field {
                     let (s, d) = (*x + *y, (*x - *y) * w);
                     *x = s;
                     *y = d;
+                }
+            }
+            fn scale_row(dst: &mut [Self], src: &[Self], f: Self) {
+                type P = <$ty as Field>::Packing;
+                let (dp, d_tail) = P::pack_slice_with_suffix_mut(dst);
+                let (sp, s_tail) = P::pack_slice_with_suffix(src);
+                let fp = P::from(f);
+                for (o, x) in dp.iter_mut().zip(sp) {
+                    *o = *x * fp;
+                }
+                for (o, x) in d_tail.iter_mut().zip(s_tail) {
+                    *o = *x * f;
                 }
             }
             fn dit_rows(a: &mut [Self], b: &mut [Self], w: Self) {

@@ -74,7 +74,14 @@ pub fn coset_lde<F: Copy + PartialEq>(log_n: u32, added_bits: u32, inv_n: F, shi
     let log_big = log_n + added_bits;
     let mut steps: Vec<Step<F>> =
         (0..log_n).rev().map(|log_half| Step::Dif { log_n, log_half, inverse: true }).collect();
-    steps.push(Step::Scale { log_src: log_n, log_dst: log_big, scale: inv_n, shift, bitrev_rows: false, gather_bitrev: true });
+    steps.push(Step::Scale {
+        log_src: log_n,
+        log_dst: log_big,
+        scale: inv_n,
+        shift,
+        bitrev_rows: false,
+        gather_bitrev: true,
+    });
     steps.extend((0..log_big).rev().map(|log_half| Step::Dif { log_n: log_big, log_half, inverse: false }));
     if output == Order::Natural && log_big > 0 {
         steps.push(Step::Bitrev { log_n: log_big });
