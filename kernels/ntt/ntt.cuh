@@ -77,3 +77,43 @@ __device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, uint64_t wi
     dst[idx] = src[from * width + col] * (scale * shift.pow(k));
   }
 }
+
+// Stages lo..=hi (DIF: hi down to lo; DIT: lo up to hi) inside each contiguous block of
+// 2^(hi+1) rows, in shared memory: one launch finishes every stage whose span fits a block, so a
+// transform of up to 2^(hi+1) rows is a single launch. Block b takes rows [row_block·2^(hi+1), +)
+// of columns [col_tile·tile_cols, +tile_cols); dynamic shared memory holds 2^(hi+1) × tile_cols.
+template <class F>
+__device__ __forceinline__ void ntt_block_stages(F* v, uint64_t width, uint32_t log_n, uint32_t lo, uint32_t hi,
+                                                 const F* tw, uint32_t dif, uint32_t tile_cols) {
+  DYN_SHARED(F, s);
+  const uint64_t rows = 1ull << (hi + 1);
+  const uint64_t col_tiles = (width + tile_cols - 1) / tile_cols;
+  const uint64_t row0 = (blockIdx.x / col_tiles) * rows;
+  const uint64_t c0 = (blockIdx.x % col_tiles) * tile_cols;
+  const uint64_t tc = min((uint64_t)tile_cols, width - c0);
+  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x)
+    s[(e / tc) * tile_cols + e % tc] = v[(row0 + e / tc) * width + c0 + e % tc];
+  __syncthreads();
+  for (uint32_t i = 0; i <= hi - lo; i++) {
+    const uint32_t h = dif ? hi - i : lo + i;
+    const uint64_t half = 1ull << h;
+    for (uint64_t e = threadIdx.x; e < (rows / 2) * tc; e += blockDim.x) {
+      const uint64_t c = e % tc, p = e / tc;
+      const uint64_t j = p & (half - 1);
+      const uint64_t a = ((p >> h) << (h + 1)) + j, b = a + half;
+      const F w = tw[j << (log_n - 1 - h)];
+      F x = s[a * tile_cols + c], y = s[b * tile_cols + c];
+      if (dif) {
+        s[a * tile_cols + c] = x + y;
+        s[b * tile_cols + c] = (x - y) * w;
+      } else {
+        y = y * w;
+        s[a * tile_cols + c] = x + y;
+        s[b * tile_cols + c] = x - y;
+      }
+    }
+    __syncthreads();
+  }
+  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x)
+    v[(row0 + e / tc) * width + c0 + e % tc] = s[(e / tc) * tile_cols + e % tc];
+}

@@ -6,48 +6,29 @@ use std::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::field::NttField;
-use super::plan::Step;
+use super::plan::{passes, Pass, Step};
 use super::twiddles;
 
 /// Rows per rayon task at the least: keeps tasks well above the scheduling cost.
 const MIN_ELEMS_PER_TASK: usize = 1 << 12;
 
 pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -> Vec<F> {
-    let mut i = 0;
     let trace = std::env::var_os("CHERENKOV_NTT_TRACE").is_some();
-    while i < steps.len() {
+    for pass in passes(steps) {
         let t0 = std::time::Instant::now();
-        let s0 = i;
-        match steps[i] {
-            Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev } => {
+        match pass {
+            Pass::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev }) => {
                 v = scale_rows(&v, width, log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev)
             }
-            Step::Bitrev { log_n } => v = bitrev_rows(&v, width, log_n),
-            Step::Dif { log_n, log_half, inverse } | Step::Dit { log_n, log_half, inverse } => {
-                // A run of consecutive stages of one transform executes as one blocked pass set.
-                let dif = matches!(steps[i], Step::Dif { .. });
-                let mut last = log_half;
-                while let Some(&next) = steps.get(i + 1) {
-                    match next {
-                        Step::Dif { log_n: n2, log_half: h2, inverse: i2 } if dif && n2 == log_n && i2 == inverse => {
-                            last = h2
-                        }
-                        Step::Dit { log_n: n2, log_half: h2, inverse: i2 } if !dif && n2 == log_n && i2 == inverse => {
-                            last = h2
-                        }
-                        _ => break,
-                    }
-                    i += 1;
-                }
-                let tw = twiddles::host::<F>(log_n, inverse);
-                let (lo, hi) = (log_half.min(last), log_half.max(last));
-                stages(&mut v, width, log_n, lo, hi, &tw, dif);
+            Pass::Step(Step::Bitrev { log_n }) => v = bitrev_rows(&v, width, log_n),
+            Pass::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into Stages"),
+            Pass::Stages { log_n, lo, hi, inverse, dif } => {
+                stages(&mut v, width, log_n, lo, hi, &twiddles::host::<F>(log_n, inverse), dif)
             }
         }
         if trace {
-            eprintln!("{:?} .. {:?}: {:?}", steps[s0], steps[i], t0.elapsed());
+            eprintln!("ntt cpu {pass:?}: {:?}", t0.elapsed());
         }
-        i += 1;
     }
     v
 }

@@ -13,6 +13,7 @@ use crate::field::{BabyBear, Bn254Fr, DeviceField, KoalaBear};
 pub struct NttKernels {
     pub dif_stage: &'static str,
     pub dit_stage: &'static str,
+    pub block_stages: &'static str,
     pub bitrev: &'static str,
     pub scale_rows: &'static str,
 }
@@ -72,6 +73,7 @@ macro_rules! kernels {
         NttKernels {
             dif_stage: concat!("chk_ntt_", $name, "_dif_stage"),
             dit_stage: concat!("chk_ntt_", $name, "_dit_stage"),
+            block_stages: concat!("chk_ntt_", $name, "_block_stages"),
             bitrev: concat!("chk_ntt_", $name, "_bitrev"),
             scale_rows: concat!("chk_ntt_", $name, "_scale_rows"),
         }

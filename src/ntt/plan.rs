@@ -18,6 +18,49 @@ pub enum Step<F> {
     Bitrev { log_n: u32 },
 }
 
+/// What executors run: consecutive butterfly stages of one transform merged into a single
+/// `Stages` pass (so an executor can block them for cache or shared memory), other steps as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass<F> {
+    Step(Step<F>),
+    /// Stages lo..=hi of a size-2^log_n transform: DIF from hi down, DIT from lo up.
+    Stages {
+        log_n: u32,
+        lo: u32,
+        hi: u32,
+        inverse: bool,
+        dif: bool,
+    },
+}
+
+/// Merges runs of butterfly stages; the order of work is unchanged.
+pub fn passes<F: Copy>(steps: &[Step<F>]) -> Vec<Pass<F>> {
+    let mut out: Vec<Pass<F>> = Vec::new();
+    for &step in steps {
+        let (log_n, h, inverse, dif) = match step {
+            Step::Dif { log_n, log_half, inverse } => (log_n, log_half, inverse, true),
+            Step::Dit { log_n, log_half, inverse } => (log_n, log_half, inverse, false),
+            other => {
+                out.push(Pass::Step(other));
+                continue;
+            }
+        };
+        match out.last_mut() {
+            Some(Pass::Stages { log_n: n2, lo, hi, inverse: i2, dif: d2 })
+                if *n2 == log_n && *i2 == inverse && *d2 == dif && (if dif { h + 1 == *lo } else { h == *hi + 1 }) =>
+            {
+                if dif {
+                    *lo = h
+                } else {
+                    *hi = h
+                }
+            }
+            _ => out.push(Pass::Stages { log_n, lo: h, hi: h, inverse, dif }),
+        }
+    }
+    out
+}
+
 /// The steps of one transform of height 2^log_n. `scale_in`/`scale_out` (coset shift, 1/n) are
 /// fused into a single Scale pass before or after the butterflies.
 pub fn transform<F: Copy + PartialEq>(
@@ -109,6 +152,17 @@ mod tests {
         let s = transform::<u32>(2, Direction::Inverse, Order::BitReversed, Order::Natural, None, Some((5, 1)));
         assert_eq!(s.len(), 3);
         assert!(matches!(s[0], Step::Dit { log_half: 0, inverse: true, .. }));
+    }
+
+    #[test]
+    fn passes_merge_stage_runs() {
+        let s = transform::<u32>(3, Direction::Forward, Order::Natural, Order::Natural, Some((1, 2)), None);
+        let p = passes(&s);
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[1], Pass::Stages { log_n: 3, lo: 0, hi: 2, inverse: false, dif: true });
+        assert_eq!(p[2], Pass::Step(Step::Bitrev { log_n: 3 }));
+        let s = transform::<u32>(4, Direction::Inverse, Order::BitReversed, Order::Natural, None, None);
+        assert_eq!(passes(&s)[0], Pass::Stages { log_n: 4, lo: 0, hi: 3, inverse: true, dif: false });
     }
 
     #[test]
