@@ -138,6 +138,84 @@ fn check_g1(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
     }
 }
 
+/// NTTs against Plonky3's `Radix2DitParallel` (31-bit fields and BabyBear^4) and arkworks'
+/// `Radix2EvaluationDomain` (BN254 Fr): dft, idft, coset dft and coset LDE.
+fn check_ntt<F>(cfg: &CheckConfig, rows: &mut Vec<CheckRow>)
+where
+    F: crate::ntt::NttField + p3_field::TwoAdicField + Ord,
+{
+    use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+    use p3_matrix::{dense::RowMajorMatrix, Matrix};
+
+    use crate::ntt::{self, Direction, Order, Transform};
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x4e54);
+    let p3 = Radix2DitParallel::<F>::default();
+    let shift = F::GENERATOR;
+    for &(log_n, w) in &[(0usize, 3usize), (1, 1), (6, 5), (11, 4)] {
+        let m: Vec<F> = (0..w << log_n).map(|_| F::random(&mut rng)).collect();
+        let mat = RowMajorMatrix::new(m.clone(), w);
+        let cases: [(&str, Vec<F>, Box<dyn Fn(&Engine) -> crate::Result<Vec<F>>>); 4] = [
+            ("dft", p3.dft_batch(mat.clone()).to_row_major_matrix().values, {
+                let m = m.clone();
+                Box::new(move |e| ntt::transform_batch(e, m.clone(), w, Transform::new(Direction::Forward)))
+            }),
+            ("idft", p3.idft_batch(mat.clone()).values, {
+                let m = m.clone();
+                Box::new(move |e| ntt::transform_batch(e, m.clone(), w, Transform::new(Direction::Inverse)))
+            }),
+            ("coset dft", p3.coset_dft_batch(mat.clone(), shift).to_row_major_matrix().values, {
+                let m = m.clone();
+                Box::new(move |e| {
+                    ntt::transform_batch(e, m.clone(), w, Transform::new(Direction::Forward).coset(shift))
+                })
+            }),
+            ("coset lde +1", p3.coset_lde_batch(mat.clone(), 1, shift).to_row_major_matrix().values, {
+                let m = m.clone();
+                Box::new(move |e| ntt::coset_lde_batch(e, m.clone(), w, 1, shift, Order::Natural))
+            }),
+        ];
+        for (name, want, run) in &cases {
+            for engine in &cfg.engines {
+                rows.push(CheckRow {
+                    primitive: "ntt",
+                    case: format!("{} {name} 2^{log_n}x{w}", F::NAME),
+                    engine: engine.name(),
+                    n: want.len(),
+                    outcome: compare(run(engine), want),
+                });
+            }
+        }
+    }
+}
+
+fn check_ntt_bn254(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+
+    use crate::ntt::{self, Direction, Transform};
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xb254);
+    for log_n in [0usize, 3, 11] {
+        let v: Vec<Fr> = (0..1 << log_n).map(|_| Fr::random(&mut rng)).collect();
+        let d = Radix2EvaluationDomain::<Fr>::new(1 << log_n).expect("power of two below 2^28");
+        let g = Fr::from(5u64);
+        let dc = d.get_coset(g).expect("5 is not in the subgroup");
+        for (name, want, t) in [
+            ("fft", d.fft(&v), Transform::new(Direction::Forward)),
+            ("ifft", d.ifft(&v), Transform::new(Direction::Inverse)),
+            ("coset fft", dc.fft(&v), Transform::new(Direction::Forward).coset(g)),
+        ] {
+            for engine in &cfg.engines {
+                rows.push(CheckRow {
+                    primitive: "ntt",
+                    case: format!("bn254_fr {name} 2^{log_n}"),
+                    engine: engine.name(),
+                    n: v.len(),
+                    outcome: compare(ntt::transform_batch(engine, v.clone(), 1, t), &want),
+                });
+            }
+        }
+    }
+}
+
 /// Runs every check.
 pub fn run(cfg: &CheckConfig) -> Vec<CheckRow> {
     let mut rows = Vec::new();
@@ -148,5 +226,8 @@ pub fn run(cfg: &CheckConfig) -> Vec<CheckRow> {
     check_field::<Bn254Fr>(cfg, &mut rows);
     check_field::<Bn254Fq>(cfg, &mut rows);
     check_g1(cfg, &mut rows);
+    check_ntt::<BabyBear>(cfg, &mut rows);
+    check_ntt::<KoalaBear>(cfg, &mut rows);
+    check_ntt_bn254(cfg, &mut rows);
     rows
 }
