@@ -138,6 +138,9 @@ fn check_g1(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
     }
 }
 
+/// One NTT call on an engine.
+type NttRun<F> = Box<dyn Fn(&Engine) -> crate::Result<Vec<F>>>;
+
 /// NTTs against Plonky3's `Radix2DitParallel` (31-bit fields and BabyBear^4) and arkworks'
 /// `Radix2EvaluationDomain` (BN254 Fr): dft, idft, coset dft and coset LDE.
 fn check_ntt<F>(cfg: &CheckConfig, rows: &mut Vec<CheckRow>)
@@ -154,7 +157,7 @@ where
     for &(log_n, w) in &[(0usize, 3usize), (1, 1), (6, 5), (11, 4)] {
         let m: Vec<F> = (0..w << log_n).map(|_| F::random(&mut rng)).collect();
         let mat = RowMajorMatrix::new(m.clone(), w);
-        let cases: [(&str, Vec<F>, Box<dyn Fn(&Engine) -> crate::Result<Vec<F>>>); 4] = [
+        let cases: [(&str, Vec<F>, NttRun<F>); 4] = [
             ("dft", p3.dft_batch(mat.clone()).to_row_major_matrix().values, {
                 let m = m.clone();
                 Box::new(move |e| ntt::transform_batch(e, m.clone(), w, Transform::new(Direction::Forward)))
