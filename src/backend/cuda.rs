@@ -11,9 +11,8 @@ use cudarc::driver::sys::{self, CUdevice_attribute, CUfunction_attribute};
 use cudarc::driver::{result, CudaContext, CudaFunction, CudaModule, CudaStream, DriverError};
 use cudarc::nvrtc::Ptx;
 
-use super::device::foreign_buffer;
 use super::kernels;
-use super::plan::{ArgWords, DeviceProps, KernelArg, Launch};
+use super::plan::{ArgWords, DeviceProps, Launch};
 use super::RawBuffer;
 use crate::error::{Error, Result};
 
@@ -222,16 +221,10 @@ impl CudaDevice {
             )
             .map_err(cuda_err)?;
         }
-        let mut words = ArgWords::default();
-        for arg in &launch.args {
-            match arg {
-                KernelArg::U32(v) => words.push(&[*v as u64]),
-                KernelArg::U64(v) => words.push(&[*v]),
-                KernelArg::Value(w) => words.push(w),
-                KernelArg::Buffer(RawBuffer::Cuda(a)) => words.push(&[a.ptr]),
-                KernelArg::Buffer(RawBuffer::Emu(_)) => return Err(foreign_buffer(launch.kernel)),
-            }
-        }
+        let mut words = ArgWords::marshal(launch, |b| match b {
+            RawBuffer::Cuda(a) => Some(a.ptr),
+            RawBuffer::Emu(_) => None,
+        })?;
         let mut params = words.pointers();
         let dims = |d: super::plan::Dim3| (d.x, d.y, d.z);
         self.ctx.bind_to_thread().map_err(cuda_err)?;

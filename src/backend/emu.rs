@@ -6,8 +6,7 @@ use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::fmt;
 
-use super::device::foreign_buffer;
-use super::plan::{ArgWords, DeviceProps, KernelArg, Launch};
+use super::plan::{ArgWords, DeviceProps, Launch};
 use super::RawBuffer;
 use crate::error::{EmuErrorKind, Error, Result};
 
@@ -144,16 +143,10 @@ impl EmuDevice {
     }
 
     pub(crate) fn launch(&self, launch: &Launch<'_>) -> Result<()> {
-        let mut words = ArgWords::default();
-        for arg in &launch.args {
-            match arg {
-                KernelArg::U32(v) => words.push(&[*v as u64]),
-                KernelArg::U64(v) => words.push(&[*v]),
-                KernelArg::Value(w) => words.push(w),
-                KernelArg::Buffer(RawBuffer::Emu(a)) => words.push(&[a.ptr as u64]),
-                KernelArg::Buffer(RawBuffer::Cuda(_)) => return Err(foreign_buffer(launch.kernel)),
-            }
-        }
+        let mut words = ArgWords::marshal(launch, |b| match b {
+            RawBuffer::Emu(a) => Some(a.ptr as u64),
+            RawBuffer::Cuda(_) => None,
+        })?;
         let mut ptrs = words.pointers();
         let (schedule, seed) = match self.cfg.schedule {
             Schedule::Forward => (0, 0),

@@ -85,6 +85,26 @@ pub(crate) struct ArgWords {
 }
 
 impl ArgWords {
+    /// A launch's arguments, buffers turned into addresses by `addr` (None: a buffer of another
+    /// backend, an error).
+    pub(crate) fn marshal(
+        launch: &Launch<'_>,
+        addr: impl Fn(&super::device::RawBuffer) -> Option<u64>,
+    ) -> crate::error::Result<Self> {
+        let mut words = Self::default();
+        for arg in &launch.args {
+            match arg {
+                KernelArg::U32(v) => words.push(&[*v as u64]),
+                KernelArg::U64(v) => words.push(&[*v]),
+                KernelArg::Value(w) => words.push(w),
+                KernelArg::Buffer(b) => {
+                    words.push(&[addr(b).ok_or_else(|| super::device::foreign_buffer(launch.kernel))?])
+                }
+            }
+        }
+        Ok(words)
+    }
+
     pub(crate) fn push(&mut self, w: &[u64]) {
         self.starts.push(self.words.len());
         self.words.extend_from_slice(w);
