@@ -235,3 +235,44 @@ fn bad_shapes_are_errors() {
         Err(Error::HeightTooLarge { log_height: 28, max_log_height: 27 })
     ));
 }
+
+/// The device's multi-pass decomposition (three shared-memory passes, with the coset shift and
+/// the LDE's zero padding fused into the first and the bit-reversal into the last) at sizes the
+/// emulator runs quickly: an emulated device with 512 B of shared memory holds 2^7 BabyBear or
+/// 2^4 BN254 rows per tile, so 2^13..2^15 and 2^9..2^11 rows need two and three passes.
+#[test]
+fn emu_multi_pass_on_small_tiles() {
+    use cherenkov::backend::{EmuConfig, Schedule};
+    let seed = common::seed();
+    let p3 = Radix2DitParallel::<BabyBear>::default();
+    let shift = BabyBear::GENERATOR;
+    for schedule in Schedule::all(seed) {
+        let engine = Engine::emu(EmuConfig { schedule, max_dynamic_shared: 512, ..EmuConfig::default() });
+        let mut rng = StdRng::seed_from_u64(seed);
+        for &(log_n, w) in &[(13usize, 3usize), (14, 1), (15, 1)] {
+            let m = random::<BabyBear>(&mut rng, w << log_n);
+            let mat = RowMajorMatrix::new(m.clone(), w);
+            let ctx = format!("2^{log_n} x {w} on {}", engine.name());
+            let fwd = Transform::new(Direction::Forward).coset(shift);
+            let got = ntt::transform_batch(&engine, m.clone(), w, fwd).unwrap();
+            assert!(got == p3.coset_dft_batch(mat.clone(), shift).to_row_major_matrix().values, "coset dft {ctx}");
+            let inv = Transform::new(Direction::Inverse).coset(shift);
+            let got = ntt::transform_batch(&engine, m.clone(), w, inv).unwrap();
+            assert!(got == p3.coset_idft_batch(mat.clone(), shift).values, "coset idft {ctx}");
+            if log_n < 15 {
+                let want = p3.coset_lde_batch(mat, 1, shift).to_row_major_matrix().values;
+                let got = ntt::coset_lde_batch(&engine, m, w, 1, shift, Order::BitReversed).unwrap();
+                assert!(got == bitrev_rows(&want, w), "coset lde {ctx}");
+            }
+        }
+        for log_n in [9usize, 11] {
+            let d = Radix2EvaluationDomain::<Bn254Fr>::new(1 << log_n).unwrap();
+            let v = random::<Bn254Fr>(&mut rng, 1 << log_n);
+            let fwd = Transform::new(Direction::Forward).orders(Order::BitReversed, Order::Natural);
+            let got = ntt::transform_batch(&engine, bitrev_rows(&v, 1), 1, fwd).unwrap();
+            assert!(got == d.fft(&v), "bn254 fft 2^{log_n} on {}", engine.name());
+            let inv = Transform::new(Direction::Inverse);
+            assert!(ntt::transform_batch(&engine, v.clone(), 1, inv).unwrap() == d.ifft(&v), "bn254 ifft");
+        }
+    }
+}

@@ -12,38 +12,6 @@ CHK_HD uint64_t chk_bitrev(uint64_t i, uint32_t bits) {
   return r;
 }
 
-// One decimation-in-frequency stage (Gentleman-Sande): (a, b) -> (a + b, (a - b) w).
-// Natural-order input, run for log_half = log_n - 1 down to 0, gives bit-reversed output.
-template <class F>
-__device__ __forceinline__ void ntt_dif_stage(F* v, uint64_t width, uint32_t log_n, uint32_t log_half,
-                                              const F* tw, uint32_t log_tw) {
-  const uint64_t total = (width << log_n) >> 1;
-  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
-    const uint64_t col = idx % width, pair = idx / width;
-    const uint64_t j = pair & ((1ull << log_half) - 1);
-    const uint64_t a = ((pair >> log_half) << (log_half + 1)) + j, b = a + (1ull << log_half);
-    const F x = v[a * width + col], y = v[b * width + col];
-    v[a * width + col] = x + y;
-    v[b * width + col] = (x - y) * tw[j << (log_tw - 1 - log_half)];
-  }
-}
-
-// One decimation-in-time stage (Cooley-Tukey): (a, b) -> (a + b w, a - b w).
-// Bit-reversed input, run for log_half = 0 up to log_n - 1, gives natural-order output.
-template <class F>
-__device__ __forceinline__ void ntt_dit_stage(F* v, uint64_t width, uint32_t log_n, uint32_t log_half,
-                                              const F* tw, uint32_t log_tw) {
-  const uint64_t total = (width << log_n) >> 1;
-  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
-    const uint64_t col = idx % width, pair = idx / width;
-    const uint64_t j = pair & ((1ull << log_half) - 1);
-    const uint64_t a = ((pair >> log_half) << (log_half + 1)) + j, b = a + (1ull << log_half);
-    const F x = v[a * width + col], y = v[b * width + col] * tw[j << (log_tw - 1 - log_half)];
-    v[a * width + col] = x + y;
-    v[b * width + col] = x - y;
-  }
-}
-
 // dst row bitrev(i) = src row i (out of place).
 template <class F>
 __device__ __forceinline__ void ntt_bitrev(const F* src, F* dst, uint64_t width, uint32_t log_n) {
@@ -78,30 +46,71 @@ __device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, uint64_t wi
   }
 }
 
-// Stages lo..=hi (DIF: hi down to lo; DIT: lo up to hi) inside each contiguous block of
-// 2^(hi+1) rows, in shared memory: one launch finishes every stage whose span fits a block, so a
-// transform of up to 2^(hi+1) rows is a single launch. Block b takes rows [row_block·2^(hi+1), +)
-// of columns [col_tile·tile_cols, +tile_cols); dynamic shared memory holds 2^(hi+1) × tile_cols.
+// Flags of ntt_block_pass (bits 1 and 2 are ntt_scale_rows' flags, above).
+#define NTT_DIF 4u             // DIF stages from hi down (else DIT from lo up)
+#define NTT_SCALE_LOAD 8u      // apply ntt_scale_rows' map (scale, shift, log_src, bits 1|2) on load
+#define NTT_SCALE_STORE 16u    // ... or on store, to the output row (no gather)
+#define NTT_STORE_BITREV 32u   // write row r to row bitrev(r) (dst must not alias src)
+
 template <class F>
-__device__ __forceinline__ void ntt_block_stages(F* v, uint64_t width, uint32_t log_n, uint32_t lo, uint32_t hi,
-                                                 const F* tw, uint32_t dif, uint32_t tile_cols) {
+__device__ __forceinline__ F ntt_scale_factor(uint64_t row, uint32_t log_rows, F scale, F shift, uint32_t flags) {
+  const uint64_t k = (flags & NTT_EXP_BITREV) ? chk_bitrev(row, log_rows) : row;
+  return scale * shift.pow(k);
+}
+
+// One pass of a multi-pass NTT: stages lo..=hi of a size-2^log_n transform, in shared memory.
+//
+// Rows that differ only in bits lo..=hi form a group of 2^k rows (k = hi - lo + 1) spaced 2^lo
+// apart. Seen as a matrix of virtual width W = width << lo (row j of a group and its 2^lo
+// neighbours side by side), a group is 2^k consecutive virtual rows, so one block takes 2^k
+// virtual rows × tile_cols consecutive virtual columns: every read and write is a contiguous run
+// of tile_cols elements (the whole row when lo = 0 and tile_cols = width). Passes of ≤ 11 stages
+// each take a 2^24-row transform in three passes over global memory.
+//
+// The first pass may fuse the coset shift / zero padding / gather (NTT_SCALE_LOAD, reading a
+// 2^log_src-row src) and the last the bit-reversal and output scaling (NTT_STORE_BITREV,
+// NTT_SCALE_STORE), so those cost no launches of their own. Twiddles: tw[i] = w^i, w of order
+// 2^log_tw ≥ 2^log_n (one cached table serves every smaller transform).
+template <class F>
+__device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, uint64_t width, uint32_t log_n, uint32_t lo,
+                                               uint32_t hi, const F* tw, uint32_t log_tw, uint32_t tile_cols,
+                                               uint32_t flags, uint32_t log_src, F scale, F shift) {
   DYN_SHARED(F, s);
-  const uint64_t rows = 1ull << (hi + 1);
-  const uint64_t col_tiles = (width + tile_cols - 1) / tile_cols;
-  const uint64_t row0 = (blockIdx.x / col_tiles) * rows;
-  const uint64_t c0 = (blockIdx.x % col_tiles) * tile_cols;
-  const uint64_t tc = min((uint64_t)tile_cols, width - c0);
-  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x)
-    s[(e / tc) * tile_cols + e % tc] = v[(row0 + e / tc) * width + c0 + e % tc];
+  const uint32_t k = hi - lo + 1;
+  const uint64_t rows = 1ull << k, vwidth = width << lo;
+  const uint64_t col_tiles = (vwidth + tile_cols - 1) / tile_cols;
+  const uint64_t base = (blockIdx.x / col_tiles) << (hi + 1);  // first row of the block's groups
+  const uint64_t vc0 = (blockIdx.x % col_tiles) * tile_cols;
+  const uint64_t tc = min((uint64_t)tile_cols, vwidth - vc0);
+  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x) {
+    const uint64_t j = e / tc, vc = vc0 + e % tc;
+    const uint64_t row = base + (j << lo) + vc / width, col = vc % width;
+    F x;
+    if (flags & NTT_SCALE_LOAD) {
+      if (row >> log_src) {
+        x = F::zero();
+      } else {
+        const uint64_t from = (flags & NTT_GATHER_BITREV) ? chk_bitrev(row, log_src) : row;
+        x = src[from * width + col] * ntt_scale_factor(row, log_src, scale, shift, flags);
+      }
+    } else {
+      x = src[row * width + col];
+    }
+    s[j * tile_cols + e % tc] = x;
+  }
   __syncthreads();
-  for (uint32_t i = 0; i <= hi - lo; i++) {
-    const uint32_t h = dif ? hi - i : lo + i;
-    const uint64_t half = 1ull << h;
+  const bool dif = flags & NTT_DIF;
+  for (uint32_t i = 0; i < k; i++) {
+    const uint32_t h = dif ? hi - i : lo + i;  // stage of the whole transform
+    const uint32_t g = h - lo;                 // the same stage inside the group
     for (uint64_t e = threadIdx.x; e < (rows / 2) * tc; e += blockDim.x) {
       const uint64_t c = e % tc, p = e / tc;
-      const uint64_t j = p & (half - 1);
-      const uint64_t a = ((p >> h) << (h + 1)) + j, b = a + half;
-      const F w = tw[j << (log_n - 1 - h)];
+      const uint64_t jj = p & ((1ull << g) - 1);
+      const uint64_t a = ((p >> g) << (g + 1)) + jj, b = a + (1ull << g);
+      // The pair's position in its span of the whole transform: index in the group, then the
+      // row's low bits (the virtual column's row offset; none when lo = 0).
+      const uint64_t pos = (jj << lo) + (lo ? (vc0 + c) / width : 0);
+      const F w = tw[pos << (log_tw - 1 - h)];
       F x = s[a * tile_cols + c], y = s[b * tile_cols + c];
       if (dif) {
         s[a * tile_cols + c] = x + y;
@@ -114,6 +123,13 @@ __device__ __forceinline__ void ntt_block_stages(F* v, uint64_t width, uint32_t 
     }
     __syncthreads();
   }
-  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x)
-    v[(row0 + e / tc) * width + c0 + e % tc] = s[(e / tc) * tile_cols + e % tc];
+  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x) {
+    const uint64_t j = e / tc, vc = vc0 + e % tc;
+    uint64_t row = base + (j << lo) + vc / width;
+    const uint64_t col = vc % width;
+    if (flags & NTT_STORE_BITREV) row = chk_bitrev(row, log_n);
+    F x = s[j * tile_cols + e % tc];
+    if (flags & NTT_SCALE_STORE) x = x * ntt_scale_factor(row, log_n, scale, shift, flags);
+    dst[row * width + col] = x;
+  }
 }

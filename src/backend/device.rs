@@ -1,7 +1,9 @@
 //! Device memory and kernel launches, the same calls for the `emu` and the `cuda` backend.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytemuck::Pod;
 
@@ -148,6 +150,49 @@ impl Gpu {
             self.launch(l)?;
         }
         Ok(())
+    }
+}
+
+/// Which device a resident value lives on: the emulator shares host memory, a GPU is its ordinal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Residence {
+    Emu,
+    Cuda(usize),
+}
+
+type ResidentCache = Mutex<HashMap<(Residence, TypeId, u64), Arc<dyn Any + Send + Sync>>>;
+
+impl Gpu {
+    fn residence(&self) -> Residence {
+        match self {
+            Self::Emu(_) => Residence::Emu,
+            Self::Cuda(c) => Residence::Cuda(c.info().ordinal),
+        }
+    }
+
+    /// A value kept on this device for the life of the process (twiddle tables): the one stored
+    /// under `(V, key)` if `usable` accepts it, else `make()`'s, which replaces it. Concurrent
+    /// callers may both make a value; the last one stays, both are correct.
+    pub fn resident<V: Any + Send + Sync>(
+        &self,
+        key: u64,
+        usable: impl Fn(&V) -> bool,
+        make: impl FnOnce() -> Result<V>,
+    ) -> Result<Arc<V>> {
+        static CACHE: OnceLock<ResidentCache> = OnceLock::new();
+        let slot = (self.residence(), TypeId::of::<V>(), key);
+        let cache = CACHE.get_or_init(Default::default);
+        let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = lock().get(&slot).cloned().and_then(|v| v.downcast::<V>().ok()) {
+            if usable(&v) {
+                return Ok(v);
+            }
+        }
+        // Drop the stale value before making the new one: a GPU may not hold both.
+        lock().remove(&slot);
+        let v = Arc::new(make()?);
+        lock().insert(slot, v.clone());
+        Ok(v)
     }
 }
 

@@ -89,17 +89,27 @@ pub struct EmuConfig {
     /// Stack of each emulated GPU thread. Kernels with large local arrays need more
     /// (`ptxas -v` reports each kernel's frame, `cherenkov info --kernels` lists it).
     pub stack_bytes: usize,
+    /// Dynamic shared memory per block the emulated device offers. Lower it to emulate a small
+    /// device: kernels that size their tiles by it then split work into more passes, so
+    /// multi-pass paths are exercised at sizes the emulator runs quickly.
+    pub max_dynamic_shared: u32,
 }
 
 impl Default for EmuConfig {
     fn default() -> Self {
-        Self { schedule: Schedule::Forward, threads: 0, stack_bytes: 128 << 10 }
+        Self {
+            schedule: Schedule::Forward,
+            threads: 0,
+            stack_bytes: 128 << 10,
+            max_dynamic_shared: EMU_PROPS.max_dynamic_shared,
+        }
     }
 }
 
 impl EmuConfig {
     /// The defaults, overridden by `CHERENKOV_EMU_SCHEDULE` (forward|reverse|random[:SEED]),
-    /// `CHERENKOV_EMU_THREADS` and `CHERENKOV_EMU_STACK_KB`. Malformed values are errors.
+    /// `CHERENKOV_EMU_THREADS`, `CHERENKOV_EMU_STACK_KB` and `CHERENKOV_EMU_SHARED_BYTES`.
+    /// Malformed values are errors.
     pub fn from_env() -> Result<Self> {
         let mut cfg = Self::default();
         let bad = |var: &str, why: String| Error::InvalidLaunch { kernel: "-", reason: format!("{var}: {why}") };
@@ -112,6 +122,14 @@ impl EmuConfig {
         if let Ok(s) = std::env::var("CHERENKOV_EMU_STACK_KB") {
             let kb: usize = s.parse().map_err(|_| bad("CHERENKOV_EMU_STACK_KB", format!("`{s}` is not a number")))?;
             cfg.stack_bytes = kb << 10;
+        }
+        if let Ok(s) = std::env::var("CHERENKOV_EMU_SHARED_BYTES") {
+            let var = "CHERENKOV_EMU_SHARED_BYTES";
+            let b: u32 = s.parse().map_err(|_| bad(var, format!("`{s}` is not a number")))?;
+            if !(64..=EMU_PROPS.max_dynamic_shared).contains(&b) {
+                return Err(bad(var, format!("{b} is outside 64..={}", EMU_PROPS.max_dynamic_shared)));
+            }
+            cfg.max_dynamic_shared = b;
         }
         Ok(cfg)
     }
@@ -136,10 +154,15 @@ impl EmuDevice {
     }
     pub fn name(&self) -> String {
         let tsan = if tsan_enabled() { ", ThreadSanitizer" } else { "" };
-        format!("emu ({} schedule{tsan})", self.cfg.schedule)
+        let shared = if self.cfg.max_dynamic_shared == EMU_PROPS.max_dynamic_shared {
+            String::new()
+        } else {
+            format!(", {} B shared", self.cfg.max_dynamic_shared)
+        };
+        format!("emu ({} schedule{shared}{tsan})", self.cfg.schedule)
     }
     pub fn props(&self) -> DeviceProps {
-        EMU_PROPS
+        DeviceProps { max_dynamic_shared: self.cfg.max_dynamic_shared, ..EMU_PROPS }
     }
 
     pub(crate) fn launch(&self, launch: &Launch<'_>) -> Result<()> {

@@ -11,9 +11,7 @@ use crate::field::{BabyBear, Bn254Fr, DeviceField, KoalaBear};
 /// The kernels of one field's radix-2 NTT (`kernels/ntt/ntt_radix2.cu`).
 #[derive(Debug, Clone, Copy)]
 pub struct NttKernels {
-    pub dif_stage: &'static str,
-    pub dit_stage: &'static str,
-    pub block_stages: &'static str,
+    pub block_pass: &'static str,
     pub bitrev: &'static str,
     pub scale_rows: &'static str,
 }
@@ -71,9 +69,7 @@ pub trait NttField:
 macro_rules! kernels {
     ($name:literal) => {
         NttKernels {
-            dif_stage: concat!("chk_ntt_", $name, "_dif_stage"),
-            dit_stage: concat!("chk_ntt_", $name, "_dit_stage"),
-            block_stages: concat!("chk_ntt_", $name, "_block_stages"),
+            block_pass: concat!("chk_ntt_", $name, "_block_pass"),
             bitrev: concat!("chk_ntt_", $name, "_bitrev"),
             scale_rows: concat!("chk_ntt_", $name, "_scale_rows"),
         }

@@ -1,8 +1,9 @@
-//! The device executor of an NTT plan (emu or cuda): one kernel launch per step, data resident
-//! on the device from upload to download.
+//! The device executor of an NTT plan (emu or cuda): the plan's passes become a few
+//! shared-memory launches ([`launches`], a pure function the tests inspect), data resident on the
+//! device from upload to download, twiddles resident on the device across calls.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 use super::field::NttField;
 use super::plan::{passes, Pass, Step};
@@ -11,36 +12,182 @@ use crate::backend::{plan, DeviceBuffer, Dim3, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::field::decode;
 
-/// Shared memory per block-stages tile: well inside the 48 KB every target allows without opt-in.
-const TILE_BYTES: usize = 32 << 10;
-/// Threads per block-stages tile.
+/// Shared memory per block pass: well inside the 48 KB every target allows without opt-in
+/// (less on a device that offers less, e.g. an emulator configured small).
+pub const TILE_BYTES: usize = 32 << 10;
+/// Threads per block pass.
 const TILE_THREADS: u32 = 256;
+/// Most stages one block pass runs: 2^11 rows keep at least 4 columns of a 31-bit field per tile.
+const MAX_PASS_STAGES: u32 = 11;
 
-/// log2 of the rows one shared-memory tile holds for at least one column (at most 2^11: wider
-/// tiles of narrow fields keep several columns per tile, for coalescing).
-fn log_tile_rows<F: NttField>() -> u32 {
-    (TILE_BYTES / size_of::<F::Repr>()).ilog2().min(11)
+/// The map of [`Step::Scale`], fused into the load or the store of a block pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleMap<F> {
+    pub log_src: u32,
+    pub scale: F,
+    pub shift: F,
+    pub bitrev_rows: bool,
+    pub gather_bitrev: bool,
 }
 
-#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its step
+/// Where a block pass applies its [`ScaleMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleAt {
+    Load,
+    Store,
+}
+
+/// One kernel launch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op<F> {
+    /// `ntt_block_pass`: stages lo..=hi of a size-2^log_n transform in shared memory.
+    Block {
+        log_n: u32,
+        lo: u32,
+        hi: u32,
+        inverse: bool,
+        dif: bool,
+        tile_cols: u32,
+        scale: Option<(ScaleMap<F>, ScaleAt)>,
+        store_bitrev: bool,
+    },
+    /// A step no block pass could absorb (a transform of height 1 has no stages).
+    Step(Step<F>),
+}
+
+impl<F> Op<F> {
+    /// Whether the launch reads rows another block writes, so needs a fresh output buffer.
+    fn out_of_place(&self, log_n: u32) -> bool {
+        match self {
+            Op::Block { scale, store_bitrev, .. } => {
+                *store_bitrev || matches!(scale, Some((s, ScaleAt::Load)) if s.gather_bitrev || s.log_src != log_n)
+            }
+            Op::Step(_) => true,
+        }
+    }
+}
+
+/// Stage ranges of one `Stages` pass split into balanced launches of at most
+/// `max_stages`, in execution order (DIF from the top down, DIT from the bottom up).
+fn split(lo: u32, hi: u32, dif: bool, max_stages: u32) -> Vec<(u32, u32)> {
+    let count = hi - lo + 1;
+    let launches = count.div_ceil(max_stages);
+    let mut out = Vec::new();
+    let mut h = lo;
+    for p in 0..launches {
+        let len = count / launches + u32::from(p < count % launches);
+        out.push((h, h + len - 1));
+        h += len;
+    }
+    if dif {
+        out.reverse();
+    }
+    out
+}
+
+/// The launches that run `steps` on a `width`-column matrix of `elem_bytes`-byte elements: each
+/// `Stages` pass in ≤ 11-stage shared-memory passes, a coset/zero-padding `Scale` before it fused
+/// into its first launch's load, a `Bitrev` and output `Scale` after it into its last launch's
+/// store.
+///
+/// `tile_bytes` is the shared memory a block may use (at least 2 elements).
+pub fn launches<F: Copy>(steps: &[Step<F>], width: usize, elem_bytes: usize, tile_bytes: usize) -> Vec<Op<F>> {
+    let max_stages = (tile_bytes / elem_bytes).ilog2().min(MAX_PASS_STAGES);
+    let mut out: Vec<Op<F>> = Vec::new();
+    let mut pending = passes(steps).into_iter().peekable();
+    while let Some(pass) = pending.next() {
+        let Pass::Stages { log_n, lo, hi, inverse, dif } = pass else {
+            let Pass::Step(step) = pass else { unreachable!() };
+            out.push(Op::Step(step));
+            continue;
+        };
+        let mut ops: Vec<Op<F>> = split(lo, hi, dif, max_stages)
+            .into_iter()
+            .map(|(l, h)| {
+                let rows = 1usize << (h - l + 1);
+                let tile_cols = (tile_bytes / (rows * elem_bytes)).clamp(1, width << l);
+                let tile_cols = u32::try_from(tile_cols).unwrap_or(u32::MAX);
+                Op::Block { log_n, lo: l, hi: h, inverse, dif, tile_cols, scale: None, store_bitrev: false }
+            })
+            .collect();
+        if let Some(&Op::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev })) = out.last()
+        {
+            if log_dst == log_n {
+                out.pop();
+                if let Op::Block { scale: s, .. } = &mut ops[0] {
+                    *s = Some((ScaleMap { log_src, scale, shift, bitrev_rows, gather_bitrev }, ScaleAt::Load));
+                }
+            }
+        }
+        let Some(Op::Block { scale: last_scale, store_bitrev, .. }) = ops.last_mut() else { unreachable!() };
+        if matches!(pending.peek(), Some(&Pass::Step(Step::Bitrev { log_n: b })) if b == log_n) {
+            pending.next();
+            *store_bitrev = true;
+        }
+        if let Some(&Pass::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev: false })) =
+            pending.peek()
+        {
+            if log_src == log_n && log_dst == log_n && last_scale.is_none() {
+                pending.next();
+                *last_scale =
+                    Some((ScaleMap { log_src, scale, shift, bitrev_rows, gather_bitrev: false }, ScaleAt::Store));
+            }
+        }
+        out.extend(ops);
+    }
+    out
+}
+
+/// A twiddle table of field F on the device for transforms up to 2^log_n (see
+/// `ntt_block_pass`). Typed by the field, not its encoding: BabyBear and KoalaBear share one.
+struct DeviceTwiddles<F: NttField> {
+    log_n: u32,
+    table: DeviceBuffer<F::Repr>,
+    _field: PhantomData<F>,
+}
+
+fn device_twiddles<F: NttField>(gpu: &Gpu, log_n: u32, inverse: bool) -> Result<Arc<DeviceTwiddles<F>>> {
+    gpu.resident(
+        inverse as u64,
+        |t: &DeviceTwiddles<F>| t.log_n >= log_n,
+        || {
+            let host: Vec<F::Repr> = twiddles::host::<F>(log_n, inverse).iter().map(|x| x.to_repr()).collect();
+            Ok(DeviceTwiddles { log_n, table: gpu.upload(&host)?, _field: PhantomData })
+        },
+    )
+}
+
+fn flag_bits<F>(map: &ScaleMap<F>) -> u32 {
+    map.bitrev_rows as u32 | (map.gather_bitrev as u32) << 1
+}
+
+#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
 pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: usize) -> Result<Vec<F>> {
     let k = F::KERNELS;
     let encoded: Vec<F::Repr> = data.iter().map(|x| x.to_repr()).collect();
     let mut cur = gpu.upload(&encoded)?;
-    let mut tw: HashMap<(u32, bool), DeviceBuffer<F::Repr>> = HashMap::new();
     let props = gpu.props();
-    let grid = |elems: usize| plan::elementwise(elems as u64, &props).expect("steps have work");
-    let expect_len = |buf: &DeviceBuffer<F::Repr>, log_n: u32| -> Result<()> {
-        if buf.len() == width << log_n {
-            Ok(())
-        } else {
-            Err(Error::InvalidShape(format!("NTT plan step for 2^{log_n} rows on a buffer of {} elements", buf.len())))
+    let grid = |elems: usize| plan::elementwise(elems as u64, &props).expect("width and height are nonzero");
+    let expect_rows = |buf: &DeviceBuffer<F::Repr>, log_rows: u32| -> Result<()> {
+        match width.checked_shl(log_rows) {
+            Some(len) if len == buf.len() => Ok(()),
+            _ => Err(Error::InvalidShape(format!(
+                "NTT launch for 2^{log_rows} rows of {width} on a buffer of {} elements",
+                buf.len()
+            ))),
         }
     };
-    for pass in passes(steps) {
-        match pass {
-            Pass::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev }) => {
-                expect_len(&cur, log_src)?;
+    let tile_bytes = TILE_BYTES.min(props.max_dynamic_shared as usize);
+    if tile_bytes < 2 * size_of::<F::Repr>() {
+        return Err(Error::InvalidLaunch {
+            kernel: k.block_pass,
+            reason: format!("{tile_bytes} bytes of shared memory cannot hold a butterfly"),
+        });
+    }
+    for op in launches(steps, width, size_of::<F::Repr>(), tile_bytes) {
+        match op {
+            Op::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev }) => {
+                expect_rows(&cur, log_src)?;
                 let dst = gpu.alloc::<F::Repr>(width << log_dst)?;
                 let (g, b) = grid(width << log_dst);
                 let l = Launch::new(k.scale_rows, g, b)
@@ -56,8 +203,8 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
                 unsafe { gpu.launch(&l)? };
                 cur = dst;
             }
-            Pass::Step(Step::Bitrev { log_n }) => {
-                expect_len(&cur, log_n)?;
+            Op::Step(Step::Bitrev { log_n }) => {
+                expect_rows(&cur, log_n)?;
                 let dst = gpu.alloc::<F::Repr>(width << log_n)?;
                 let (g, b) = grid(width << log_n);
                 let l = Launch::new(k.bitrev, g, b).buf(&cur).buf(&dst).u64(width as u64).u32(log_n);
@@ -65,58 +212,144 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
                 unsafe { gpu.launch(&l)? };
                 cur = dst;
             }
-            Pass::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into Stages"),
-            Pass::Stages { log_n, lo, hi, inverse, dif } => {
-                expect_len(&cur, log_n)?;
-                let table = match tw.entry((log_n, inverse)) {
-                    Entry::Occupied(e) => e.into_mut(),
-                    Entry::Vacant(e) => {
-                        let host: Vec<F::Repr> =
-                            twiddles::host::<F>(log_n, inverse).iter().map(|x| x.to_repr()).collect();
-                        e.insert(gpu.upload(&host)?)
+            Op::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into block passes"),
+            Op::Block { log_n, lo, hi, inverse, dif, tile_cols, scale, store_bitrev } => {
+                let tw = device_twiddles::<F>(gpu, log_n, inverse)?;
+                let (map, at) = match scale {
+                    Some((m, at)) => (m, Some(at)),
+                    None => (
+                        ScaleMap {
+                            log_src: log_n,
+                            scale: F::one(),
+                            shift: F::one(),
+                            bitrev_rows: false,
+                            gather_bitrev: false,
+                        },
+                        None,
+                    ),
+                };
+                let src_rows = if at == Some(ScaleAt::Load) { map.log_src } else { log_n };
+                expect_rows(&cur, src_rows)?;
+                let flags = if dif { NTT_DIF } else { 0 }
+                    | match at {
+                        Some(ScaleAt::Load) => NTT_SCALE_LOAD | flag_bits(&map),
+                        Some(ScaleAt::Store) => NTT_SCALE_STORE | flag_bits(&map),
+                        None => 0,
                     }
-                };
-                // Spans up to a shared-memory tile: one launch; wider spans: a launch per stage.
-                let log_tile = log_tile_rows::<F>();
-                let small = (lo < log_tile).then(|| (lo, hi.min(log_tile - 1)));
-                let big: Vec<u32> = (lo.max(log_tile)..=hi).collect();
-                let global = |h: u32| -> Result<()> {
-                    let kernel = if dif { k.dif_stage } else { k.dit_stage };
-                    let (g, b) = grid((width << log_n) / 2);
-                    let l =
-                        Launch::new(kernel, g, b).buf(&cur).u64(width as u64).u32(log_n).u32(h).buf(table).u32(log_n);
-                    // SAFETY: rows < 2^log_n of `cur`; twiddle indices < 2^(log_n - 1) = table length.
-                    unsafe { gpu.launch(&l) }
-                };
-                let block = |(s_lo, s_hi): (u32, u32)| -> Result<()> {
-                    let rows = 1usize << (s_hi + 1);
-                    let tile_cols = (TILE_BYTES / (rows * size_of::<F::Repr>())).clamp(1, width);
-                    let nblocks = ((1u64 << log_n) / rows as u64) * (width as u64).div_ceil(tile_cols as u64);
-                    let blocks = u32::try_from(nblocks)
-                        .map_err(|_| Error::SizeOverflow(format!("{nblocks} thread blocks for one NTT pass")))?;
-                    let l = Launch::new(k.block_stages, Dim3::x(blocks), Dim3::x(TILE_THREADS))
-                        .shared((rows * tile_cols * size_of::<F::Repr>()) as u32)
-                        .buf(&cur)
-                        .u64(width as u64)
-                        .u32(log_n)
-                        .u32(s_lo)
-                        .u32(s_hi)
-                        .buf(table)
-                        .u32(dif as u32)
-                        .u32(tile_cols as u32);
-                    // SAFETY: block b covers rows < 2^log_n and columns < width; shared memory
-                    // holds rows × tile_cols; twiddle indices < 2^(log_n - 1).
-                    unsafe { gpu.launch(&l) }
-                };
-                if dif {
-                    big.iter().rev().try_for_each(|&h| global(h))?;
-                    small.map(block).transpose()?;
-                } else {
-                    small.map(block).transpose()?;
-                    big.iter().try_for_each(|&h| global(h))?;
+                    | if store_bitrev { NTT_STORE_BITREV } else { 0 };
+                let vwidth = (width as u64) << lo;
+                let blocks = (1u64 << (log_n - hi - 1)) * vwidth.div_ceil(tile_cols as u64);
+                let blocks = u32::try_from(blocks)
+                    .map_err(|_| Error::SizeOverflow(format!("{blocks} thread blocks for one NTT pass")))?;
+                let rows = 1u32 << (hi - lo + 1);
+                let dst = if op.out_of_place(log_n) { Some(gpu.alloc::<F::Repr>(width << log_n)?) } else { None };
+                let out = dst.as_ref().unwrap_or(&cur);
+                let l = Launch::new(k.block_pass, Dim3::x(blocks), Dim3::x(TILE_THREADS))
+                    .shared(rows * tile_cols * size_of::<F::Repr>() as u32)
+                    .buf(&cur)
+                    .buf(out)
+                    .u64(width as u64)
+                    .u32(log_n)
+                    .u32(lo)
+                    .u32(hi)
+                    .buf(&tw.table)
+                    .u32(tw.log_n)
+                    .u32(tile_cols)
+                    .u32(flags)
+                    .u32(map.log_src)
+                    .val(map.scale.to_repr())
+                    .val(map.shift.to_repr());
+                // SAFETY: `cur` holds 2^src_rows rows and `out` 2^log_n rows of `width` (checked
+                // above / allocated so); blocks cover rows < 2^log_n and virtual columns <
+                // width << lo; shared memory holds rows × tile_cols; twiddle indices are below
+                // 2^(tw.log_n - 1), the table's length, since log_n ≤ tw.log_n.
+                unsafe { gpu.launch(&l)? };
+                if let Some(d) = dst {
+                    cur = d;
                 }
             }
         }
     }
     decode(&gpu.download(&cur)?)
+}
+
+// Flags of `ntt_block_pass` (kernels/ntt/ntt.cuh); bits 1 and 2 are `flag_bits`.
+const NTT_DIF: u32 = 4;
+const NTT_SCALE_LOAD: u32 = 8;
+const NTT_SCALE_STORE: u32 = 16;
+const NTT_STORE_BITREV: u32 = 32;
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan::{coset_lde, transform};
+    use super::super::{Direction, Order};
+    use super::*;
+
+    fn blocks(ops: &[Op<u32>]) -> usize {
+        ops.iter().filter(|o| matches!(o, Op::Block { .. })).count()
+    }
+
+    #[test]
+    fn large_transforms_take_three_passes() {
+        // 2^24 rows of BabyBear, natural in and out: 3 block passes, bit-reversal fused.
+        let s = transform::<u32>(24, Direction::Forward, Order::Natural, Order::Natural, Some((1, 3)), None);
+        let ops = launches(&s, 64, 4, TILE_BYTES);
+        assert_eq!(ops.len(), 3, "{ops:?}");
+        assert!(matches!(ops[0], Op::Block { hi: 23, scale: Some((_, ScaleAt::Load)), .. }));
+        assert!(matches!(ops[2], Op::Block { lo: 0, store_bitrev: true, .. }));
+        // BN254 Fr (32-byte elements, 2^10 per tile): still 3.
+        assert_eq!(launches(&s, 1, 32, TILE_BYTES).len(), 3);
+        // The largest BabyBear height, 2^27: 3 passes of 9.
+        let s = transform::<u32>(27, Direction::Inverse, Order::Natural, Order::Natural, None, Some((5, 1)));
+        let ops = launches(&s, 1, 4, TILE_BYTES);
+        assert_eq!(ops.len(), 3, "{ops:?}");
+        assert!(matches!(ops[2], Op::Block { scale: Some((_, ScaleAt::Store)), store_bitrev: true, .. }));
+    }
+
+    #[test]
+    fn lde_fuses_padding_into_the_first_forward_pass() {
+        let ops = launches(&coset_lde::<u32>(20, 1, 5, 7, Order::BitReversed), 64, 4, TILE_BYTES);
+        assert_eq!(blocks(&ops), ops.len(), "{ops:?}");
+        assert_eq!(ops.len(), 4);
+        assert!(matches!(
+            ops[2],
+            Op::Block {
+                log_n: 21,
+                hi: 20,
+                scale: Some((ScaleMap { log_src: 20, gather_bitrev: true, .. }, ScaleAt::Load)),
+                ..
+            }
+        ));
+        assert!(ops[2].out_of_place(21) && !ops[3].out_of_place(21) && !ops[1].out_of_place(20));
+    }
+
+    #[test]
+    fn one_launch_when_a_tile_holds_the_transform() {
+        let s = transform::<u32>(11, Direction::Inverse, Order::Natural, Order::Natural, None, Some((5, 1)));
+        let ops = launches(&s, 4, 4, TILE_BYTES);
+        assert!(matches!(
+            ops[..],
+            [Op::Block { lo: 0, hi: 10, store_bitrev: true, scale: Some((_, ScaleAt::Store)), .. }]
+        ));
+        // Height 1: nothing to fuse into.
+        let s = transform::<u32>(0, Direction::Forward, Order::Natural, Order::Natural, Some((1, 3)), None);
+        assert!(matches!(launches(&s, 4, 4, TILE_BYTES)[..], [Op::Step(Step::Scale { .. })]));
+    }
+
+    #[test]
+    fn tiles_stay_within_shared_memory() {
+        for log_n in [1, 5, 12, 20, 27] {
+            for width in [1usize, 3, 64, 1000] {
+                for bytes in [4usize, 32] {
+                    let s = transform::<u32>(log_n, Direction::Forward, Order::Natural, Order::Natural, None, None);
+                    for op in launches(&s, width, bytes, TILE_BYTES) {
+                        if let Op::Block { lo, hi, tile_cols, .. } = op {
+                            assert!((tile_cols as usize) << (hi - lo + 1) <= TILE_BYTES / bytes);
+                            assert!((tile_cols as usize) <= width << lo);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
