@@ -23,6 +23,7 @@
 
 pub mod arkworks;
 pub mod backend;
+pub mod bench;
 pub mod check;
 pub mod error;
 pub mod field;

@@ -1,11 +1,12 @@
-//! The `cherenkov` command: `check` cross-checks every backend against the references,
-//! `info` says what this machine and this build can run.
+//! The `cherenkov` command: `check` cross-checks every backend against the references, `bench`
+//! times each primitive against its peer, `info` says what this machine and this build can run.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cherenkov::backend::{self, cuda, emu, kernels, EmuConfig, Schedule};
+use cherenkov::bench::{self, NttBench, Shape};
 use cherenkov::check::{self, CheckConfig, Outcome};
 use cherenkov::{Backend, Engine};
 
@@ -33,11 +34,40 @@ enum Command {
         #[arg(long)]
         all_schedules: bool,
     },
+    /// Time each primitive against its peer (Plonky3, arkworks) on the same inputs: medians and
+    /// the ratio (peer time / ours; above 1 cherenkov is faster).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Backends, devices, the kernel build and CPU features.
     Info {
         /// Per-kernel ptxas statistics for every architecture.
         #[arg(long)]
         kernels: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// BabyBear dft_batch and coset_lde_batch (+1 bit) against Plonky3's Radix2DitParallel,
+    /// BN254 Fr FFT against arkworks' Radix2EvaluationDomain.
+    Ntt {
+        /// Backend to time: auto = cuda when usable, else cpu.
+        #[arg(long, default_value = "auto")]
+        backend: Backend,
+        /// BabyBear shapes as LOGxWIDTH (2^LOG rows of WIDTH columns), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "20x64,16x256,22x16")]
+        shapes: Vec<Shape>,
+        /// log2 sizes of the BN254 Fr FFT, comma-separated (`--bn254` alone: none).
+        #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "20")]
+        bn254: Vec<u32>,
+        /// Timed repetitions per side; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// Seed of the random inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -54,6 +84,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { backend, seed, random, all_schedules } => run_check(backend, seed, random, all_schedules),
+        Command::Bench { what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
+            let cfg = NttBench { shapes, bn254_log_sizes: bn254, repetitions: reps, seed };
+            run_bench_ntt(backend, &cfg)
+        }
         Command::Info { kernels } => {
             info(kernels);
             Ok(true)
@@ -133,6 +167,20 @@ fn run_check(arg: BackendArg, seed: Option<u64>, random: usize, all_schedules: b
     let total = rows.len();
     println!("{} passed, {} failed", total - failures.len(), failures.len());
     Ok(failures.is_empty())
+}
+
+fn run_bench_ntt(backend: Backend, cfg: &NttBench) -> cherenkov::Result<bool> {
+    let engine = backend.engine()?;
+    let name = engine.name();
+    println!(
+        "cherenkov bench ntt on {name}: median of {} runs per side, seed {}; peers built with{} their parallel features",
+        cfg.repetitions,
+        cfg.seed,
+        if cfg!(feature = "peers-parallel") { "" } else { "out" }
+    );
+    let rows = bench::ntt(&engine, cfg, |case| eprintln!("  timing {case} ..."))?;
+    println!("\n{}", bench::table(&name, &rows));
+    Ok(true)
 }
 
 fn info(show_kernels: bool) {

@@ -166,11 +166,34 @@ pub(super) fn bitrev(i: usize, bits: u32) -> usize {
     }
 }
 
+/// Asks for transparent huge pages on the 2 MiB-aligned interior of a fresh buffer of at least
+/// a few MiB. First-touching fresh 4 KiB pages is the most expensive part of a big LDE on a VM
+/// (512 MiB here: 265 ms with 4 KiB pages, 62 ms with 2 MiB ones; an NTT pass over it is
+/// ~70 ms). Advice only: where the kernel declines, the buffer is the same, just slower.
+#[allow(unsafe_code)]
+fn advise_huge_pages<T>(buf: &mut [MaybeUninit<T>]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let (addr, bytes) = (buf.as_mut_ptr() as usize, std::mem::size_of_val(buf));
+        if bytes < 4 * HUGE {
+            return;
+        }
+        let (start, end) = (addr.next_multiple_of(HUGE), (addr + bytes) & !(HUGE - 1));
+        // SAFETY: [start, end) lies inside `buf`, which this process owns; MADV_HUGEPAGE changes
+        // how pages are backed, never their contents. Its result is deliberately ignored.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buf;
+}
+
 /// A new `len`-element vector whose chunks of `chunk` elements `fill` writes in parallel, with no
 /// zeroing pass first (a serial fill of hundreds of MB would cost more than the transform step).
 #[allow(unsafe_code)]
 fn par_build<F: NttField>(len: usize, chunk: usize, fill: impl Fn(usize, &mut [MaybeUninit<F>]) + Sync) -> Vec<F> {
     let mut out: Vec<F> = Vec::with_capacity(len);
+    advise_huge_pages(&mut out.spare_capacity_mut()[..len]);
     out.spare_capacity_mut()[..len].par_chunks_mut(chunk).enumerate().for_each(|(c, dst)| fill(c, dst));
     // SAFETY: `fill` writes every element of every chunk (callers write whole chunks), and F is
     // Copy, so nothing is leaked or double-dropped.
