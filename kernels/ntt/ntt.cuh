@@ -22,41 +22,42 @@ __device__ __forceinline__ void ntt_bitrev(const F* src, F* dst, uint64_t width,
   }
 }
 
-// Row r of dst (height 2^log_dst) = scale * shift^k * (src row r, or src row bitrev(r) over log_src
-// bits when flags & NTT_GATHER_BITREV) for the first 2^log_src rows, zero below; k is r, or
-// bitrev(r) when flags & NTT_EXP_BITREV (rows stored bit-reversed). With log_dst = log_src this
-// is the coset shift / 1/n scaling alone; with log_dst > log_src it is also the LDE's zero
-// padding, and with the gather also its bit-reversal, all in one pass.
+// The scaling maps, applied to one element as it is loaded (or stored):
+// - scale (flags & NTT_EXPAND clear): row r of a 2^log_rows-row matrix times scale * shift^k, k = r
+//   or bitrev(r) when flags & NTT_EXP_BITREV (rows stored bit-reversed): the coset shift, 1/n.
+// - expand (flags & NTT_EXPAND): the LDE's copy from 2^log_src bit-reversed coefficients c to
+//   2^log_rows rows: row m·2^log_src + i = scale * (shift * root^bitrev(m))^i * c[bitrev(i)], root
+//   of order 2^log_rows. That is the zero padding plus the first log_rows - log_src stages of the
+//   forward DIF on it (those stages only multiply the copies), so the transform skips them.
 #define NTT_EXP_BITREV 1u
-#define NTT_GATHER_BITREV 2u
+#define NTT_EXPAND 2u
+template <class F>
+__device__ __forceinline__ F ntt_load_mapped(const F* src, uint64_t width, uint64_t row, uint64_t col,
+                                             uint32_t log_rows, uint32_t log_src, F scale, F shift, F root,
+                                             uint32_t flags) {
+  if (flags & NTT_EXPAND) {
+    const uint64_t m = row >> log_src, i = row & ((1ull << log_src) - 1);
+    const F sh = m ? shift * root.pow(chk_bitrev(m, log_rows - log_src)) : shift;
+    return src[chk_bitrev(i, log_src) * width + col] * (scale * sh.pow(i));
+  }
+  const uint64_t k = (flags & NTT_EXP_BITREV) ? chk_bitrev(row, log_rows) : row;
+  return src[row * width + col] * (scale * shift.pow(k));
+}
+
+// dst (2^log_dst rows) = the map of src (see ntt_load_mapped), for a map no butterfly pass absorbs.
 template <class F>
 __device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, uint64_t width, uint32_t log_src,
-                                               uint32_t log_dst, F scale, F shift, uint32_t flags) {
+                                               uint32_t log_dst, F scale, F shift, F root, uint32_t flags) {
   const uint64_t total = width << log_dst;
-  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
-    const uint64_t row = idx / width, col = idx % width;
-    if (row >> log_src) {
-      dst[idx] = F::zero();
-      continue;
-    }
-    const uint64_t rev = chk_bitrev(row, log_src);
-    const uint64_t k = (flags & NTT_EXP_BITREV) ? rev : row;
-    const uint64_t from = (flags & NTT_GATHER_BITREV) ? rev : row;
-    dst[idx] = src[from * width + col] * (scale * shift.pow(k));
-  }
+  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE())
+    dst[idx] = ntt_load_mapped(src, width, idx / width, idx % width, log_dst, log_src, scale, shift, root, flags);
 }
 
-// Flags of ntt_block_pass (bits 1 and 2 are ntt_scale_rows' flags, above).
-#define NTT_DIF 4u             // DIF stages from hi down (else DIT from lo up)
-#define NTT_SCALE_LOAD 8u      // apply ntt_scale_rows' map (scale, shift, log_src, bits 1|2) on load
-#define NTT_SCALE_STORE 16u    // ... or on store, to the output row (no gather)
-#define NTT_STORE_BITREV 32u   // write row r to row bitrev(r) (dst must not alias src)
-
-template <class F>
-__device__ __forceinline__ F ntt_scale_factor(uint64_t row, uint32_t log_rows, F scale, F shift, uint32_t flags) {
-  const uint64_t k = (flags & NTT_EXP_BITREV) ? chk_bitrev(row, log_rows) : row;
-  return scale * shift.pow(k);
-}
+// Flags of ntt_block_pass (bits 1 and 2 are the maps' flags, above).
+#define NTT_DIF 4u           // DIF stages from hi down (else DIT from lo up)
+#define NTT_MAP_LOAD 8u      // apply the map on load (src has 2^log_src rows for an expand)
+#define NTT_MAP_STORE 16u    // ... or a scale on store, to the output row
+#define NTT_STORE_BITREV 32u // write row r to row bitrev(r) (dst must not alias src)
 
 // One pass of a multi-pass NTT: stages lo..=hi of a size-2^log_n transform, in shared memory.
 //
@@ -67,14 +68,14 @@ __device__ __forceinline__ F ntt_scale_factor(uint64_t row, uint32_t log_rows, F
 // of tile_cols elements (the whole row when lo = 0 and tile_cols = width). Passes of ≤ 11 stages
 // each take a 2^24-row transform in three passes over global memory.
 //
-// The first pass may fuse the coset shift / zero padding / gather (NTT_SCALE_LOAD, reading a
+// The first pass may fuse a scale or the LDE's expand (NTT_MAP_LOAD; an expand reads a
 // 2^log_src-row src) and the last the bit-reversal and output scaling (NTT_STORE_BITREV,
-// NTT_SCALE_STORE), so those cost no launches of their own. Twiddles: tw[i] = w^i, w of order
+// NTT_MAP_STORE), so those cost no launches of their own. Twiddles: tw[i] = w^i, w of order
 // 2^log_tw ≥ 2^log_n (one cached table serves every smaller transform).
 template <class F>
 __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, uint64_t width, uint32_t log_n, uint32_t lo,
                                                uint32_t hi, const F* tw, uint32_t log_tw, uint32_t tile_cols,
-                                               uint32_t flags, uint32_t log_src, F scale, F shift) {
+                                               uint32_t flags, uint32_t log_src, F scale, F shift, F root) {
   DYN_SHARED(F, s);
   const uint32_t k = hi - lo + 1;
   const uint64_t rows = 1ull << k, vwidth = width << lo;
@@ -85,18 +86,9 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, uint64_t wi
   for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x) {
     const uint64_t j = e / tc, vc = vc0 + e % tc;
     const uint64_t row = base + (j << lo) + vc / width, col = vc % width;
-    F x;
-    if (flags & NTT_SCALE_LOAD) {
-      if (row >> log_src) {
-        x = F::zero();
-      } else {
-        const uint64_t from = (flags & NTT_GATHER_BITREV) ? chk_bitrev(row, log_src) : row;
-        x = src[from * width + col] * ntt_scale_factor(row, log_src, scale, shift, flags);
-      }
-    } else {
-      x = src[row * width + col];
-    }
-    s[j * tile_cols + e % tc] = x;
+    s[j * tile_cols + e % tc] = (flags & NTT_MAP_LOAD)
+                                    ? ntt_load_mapped(src, width, row, col, log_n, log_src, scale, shift, root, flags)
+                                    : src[row * width + col];
   }
   __syncthreads();
   const bool dif = flags & NTT_DIF;
@@ -129,7 +121,8 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, uint64_t wi
     const uint64_t col = vc % width;
     if (flags & NTT_STORE_BITREV) row = chk_bitrev(row, log_n);
     F x = s[j * tile_cols + e % tc];
-    if (flags & NTT_SCALE_STORE) x = x * ntt_scale_factor(row, log_n, scale, shift, flags);
+    if (flags & NTT_MAP_STORE)
+      x = x * (scale * shift.pow((flags & NTT_EXP_BITREV) ? chk_bitrev(row, log_n) : row));
     dst[row * width + col] = x;
   }
 }

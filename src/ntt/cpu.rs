@@ -17,8 +17,11 @@ pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -
     for pass in passes(steps) {
         let t0 = std::time::Instant::now();
         match pass {
-            Pass::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev }) => {
-                v = scale_rows(&v, width, log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev)
+            Pass::Step(Step::Scale { log_n, scale, shift, bitrev_rows }) => {
+                scale_in_place(&mut v, width, log_n, scale, shift, bitrev_rows)
+            }
+            Pass::Step(Step::Expand { log_src, log_dst, scale, shift }) => {
+                v = expand(v, width, log_src, log_dst, scale, shift)
             }
             Pass::Step(Step::Bitrev { log_n }) => v = bitrev_rows(&v, width, log_n),
             Pass::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into Stages"),
@@ -86,24 +89,60 @@ fn stages<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, 
     }
 }
 
-fn stage_order(lo: u32, hi: u32, dif: bool) -> Vec<u32> {
+/// A sweep over the rows: one radix-2 stage, or two stages fused (radix-4), named by the larger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sweep {
+    One(u32),
+    Two(u32),
+}
+
+/// Stages lo..=hi in execution order (DIF from hi down, DIT from lo up), fused in pairs; an odd
+/// one out is stage lo, whose twiddles are the fewest distinct (all 1 when lo = 0).
+fn sweeps(lo: u32, hi: u32, dif: bool) -> Vec<Sweep> {
+    let single = (hi - lo + 1) % 2 == 1;
+    let first_pair = if single { lo + 1 } else { lo };
+    let pairs: Vec<Sweep> = (first_pair..hi).step_by(2).map(|h| Sweep::Two(h + 1)).collect();
+    let mut out: Vec<Sweep> = Vec::new();
     if dif {
-        (lo..=hi).rev().collect()
+        out.extend(pairs.iter().rev());
+        out.extend(single.then_some(Sweep::One(lo)));
     } else {
-        (lo..=hi).collect()
+        out.extend(single.then_some(Sweep::One(lo)));
+        out.extend(pairs);
     }
+    out
 }
 
 /// Stages lo..=hi inside each contiguous block of 2^(hi+1) rows, one task per block.
 fn block_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
-    let order = stage_order(lo, hi, dif);
+    let sweeps = sweeps(lo, hi, dif);
     v.par_chunks_mut(width << (hi + 1)).for_each(|block| {
-        for &h in &order {
-            let stride = 1usize << (log_n - 1 - h);
-            for pair in block.chunks_mut(width << (h + 1)) {
-                let (a, b) = pair.split_at_mut(width << h);
-                for (j, (ra, rb)) in a.chunks_mut(width).zip(b.chunks_mut(width)).enumerate() {
-                    butterfly(ra, rb, tw[j * stride], dif);
+        for &sweep in &sweeps {
+            match sweep {
+                Sweep::One(h) => {
+                    let stride = 1usize << (log_n - 1 - h);
+                    for pair in block.chunks_mut(width << (h + 1)) {
+                        let (a, b) = pair.split_at_mut(width << h);
+                        for (j, (ra, rb)) in a.chunks_mut(width).zip(b.chunks_mut(width)).enumerate() {
+                            butterfly(ra, rb, j, tw[j * stride], dif);
+                        }
+                    }
+                }
+                Sweep::Two(h) => {
+                    // Rows x, x+q, x+2q, x+3q of each span of 4q; stage h at index j (j+q for
+                    // the second pair), stage h-1 at j.
+                    let q = 1usize << (h - 1);
+                    let stride = 1usize << (log_n - 1 - h);
+                    for span in block.chunks_mut(width << (h + 1)) {
+                        let (x01, x23) = span.split_at_mut(width * 2 * q);
+                        let (x0, x1) = x01.split_at_mut(width * q);
+                        let (x2, x3) = x23.split_at_mut(width * q);
+                        let quads = x0.chunks_mut(width).zip(x1.chunks_mut(width)).zip(x2.chunks_mut(width));
+                        for (j, (((r0, r1), r2), r3)) in quads.zip(x3.chunks_mut(width)).enumerate() {
+                            let w = [tw[j * stride], tw[(j + q) * stride], tw[2 * j * stride]];
+                            F::radix4_rows([r0, r1, r2, r3], w, dif);
+                        }
+                    }
                 }
             }
         }
@@ -114,7 +153,7 @@ fn block_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
 /// group of 2^(hi-lo+1) rows, 2^lo apart; each task takes a few adjacent groups.
 fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
     let k = hi - lo + 1;
-    let order = stage_order(lo, hi, dif);
+    let sweeps = sweeps(lo, hi, dif);
     let low_rows = 1usize << lo;
     // Adjacent rows per window: a power of two, so that windows tile the 2^lo rows exactly.
     let c = (1usize << ((GROUP_TASK_ELEMS >> k) / width).max(1).ilog2()).min(low_rows);
@@ -130,18 +169,36 @@ fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
             }
         }
         per_task.into_par_iter().enumerate().for_each(|(task, mut rows)| {
-            for &h in &order {
-                let half = 1usize << (h - lo);
-                let stride = 1usize << (log_n - 1 - h);
-                for t in 0..(1usize << k) {
-                    if t & half != 0 {
-                        continue;
+            for &sweep in &sweeps {
+                match sweep {
+                    Sweep::One(h) => {
+                        let half = 1usize << (h - lo);
+                        let stride = 1usize << (log_n - 1 - h);
+                        for t in (0..1usize << k).filter(|t| t & half == 0) {
+                            let (x, y) = rows.split_at_mut(t + half);
+                            let (ra, rb) = (&mut *x[t], &mut *y[0]);
+                            for (l, (a, b)) in ra.chunks_mut(width).zip(rb.chunks_mut(width)).enumerate() {
+                                let j = task * c + l + ((t & (half - 1)) << lo);
+                                butterfly(a, b, j, tw[j * stride], dif);
+                            }
+                        }
                     }
-                    let (x, y) = rows.split_at_mut(t + half);
-                    let (ra, rb) = (&mut *x[t], &mut *y[0]);
-                    for (l, (a, b)) in ra.chunks_mut(width).zip(rb.chunks_mut(width)).enumerate() {
-                        let j = task * c + l + ((t & (half - 1)) << lo);
-                        butterfly(a, b, tw[j * stride], dif);
+                    Sweep::Two(h) => {
+                        // Windows t, t+q, t+2q, t+3q (q = 2^(h-1-lo)), as in block_pass.
+                        let q = 1usize << (h - 1 - lo);
+                        let stride = 1usize << (log_n - 1 - h);
+                        for t in (0..1usize << k).filter(|t| t & (3 * q) == 0) {
+                            let (x0, rest) = rows.split_at_mut(t + q);
+                            let (x1, rest) = rest.split_at_mut(q);
+                            let (x2, x3) = rest.split_at_mut(q);
+                            let (w0, w1, w2, w3) = (&mut *x0[t], &mut *x1[0], &mut *x2[0], &mut *x3[0]);
+                            let rows4 = w0.chunks_mut(width).zip(w1.chunks_mut(width)).zip(w2.chunks_mut(width));
+                            for (l, (((r0, r1), r2), r3)) in rows4.zip(w3.chunks_mut(width)).enumerate() {
+                                let j = task * c + l + ((t & (q - 1)) << lo);
+                                let w = [tw[j * stride], tw[(j + (q << lo)) * stride], tw[2 * j * stride]];
+                                F::radix4_rows([r0, r1, r2, r3], w, dif);
+                            }
+                        }
                     }
                 }
             }
@@ -149,9 +206,12 @@ fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
     });
 }
 
+/// The butterfly of twiddle index `j` (w = tw[j · stride]); index 0 is w = 1, no multiplication.
 #[inline]
-fn butterfly<F: NttField>(a: &mut [F], b: &mut [F], w: F, dif: bool) {
-    if dif {
+fn butterfly<F: NttField>(a: &mut [F], b: &mut [F], j: usize, w: F, dif: bool) {
+    if j == 0 {
+        F::add_sub_rows(a, b)
+    } else if dif {
         F::dif_rows(a, b, w)
     } else {
         F::dit_rows(a, b, w)
@@ -213,43 +273,149 @@ fn bitrev_rows<F: NttField>(v: &[F], width: usize, log_n: u32) -> Vec<F> {
     })
 }
 
-#[allow(clippy::too_many_arguments, unsafe_code)]
-fn scale_rows<F: NttField>(
-    v: &[F],
-    width: usize,
-    log_src: u32,
-    log_dst: u32,
-    scale: F,
-    shift: F,
-    bitrev_rows: bool,
-    gather_bitrev: bool,
-) -> Vec<F> {
-    let src_rows = 1usize << log_src;
+/// base^e for e < 2^bits from two tables of 2^(bits/2) entries: a multiplication a lookup,
+/// where rows in bit-reversed order would otherwise need a `pow` each.
+struct Powers<F> {
+    lo_bits: u32,
+    lo: Vec<F>,
+    hi: Vec<F>,
+}
+
+impl<F: NttField> Powers<F> {
+    fn new(base: F, bits: u32) -> Self {
+        let lo_bits = bits.div_ceil(2);
+        let successive = |b: F, count: usize| -> Vec<F> {
+            std::iter::successors(Some(F::one()), |x| Some(*x * b)).take(count).collect()
+        };
+        let lo = successive(base, 1 << lo_bits);
+        let hi = successive(base.pow_u64(1 << lo_bits), 1 << (bits - lo_bits));
+        Self { lo_bits, lo, hi }
+    }
+    fn get(&self, e: usize) -> F {
+        self.hi[e >> self.lo_bits] * self.lo[e & ((1 << self.lo_bits) - 1)]
+    }
+}
+
+/// Row r *= scale · shift^k, k = r or bitrev(r), in place.
+fn scale_in_place<F: NttField>(v: &mut [F], width: usize, log_n: u32, scale: F, shift: F, bitrev_rows: bool) {
+    let powers = Powers::new(shift, log_n);
     let rows = min_rows(width);
-    par_build(width << log_dst, rows * width, |c, dst| {
-        let first = c * rows;
-        // Natural order: one power per chunk, then a multiplication per row.
-        let mut factor = scale * shift.pow_u64(first as u64);
-        for (i, row) in dst.chunks_mut(width).enumerate() {
-            let r = first + i;
-            if r >= src_rows {
-                row.iter_mut().for_each(|o| {
-                    o.write(F::zero());
-                });
-                continue;
-            }
-            let rev = bitrev(r, log_src);
-            let f = if bitrev_rows { scale * shift.pow_u64(rev as u64) } else { factor };
-            let from = if gather_bitrev { rev } else { r } * width;
-            // Initialise, then scale in place with the field's (packed) row operation.
-            let src = &v[from..from + width];
-            for (o, x) in row.iter_mut().zip(src) {
-                o.write(*x);
-            }
-            // SAFETY: every element of `row` was written just above.
-            let row = unsafe { &mut *(row as *mut [MaybeUninit<F>] as *mut [F]) };
-            F::scale_row(row, src, f);
-            factor = factor * shift;
+    v.par_chunks_mut(rows * width).enumerate().for_each(|(c, chunk)| {
+        for (i, row) in chunk.chunks_mut(width).enumerate() {
+            let r = c * rows + i;
+            let k = if bitrev_rows { bitrev(r, log_n) } else { r };
+            F::scale_row_in_place(row, scale * powers.get(k));
         }
-    })
+    });
+}
+
+/// A pointer shared by tasks that touch disjoint rows behind it.
+#[derive(Clone, Copy)]
+struct RowsPtr<F>(*mut F);
+
+impl<F> RowsPtr<F> {
+    /// The element `offset` past the start (a method, so closures capture the whole Sync
+    /// wrapper rather than its raw-pointer field).
+    ///
+    /// # Safety
+    /// `offset` is within the allocation.
+    #[allow(unsafe_code)]
+    unsafe fn at(self, offset: usize) -> *mut F {
+        self.0.add(offset)
+    }
+}
+// SAFETY: only used for rows no two tasks share (see `expand`).
+unsafe impl<F: Send> Send for RowsPtr<F> {}
+unsafe impl<F: Sync> Sync for RowsPtr<F> {}
+
+/// Bytes of the source rows one expand task holds: two tiles, in L2.
+const EXPAND_TILE_BYTES: usize = 128 << 10;
+
+/// [`Step::Expand`] in the input's own allocation: grown in place (a `realloc`, which for a big
+/// buffer remaps pages rather than copying them), so only the added rows are fresh memory, as in
+/// Plonky3's LDE.
+///
+/// The bit-reversal is tiled so that every page is touched in whole runs: with row index
+/// r = (a, b, c) (a and c of t bits), the rows sharing the middle bits b are 2^t runs of 2^t
+/// consecutive rows, and bitrev maps them onto the rows of middle bits rev(b). One task takes
+/// the tiles b and rev(b): reads both, then writes both into every copy.
+#[allow(unsafe_code)]
+fn expand<F: NttField>(mut v: Vec<F>, width: usize, log_src: u32, log_dst: u32, scale: F, shift: F) -> Vec<F> {
+    let n = 1usize << log_src;
+    let added = log_dst - log_src;
+    let root = F::root_of_unity(log_dst as usize);
+    // Copy m multiplies row i by (shift · root^bitrev(m))^i.
+    let powers: Vec<Powers<F>> =
+        (0..1usize << added).map(|m| Powers::new(shift * root.pow_u64(bitrev(m, added) as u64), log_src)).collect();
+    let (len, total) = (v.len(), width << log_dst);
+    debug_assert_eq!(len, width << log_src);
+    v.reserve_exact(total - len);
+    advise_huge_pages(&mut v.spare_capacity_mut()[..total - len]);
+    let rows = RowsPtr(v.as_mut_ptr());
+    // t: 2^(2t) rows of width elements per tile, two tiles within EXPAND_TILE_BYTES.
+    let tile_rows = (EXPAND_TILE_BYTES / 2 / (width * size_of::<F>())).max(1);
+    let t = (tile_rows.ilog2() / 2).min(log_src / 2);
+    let mid = log_src - 2 * t;
+    let run = 1usize << t;
+    let row_of = |a: usize, b: usize, c: usize| (a << (mid + t)) | (b << t) | c;
+    (0..1usize << mid).into_par_iter().for_each_init(
+        || vec![F::zero(); 2 * run * run * width],
+        |buf, b| {
+            let rb = bitrev(b, mid);
+            if rb < b {
+                return; // the task of rb does this pair
+            }
+            let tiles: &[usize] = if rb == b { &[b] } else { &[b, rb] };
+            let tile_len = run * run * width;
+            // Read: source tile k holds rows (a, tiles[k], c) at [k][a][c].
+            for (k, &m) in tiles.iter().enumerate() {
+                for a in 0..run {
+                    let dst = &mut buf[k * tile_len + a * run * width..][..run * width];
+                    // SAFETY: rows (a, m, 0..run) < n are initialised, and only this task
+                    // touches tiles b and rb.
+                    dst.copy_from_slice(unsafe {
+                        std::slice::from_raw_parts(rows.at(row_of(a, m, 0) * width), run * width)
+                    });
+                }
+            }
+            // Write: row i = (a, m, c) takes coefficient i, stored at bitrev(i) = (rev c, rev m,
+            // rev a), which is entry [rev c][rev a] of the tile of rev m.
+            for (k, &m) in tiles.iter().enumerate() {
+                let src = &buf[(tiles.len() - 1 - k) * tile_len..][..tile_len];
+                for (copy, p) in powers.iter().enumerate() {
+                    for a in 0..run {
+                        for c in 0..run {
+                            let i = row_of(a, m, c);
+                            let from = (bitrev(c, t) * run + bitrev(a, t)) * width;
+                            // SAFETY: row copy·n + i < 2^log_dst lies in the reserved capacity
+                            // and belongs to this task's tiles; the copy initialises it before
+                            // the slice is made.
+                            let dst = unsafe {
+                                let p = rows.at((copy * n + i) * width);
+                                std::ptr::copy_nonoverlapping(src[from..].as_ptr(), p, width);
+                                std::slice::from_raw_parts_mut(p, width)
+                            };
+                            F::scale_row_in_place(dst, scale * p.get(i));
+                        }
+                    }
+                }
+            }
+        },
+    );
+    // SAFETY: every row of every copy was written above: the tiles cover rows 0..n.
+    unsafe { v.set_len(total) };
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweeps_cover_every_stage_once_in_order() {
+        assert_eq!(sweeps(0, 4, true), vec![Sweep::Two(4), Sweep::Two(2), Sweep::One(0)]);
+        assert_eq!(sweeps(0, 4, false), vec![Sweep::One(0), Sweep::Two(2), Sweep::Two(4)]);
+        assert_eq!(sweeps(3, 6, true), vec![Sweep::Two(6), Sweep::Two(4)]);
+        assert_eq!(sweeps(5, 5, false), vec![Sweep::One(5)]);
+    }
 }

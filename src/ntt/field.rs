@@ -8,6 +8,34 @@ use p3_field::{Field, PackedValue, PrimeCharacteristicRing, TwoAdicField};
 
 use crate::field::{BabyBear, Bn254Fr, DeviceField, KoalaBear};
 
+/// Two consecutive stages on four rows r0..r3 spaced q apart (a radix-4 step): the larger
+/// stage pairs (r0, r2) with twiddle w1 and (r1, r3) with w2, the smaller pairs (r0, r1) and
+/// (r2, r3) with w3. DIF runs the larger stage first, DIT the smaller. One load and store of each
+/// row for two stages: the passes are bound by cache bandwidth, not arithmetic.
+#[inline(always)]
+pub fn radix4<T: Copy + Add<Output = T> + Sub<Output = T> + Mul<Output = T>>(
+    r: [T; 4],
+    w1: T,
+    w2: T,
+    w3: T,
+    dif: bool,
+) -> [T; 4] {
+    let [a, b, c, d] = r;
+    if dif {
+        let (a, c) = (a + c, (a - c) * w1);
+        let (b, d) = (b + d, (b - d) * w2);
+        [a + b, (a - b) * w3, c + d, (c - d) * w3]
+    } else {
+        let b = b * w3;
+        let d = d * w3;
+        let (a, b) = (a + b, a - b);
+        let (c, d) = (c + d, c - d);
+        let c = c * w1;
+        let d = d * w2;
+        [a + c, b + d, a - c, b - d]
+    }
+}
+
 /// The kernels of one field's radix-2 NTT (`kernels/ntt/ntt_radix2.cu`).
 #[derive(Debug, Clone, Copy)]
 pub struct NttKernels {
@@ -45,6 +73,28 @@ pub trait NttField:
             let (s, d) = (*x + t, *x - t);
             *x = s;
             *y = d;
+        }
+    }
+    /// [`radix4`] element-wise over four rows.
+    fn radix4_rows(rows: [&mut [Self]; 4], w: [Self; 3], dif: bool) {
+        let [r0, r1, r2, r3] = rows;
+        for (((a, b), c), d) in r0.iter_mut().zip(r1.iter_mut()).zip(r2.iter_mut()).zip(r3.iter_mut()) {
+            [*a, *b, *c, *d] = radix4([*a, *b, *c, *d], w[0], w[1], w[2], dif);
+        }
+    }
+    /// (a, b) -> (a + b, a - b): the butterfly of either kind when the twiddle is 1 (every
+    /// butterfly of the narrowest stage), without the multiplication.
+    fn add_sub_rows(a: &mut [Self], b: &mut [Self]) {
+        for (x, y) in a.iter_mut().zip(b) {
+            let (s, d) = (*x + *y, *x - *y);
+            *x = s;
+            *y = d;
+        }
+    }
+    /// row[i] *= f.
+    fn scale_row_in_place(row: &mut [Self], f: Self) {
+        for x in row {
+            *x = *x * f;
         }
     }
     /// dst[i] = src[i] * f.
@@ -111,6 +161,47 @@ macro_rules! p3_ntt_field {
                     let (s, d) = (*x + *y, (*x - *y) * w);
                     *x = s;
                     *y = d;
+                }
+            }
+            fn radix4_rows(rows: [&mut [Self]; 4], w: [Self; 3], dif: bool) {
+                type P = <$ty as Field>::Packing;
+                let [r0, r1, r2, r3] = rows;
+                let (p0, t0) = P::pack_slice_with_suffix_mut(r0);
+                let (p1, t1) = P::pack_slice_with_suffix_mut(r1);
+                let (p2, t2) = P::pack_slice_with_suffix_mut(r2);
+                let (p3, t3) = P::pack_slice_with_suffix_mut(r3);
+                let wp = w.map(P::from);
+                for (((a, b), c), d) in p0.iter_mut().zip(p1.iter_mut()).zip(p2.iter_mut()).zip(p3.iter_mut()) {
+                    [*a, *b, *c, *d] = radix4([*a, *b, *c, *d], wp[0], wp[1], wp[2], dif);
+                }
+                for (((a, b), c), d) in t0.iter_mut().zip(t1.iter_mut()).zip(t2.iter_mut()).zip(t3.iter_mut()) {
+                    [*a, *b, *c, *d] = radix4([*a, *b, *c, *d], w[0], w[1], w[2], dif);
+                }
+            }
+            fn add_sub_rows(a: &mut [Self], b: &mut [Self]) {
+                type P = <$ty as Field>::Packing;
+                let (ap, a_tail) = P::pack_slice_with_suffix_mut(a);
+                let (bp, b_tail) = P::pack_slice_with_suffix_mut(b);
+                for (x, y) in ap.iter_mut().zip(bp) {
+                    let (s, d) = (*x + *y, *x - *y);
+                    *x = s;
+                    *y = d;
+                }
+                for (x, y) in a_tail.iter_mut().zip(b_tail) {
+                    let (s, d) = (*x + *y, *x - *y);
+                    *x = s;
+                    *y = d;
+                }
+            }
+            fn scale_row_in_place(row: &mut [Self], f: Self) {
+                type P = <$ty as Field>::Packing;
+                let (rp, r_tail) = P::pack_slice_with_suffix_mut(row);
+                let fp = P::from(f);
+                for x in rp {
+                    *x *= fp;
+                }
+                for x in r_tail {
+                    *x *= f;
                 }
             }
             fn scale_row(dst: &mut [Self], src: &[Self], f: Self) {

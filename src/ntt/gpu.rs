@@ -20,19 +20,10 @@ const TILE_THREADS: u32 = 256;
 /// Most stages one block pass runs: 2^11 rows keep at least 4 columns of a 31-bit field per tile.
 const MAX_PASS_STAGES: u32 = 11;
 
-/// The map of [`Step::Scale`], fused into the load or the store of a block pass.
+/// Where a block pass applies its map: a [`Step::Scale`] or [`Step::Expand`] on load, a
+/// [`Step::Scale`] on store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ScaleMap<F> {
-    pub log_src: u32,
-    pub scale: F,
-    pub shift: F,
-    pub bitrev_rows: bool,
-    pub gather_bitrev: bool,
-}
-
-/// Where a block pass applies its [`ScaleMap`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScaleAt {
+pub enum MapAt {
     Load,
     Store,
 }
@@ -48,7 +39,7 @@ pub enum Op<F> {
         inverse: bool,
         dif: bool,
         tile_cols: u32,
-        scale: Option<(ScaleMap<F>, ScaleAt)>,
+        map: Option<(Step<F>, MapAt)>,
         store_bitrev: bool,
     },
     /// A step no block pass could absorb (a transform of height 1 has no stages).
@@ -56,12 +47,11 @@ pub enum Op<F> {
 }
 
 impl<F> Op<F> {
-    /// Whether the launch reads rows another block writes, so needs a fresh output buffer.
-    fn out_of_place(&self, log_n: u32) -> bool {
+    /// Whether the launch reads rows another block writes (or a smaller matrix), so needs a
+    /// fresh output buffer.
+    fn out_of_place(&self) -> bool {
         match self {
-            Op::Block { scale, store_bitrev, .. } => {
-                *store_bitrev || matches!(scale, Some((s, ScaleAt::Load)) if s.gather_bitrev || s.log_src != log_n)
-            }
+            Op::Block { map, store_bitrev, .. } => *store_bitrev || matches!(map, Some((Step::Expand { .. }, _))),
             Op::Step(_) => true,
         }
     }
@@ -86,8 +76,8 @@ fn split(lo: u32, hi: u32, dif: bool, max_stages: u32) -> Vec<(u32, u32)> {
 }
 
 /// The launches that run `steps` on a `width`-column matrix of `elem_bytes`-byte elements: each
-/// `Stages` pass in ≤ 11-stage shared-memory passes, a coset/zero-padding `Scale` before it fused
-/// into its first launch's load, a `Bitrev` and output `Scale` after it into its last launch's
+/// `Stages` pass in ≤ 11-stage shared-memory passes, a `Scale` or `Expand` before it fused into
+/// its first launch's load, a `Bitrev` and an output `Scale` after it into its last launch's
 /// store.
 ///
 /// `tile_bytes` is the shared memory a block may use (at least 2 elements).
@@ -107,30 +97,28 @@ pub fn launches<F: Copy>(steps: &[Step<F>], width: usize, elem_bytes: usize, til
                 let rows = 1usize << (h - l + 1);
                 let tile_cols = (tile_bytes / (rows * elem_bytes)).clamp(1, width << l);
                 let tile_cols = u32::try_from(tile_cols).unwrap_or(u32::MAX);
-                Op::Block { log_n, lo: l, hi: h, inverse, dif, tile_cols, scale: None, store_bitrev: false }
+                Op::Block { log_n, lo: l, hi: h, inverse, dif, tile_cols, map: None, store_bitrev: false }
             })
             .collect();
-        if let Some(&Op::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev })) = out.last()
+        if let Some(&Op::Step(step @ (Step::Scale { log_n: rows, .. } | Step::Expand { log_dst: rows, .. }))) =
+            out.last()
         {
-            if log_dst == log_n {
+            if rows == log_n {
                 out.pop();
-                if let Op::Block { scale: s, .. } = &mut ops[0] {
-                    *s = Some((ScaleMap { log_src, scale, shift, bitrev_rows, gather_bitrev }, ScaleAt::Load));
+                if let Op::Block { map, .. } = &mut ops[0] {
+                    *map = Some((step, MapAt::Load));
                 }
             }
         }
-        let Some(Op::Block { scale: last_scale, store_bitrev, .. }) = ops.last_mut() else { unreachable!() };
+        let Some(Op::Block { map: last_map, store_bitrev, .. }) = ops.last_mut() else { unreachable!() };
         if matches!(pending.peek(), Some(&Pass::Step(Step::Bitrev { log_n: b })) if b == log_n) {
             pending.next();
             *store_bitrev = true;
         }
-        if let Some(&Pass::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev: false })) =
-            pending.peek()
-        {
-            if log_src == log_n && log_dst == log_n && last_scale.is_none() {
+        if let Some(&Pass::Step(step @ Step::Scale { log_n: rows, .. })) = pending.peek() {
+            if rows == log_n && last_map.is_none() {
                 pending.next();
-                *last_scale =
-                    Some((ScaleMap { log_src, scale, shift, bitrev_rows, gather_bitrev: false }, ScaleAt::Store));
+                *last_map = Some((step, MapAt::Store));
             }
         }
         out.extend(ops);
@@ -157,8 +145,17 @@ fn device_twiddles<F: NttField>(gpu: &Gpu, log_n: u32, inverse: bool) -> Result<
     )
 }
 
-fn flag_bits<F>(map: &ScaleMap<F>) -> u32 {
-    map.bitrev_rows as u32 | (map.gather_bitrev as u32) << 1
+/// A map's kernel arguments: (flags, log_src, scale, shift, root); identity for none.
+fn map_args<F: NttField>(map: Option<Step<F>>, log_rows: u32) -> (u32, u32, F, F, F) {
+    match map {
+        Some(Step::Scale { scale, shift, bitrev_rows, .. }) => {
+            (if bitrev_rows { NTT_EXP_BITREV } else { 0 }, log_rows, scale, shift, F::one())
+        }
+        Some(Step::Expand { log_src, log_dst, scale, shift }) => {
+            (NTT_EXPAND, log_src, scale, shift, F::root_of_unity(log_dst as usize))
+        }
+        _ => (0, log_rows, F::one(), F::one(), F::one()),
+    }
 }
 
 #[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
@@ -186,7 +183,8 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
     }
     for op in launches(steps, width, size_of::<F::Repr>(), tile_bytes) {
         match op {
-            Op::Step(Step::Scale { log_src, log_dst, scale, shift, bitrev_rows, gather_bitrev }) => {
+            Op::Step(step @ (Step::Scale { log_n: log_dst, .. } | Step::Expand { log_dst, .. })) => {
+                let (flags, log_src, scale, shift, root) = map_args(Some(step), log_dst);
                 expect_rows(&cur, log_src)?;
                 let dst = gpu.alloc::<F::Repr>(width << log_dst)?;
                 let (g, b) = grid(width << log_dst);
@@ -198,7 +196,8 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
                     .u32(log_dst)
                     .val(scale.to_repr())
                     .val(shift.to_repr())
-                    .u32(bitrev_rows as u32 | (gather_bitrev as u32) << 1);
+                    .val(root.to_repr())
+                    .u32(flags);
                 // SAFETY: reads 2^log_src rows of `cur`, writes 2^log_dst rows of `dst`.
                 unsafe { gpu.launch(&l)? };
                 cur = dst;
@@ -213,27 +212,15 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
                 cur = dst;
             }
             Op::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into block passes"),
-            Op::Block { log_n, lo, hi, inverse, dif, tile_cols, scale, store_bitrev } => {
+            Op::Block { log_n, lo, hi, inverse, dif, tile_cols, map, store_bitrev } => {
                 let tw = device_twiddles::<F>(gpu, log_n, inverse)?;
-                let (map, at) = match scale {
-                    Some((m, at)) => (m, Some(at)),
-                    None => (
-                        ScaleMap {
-                            log_src: log_n,
-                            scale: F::one(),
-                            shift: F::one(),
-                            bitrev_rows: false,
-                            gather_bitrev: false,
-                        },
-                        None,
-                    ),
-                };
-                let src_rows = if at == Some(ScaleAt::Load) { map.log_src } else { log_n };
-                expect_rows(&cur, src_rows)?;
-                let flags = if dif { NTT_DIF } else { 0 }
-                    | match at {
-                        Some(ScaleAt::Load) => NTT_SCALE_LOAD | flag_bits(&map),
-                        Some(ScaleAt::Store) => NTT_SCALE_STORE | flag_bits(&map),
+                let (map_flags, log_src, scale, shift, root) = map_args(map.map(|(m, _)| m), log_n);
+                expect_rows(&cur, log_src)?;
+                let flags = map_flags
+                    | if dif { NTT_DIF } else { 0 }
+                    | match map {
+                        Some((_, MapAt::Load)) => NTT_MAP_LOAD,
+                        Some((_, MapAt::Store)) => NTT_MAP_STORE,
                         None => 0,
                     }
                     | if store_bitrev { NTT_STORE_BITREV } else { 0 };
@@ -242,7 +229,7 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
                 let blocks = u32::try_from(blocks)
                     .map_err(|_| Error::SizeOverflow(format!("{blocks} thread blocks for one NTT pass")))?;
                 let rows = 1u32 << (hi - lo + 1);
-                let dst = if op.out_of_place(log_n) { Some(gpu.alloc::<F::Repr>(width << log_n)?) } else { None };
+                let dst = if op.out_of_place() { Some(gpu.alloc::<F::Repr>(width << log_n)?) } else { None };
                 let out = dst.as_ref().unwrap_or(&cur);
                 let l = Launch::new(k.block_pass, Dim3::x(blocks), Dim3::x(TILE_THREADS))
                     .shared(rows * tile_cols * size_of::<F::Repr>() as u32)
@@ -256,10 +243,11 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
                     .u32(tw.log_n)
                     .u32(tile_cols)
                     .u32(flags)
-                    .u32(map.log_src)
-                    .val(map.scale.to_repr())
-                    .val(map.shift.to_repr());
-                // SAFETY: `cur` holds 2^src_rows rows and `out` 2^log_n rows of `width` (checked
+                    .u32(log_src)
+                    .val(scale.to_repr())
+                    .val(shift.to_repr())
+                    .val(root.to_repr());
+                // SAFETY: `cur` holds 2^log_src rows and `out` 2^log_n rows of `width` (checked
                 // above / allocated so); blocks cover rows < 2^log_n and virtual columns <
                 // width << lo; shared memory holds rows × tile_cols; twiddle indices are below
                 // 2^(tw.log_n - 1), the table's length, since log_n ≤ tw.log_n.
@@ -273,10 +261,12 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
     decode(&gpu.download(&cur)?)
 }
 
-// Flags of `ntt_block_pass` (kernels/ntt/ntt.cuh); bits 1 and 2 are `flag_bits`.
+// Flags of `ntt_scale_rows` and `ntt_block_pass` (kernels/ntt/ntt.cuh).
+const NTT_EXP_BITREV: u32 = 1;
+const NTT_EXPAND: u32 = 2;
 const NTT_DIF: u32 = 4;
-const NTT_SCALE_LOAD: u32 = 8;
-const NTT_SCALE_STORE: u32 = 16;
+const NTT_MAP_LOAD: u32 = 8;
+const NTT_MAP_STORE: u32 = 16;
 const NTT_STORE_BITREV: u32 = 32;
 
 #[cfg(test)]
@@ -295,7 +285,7 @@ mod tests {
         let s = transform::<u32>(24, Direction::Forward, Order::Natural, Order::Natural, Some((1, 3)), None);
         let ops = launches(&s, 64, 4, TILE_BYTES);
         assert_eq!(ops.len(), 3, "{ops:?}");
-        assert!(matches!(ops[0], Op::Block { hi: 23, scale: Some((_, ScaleAt::Load)), .. }));
+        assert!(matches!(ops[0], Op::Block { hi: 23, map: Some((Step::Scale { .. }, MapAt::Load)), .. }));
         assert!(matches!(ops[2], Op::Block { lo: 0, store_bitrev: true, .. }));
         // BN254 Fr (32-byte elements, 2^10 per tile): still 3.
         assert_eq!(launches(&s, 1, 32, TILE_BYTES).len(), 3);
@@ -303,11 +293,11 @@ mod tests {
         let s = transform::<u32>(27, Direction::Inverse, Order::Natural, Order::Natural, None, Some((5, 1)));
         let ops = launches(&s, 1, 4, TILE_BYTES);
         assert_eq!(ops.len(), 3, "{ops:?}");
-        assert!(matches!(ops[2], Op::Block { scale: Some((_, ScaleAt::Store)), store_bitrev: true, .. }));
+        assert!(matches!(ops[2], Op::Block { map: Some((Step::Scale { .. }, MapAt::Store)), store_bitrev: true, .. }));
     }
 
     #[test]
-    fn lde_fuses_padding_into_the_first_forward_pass() {
+    fn lde_fuses_the_expand_into_the_first_forward_pass() {
         let ops = launches(&coset_lde::<u32>(20, 1, 5, 7, Order::BitReversed), 64, 4, TILE_BYTES);
         assert_eq!(blocks(&ops), ops.len(), "{ops:?}");
         assert_eq!(ops.len(), 4);
@@ -315,22 +305,19 @@ mod tests {
             ops[2],
             Op::Block {
                 log_n: 21,
-                hi: 20,
-                scale: Some((ScaleMap { log_src: 20, gather_bitrev: true, .. }, ScaleAt::Load)),
+                hi: 19,
+                map: Some((Step::Expand { log_src: 20, log_dst: 21, .. }, MapAt::Load)),
                 ..
             }
         ));
-        assert!(ops[2].out_of_place(21) && !ops[3].out_of_place(21) && !ops[1].out_of_place(20));
+        assert!(ops[2].out_of_place() && !ops[3].out_of_place() && !ops[1].out_of_place());
     }
 
     #[test]
     fn one_launch_when_a_tile_holds_the_transform() {
         let s = transform::<u32>(11, Direction::Inverse, Order::Natural, Order::Natural, None, Some((5, 1)));
         let ops = launches(&s, 4, 4, TILE_BYTES);
-        assert!(matches!(
-            ops[..],
-            [Op::Block { lo: 0, hi: 10, store_bitrev: true, scale: Some((_, ScaleAt::Store)), .. }]
-        ));
+        assert!(matches!(ops[..], [Op::Block { lo: 0, hi: 10, store_bitrev: true, map: Some((_, MapAt::Store)), .. }]));
         // Height 1: nothing to fuse into.
         let s = transform::<u32>(0, Direction::Forward, Order::Natural, Order::Natural, Some((1, 3)), None);
         assert!(matches!(launches(&s, 4, 4, TILE_BYTES)[..], [Op::Step(Step::Scale { .. })]));

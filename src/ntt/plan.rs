@@ -6,10 +6,15 @@ use super::{Direction, Order};
 /// One pass over the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<F> {
-    /// Row r (of 2^log_dst; rows at or past 2^log_src become zero) = scale * shift^k times source
-    /// row r, or source row bitrev(r) over log_src bits when `gather_bitrev`; k is r, or bitrev(r)
-    /// when `bitrev_rows` (rows stored bit-reversed). Height grows to 2^log_dst.
-    Scale { log_src: u32, log_dst: u32, scale: F, shift: F, bitrev_rows: bool, gather_bitrev: bool },
+    /// Row r (of 2^log_n) times scale · shift^k; k is r, or bitrev(r) when `bitrev_rows` (rows
+    /// stored bit-reversed): a coset shift and/or 1/n.
+    Scale { log_n: u32, scale: F, shift: F, bitrev_rows: bool },
+    /// The LDE's copy from 2^log_src coefficients c stored bit-reversed to 2^log_dst rows: row
+    /// m·2^log_src + i = scale · (shift · ω^bitrev(m))^i · c[i], ω of order 2^log_dst, bitrev(m)
+    /// over log_dst - log_src bits. That is the zero padding and the forward DIF's first
+    /// log_dst - log_src stages on it (on zero padding those stages only multiply copies), so the
+    /// DIF that follows starts at stage log_src - 1.
+    Expand { log_src: u32, log_dst: u32, scale: F, shift: F },
     /// Decimation-in-frequency stage spanning 2^(log_half+1) rows, of a size-2^log_n transform.
     Dif { log_n: u32, log_half: u32, inverse: bool },
     /// Decimation-in-time stage spanning 2^(log_half+1) rows, of a size-2^log_n transform.
@@ -74,14 +79,7 @@ pub fn transform<F: Copy + PartialEq>(
     let inverse = direction == Direction::Inverse;
     let mut steps = Vec::new();
     if let Some((scale, shift)) = pre {
-        steps.push(Step::Scale {
-            log_src: log_n,
-            log_dst: log_n,
-            scale,
-            shift,
-            bitrev_rows: input == Order::BitReversed,
-            gather_bitrev: false,
-        });
+        steps.push(Step::Scale { log_n, scale, shift, bitrev_rows: input == Order::BitReversed });
     }
     // DIF turns natural into bit-reversed order, DIT the other way round.
     let natural_out = match input {
@@ -98,34 +96,21 @@ pub fn transform<F: Copy + PartialEq>(
         steps.push(Step::Bitrev { log_n });
     }
     if let Some((scale, shift)) = post {
-        steps.push(Step::Scale {
-            log_src: log_n,
-            log_dst: log_n,
-            scale,
-            shift,
-            bitrev_rows: output == Order::BitReversed,
-            gather_bitrev: false,
-        });
+        steps.push(Step::Scale { log_n, scale, shift, bitrev_rows: output == Order::BitReversed });
     }
     steps
 }
 
 /// Coset LDE of evaluations on H (natural order, height 2^log_n) onto shift·K (height
-/// 2^(log_n + added_bits)): inverse transform to bit-reversed coefficients; the permutation to
-/// natural order, 1/n · shift^k and the zero padding fused into one pass; forward DIF.
+/// 2^(log_n + added_bits)): inverse transform to bit-reversed coefficients; one [`Step::Expand`]
+/// (the permutation to natural order, 1/n · shift^k, the padding and the first `added_bits`
+/// forward stages); the forward DIF's remaining log_n stages.
 pub fn coset_lde<F: Copy + PartialEq>(log_n: u32, added_bits: u32, inv_n: F, shift: F, output: Order) -> Vec<Step<F>> {
     let log_big = log_n + added_bits;
     let mut steps: Vec<Step<F>> =
         (0..log_n).rev().map(|log_half| Step::Dif { log_n, log_half, inverse: true }).collect();
-    steps.push(Step::Scale {
-        log_src: log_n,
-        log_dst: log_big,
-        scale: inv_n,
-        shift,
-        bitrev_rows: false,
-        gather_bitrev: true,
-    });
-    steps.extend((0..log_big).rev().map(|log_half| Step::Dif { log_n: log_big, log_half, inverse: false }));
+    steps.push(Step::Expand { log_src: log_n, log_dst: log_big, scale: inv_n, shift });
+    steps.extend((0..log_n).rev().map(|log_half| Step::Dif { log_n: log_big, log_half, inverse: false }));
     if output == Order::Natural && log_big > 0 {
         steps.push(Step::Bitrev { log_n: log_big });
     }
@@ -169,6 +154,6 @@ mod tests {
     fn height_one_has_no_butterflies() {
         assert!(transform::<u32>(0, Direction::Forward, Order::Natural, Order::Natural, None, None).is_empty());
         let lde = coset_lde::<u32>(0, 2, 1, 7, Order::Natural);
-        assert_eq!(lde.iter().filter(|s| matches!(s, Step::Scale { .. })).count(), 1);
+        assert_eq!(lde, vec![Step::Expand { log_src: 0, log_dst: 2, scale: 1, shift: 7 }, Step::Bitrev { log_n: 2 }]);
     }
 }
