@@ -154,7 +154,8 @@ where
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x4e54);
     let p3 = Radix2DitParallel::<F>::default();
     let shift = F::GENERATOR;
-    for &(log_n, w) in &[(0usize, 3usize), (1, 1), (6, 5), (11, 4)] {
+    // 2^13 rows take two passes on a device (a shared-memory pass holds up to 2^11).
+    for &(log_n, w) in &[(0usize, 3usize), (1, 1), (6, 5), (11, 4), (13, 2)] {
         let m: Vec<F> = (0..w << log_n).map(|_| F::random(&mut rng)).collect();
         let mat = RowMajorMatrix::new(m.clone(), w);
         let cases: [(&str, Vec<F>, NttRun<F>); 4] = [
@@ -187,6 +188,98 @@ where
                     outcome: compare(run(engine), want),
                 });
             }
+        }
+    }
+}
+
+/// The textbook O(n²) DFT of each column on shift·H: a reference that shares no code or
+/// algorithm with any NTT.
+fn naive_dft<F: crate::ntt::NttField>(coeffs: &[F], width: usize, shift: F) -> Vec<F> {
+    let n = coeffs.len() / width;
+    let g = F::root_of_unity(n.trailing_zeros() as usize);
+    let mut out = vec![F::zero(); coeffs.len()];
+    for i in 0..n {
+        let x = shift * g.pow_u64(i as u64);
+        for c in 0..width {
+            let mut acc = F::zero();
+            for j in (0..n).rev() {
+                acc = acc * x + coeffs[j * width + c]; // Horner
+            }
+            out[i * width + c] = acc;
+        }
+    }
+    out
+}
+
+fn bitrev_rows<T: Copy>(v: &[T], width: usize) -> Vec<T> {
+    let n = v.len() / width;
+    let bits = n.trailing_zeros();
+    (0..n)
+        .flat_map(|r| {
+            let s = if bits == 0 { 0 } else { r.reverse_bits() >> (usize::BITS - bits) };
+            v[s * width..(s + 1) * width].iter().copied()
+        })
+        .collect()
+}
+
+/// Every order combination, forward and inverse on a coset, against the naive DFT.
+fn check_ntt_orders<F: crate::ntt::NttField>(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
+    use crate::ntt::{self, Direction, Order, Transform};
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x0d7);
+    let shift = F::from_u64(7);
+    for &(log_n, w) in &[(1usize, 2usize), (4, 3), (7, 1)] {
+        let coeffs: Vec<F> = (0..w << log_n).map(|_| F::random(&mut rng)).collect();
+        let evals = naive_dft(&coeffs, w, shift);
+        for (input, output) in [(Order::Natural, Order::BitReversed), (Order::BitReversed, Order::Natural)] {
+            let arrange = |v: &[F], o: Order| if o == Order::BitReversed { bitrev_rows(v, w) } else { v.to_vec() };
+            let fwd = Transform::new(Direction::Forward).coset(shift).orders(input, output);
+            let inv = Transform::new(Direction::Inverse).coset(shift).orders(output, input);
+            let (c_in, e_out) = (arrange(&coeffs, input), arrange(&evals, output));
+            for engine in &cfg.engines {
+                for (name, got, want) in [
+                    ("forward", ntt::transform_batch(engine, c_in.clone(), w, fwd), &e_out),
+                    ("inverse", ntt::transform_batch(engine, e_out.clone(), w, inv), &c_in),
+                ] {
+                    rows.push(CheckRow {
+                        primitive: "ntt",
+                        case: format!("{} naive {name} {input:?}->{output:?} 2^{log_n}x{w}", F::NAME),
+                        engine: engine.name(),
+                        n: want.len(),
+                        outcome: compare(got, want),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// BabyBear^4 matrices through the `*_algebra` path, against Plonky3's.
+fn check_ntt_extension(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
+    use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+    use p3_field::Field;
+    use p3_matrix::{dense::RowMajorMatrix, Matrix};
+
+    use crate::ntt::{self, Direction, Order, Transform};
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xe474);
+    let p3 = Radix2DitParallel::<BabyBear>::default();
+    let shift = BabyBear::GENERATOR;
+    let (log_n, w) = (6usize, 3usize);
+    let m: Vec<BabyBear4> = (0..w << log_n).map(|_| BabyBear4::random(&mut rng)).collect();
+    let mat = RowMajorMatrix::new(m.clone(), w);
+    let dft_want = p3.coset_dft_algebra_batch(mat.clone(), shift).to_row_major_matrix().values;
+    let lde_want = p3.coset_lde_algebra_batch(mat, 1, shift).to_row_major_matrix().values;
+    for engine in &cfg.engines {
+        let t = Transform::new(Direction::Forward).coset(shift);
+        let dft = ntt::transform_batch_algebra(engine, m.clone(), w, t);
+        let lde = ntt::coset_lde_batch_algebra(engine, m.clone(), w, 1, shift, Order::Natural);
+        for (name, got, want) in [("coset dft", dft, &dft_want), ("coset lde +1", lde, &lde_want)] {
+            rows.push(CheckRow {
+                primitive: "ntt",
+                case: format!("babybear4 {name} 2^{log_n}x{w}"),
+                engine: engine.name(),
+                n: want.len(),
+                outcome: compare(got, want),
+            });
         }
     }
 }
@@ -231,6 +324,9 @@ pub fn run(cfg: &CheckConfig) -> Vec<CheckRow> {
     check_g1(cfg, &mut rows);
     check_ntt::<BabyBear>(cfg, &mut rows);
     check_ntt::<KoalaBear>(cfg, &mut rows);
+    check_ntt_extension(cfg, &mut rows);
+    check_ntt_orders::<BabyBear>(cfg, &mut rows);
+    check_ntt_orders::<Bn254Fr>(cfg, &mut rows);
     check_ntt_bn254(cfg, &mut rows);
     rows
 }

@@ -21,9 +21,9 @@ pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -
                 scale_in_place(&mut v, width, log_n, scale, shift, bitrev_rows)
             }
             Pass::Step(Step::Expand { log_src, log_dst, scale, shift }) => {
-                v = expand(v, width, log_src, log_dst, scale, shift)
+                v = bitrev_expand(v, width, log_src, log_dst, Some((scale, shift)))
             }
-            Pass::Step(Step::Bitrev { log_n }) => v = bitrev_rows(&v, width, log_n),
+            Pass::Step(Step::Bitrev { log_n }) => v = bitrev_expand(v, width, log_n, log_n, None),
             Pass::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into Stages"),
             Pass::Stages { log_n, lo, hi, inverse, dif } => {
                 stages(&mut v, width, log_n, lo, hi, &twiddles::host::<F>(log_n, inverse), dif)
@@ -248,31 +248,6 @@ fn advise_huge_pages<T>(buf: &mut [MaybeUninit<T>]) {
     let _ = buf;
 }
 
-/// A new `len`-element vector whose chunks of `chunk` elements `fill` writes in parallel, with no
-/// zeroing pass first (a serial fill of hundreds of MB would cost more than the transform step).
-#[allow(unsafe_code)]
-fn par_build<F: NttField>(len: usize, chunk: usize, fill: impl Fn(usize, &mut [MaybeUninit<F>]) + Sync) -> Vec<F> {
-    let mut out: Vec<F> = Vec::with_capacity(len);
-    advise_huge_pages(&mut out.spare_capacity_mut()[..len]);
-    out.spare_capacity_mut()[..len].par_chunks_mut(chunk).enumerate().for_each(|(c, dst)| fill(c, dst));
-    // SAFETY: `fill` writes every element of every chunk (callers write whole chunks), and F is
-    // Copy, so nothing is leaked or double-dropped.
-    unsafe { out.set_len(len) };
-    out
-}
-
-fn bitrev_rows<F: NttField>(v: &[F], width: usize, log_n: u32) -> Vec<F> {
-    let rows = min_rows(width);
-    par_build(v.len(), rows * width, |c, dst| {
-        for (i, row) in dst.chunks_mut(width).enumerate() {
-            let src = bitrev(c * rows + i, log_n) * width;
-            for (o, x) in row.iter_mut().zip(&v[src..src + width]) {
-                o.write(*x);
-            }
-        }
-    })
-}
-
 /// base^e for e < 2^bits from two tables of 2^(bits/2) entries: a multiplication a lookup,
 /// where rows in bit-reversed order would otherwise need a `pow` each.
 struct Powers<F> {
@@ -331,7 +306,8 @@ unsafe impl<F: Sync> Sync for RowsPtr<F> {}
 /// Bytes of the source rows one expand task holds: two tiles, in L2.
 const EXPAND_TILE_BYTES: usize = 128 << 10;
 
-/// [`Step::Expand`] in the input's own allocation: grown in place (a `realloc`, which for a big
+/// The row bit-reversal ([`Step::Bitrev`]), or with `Some((scale, shift))` the LDE's
+/// [`Step::Expand`], in the input's own allocation: grown in place (a `realloc`, which for a big
 /// buffer remaps pages rather than copying them), so only the added rows are fresh memory, as in
 /// Plonky3's LDE.
 ///
@@ -340,13 +316,22 @@ const EXPAND_TILE_BYTES: usize = 128 << 10;
 /// consecutive rows, and bitrev maps them onto the rows of middle bits rev(b). One task takes
 /// the tiles b and rev(b): reads both, then writes both into every copy.
 #[allow(unsafe_code)]
-fn expand<F: NttField>(mut v: Vec<F>, width: usize, log_src: u32, log_dst: u32, scale: F, shift: F) -> Vec<F> {
+fn bitrev_expand<F: NttField>(
+    mut v: Vec<F>,
+    width: usize,
+    log_src: u32,
+    log_dst: u32,
+    scale_shift: Option<(F, F)>,
+) -> Vec<F> {
     let n = 1usize << log_src;
     let added = log_dst - log_src;
     let root = F::root_of_unity(log_dst as usize);
-    // Copy m multiplies row i by (shift · root^bitrev(m))^i.
-    let powers: Vec<Powers<F>> =
-        (0..1usize << added).map(|m| Powers::new(shift * root.pow_u64(bitrev(m, added) as u64), log_src)).collect();
+    // Copy m multiplies row i by scale · (shift · root^bitrev(m))^i; a plain bit-reversal has one
+    // copy and no factor.
+    let (scale, shift) = scale_shift.unwrap_or((F::one(), F::one()));
+    let powers: Vec<Option<Powers<F>>> = (0..1usize << added)
+        .map(|m| scale_shift.map(|_| Powers::new(shift * root.pow_u64(bitrev(m, added) as u64), log_src)))
+        .collect();
     let (len, total) = (v.len(), width << log_dst);
     debug_assert_eq!(len, width << log_src);
     v.reserve_exact(total - len);
@@ -395,7 +380,9 @@ fn expand<F: NttField>(mut v: Vec<F>, width: usize, log_src: u32, log_dst: u32, 
                                 std::ptr::copy_nonoverlapping(src[from..].as_ptr(), p, width);
                                 std::slice::from_raw_parts_mut(p, width)
                             };
-                            F::scale_row_in_place(dst, scale * p.get(i));
+                            if let Some(p) = p {
+                                F::scale_row_in_place(dst, scale * p.get(i));
+                            }
                         }
                     }
                 }
