@@ -105,6 +105,9 @@ pub fn transform_batch<F: NttField>(engine: &Engine, values: Vec<F>, width: usiz
 /// Low-degree extension: columns of `values` are evaluations on the subgroup H of order
 /// `height`; returns the evaluations of the same polynomials on `shift · K`, K of order
 /// `height << added_bits`, in `output` order. Plonky3's `coset_lde_batch` (natural order).
+///
+/// On the cpu the result is built in `values`' own allocation: a vector with capacity for the
+/// whole LDE is used as is, otherwise it grows (a remap for big buffers, not a copy).
 pub fn coset_lde_batch<F: NttField>(
     engine: &Engine,
     values: Vec<F>,
