@@ -276,3 +276,23 @@ fn emu_multi_pass_on_small_tiles() {
         }
     }
 }
+
+/// The largest supported height, 2^27 = 2^TWO_ADICITY rows of BabyBear (512 MiB), forward and
+/// back, against Plonky3 — and one more row is an error.
+#[test]
+fn cpu_largest_height_vs_plonky3() {
+    let log_n = BabyBear::TWO_ADICITY;
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    let m = random::<BabyBear>(&mut rng, 1 << log_n);
+    let p3 = Radix2DitParallel::<BabyBear>::default();
+    let want = p3.dft_batch(RowMajorMatrix::new_col(m.clone())).to_row_major_matrix().values;
+    let got = ntt::transform_batch(&Engine::Cpu, m.clone(), 1, Transform::new(Direction::Forward)).unwrap();
+    assert!(got == want, "dft 2^{log_n}");
+    drop(want);
+    let back = ntt::transform_batch(&Engine::Cpu, got, 1, Transform::new(Direction::Inverse)).unwrap();
+    assert!(back == m, "idft(dft) 2^{log_n}");
+    assert!(matches!(
+        ntt::coset_lde_batch(&Engine::Cpu, m, 1, 1, BabyBear::GENERATOR, Order::BitReversed),
+        Err(Error::HeightTooLarge { log_height: 28, max_log_height: 27 })
+    ));
+}
