@@ -29,6 +29,7 @@ pub mod error;
 pub mod field;
 pub mod ntt;
 pub mod plonky3;
+pub mod poseidon2;
 
 pub use backend::{Backend, Engine};
 pub use error::{Error, Result};

@@ -281,7 +281,7 @@ fn emu_multi_pass_on_small_tiles() {
 /// back, against Plonky3 — and one more row is an error.
 #[test]
 fn cpu_largest_height_vs_plonky3() {
-    let log_n = BabyBear::TWO_ADICITY;
+    let log_n = <BabyBear as NttField>::TWO_ADICITY;
     let mut rng = StdRng::seed_from_u64(common::seed());
     let m = random::<BabyBear>(&mut rng, 1 << log_n);
     let p3 = Radix2DitParallel::<BabyBear>::default();

@@ -6,9 +6,12 @@
 // `#define __noinline__` would break libstdc++ (it uses __attribute__((__noinline__))).
 #define CHK_NOINLINE __attribute__((noinline))
 #define DYN_SHARED(T, name) T* name = reinterpret_cast<T*>(::cuda_emu::dynamic_shared())
+// Full unrolling (constant indices into kernel parameters stay constant-bank loads on a GPU).
+#define CHK_UNROLL _Pragma("GCC unroll 64")
 #else
 #include <cstdint>
 #define CHK_NOINLINE __noinline__
+#define CHK_UNROLL _Pragma("unroll")
 #define DYN_SHARED(T, name)                                 \
   extern __shared__ __align__(16) unsigned char chk_dyn_smem_[]; \
   T* name = reinterpret_cast<T*>(chk_dyn_smem_)

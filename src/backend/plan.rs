@@ -70,6 +70,15 @@ impl<'a> Launch<'a> {
         self.args.push(KernelArg::Value(words));
         self
     }
+    /// A by-value argument laid out as the elements of `v` one after another (a C struct of
+    /// arrays of `T`, e.g. a table of constants that the kernel keeps in its constant bank).
+    pub fn val_slice<T: bytemuck::Pod>(mut self, v: &[T]) -> Self {
+        let bytes: &[u8] = bytemuck::cast_slice(v);
+        let mut words = vec![0u64; bytes.len().div_ceil(8).max(1)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        self.args.push(KernelArg::Value(words));
+        self
+    }
     pub fn buf<T>(mut self, b: &'a DeviceBuffer<T>) -> Self {
         self.args.push(KernelArg::Buffer(b.raw()));
         self

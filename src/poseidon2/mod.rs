@@ -1,0 +1,251 @@
+//! Poseidon2 permutations over BabyBear and KoalaBear, widths 16 and 24, batched, on every
+//! backend, bit-exact with Plonky3's `Poseidon2BabyBear<W>` / `Poseidon2KoalaBear<W>`.
+//!
+//! The round constants are an input ([`Poseidon2Constants::new`] takes what
+//! `p3_poseidon2::Poseidon2::new` takes); the internal layer's diagonal is read off Plonky3's
+//! own linear layer, never typed here. On a device the constants travel as a by-value kernel
+//! parameter, which CUDA keeps in the kernel's constant bank.
+
+use p3_field::{Field, PackedValue};
+use p3_poseidon2::{ExternalLayerConstants, GenericPoseidon2LinearLayers};
+use p3_symmetric::Permutation;
+use rayon::prelude::*;
+
+use crate::backend::{plan, Engine, Launch};
+use crate::error::{Error, Result};
+use crate::field::{decode, BabyBear, DeviceField, KoalaBear};
+
+/// Full rounds before and after the partial rounds, for every instance here.
+pub const HALF_FULL_ROUNDS: usize = 4;
+
+/// A Poseidon2 instance: round constants and the internal layer `s_i <- diag_i s_i + scale Σ s`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poseidon2Constants<F, const W: usize> {
+    initial: Vec<[F; W]>,
+    terminal: Vec<[F; W]>,
+    partial: Vec<F>,
+    diag: [F; W],
+    scale: F,
+}
+
+/// The fields and widths with Poseidon2 kernels, and what each needs from Plonky3.
+pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field {
+    /// Partial rounds of the kernel for this width (Plonky3's count).
+    const PARTIAL_ROUNDS: usize;
+    const KERNEL: &'static str;
+    /// The diagonal V of Plonky3's internal layer 1 + diag(V), read off its generic linear layer.
+    fn plonky3_internal_diag() -> [Self; W];
+    /// Plonky3's permutation (packed where the target has SIMD) over `states`.
+    fn plonky3_permute(c: &Poseidon2Constants<Self, W>, states: &mut [Self]);
+}
+
+impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
+    /// Plonky3's instance with these constants: the arguments of `Poseidon2::new`.
+    pub fn new(external: ExternalLayerConstants<F, W>, internal: Vec<F>) -> Result<Self> {
+        let (initial, terminal) =
+            (external.get_initial_constants().to_vec(), external.get_terminal_constants().to_vec());
+        if initial.len() != HALF_FULL_ROUNDS || terminal.len() != HALF_FULL_ROUNDS {
+            return Err(Error::InvalidShape(format!(
+                "{} + {} full rounds; the kernels run {HALF_FULL_ROUNDS} + {HALF_FULL_ROUNDS}",
+                initial.len(),
+                terminal.len()
+            )));
+        }
+        if internal.len() != F::PARTIAL_ROUNDS {
+            return Err(Error::InvalidShape(format!(
+                "{} partial rounds; the {} width-{W} kernel runs {}",
+                internal.len(),
+                F::NAME,
+                F::PARTIAL_ROUNDS
+            )));
+        }
+        Ok(Self { initial, terminal, partial: internal, diag: F::plonky3_internal_diag(), scale: F::ONE })
+    }
+
+    pub fn external(&self) -> ExternalLayerConstants<F, W> {
+        ExternalLayerConstants::new(self.initial.clone(), self.terminal.clone())
+    }
+    pub fn internal(&self) -> &[F] {
+        &self.partial
+    }
+    /// Whether the internal layer is Plonky3's (1 + diag), which the cpu runs with Plonky3.
+    fn is_plonky3(&self) -> bool {
+        self.scale == F::ONE && self.diag == F::plonky3_internal_diag()
+    }
+
+    /// The kernel's parameter struct, `chk_poseidon2_params` in kernels/poseidon2/poseidon2.cuh.
+    fn kernel_params(&self) -> Vec<u32> {
+        let rows = self.initial.iter().chain(&self.terminal).flatten();
+        rows.chain(&self.partial).chain(&self.diag).chain([&self.scale]).map(|x| x.to_repr()).collect()
+    }
+}
+
+/// Permutes every state of `states` (consecutive groups of W elements) in place.
+pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
+    engine: &Engine,
+    c: &Poseidon2Constants<F, W>,
+    states: &mut [F],
+) -> Result<()> {
+    if states.len() % W != 0 {
+        return Err(Error::InvalidShape(format!("{} elements are not whole width-{W} states", states.len())));
+    }
+    if states.is_empty() {
+        return Ok(());
+    }
+    match engine {
+        Engine::Cpu if c.is_plonky3() => F::plonky3_permute(c, states),
+        Engine::Cpu => {
+            return Err(Error::InvalidShape("a non-Plonky3 internal layer has no cpu path yet".into()));
+        }
+        Engine::Gpu(gpu) => {
+            let count = (states.len() / W) as u64;
+            let buf = gpu.upload(&states.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
+            let (g, b) = plan::elementwise(count, &gpu.props()).expect("count > 0");
+            let l = Launch::new(F::KERNEL, g, b).buf(&buf).u64(count).val_slice(&c.kernel_params());
+            // SAFETY: the kernel touches states t < count, W elements each: the buffer's length.
+            #[allow(unsafe_code)]
+            unsafe {
+                gpu.launch(&l)?
+            };
+            states.copy_from_slice(&decode::<F>(&gpu.download(&buf)?)?);
+        }
+    }
+    Ok(())
+}
+
+/// The diagonal of `layer` = 1 + diag(V), probed with unit vectors; panics (a Plonky3 change
+/// this crate has not caught up with) if the layer has another shape.
+fn probe_diag<F: Field, const W: usize>(layer: impl Fn(&mut [F; W])) -> [F; W] {
+    core::array::from_fn(|j| {
+        let mut e = [F::ZERO; W];
+        e[j] = F::ONE;
+        layer(&mut e);
+        assert!(
+            (0..W).all(|i| i == j || e[i] == F::ONE),
+            "Plonky3's internal layer is no longer 1 + diag(V) (column {j})"
+        );
+        e[j] - F::ONE
+    })
+}
+
+/// Plonky3's packed permutation over `states` (consecutive W-element states), rayon-parallel:
+/// states are transposed into `[Packing; W]` (one state per lane), full packs first, the
+/// remainder one by one.
+fn packed_permute<F: Field, P: Permutation<[F::Packing; W]> + Permutation<[F; W]> + Sync, const W: usize>(
+    perm: &P,
+    states: &mut [F],
+) {
+    let lanes = F::Packing::WIDTH;
+    states.par_chunks_mut(W * lanes * 64).for_each(|task| {
+        let mut packs = task.chunks_exact_mut(W * lanes);
+        for pack in &mut packs {
+            let mut s: [F::Packing; W] = core::array::from_fn(|i| F::Packing::from_fn(|l| pack[l * W + i]));
+            perm.permute_mut(&mut s);
+            for (i, v) in s.iter().enumerate() {
+                for (l, x) in v.as_slice().iter().enumerate() {
+                    pack[l * W + i] = *x;
+                }
+            }
+        }
+        for state in packs.into_remainder().chunks_exact_mut(W) {
+            perm.permute_mut(<&mut [F; W]>::try_from(state).expect("chunks of W"));
+        }
+    });
+}
+
+macro_rules! poseidon2_field {
+    ($field:ty, $w:literal, $rounds:expr, $kernel:literal, $perm:ty, $layers:ty) => {
+        impl Poseidon2Field<$w> for $field {
+            const PARTIAL_ROUNDS: usize = $rounds;
+            const KERNEL: &'static str = $kernel;
+            fn plonky3_internal_diag() -> [Self; $w] {
+                probe_diag(|s: &mut [Self; $w]| <$layers as GenericPoseidon2LinearLayers<$w>>::internal_linear_layer(s))
+            }
+            fn plonky3_permute(c: &Poseidon2Constants<Self, $w>, states: &mut [Self]) {
+                let perm = <$perm>::new(c.external(), c.partial.clone());
+                packed_permute(&perm, states);
+            }
+        }
+    };
+}
+
+poseidon2_field!(
+    BabyBear,
+    16,
+    p3_baby_bear::BABYBEAR_POSEIDON2_PARTIAL_ROUNDS_16,
+    "chk_poseidon2_babybear_16",
+    p3_baby_bear::Poseidon2BabyBear<16>,
+    p3_baby_bear::GenericPoseidon2LinearLayersBabyBear
+);
+poseidon2_field!(
+    BabyBear,
+    24,
+    p3_baby_bear::BABYBEAR_POSEIDON2_PARTIAL_ROUNDS_24,
+    "chk_poseidon2_babybear_24",
+    p3_baby_bear::Poseidon2BabyBear<24>,
+    p3_baby_bear::GenericPoseidon2LinearLayersBabyBear
+);
+poseidon2_field!(
+    KoalaBear,
+    16,
+    p3_koala_bear::KOALABEAR_POSEIDON2_PARTIAL_ROUNDS_16,
+    "chk_poseidon2_koalabear_16",
+    p3_koala_bear::Poseidon2KoalaBear<16>,
+    p3_koala_bear::GenericPoseidon2LinearLayersKoalaBear
+);
+poseidon2_field!(
+    KoalaBear,
+    24,
+    p3_koala_bear::KOALABEAR_POSEIDON2_PARTIAL_ROUNDS_24,
+    "chk_poseidon2_koalabear_24",
+    p3_koala_bear::Poseidon2KoalaBear<24>,
+    p3_koala_bear::GenericPoseidon2LinearLayersKoalaBear
+);
+
+impl Poseidon2Constants<BabyBear, 16> {
+    /// The constants of `p3_baby_bear::default_babybear_poseidon2_16()`.
+    pub fn babybear_default_16() -> Self {
+        use p3_baby_bear::*;
+        let ext = ExternalLayerConstants::new(
+            BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL.to_vec(),
+            BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL.to_vec(),
+        );
+        Self::new(ext, BABYBEAR_POSEIDON2_RC_16_INTERNAL.to_vec()).expect("Plonky3's own shape")
+    }
+}
+
+impl Poseidon2Constants<BabyBear, 24> {
+    /// The constants of `p3_baby_bear::default_babybear_poseidon2_24()`.
+    pub fn babybear_default_24() -> Self {
+        use p3_baby_bear::*;
+        let ext = ExternalLayerConstants::new(
+            BABYBEAR_POSEIDON2_RC_24_EXTERNAL_INITIAL.to_vec(),
+            BABYBEAR_POSEIDON2_RC_24_EXTERNAL_FINAL.to_vec(),
+        );
+        Self::new(ext, BABYBEAR_POSEIDON2_RC_24_INTERNAL.to_vec()).expect("Plonky3's own shape")
+    }
+}
+
+impl Poseidon2Constants<KoalaBear, 16> {
+    /// The constants of `p3_koala_bear::default_koalabear_poseidon2_16()`.
+    pub fn koalabear_default_16() -> Self {
+        use p3_koala_bear::*;
+        let ext = ExternalLayerConstants::new(
+            KOALABEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL.to_vec(),
+            KOALABEAR_POSEIDON2_RC_16_EXTERNAL_FINAL.to_vec(),
+        );
+        Self::new(ext, KOALABEAR_POSEIDON2_RC_16_INTERNAL.to_vec()).expect("Plonky3's own shape")
+    }
+}
+
+impl Poseidon2Constants<KoalaBear, 24> {
+    /// The constants of `p3_koala_bear::default_koalabear_poseidon2_24()`.
+    pub fn koalabear_default_24() -> Self {
+        use p3_koala_bear::*;
+        let ext = ExternalLayerConstants::new(
+            KOALABEAR_POSEIDON2_RC_24_EXTERNAL_INITIAL.to_vec(),
+            KOALABEAR_POSEIDON2_RC_24_EXTERNAL_FINAL.to_vec(),
+        );
+        Self::new(ext, KOALABEAR_POSEIDON2_RC_24_INTERNAL.to_vec()).expect("Plonky3's own shape")
+    }
+}
