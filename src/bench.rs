@@ -131,6 +131,8 @@ fn median(t: &mut [Duration]) -> Duration {
     t[t.len() / 2]
 }
 
+const P3: &str = "Plonky3 Radix2DitParallel";
+
 /// Runs the NTT bench on `engine`; `progress` hears each case's name before it runs.
 pub fn ntt(engine: &Engine, cfg: &NttBench, mut progress: impl FnMut(&str)) -> Result<Vec<BenchRow>> {
     let mut rows = Vec::new();
@@ -153,14 +155,7 @@ pub fn ntt(engine: &Engine, cfg: &NttBench, mut progress: impl FnMut(&str)) -> R
             |v| ntt::transform_batch(engine, v, width, fwd),
             |v| p3.dft_batch(RowMajorMatrix::new(v, width)),
         );
-        rows.push(BenchRow {
-            primitive: "ntt",
-            case,
-            elements: m.len(),
-            ours,
-            peer_name: "Plonky3 Radix2DitParallel",
-            peer,
-        });
+        rows.push(BenchRow { primitive: "ntt", case, elements: m.len(), ours, peer_name: P3, peer });
         let case = format!("babybear coset_lde +1 {dims}");
         progress(&case);
         // Plonky3's LDE result is bit-reversed storage behind a view; ours in the same order.
@@ -171,14 +166,7 @@ pub fn ntt(engine: &Engine, cfg: &NttBench, mut progress: impl FnMut(&str)) -> R
             |v| ntt::coset_lde_batch(engine, v, width, 1, shift, Order::BitReversed),
             |v| p3.coset_lde_batch(RowMajorMatrix::new(v, width), 1, shift),
         );
-        rows.push(BenchRow {
-            primitive: "ntt",
-            case,
-            elements: m.len(),
-            ours,
-            peer_name: "Plonky3 Radix2DitParallel",
-            peer,
-        });
+        rows.push(BenchRow { primitive: "ntt", case, elements: m.len(), ours, peer_name: P3, peer });
     }
     for &log_n in &cfg.bn254_log_sizes {
         let max = <Bn254Fr as ntt::NttField>::TWO_ADICITY;
@@ -201,14 +189,8 @@ pub fn ntt(engine: &Engine, cfg: &NttBench, mut progress: impl FnMut(&str)) -> R
                 x
             },
         );
-        rows.push(BenchRow {
-            primitive: "ntt",
-            case,
-            elements: v.len(),
-            ours,
-            peer_name: "arkworks Radix2EvaluationDomain",
-            peer,
-        });
+        let peer_name = "arkworks Radix2EvaluationDomain";
+        rows.push(BenchRow { primitive: "ntt", case, elements: v.len(), ours, peer_name, peer });
     }
     Ok(rows)
 }

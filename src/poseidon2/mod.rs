@@ -202,50 +202,52 @@ poseidon2_field!(
     p3_koala_bear::GenericPoseidon2LinearLayersKoalaBear
 );
 
-impl Poseidon2Constants<BabyBear, 16> {
-    /// The constants of `p3_baby_bear::default_babybear_poseidon2_16()`.
-    pub fn babybear_default_16() -> Self {
-        use p3_baby_bear::*;
-        let ext = ExternalLayerConstants::new(
-            BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL.to_vec(),
-            BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL.to_vec(),
-        );
-        Self::new(ext, BABYBEAR_POSEIDON2_RC_16_INTERNAL.to_vec()).expect("Plonky3's own shape")
-    }
+/// `Poseidon2Constants::$name()`: the constants of Plonky3's `$default()`.
+macro_rules! plonky3_defaults {
+    ($field:ident, $w:literal, $name:ident, $krate:ident :: $default:ident, $init:ident, $fin:ident, $int:ident) => {
+        impl Poseidon2Constants<$field, $w> {
+            #[doc = concat!("The constants of `", stringify!($krate), "::", stringify!($default), "()`.")]
+            pub fn $name() -> Self {
+                use $krate::{$fin, $init, $int};
+                let ext = ExternalLayerConstants::new($init.to_vec(), $fin.to_vec());
+                Self::new(ext, $int.to_vec()).expect("Plonky3's own shape")
+            }
+        }
+    };
 }
-
-impl Poseidon2Constants<BabyBear, 24> {
-    /// The constants of `p3_baby_bear::default_babybear_poseidon2_24()`.
-    pub fn babybear_default_24() -> Self {
-        use p3_baby_bear::*;
-        let ext = ExternalLayerConstants::new(
-            BABYBEAR_POSEIDON2_RC_24_EXTERNAL_INITIAL.to_vec(),
-            BABYBEAR_POSEIDON2_RC_24_EXTERNAL_FINAL.to_vec(),
-        );
-        Self::new(ext, BABYBEAR_POSEIDON2_RC_24_INTERNAL.to_vec()).expect("Plonky3's own shape")
-    }
-}
-
-impl Poseidon2Constants<KoalaBear, 16> {
-    /// The constants of `p3_koala_bear::default_koalabear_poseidon2_16()`.
-    pub fn koalabear_default_16() -> Self {
-        use p3_koala_bear::*;
-        let ext = ExternalLayerConstants::new(
-            KOALABEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL.to_vec(),
-            KOALABEAR_POSEIDON2_RC_16_EXTERNAL_FINAL.to_vec(),
-        );
-        Self::new(ext, KOALABEAR_POSEIDON2_RC_16_INTERNAL.to_vec()).expect("Plonky3's own shape")
-    }
-}
-
-impl Poseidon2Constants<KoalaBear, 24> {
-    /// The constants of `p3_koala_bear::default_koalabear_poseidon2_24()`.
-    pub fn koalabear_default_24() -> Self {
-        use p3_koala_bear::*;
-        let ext = ExternalLayerConstants::new(
-            KOALABEAR_POSEIDON2_RC_24_EXTERNAL_INITIAL.to_vec(),
-            KOALABEAR_POSEIDON2_RC_24_EXTERNAL_FINAL.to_vec(),
-        );
-        Self::new(ext, KOALABEAR_POSEIDON2_RC_24_INTERNAL.to_vec()).expect("Plonky3's own shape")
-    }
-}
+plonky3_defaults!(
+    BabyBear,
+    16,
+    babybear_default_16,
+    p3_baby_bear::default_babybear_poseidon2_16,
+    BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL,
+    BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL,
+    BABYBEAR_POSEIDON2_RC_16_INTERNAL
+);
+plonky3_defaults!(
+    BabyBear,
+    24,
+    babybear_default_24,
+    p3_baby_bear::default_babybear_poseidon2_24,
+    BABYBEAR_POSEIDON2_RC_24_EXTERNAL_INITIAL,
+    BABYBEAR_POSEIDON2_RC_24_EXTERNAL_FINAL,
+    BABYBEAR_POSEIDON2_RC_24_INTERNAL
+);
+plonky3_defaults!(
+    KoalaBear,
+    16,
+    koalabear_default_16,
+    p3_koala_bear::default_koalabear_poseidon2_16,
+    KOALABEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL,
+    KOALABEAR_POSEIDON2_RC_16_EXTERNAL_FINAL,
+    KOALABEAR_POSEIDON2_RC_16_INTERNAL
+);
+plonky3_defaults!(
+    KoalaBear,
+    24,
+    koalabear_default_24,
+    p3_koala_bear::default_koalabear_poseidon2_24,
+    KOALABEAR_POSEIDON2_RC_24_EXTERNAL_INITIAL,
+    KOALABEAR_POSEIDON2_RC_24_EXTERNAL_FINAL,
+    KOALABEAR_POSEIDON2_RC_24_INTERNAL
+);
