@@ -89,3 +89,40 @@ fn probed_internal_diagonal_matches_plonky3_docs() {
         [-BabyBear::TWO, BabyBear::ONE, BabyBear::TWO, half, BabyBear::from_u8(3), BabyBear::from_u8(4)]
     );
 }
+
+/// Rows of many widths (below, at and past the rate, not multiples of it) through the sponge,
+/// and digest pairs through the compression, against Plonky3's `PaddingFreeSponge` and
+/// `TruncatedPermutation`; 37 rows so the cpu's SIMD packs leave a remainder.
+fn hashers_vs_plonky3<F, P>(engine: &Engine, c: &Poseidon2Constants<F, 16>, perm: P, rng: &mut StdRng)
+where
+    F: poseidon2::Poseidon2Hasher,
+    P: p3_symmetric::CryptographicPermutation<[F; 16]> + Clone,
+{
+    use p3_symmetric::{CryptographicHasher, PaddingFreeSponge, PseudoCompressionFunction, TruncatedPermutation};
+    let sponge = PaddingFreeSponge::<P, 16, 8, 8>::new(perm.clone());
+    for width in [1usize, 7, 8, 9, 16, 17, 33] {
+        let rows: Vec<F> = (0..37 * width).map(|_| F::random(rng)).collect();
+        let got = poseidon2::hash_rows(engine, c, &rows, width).unwrap();
+        for (r, d) in got.iter().enumerate() {
+            let want = sponge.hash_iter(rows[r * width..(r + 1) * width].iter().copied());
+            assert_eq!(d, &want, "{} row {r} of width {width} on {}", F::NAME, engine.name());
+        }
+    }
+    let compress = TruncatedPermutation::<P, 2, 8, 16>::new(perm);
+    let digests: Vec<[F; 8]> = (0..2 * 37).map(|_| core::array::from_fn(|_| F::random(rng))).collect();
+    let got = poseidon2::compress_pairs(engine, c, &digests).unwrap();
+    for (k, d) in got.iter().enumerate() {
+        assert_eq!(d, &compress.compress([digests[2 * k], digests[2 * k + 1]]), "{} pair {k}", F::NAME);
+    }
+    assert!(matches!(poseidon2::hash_rows(engine, c, &[F::ONE; 5], 2), Err(Error::InvalidShape(_))));
+    assert!(matches!(poseidon2::compress_pairs(engine, c, &digests[..3]), Err(Error::InvalidShape(_))));
+}
+
+fn merkle_hashers_vs_plonky3(engine: &Engine, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let bb = Poseidon2Constants::babybear_default_16();
+    hashers_vs_plonky3(engine, &bb, p3_baby_bear::default_babybear_poseidon2_16(), &mut rng);
+    let kb = Poseidon2Constants::koalabear_default_16();
+    hashers_vs_plonky3(engine, &kb, p3_koala_bear::default_koalabear_poseidon2_16(), &mut rng);
+}
+backend_tests!(merkle_hashers_vs_plonky3);

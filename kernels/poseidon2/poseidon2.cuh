@@ -97,3 +97,45 @@ CHK_UNROLL
     for (int i = 0; i < W; i++) states[t * W + i] = s[i];
   }
 }
+
+// Plonky3's PaddingFreeSponge<Perm, W, RATE, OUT> over each row of a row-major matrix, one
+// thread a row: from the zero state, overwrite s[0..RATE) with the next RATE elements and
+// permute; a last partial block overwrites only its elements (and is permuted); a width that is
+// a multiple of RATE ends on the permutation of its last block. Digest = s[0..OUT).
+// Loops run over RATE with a bound test rather than a runtime trip count, so the state stays
+// in registers.
+template <int D, int RATE, int OUT, class F, int W, int RP>
+__device__ __forceinline__ void poseidon2_hash_rows(const F* rows, uint64_t width, uint64_t count, F* digests,
+                                                    const chk_poseidon2_params<F, W, RP>& prm) {
+  static_assert(RATE <= W && OUT <= W, "rate and output fit the state");
+  for (uint64_t t = CHK_GLOBAL_TID(); t < count; t += CHK_GRID_STRIDE()) {
+    const F* row = rows + t * width;
+    F s[W];
+    CHK_UNROLL
+    for (int i = 0; i < W; i++) s[i] = F::zero();
+    for (uint64_t k = 0; k < width; k += RATE) {
+      CHK_UNROLL
+      for (int i = 0; i < RATE; i++)
+        if (k + i < width) s[i] = row[k + i];
+      poseidon2_permute<D>(s, prm);
+    }
+    CHK_UNROLL
+    for (int i = 0; i < OUT; i++) digests[t * OUT + i] = s[i];
+  }
+}
+
+// Plonky3's TruncatedPermutation<Perm, 2, OUT, W>: digest pair (l, r) -> first OUT elements of
+// permute(l || r). `pairs` holds 2·count digests of OUT elements, left then right.
+template <int D, int OUT, class F, int W, int RP>
+__device__ __forceinline__ void poseidon2_compress(const F* pairs, uint64_t count, F* out,
+                                                   const chk_poseidon2_params<F, W, RP>& prm) {
+  static_assert(2 * OUT == W, "two digests fill the state");
+  for (uint64_t t = CHK_GLOBAL_TID(); t < count; t += CHK_GRID_STRIDE()) {
+    F s[W];
+    CHK_UNROLL
+    for (int i = 0; i < W; i++) s[i] = pairs[t * W + i];
+    poseidon2_permute<D>(s, prm);
+    CHK_UNROLL
+    for (int i = 0; i < OUT; i++) out[t * OUT + i] = s[i];
+  }
+}

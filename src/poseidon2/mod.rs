@@ -11,6 +11,10 @@ use p3_poseidon2::{ExternalLayerConstants, GenericPoseidon2LinearLayers};
 use p3_symmetric::Permutation;
 use rayon::prelude::*;
 
+mod hash;
+
+pub use hash::{compress_pairs, hash_rows, Poseidon2Hasher, DIGEST, RATE};
+
 use crate::backend::{plan, Engine, Launch};
 use crate::error::{Error, Result};
 use crate::field::{decode, BabyBear, DeviceField, KoalaBear};
@@ -33,10 +37,12 @@ pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field {
     /// Partial rounds of the kernel for this width (Plonky3's count).
     const PARTIAL_ROUNDS: usize;
     const KERNEL: &'static str;
+    /// Plonky3's permutation type (`Poseidon2BabyBear<W>` / `Poseidon2KoalaBear<W>`).
+    type Plonky3Perm: Permutation<[Self; W]> + Permutation<[<Self as Field>::Packing; W]> + Sync;
     /// The diagonal V of Plonky3's internal layer 1 + diag(V), read off its generic linear layer.
     fn plonky3_internal_diag() -> [Self; W];
-    /// Plonky3's permutation (packed where the target has SIMD) over `states`.
-    fn plonky3_permute(c: &Poseidon2Constants<Self, W>, states: &mut [Self]);
+    /// Plonky3's permutation with these constants (valid when the internal layer is Plonky3's).
+    fn plonky3_perm(c: &Poseidon2Constants<Self, W>) -> Self::Plonky3Perm;
 }
 
 impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
@@ -69,12 +75,12 @@ impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
         &self.partial
     }
     /// Whether the internal layer is Plonky3's (1 + diag), which the cpu runs with Plonky3.
-    fn is_plonky3(&self) -> bool {
+    pub(crate) fn is_plonky3(&self) -> bool {
         self.scale == F::ONE && self.diag == F::plonky3_internal_diag()
     }
 
     /// The kernel's parameter struct, `chk_poseidon2_params` in kernels/poseidon2/poseidon2.cuh.
-    fn kernel_params(&self) -> Vec<u32> {
+    pub(crate) fn kernel_params(&self) -> Vec<u32> {
         let rows = self.initial.iter().chain(&self.terminal).flatten();
         rows.chain(&self.partial).chain(&self.diag).chain([&self.scale]).map(|x| x.to_repr()).collect()
     }
@@ -93,10 +99,7 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
         return Ok(());
     }
     match engine {
-        Engine::Cpu if c.is_plonky3() => F::plonky3_permute(c, states),
-        Engine::Cpu => {
-            return Err(Error::InvalidShape("a non-Plonky3 internal layer has no cpu path yet".into()));
-        }
+        Engine::Cpu => packed_permute(&cpu_perm(c)?, states),
         Engine::Gpu(gpu) => {
             let count = (states.len() / W) as u64;
             let buf = gpu.upload(&states.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
@@ -111,6 +114,15 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
         }
     }
     Ok(())
+}
+
+/// Plonky3's permutation for the cpu path, or an error for internal layers it cannot express.
+pub(crate) fn cpu_perm<F: Poseidon2Field<W>, const W: usize>(c: &Poseidon2Constants<F, W>) -> Result<F::Plonky3Perm> {
+    if c.is_plonky3() {
+        Ok(F::plonky3_perm(c))
+    } else {
+        Err(Error::InvalidShape("a non-Plonky3 internal layer has no cpu path yet".into()))
+    }
 }
 
 /// The diagonal of `layer` = 1 + diag(V), probed with unit vectors; panics (a Plonky3 change
@@ -131,7 +143,7 @@ fn probe_diag<F: Field, const W: usize>(layer: impl Fn(&mut [F; W])) -> [F; W] {
 /// Plonky3's packed permutation over `states` (consecutive W-element states), rayon-parallel:
 /// states are transposed into `[Packing; W]` (one state per lane), full packs first, the
 /// remainder one by one.
-fn packed_permute<F: Field, P: Permutation<[F::Packing; W]> + Permutation<[F; W]> + Sync, const W: usize>(
+pub(crate) fn packed_permute<F: Field, P: Permutation<[F::Packing; W]> + Permutation<[F; W]> + Sync, const W: usize>(
     perm: &P,
     states: &mut [F],
 ) {
@@ -161,9 +173,9 @@ macro_rules! poseidon2_field {
             fn plonky3_internal_diag() -> [Self; $w] {
                 probe_diag(|s: &mut [Self; $w]| <$layers as GenericPoseidon2LinearLayers<$w>>::internal_linear_layer(s))
             }
-            fn plonky3_permute(c: &Poseidon2Constants<Self, $w>, states: &mut [Self]) {
-                let perm = <$perm>::new(c.external(), c.partial.clone());
-                packed_permute(&perm, states);
+            type Plonky3Perm = $perm;
+            fn plonky3_perm(c: &Poseidon2Constants<Self, $w>) -> $perm {
+                <$perm>::new(c.external(), c.partial.clone())
             }
         }
     };
