@@ -12,6 +12,7 @@ use p3_symmetric::Permutation;
 use rayon::prelude::*;
 
 mod hash;
+mod sp1;
 
 pub use hash::{compress_pairs, hash_rows, Poseidon2Hasher, DIGEST, RATE};
 
@@ -36,6 +37,8 @@ pub struct Poseidon2Constants<F, const W: usize> {
 pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field {
     /// Partial rounds of the kernel for this width (Plonky3's count).
     const PARTIAL_ROUNDS: usize;
+    /// The S-box exponent (7 for BabyBear, 3 for KoalaBear).
+    const SBOX_DEGREE: u64;
     const KERNEL: &'static str;
     /// Plonky3's permutation type (`Poseidon2BabyBear<W>` / `Poseidon2KoalaBear<W>`).
     type Plonky3Perm: Permutation<[Self; W]> + Permutation<[<Self as Field>::Packing; W]> + Sync;
@@ -48,6 +51,17 @@ pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field {
 impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
     /// Plonky3's instance with these constants: the arguments of `Poseidon2::new`.
     pub fn new(external: ExternalLayerConstants<F, W>, internal: Vec<F>) -> Result<Self> {
+        Self::with_internal_layer(external, internal, F::plonky3_internal_diag(), F::ONE)
+    }
+
+    /// Any internal layer of the form `s_i <- diag_i s_i + scale Σ s` (SP1's is
+    /// 2^-32 (J + diag(V)): diag = 2^-32 V, scale = 2^-32).
+    pub fn with_internal_layer(
+        external: ExternalLayerConstants<F, W>,
+        internal: Vec<F>,
+        diag: [F; W],
+        scale: F,
+    ) -> Result<Self> {
         let (initial, terminal) =
             (external.get_initial_constants().to_vec(), external.get_terminal_constants().to_vec());
         if initial.len() != HALF_FULL_ROUNDS || terminal.len() != HALF_FULL_ROUNDS {
@@ -65,7 +79,7 @@ impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
                 F::PARTIAL_ROUNDS
             )));
         }
-        Ok(Self { initial, terminal, partial: internal, diag: F::plonky3_internal_diag(), scale: F::ONE })
+        Ok(Self { initial, terminal, partial: internal, diag, scale })
     }
 
     pub fn external(&self) -> ExternalLayerConstants<F, W> {
@@ -77,6 +91,29 @@ impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
     /// Whether the internal layer is Plonky3's (1 + diag), which the cpu runs with Plonky3.
     pub(crate) fn is_plonky3(&self) -> bool {
         self.scale == F::ONE && self.diag == F::plonky3_internal_diag()
+    }
+
+    /// The permutation written out from the constants (scalar): the cpu path for internal
+    /// layers Plonky3's types cannot express, the same steps as the kernel.
+    pub(crate) fn permute_generic(&self, s: &mut [F; W]) {
+        let sbox = |x: F| x.exp_u64(F::SBOX_DEGREE);
+        let external = |s: &mut [F; W]| p3_poseidon2::mds_light_permutation(s, &p3_poseidon2::MDSMat4);
+        let full = |s: &mut [F; W], rc: &[F; W]| {
+            for (x, c) in s.iter_mut().zip(rc) {
+                *x = sbox(*x + *c);
+            }
+            external(s);
+        };
+        external(s);
+        self.initial.iter().for_each(|rc| full(s, rc));
+        for &rc in &self.partial {
+            s[0] = sbox(s[0] + rc);
+            let sum = s.iter().copied().sum::<F>() * self.scale;
+            for (x, d) in s.iter_mut().zip(&self.diag) {
+                *x = *x * *d + sum;
+            }
+        }
+        self.terminal.iter().for_each(|rc| full(s, rc));
     }
 
     /// The kernel's parameter struct, `chk_poseidon2_params` in kernels/poseidon2/poseidon2.cuh.
@@ -99,7 +136,8 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
         return Ok(());
     }
     match engine {
-        Engine::Cpu => packed_permute(&cpu_perm(c)?, states),
+        Engine::Cpu if c.is_plonky3() => packed_permute(&F::plonky3_perm(c), states),
+        Engine::Cpu => states.par_chunks_mut(W).for_each(|s| c.permute_generic(s.try_into().expect("chunks of W"))),
         Engine::Gpu(gpu) => {
             let count = (states.len() / W) as u64;
             let buf = gpu.upload(&states.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
@@ -166,9 +204,10 @@ pub(crate) fn packed_permute<F: Field, P: Permutation<[F::Packing; W]> + Permuta
 }
 
 macro_rules! poseidon2_field {
-    ($field:ty, $w:literal, $rounds:expr, $kernel:literal, $perm:ty, $layers:ty) => {
+    ($field:ty, $w:literal, $rounds:expr, $sbox:expr, $kernel:literal, $perm:ty, $layers:ty) => {
         impl Poseidon2Field<$w> for $field {
             const PARTIAL_ROUNDS: usize = $rounds;
+            const SBOX_DEGREE: u64 = $sbox;
             const KERNEL: &'static str = $kernel;
             fn plonky3_internal_diag() -> [Self; $w] {
                 probe_diag(|s: &mut [Self; $w]| <$layers as GenericPoseidon2LinearLayers<$w>>::internal_linear_layer(s))
@@ -185,6 +224,7 @@ poseidon2_field!(
     BabyBear,
     16,
     p3_baby_bear::BABYBEAR_POSEIDON2_PARTIAL_ROUNDS_16,
+    p3_baby_bear::BABYBEAR_S_BOX_DEGREE,
     "chk_poseidon2_babybear_16",
     p3_baby_bear::Poseidon2BabyBear<16>,
     p3_baby_bear::GenericPoseidon2LinearLayersBabyBear
@@ -193,6 +233,7 @@ poseidon2_field!(
     BabyBear,
     24,
     p3_baby_bear::BABYBEAR_POSEIDON2_PARTIAL_ROUNDS_24,
+    p3_baby_bear::BABYBEAR_S_BOX_DEGREE,
     "chk_poseidon2_babybear_24",
     p3_baby_bear::Poseidon2BabyBear<24>,
     p3_baby_bear::GenericPoseidon2LinearLayersBabyBear
@@ -201,6 +242,7 @@ poseidon2_field!(
     KoalaBear,
     16,
     p3_koala_bear::KOALABEAR_POSEIDON2_PARTIAL_ROUNDS_16,
+    p3_koala_bear::KOALABEAR_S_BOX_DEGREE,
     "chk_poseidon2_koalabear_16",
     p3_koala_bear::Poseidon2KoalaBear<16>,
     p3_koala_bear::GenericPoseidon2LinearLayersKoalaBear
@@ -209,6 +251,7 @@ poseidon2_field!(
     KoalaBear,
     24,
     p3_koala_bear::KOALABEAR_POSEIDON2_PARTIAL_ROUNDS_24,
+    p3_koala_bear::KOALABEAR_S_BOX_DEGREE,
     "chk_poseidon2_koalabear_24",
     p3_koala_bear::Poseidon2KoalaBear<24>,
     p3_koala_bear::GenericPoseidon2LinearLayersKoalaBear
