@@ -62,25 +62,35 @@ pub fn hash_rows<F: Poseidon2Hasher>(
             });
             Ok(out)
         }
-        Engine::Gpu(gpu) => {
-            let input = gpu.upload(&rows.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
-            let out = gpu.alloc::<u32>(count * DIGEST)?;
-            let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
-            let l = Launch::new(F::HASH_ROWS_KERNEL, g, b)
-                .buf(&input)
-                .u64(width as u64)
-                .u64(count as u64)
-                .buf(&out)
-                .val_slice(&c.kernel_params());
-            // SAFETY: thread t reads row t < count of `input` (count × width elements) and
-            // writes digest t of `out` (count × DIGEST elements).
-            #[allow(unsafe_code)]
-            unsafe {
-                gpu.launch(&l)?
-            };
-            Ok(digests(decode::<F>(&gpu.download(&out)?)?))
-        }
+        // Thread t reads row t < count (count × width elements) and writes digest t.
+        Engine::Gpu(gpu) => on_device(gpu, F::HASH_ROWS_KERNEL, rows, Some(width as u64), count, c),
     }
+}
+
+/// One hashing launch: `kernel(input, [width,] count, out, params)`, where thread t < count reads
+/// its share of `input` (checked by the callers: whole rows or whole pairs) and writes digest t.
+fn on_device<F: Poseidon2Hasher>(
+    gpu: &crate::backend::Gpu,
+    kernel: &'static str,
+    input: &[F],
+    width: Option<u64>,
+    count: usize,
+    c: &Poseidon2Constants<F, 16>,
+) -> Result<Vec<[F; DIGEST]>> {
+    let input = gpu.upload(&input.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
+    let out = gpu.alloc::<u32>(count * DIGEST)?;
+    let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
+    let mut l = Launch::new(kernel, g, b).buf(&input);
+    if let Some(w) = width {
+        l = l.u64(w);
+    }
+    let l = l.u64(count as u64).buf(&out).val_slice(&c.kernel_params());
+    // SAFETY: `input` holds count rows (or pairs) as the kernel reads them, `out` count digests.
+    #[allow(unsafe_code)]
+    unsafe {
+        gpu.launch(&l)?
+    };
+    Ok(digests(decode::<F>(&gpu.download(&out)?)?))
 }
 
 /// `TruncatedPermutation<Perm16, 2, 8, 16>` of each consecutive pair of `digests`.
@@ -104,22 +114,8 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
             super::packed_permute(&perm, &mut states);
             Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())
         }
-        Engine::Gpu(gpu) => {
-            let input = gpu.upload(&flat.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
-            let out = gpu.alloc::<u32>(count * DIGEST)?;
-            let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
-            let l = Launch::new(F::COMPRESS_KERNEL, g, b)
-                .buf(&input)
-                .u64(count as u64)
-                .buf(&out)
-                .val_slice(&c.kernel_params());
-            // SAFETY: thread t reads pair t < count (2 × DIGEST elements) and writes digest t.
-            #[allow(unsafe_code)]
-            unsafe {
-                gpu.launch(&l)?
-            };
-            Ok(digests(decode::<F>(&gpu.download(&out)?)?))
-        }
+        // Thread t reads pair t < count (2 × DIGEST elements) and writes digest t.
+        Engine::Gpu(gpu) => on_device(gpu, F::COMPRESS_KERNEL, &flat, None, count, c),
     }
 }
 
