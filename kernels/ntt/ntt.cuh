@@ -31,6 +31,12 @@ __device__ __forceinline__ void ntt_bitrev(const F* src, F* dst, uint64_t width,
 //   forward DIF on it (those stages only multiply the copies), so the transform skips them.
 #define NTT_EXP_BITREV 1u
 #define NTT_EXPAND 2u
+// scale * shift^k for row `row` of 2^log_rows rows, k = row or bitrev(row) (NTT_EXP_BITREV).
+template <class F>
+__device__ __forceinline__ F ntt_scale_factor(uint64_t row, uint32_t log_rows, F scale, F shift, uint32_t flags) {
+  return scale * shift.pow((flags & NTT_EXP_BITREV) ? chk_bitrev(row, log_rows) : row);
+}
+
 template <class F>
 __device__ __forceinline__ F ntt_load_mapped(const F* src, uint64_t width, uint64_t row, uint64_t col,
                                              uint32_t log_rows, uint32_t log_src, F scale, F shift, F root,
@@ -40,8 +46,7 @@ __device__ __forceinline__ F ntt_load_mapped(const F* src, uint64_t width, uint6
     const F sh = m ? shift * root.pow(chk_bitrev(m, log_rows - log_src)) : shift;
     return src[chk_bitrev(i, log_src) * width + col] * (scale * sh.pow(i));
   }
-  const uint64_t k = (flags & NTT_EXP_BITREV) ? chk_bitrev(row, log_rows) : row;
-  return src[row * width + col] * (scale * shift.pow(k));
+  return src[row * width + col] * ntt_scale_factor(row, log_rows, scale, shift, flags);
 }
 
 // dst (2^log_dst rows) = the map of src (see ntt_load_mapped), for a map no butterfly pass absorbs.
@@ -122,7 +127,7 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, uint64_t wi
     if (flags & NTT_STORE_BITREV) row = chk_bitrev(row, log_n);
     F x = s[j * tile_cols + e % tc];
     if (flags & NTT_MAP_STORE)
-      x = x * (scale * shift.pow((flags & NTT_EXP_BITREV) ? chk_bitrev(row, log_n) : row));
+      x = x * ntt_scale_factor(row, log_n, scale, shift, flags);
     dst[row * width + col] = x;
   }
 }

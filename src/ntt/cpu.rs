@@ -307,7 +307,7 @@ impl<F> RowsPtr<F> {
         self.0.add(offset)
     }
 }
-// SAFETY: only used for rows no two tasks share (see `expand`).
+// SAFETY: only used for rows no two tasks share (see `bitrev_expand`).
 unsafe impl<F: Send> Send for RowsPtr<F> {}
 unsafe impl<F: Sync> Sync for RowsPtr<F> {}
 

@@ -97,12 +97,6 @@ pub trait NttField:
             *x = *x * f;
         }
     }
-    /// dst[i] = src[i] * f.
-    fn scale_row(dst: &mut [Self], src: &[Self], f: Self) {
-        for (o, x) in dst.iter_mut().zip(src) {
-            *o = *x * f;
-        }
-    }
     fn pow_u64(self, e: u64) -> Self {
         let (mut r, mut b, mut e) = (Self::one(), self, e);
         while e > 0 {
@@ -202,18 +196,6 @@ macro_rules! p3_ntt_field {
                 }
                 for x in r_tail {
                     *x *= f;
-                }
-            }
-            fn scale_row(dst: &mut [Self], src: &[Self], f: Self) {
-                type P = <$ty as Field>::Packing;
-                let (dp, d_tail) = P::pack_slice_with_suffix_mut(dst);
-                let (sp, s_tail) = P::pack_slice_with_suffix(src);
-                let fp = P::from(f);
-                for (o, x) in dp.iter_mut().zip(sp) {
-                    *o = *x * fp;
-                }
-                for (o, x) in d_tail.iter_mut().zip(s_tail) {
-                    *o = *x * f;
                 }
             }
             fn dit_rows(a: &mut [Self], b: &mut [Self], w: Self) {
