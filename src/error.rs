@@ -43,6 +43,15 @@ pub enum Error {
     #[error("point at index {index} is not on the curve")]
     NotOnCurve { index: usize },
     /// A size whose byte count or index overflows what the backend can address.
+    #[error("matrix height {height} is off the ladder ceil({max_height} / 2^k): expected {expected}")]
+    IncompatibleHeights { height: usize, max_height: usize, expected: usize },
+
+    #[error("index {index} out of bounds for length {len}")]
+    IndexOutOfBounds { index: usize, len: usize },
+
+    #[error("verification failed: {0}")]
+    Verification(String),
+
     #[error("size overflow: {0}")]
     SizeOverflow(String),
     /// An allocation failed.

@@ -27,6 +27,7 @@ pub mod bench;
 pub mod check;
 pub mod error;
 pub mod field;
+pub mod merkle;
 pub mod ntt;
 pub mod plonky3;
 pub mod poseidon2;

@@ -31,6 +31,8 @@ pub enum KernelArg<'a> {
     U64(u64),
     /// A device buffer's address; the borrow keeps the buffer alive for the launch.
     Buffer(&'a super::device::RawBuffer),
+    /// A device buffer's address plus a byte offset inside it.
+    BufferAt(&'a super::device::RawBuffer, u64),
     /// A plain value of any size (a field element, a small struct), as 8-byte words.
     Value(Vec<u64>),
 }
@@ -83,6 +85,18 @@ impl<'a> Launch<'a> {
         self.args.push(KernelArg::Buffer(b.raw()));
         self
     }
+    /// The address of element `offset` of `b` (≤ its length: one past the end is a valid,
+    /// empty view); a larger offset is clamped to the end.
+    pub fn buf_at<T>(mut self, b: &'a DeviceBuffer<T>, offset: usize) -> Self {
+        let bytes = (offset.min(b.len()) * std::mem::size_of::<T>()) as u64;
+        self.args.push(KernelArg::BufferAt(b.raw(), bytes));
+        self
+    }
+    /// A null pointer (an absent optional buffer).
+    pub fn null(mut self) -> Self {
+        self.args.push(KernelArg::U64(0));
+        self
+    }
 }
 
 /// Kernel arguments laid out as cuLaunchKernel's `kernelParams` wants them: each argument's
@@ -108,6 +122,10 @@ impl ArgWords {
                 KernelArg::Value(w) => words.push(w),
                 KernelArg::Buffer(b) => {
                     words.push(&[addr(b).ok_or_else(|| super::device::foreign_buffer(launch.kernel))?])
+                }
+                KernelArg::BufferAt(b, off) => {
+                    let base = addr(b).ok_or_else(|| super::device::foreign_buffer(launch.kernel))?;
+                    words.push(&[base + off])
                 }
             }
         }

@@ -1,5 +1,7 @@
 //! Drop-in types for Plonky3 (p3 0.8) provers.
 
 mod dft;
+mod mmcs;
 
 pub use dft::Dft;
+pub use mmcs::{Compressor, Hasher, Mmcs, StockMmcs};

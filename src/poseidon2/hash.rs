@@ -7,7 +7,7 @@ use p3_field::{Field, PackedValue};
 use p3_symmetric::Permutation;
 use rayon::prelude::*;
 
-use super::{cpu_perm, Poseidon2Constants, Poseidon2Field};
+use super::{Poseidon2Constants, Poseidon2Field};
 use crate::backend::{plan, Engine, Launch};
 use crate::error::{Error, Result};
 use crate::field::decode;
@@ -21,15 +21,22 @@ pub const DIGEST: usize = 8;
 pub trait Poseidon2Hasher: Poseidon2Field<16> {
     const HASH_ROWS_KERNEL: &'static str;
     const COMPRESS_KERNEL: &'static str;
+    /// The Merkle tree kernels (kernels/merkle/).
+    const MERKLE_ABSORB_ROWS: &'static str;
+    const MERKLE_COMPRESS_LEVELS: &'static str;
 }
 
 impl Poseidon2Hasher for crate::field::BabyBear {
     const HASH_ROWS_KERNEL: &'static str = "chk_poseidon2_babybear_16_hash_rows";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_babybear_16_compress";
+    const MERKLE_ABSORB_ROWS: &'static str = "chk_merkle_babybear_absorb_rows";
+    const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_babybear_compress_levels";
 }
 impl Poseidon2Hasher for crate::field::KoalaBear {
     const HASH_ROWS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_hash_rows";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_compress";
+    const MERKLE_ABSORB_ROWS: &'static str = "chk_merkle_koalabear_absorb_rows";
+    const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_koalabear_compress_levels";
 }
 
 /// Rows per rayon task on the cpu.
@@ -54,7 +61,7 @@ pub fn hash_rows<F: Poseidon2Hasher>(
     }
     match engine {
         Engine::Cpu => {
-            let perm = cpu_perm(c)?;
+            let perm = c.cpu_permutation();
             let mut out = vec![[F::ZERO; DIGEST]; count];
             out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(task, digests)| {
                 let first = task * ROWS_PER_TASK;
@@ -109,7 +116,7 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
     let flat: Vec<F> = digests_in.iter().flatten().copied().collect();
     match engine {
         Engine::Cpu => {
-            let perm = cpu_perm(c)?;
+            let perm = c.cpu_permutation();
             let mut states = flat;
             super::packed_permute(&perm, &mut states);
             Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())

@@ -6,9 +6,9 @@
 //! own linear layer, never typed here. On a device the constants travel as a by-value kernel
 //! parameter, which CUDA keeps in the kernel's constant bank.
 
-use p3_field::{Field, PackedValue};
+use p3_field::{Algebra, Field, PackedValue};
 use p3_poseidon2::{ExternalLayerConstants, GenericPoseidon2LinearLayers};
-use p3_symmetric::Permutation;
+use p3_symmetric::{CryptographicPermutation, Permutation};
 use rayon::prelude::*;
 
 mod hash;
@@ -41,7 +41,11 @@ pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field {
     const SBOX_DEGREE: u64;
     const KERNEL: &'static str;
     /// Plonky3's permutation type (`Poseidon2BabyBear<W>` / `Poseidon2KoalaBear<W>`).
-    type Plonky3Perm: Permutation<[Self; W]> + Permutation<[<Self as Field>::Packing; W]> + Sync;
+    type Plonky3Perm: Permutation<[Self; W]>
+        + Permutation<[<Self as Field>::Packing; W]>
+        + Sync
+        + Send
+        + core::fmt::Debug;
     /// The diagonal V of Plonky3's internal layer 1 + diag(V), read off its generic linear layer.
     fn plonky3_internal_diag() -> [Self; W];
     /// Plonky3's permutation with these constants (valid when the internal layer is Plonky3's).
@@ -93,12 +97,13 @@ impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
         self.scale == F::ONE && self.diag == F::plonky3_internal_diag()
     }
 
-    /// The permutation written out from the constants (scalar): the cpu path for internal
-    /// layers Plonky3's types cannot express, the same steps as the kernel.
-    pub(crate) fn permute_generic(&self, s: &mut [F; W]) {
-        let sbox = |x: F| x.exp_u64(F::SBOX_DEGREE);
-        let external = |s: &mut [F; W]| p3_poseidon2::mds_light_permutation(s, &p3_poseidon2::MDSMat4);
-        let full = |s: &mut [F; W], rc: &[F; W]| {
+    /// The permutation written out from the constants over any algebra of F (a scalar, or a
+    /// SIMD pack of states): the cpu path for internal layers Plonky3's types cannot express,
+    /// the same steps as the kernel.
+    pub(crate) fn permute_generic<A: Algebra<F> + Copy>(&self, s: &mut [A; W]) {
+        let sbox = |x: A| x.exp_u64(F::SBOX_DEGREE);
+        let external = |s: &mut [A; W]| p3_poseidon2::mds_light_permutation(s, &p3_poseidon2::MDSMat4);
+        let full = |s: &mut [A; W], rc: &[F; W]| {
             for (x, c) in s.iter_mut().zip(rc) {
                 *x = sbox(*x + *c);
             }
@@ -108,12 +113,22 @@ impl<F: Poseidon2Field<W>, const W: usize> Poseidon2Constants<F, W> {
         self.initial.iter().for_each(|rc| full(s, rc));
         for &rc in &self.partial {
             s[0] = sbox(s[0] + rc);
-            let sum = s.iter().copied().sum::<F>() * self.scale;
+            let sum = s.iter().copied().sum::<A>() * self.scale;
             for (x, d) in s.iter_mut().zip(&self.diag) {
                 *x = *x * *d + sum;
             }
         }
         self.terminal.iter().for_each(|rc| full(s, rc));
+    }
+
+    /// The cpu permutation of these constants, usable wherever Plonky3 takes a permutation
+    /// (`PaddingFreeSponge`, `TruncatedPermutation`, `MerkleTreeMmcs`).
+    pub fn cpu_permutation(&self) -> CpuPermutation<F, W> {
+        if self.is_plonky3() {
+            CpuPermutation::Plonky3(F::plonky3_perm(self))
+        } else {
+            CpuPermutation::Generic(self.clone())
+        }
     }
 
     /// The kernel's parameter struct, `chk_poseidon2_params` in kernels/poseidon2/poseidon2.cuh.
@@ -136,8 +151,7 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
         return Ok(());
     }
     match engine {
-        Engine::Cpu if c.is_plonky3() => packed_permute(&F::plonky3_perm(c), states),
-        Engine::Cpu => states.par_chunks_mut(W).for_each(|s| c.permute_generic(s.try_into().expect("chunks of W"))),
+        Engine::Cpu => packed_permute(&c.cpu_permutation(), states),
         Engine::Gpu(gpu) => {
             let count = (states.len() / W) as u64;
             let buf = gpu.upload(&states.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
@@ -154,13 +168,35 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
     Ok(())
 }
 
-/// Plonky3's permutation for the cpu path, or an error for internal layers it cannot express.
-pub(crate) fn cpu_perm<F: Poseidon2Field<W>, const W: usize>(c: &Poseidon2Constants<F, W>) -> Result<F::Plonky3Perm> {
-    if c.is_plonky3() {
-        Ok(F::plonky3_perm(c))
-    } else {
-        Err(Error::InvalidShape("a non-Plonky3 internal layer has no cpu path yet".into()))
+/// A Poseidon2 permutation on the cpu: Plonky3's own type (its AVX2/AVX-512 code) when the
+/// internal layer is Plonky3's, else the constants written out over `Algebra<F>`, so SP1's
+/// instances are packed (one state a SIMD lane) too.
+#[derive(Clone, Debug)]
+pub enum CpuPermutation<F: Poseidon2Field<W>, const W: usize> {
+    Plonky3(F::Plonky3Perm),
+    Generic(Poseidon2Constants<F, W>),
+}
+
+impl<F, A, const W: usize> Permutation<[A; W]> for CpuPermutation<F, W>
+where
+    F: Poseidon2Field<W>,
+    A: Algebra<F> + Copy,
+    F::Plonky3Perm: Permutation<[A; W]>,
+{
+    fn permute_mut(&self, s: &mut [A; W]) {
+        match self {
+            Self::Plonky3(p) => p.permute_mut(s),
+            Self::Generic(c) => c.permute_generic(s),
+        }
     }
+}
+
+impl<F, A, const W: usize> CryptographicPermutation<[A; W]> for CpuPermutation<F, W>
+where
+    F: Poseidon2Field<W>,
+    A: Algebra<F> + Copy,
+    F::Plonky3Perm: Permutation<[A; W]>,
+{
 }
 
 /// The diagonal of `layer` = 1 + diag(V), probed with unit vectors; panics (a Plonky3 change

@@ -1,0 +1,127 @@
+//! The cpu tree builder. Hashing is Plonky3's packed Poseidon2 (one tree node a SIMD lane); the
+//! schedule is ours: a rayon task hashes 2^LOG_TASK leaves and folds its own subtree in cache
+//! (injections included) before the few top layers are folded level by level.
+
+use p3_field::{Field, PackedValue, PrimeCharacteristicRing};
+use p3_matrix::Matrix;
+use p3_symmetric::Permutation;
+use rayon::prelude::*;
+
+use super::{Digest, Layout};
+use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST, RATE};
+
+/// Leaves a task hashes; it then builds LOG_TASK − 1 layers above them (every one of those keeps
+/// ≥ 2 nodes a task, so the tasks together also cover each layer's padding slot).
+const LOG_TASK: usize = 10;
+/// Nodes a task computes in the top layers.
+const TOP_CHUNK: usize = 64;
+
+type Packed<F> = <F as Field>::Packing;
+
+pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
+    c: &Poseidon2Constants<F, 16>,
+    leaves: &[M],
+    layout: &Layout,
+) -> Vec<Vec<Digest<F>>> {
+    let perm = c.cpu_permutation();
+    let mut layers: Vec<Vec<Digest<F>>> = layout.layers.iter().map(|l| vec![[F::ZERO; DIGEST]; l.padded]).collect();
+    let fused = layers.len().min(LOG_TASK);
+    let tasks = layout.layers[0].padded.div_ceil(1 << LOG_TASK);
+    // Task t owns nodes [t << (LOG_TASK − k), (t + 1) << (LOG_TASK − k)) of layer k < fused.
+    let mut per_task: Vec<Vec<&mut [Digest<F>]>> = (0..tasks).map(|_| Vec::with_capacity(fused)).collect();
+    for (k, layer) in layers[..fused].iter_mut().enumerate() {
+        let chunks: Vec<_> = layer.chunks_mut(1 << (LOG_TASK - k)).collect();
+        debug_assert_eq!(chunks.len(), tasks, "layer {k} splits into one chunk a task");
+        for (t, chunk) in chunks.into_iter().enumerate() {
+            per_task[t].push(chunk);
+        }
+    }
+    per_task.into_par_iter().enumerate().for_each(|(t, mut chunks)| {
+        for k in 0..chunks.len() {
+            let (below, here) = chunks.split_at_mut(k);
+            let children = below.last().map_or(&[][..], |b| &**b);
+            fill(&perm, leaves, layout, k, t << (LOG_TASK - k), children, here[0]);
+        }
+    });
+    for k in fused..layers.len() {
+        let (below, here) = layers.split_at_mut(k);
+        let children = &below[k - 1];
+        here[0]
+            .par_chunks_mut(TOP_CHUNK)
+            .enumerate()
+            .for_each(|(i, out)| fill(&perm, leaves, layout, k, i * TOP_CHUNK, &children[2 * i * TOP_CHUNK..], out));
+    }
+    layers
+}
+
+/// Computes nodes `start..start + out.len()` of layer `k` into `out` (already zero: the padding
+/// slot stays so). Layer 0 hashes rows; above, `children[2j..2j + 2]` are node j's children.
+fn fill<F, P, M>(
+    perm: &P,
+    leaves: &[M],
+    layout: &Layout,
+    k: usize,
+    start: usize,
+    children: &[Digest<F>],
+    out: &mut [Digest<F>],
+) where
+    F: Field,
+    P: Permutation<[Packed<F>; 16]>,
+    M: Matrix<F>,
+{
+    let layer = &layout.layers[k];
+    let live = layer.raw.saturating_sub(start).min(out.len());
+    let lanes = Packed::<F>::WIDTH;
+    for j0 in (0..live).step_by(lanes) {
+        // Lanes past the live nodes repeat the last one; their results are dropped.
+        let node = |l: usize| (j0 + l).min(live - 1);
+        let digest = if k == 0 {
+            sponge(perm, layout.leaves.iter().map(|&i| &leaves[i]), |l| start + node(l))
+        } else {
+            let mut s: [Packed<F>; 16] =
+                core::array::from_fn(|i| Packed::<F>::from_fn(|l| children[2 * node(l) + i / DIGEST][i % DIGEST]));
+            perm.permute_mut(&mut s);
+            if !layer.inject.is_empty() {
+                // Rows past the injected height contribute the zero digest.
+                let h = layer.inject_height;
+                let rows = sponge(perm, layer.inject.iter().map(|&i| &leaves[i]), |l| (start + node(l)).min(h - 1));
+                for (i, r) in rows.iter().enumerate() {
+                    s[DIGEST + i] =
+                        Packed::<F>::from_fn(|l| if start + node(l) < h { r.as_slice()[l] } else { F::ZERO });
+                }
+                perm.permute_mut(&mut s);
+            }
+            core::array::from_fn(|i| s[i])
+        };
+        for (l, d) in out[j0..live.min(j0 + lanes)].iter_mut().enumerate() {
+            *d = core::array::from_fn(|i| digest[i].as_slice()[l]);
+        }
+    }
+}
+
+/// `PaddingFreeSponge<_, 16, 8, 8>` of the concatenated rows `row(l)` of `mats`, lane l.
+fn sponge<'m, F, P, M>(perm: &P, mats: impl Iterator<Item = &'m M>, row: impl Fn(usize) -> usize) -> [Packed<F>; DIGEST]
+where
+    F: Field,
+    P: Permutation<[Packed<F>; 16]>,
+    M: Matrix<F> + 'm,
+{
+    let lanes = Packed::<F>::WIDTH;
+    let mut s = [Packed::<F>::ZERO; 16];
+    let mut pos = 0;
+    for m in mats {
+        let rows: Vec<_> = (0..lanes).map(|l| m.row_slice(row(l)).expect("row below the matrix height")).collect();
+        for e in 0..m.width() {
+            s[pos] = Packed::<F>::from_fn(|l| rows[l][e]);
+            pos += 1;
+            if pos == RATE {
+                perm.permute_mut(&mut s);
+                pos = 0;
+            }
+        }
+    }
+    if pos != 0 {
+        perm.permute_mut(&mut s);
+    }
+    core::array::from_fn(|i| s[i])
+}

@@ -1,0 +1,278 @@
+//! Merkle trees over Poseidon2-16 with the semantics of Plonky3's `MerkleTreeMmcs` (p3-merkle-tree
+//! 0.8, arity 2, digests of 8 elements): leaves are the rows of the tallest matrices hashed with
+//! `PaddingFreeSponge<_, 16, 8, 8>` (the rows of all matrices of one height concatenated),
+//! nodes are `TruncatedPermutation<_, 2, 8, 16>` of their children, and a shorter matrix's row
+//! digests are injected at the layer of its height: `node = c(c(left, right), rows_digest)`.
+//!
+//! The digest layers, the cap and the openings are bit-identical to Plonky3's on every backend.
+//! [`Layout`] is the tree's shape (pure, from heights); `cpu` and `gpu` build the layers.
+
+use p3_matrix::Matrix;
+use p3_symmetric::MerkleCap;
+
+mod cpu;
+mod gpu;
+
+use crate::backend::Engine;
+use crate::error::{Error, Result};
+use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
+
+/// A digest: 8 field elements.
+pub type Digest<F> = [F; DIGEST];
+
+/// Plonky3's padded layer length: a layer of `raw > 1` nodes is stored rounded up to even (the
+/// extra slot is the zero digest), so the next layer always pairs whole.
+pub const fn padded_len(raw: usize) -> usize {
+    if raw <= 1 {
+        raw
+    } else {
+        raw.div_ceil(2) * 2
+    }
+}
+
+/// One layer of the tree: how many nodes are computed (`raw`), how many are stored (`padded`),
+/// and which matrices' rows are injected there (indices into the committed batch, in hashing
+/// order; empty at layer 0, whose rows are `Layout::leaves`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    pub raw: usize,
+    pub padded: usize,
+    pub inject: Vec<usize>,
+    /// Height of the injected matrices (0 when none).
+    pub inject_height: usize,
+}
+
+/// The shape of a tree over matrices of the given heights.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Matrices hashed into the leaf layer (the tallest), in hashing order.
+    pub leaves: Vec<usize>,
+    /// Layer 0 (leaf digests) up to the root.
+    pub layers: Vec<Layer>,
+}
+
+impl Layout {
+    /// The layout Plonky3 builds for `heights` (in commit order). Every height must sit on the
+    /// ladder `ceil(max_height / 2^k)`, as `MerkleTreeMmcs::commit` requires.
+    pub fn new(heights: &[usize]) -> Result<Self> {
+        let max_height = heights
+            .iter()
+            .copied()
+            .max()
+            .filter(|&h| h > 0)
+            .ok_or_else(|| Error::InvalidShape("no matrices, or only matrices of height 0, to commit".into()))?;
+        let log_max = log2_ceil(max_height);
+        for &h in heights {
+            let reduced = log_max - log2_ceil(h);
+            let expected = ((max_height - 1) >> reduced) + 1;
+            if h != expected {
+                return Err(Error::IncompatibleHeights { height: h, max_height, expected });
+            }
+        }
+        // Tallest first; a stable sort keeps commit order among equal heights (Plonky3's
+        // `sorted_by_key(Reverse(height))`).
+        let mut order: Vec<usize> = (0..heights.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(heights[i]));
+        let mut rest = order.into_iter().peekable();
+        let mut leaves = Vec::new();
+        while let Some(i) = rest.next_if(|&i| heights[i] == max_height) {
+            leaves.push(i);
+        }
+        let mut layers =
+            vec![Layer { raw: max_height, padded: padded_len(max_height), inject: Vec::new(), inject_height: 0 }];
+        while let Some(prev) = layers.last().filter(|l| l.padded > 1) {
+            let raw = prev.padded / 2;
+            let mut inject = Vec::new();
+            while let Some(i) = rest.next_if(|&i| heights[i].next_power_of_two() == raw.next_power_of_two()) {
+                inject.push(i);
+            }
+            let inject_height = inject.first().map_or(0, |&i| heights[i]);
+            layers.push(Layer { raw, padded: padded_len(raw), inject, inject_height });
+        }
+        // Zero-height matrices sit below every layer: Plonky3 rejects them above (expected 1).
+        debug_assert!(rest.next().is_none(), "every height on the ladder has a layer");
+        Ok(Self { leaves, layers })
+    }
+
+    pub fn max_height(&self) -> usize {
+        self.layers[0].raw
+    }
+
+    /// Layers the openings walk for a cap of `cap_height` (clamped to the tree, as Plonky3 does).
+    pub fn proof_levels(&self, cap_height: usize) -> usize {
+        let top = self.layers.len() - 1;
+        top - cap_height.min(top)
+    }
+}
+
+fn log2_ceil(n: usize) -> usize {
+    n.next_power_of_two().trailing_zeros() as usize
+}
+
+/// A committed batch: the matrices and every digest layer (what Plonky3's `MerkleTree` holds).
+#[derive(Debug, Clone)]
+pub struct MerkleTree<F, M> {
+    pub(crate) leaves: Vec<M>,
+    pub(crate) layout: Layout,
+    pub(crate) digest_layers: Vec<Vec<Digest<F>>>,
+}
+
+/// Builds the tree of `leaves` on `engine`. Matrices must have at least one row (the tallest)
+/// and heights on Plonky3's ladder; widths may be anything, including 0.
+pub fn build<F: Poseidon2Hasher, M: Matrix<F>>(
+    engine: &Engine,
+    c: &Poseidon2Constants<F, 16>,
+    leaves: Vec<M>,
+) -> Result<MerkleTree<F, M>> {
+    let heights: Vec<usize> = leaves.iter().map(|m| m.height()).collect();
+    let layout = Layout::new(&heights)?;
+    let digest_layers = digest_layers(engine, c, &leaves, &layout)?;
+    Ok(MerkleTree { leaves, layout, digest_layers })
+}
+
+/// The digest layers of `leaves` laid out as `layout` (made from their heights).
+pub(crate) fn digest_layers<F: Poseidon2Hasher, M: Matrix<F>>(
+    engine: &Engine,
+    c: &Poseidon2Constants<F, 16>,
+    leaves: &[M],
+    layout: &Layout,
+) -> Result<Vec<Vec<Digest<F>>>> {
+    match engine {
+        Engine::Cpu => Ok(cpu::build_layers(c, leaves, layout)),
+        Engine::Gpu(gpu) => gpu::build_layers(gpu, c, leaves, layout),
+    }
+}
+
+impl<F: Copy, M> MerkleTree<F, M> {
+    pub(crate) fn from_parts(leaves: Vec<M>, layout: Layout, digest_layers: Vec<Vec<Digest<F>>>) -> Self {
+        Self { leaves, layout, digest_layers }
+    }
+    pub fn leaves(&self) -> &[M] {
+        &self.leaves
+    }
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+    /// Layer 0 (the leaf digests) to the root, at their padded lengths (Plonky3's
+    /// `MerkleTree::digest_layers`).
+    pub fn digest_layers(&self) -> &[Vec<Digest<F>>] {
+        &self.digest_layers
+    }
+    pub fn root(&self) -> Digest<F> {
+        self.digest_layers.last().expect("a tree has a root layer")[0]
+    }
+
+    /// The cap `cap_height` layers below the root (clamped to the tree): 2^cap_height digests,
+    /// fewer when that layer is shorter; exactly `MerkleTreeMmcs::commit`'s commitment. A cap
+    /// that would not be a power of two (a padded layer of a tree whose height is not one, e.g.
+    /// 6 digests) is an error: Plonky3's `MerkleCap` cannot hold it (its commit panics).
+    pub fn cap(&self, cap_height: usize) -> Result<MerkleCap<F, Digest<F>>> {
+        let top = self.digest_layers.len() - 1;
+        let h = cap_height.min(top);
+        let layer = &self.digest_layers[top - h];
+        let len = (1usize << h).min(layer.len());
+        if !len.is_power_of_two() {
+            return Err(Error::InvalidShape(format!(
+                "a cap of height {h} over {} leaves would hold {len} digests, not a power of two",
+                self.layout.max_height()
+            )));
+        }
+        Ok(MerkleCap::new(layer[..len].to_vec()))
+    }
+
+    /// The siblings from the leaf at `index` up to the cap (Plonky3's `open_batch` proof).
+    pub fn siblings(&self, index: usize, cap_height: usize) -> Result<Vec<Digest<F>>> {
+        self.check_index(index)?;
+        let levels = self.layout.proof_levels(cap_height);
+        Ok((0..levels).map(|l| self.digest_layers[l][(index >> l) ^ 1]).collect())
+    }
+
+    /// The pruned siblings of a multi-opening (Plonky3's `PrunedMerklePaths::sibling_hashes`):
+    /// level by level from the leaves, groups by ascending parent, a group's siblings not
+    /// covered by another queried path, in ascending position.
+    pub fn pruned_siblings(&self, indices: &[usize], cap_height: usize) -> Result<Vec<Digest<F>>> {
+        for &i in indices {
+            self.check_index(i)?;
+        }
+        let mut nodes: Vec<usize> = indices.to_vec();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let mut out = Vec::new();
+        for level in 0..self.layout.proof_levels(cap_height) {
+            let mut parents = Vec::with_capacity(nodes.len());
+            let mut k = 0;
+            while k < nodes.len() {
+                let group = nodes[k] / 2;
+                let both = k + 1 < nodes.len() && nodes[k + 1] == nodes[k] + 1 && nodes[k] % 2 == 0;
+                if !both {
+                    out.push(self.digest_layers[level][nodes[k] ^ 1]);
+                }
+                parents.push(group);
+                k += if both { 2 } else { 1 };
+            }
+            nodes = parents;
+        }
+        Ok(out)
+    }
+
+    fn check_index(&self, index: usize) -> Result<()> {
+        let height = self.layout.max_height();
+        if index >= height {
+            return Err(Error::IndexOutOfBounds { index, len: height });
+        }
+        Ok(())
+    }
+}
+
+impl<F: Clone + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
+    /// The rows opened at leaf `index`: matrix m's row `index >> (log2_ceil(max) − log2_ceil(h_m))`,
+    /// in commit order.
+    pub fn rows(&self, index: usize) -> Result<Vec<Vec<F>>>
+    where
+        F: Copy,
+    {
+        self.check_index(index)?;
+        let log_max = log2_ceil(self.layout.max_height());
+        Ok(self
+            .leaves
+            .iter()
+            .map(|m| {
+                let r = index >> (log_max - log2_ceil(m.height()));
+                m.row_slice(r).expect("row on the ladder").to_vec()
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_follows_the_ladder() {
+        let l = Layout::new(&[8, 2, 8, 4]).unwrap();
+        assert_eq!(l.leaves, vec![0, 2]);
+        let lens: Vec<(usize, usize)> = l.layers.iter().map(|x| (x.raw, x.padded)).collect();
+        assert_eq!(lens, vec![(8, 8), (4, 4), (2, 2), (1, 1)]);
+        assert_eq!(l.layers[1].inject, vec![3]);
+        assert_eq!(l.layers[2].inject, vec![1]);
+        // Non-powers of two: 5 rows pad to 6, then 3 (+1 zero slot), 2, 1; 3 and 2 inject.
+        let l = Layout::new(&[5, 3, 2]).unwrap();
+        let lens: Vec<(usize, usize)> = l.layers.iter().map(|x| (x.raw, x.padded)).collect();
+        assert_eq!(lens, vec![(5, 6), (3, 4), (2, 2), (1, 1)]);
+        assert_eq!((l.layers[1].inject.clone(), l.layers[1].inject_height), (vec![1], 3));
+        assert_eq!(l.layers[2].inject, vec![2]);
+        assert_eq!(Layout::new(&[1]).unwrap().layers.len(), 1);
+        assert_eq!(l.proof_levels(0), 3);
+        assert_eq!(l.proof_levels(2), 1);
+        assert_eq!(l.proof_levels(9), 0);
+    }
+
+    #[test]
+    fn layout_rejects_heights_off_the_ladder() {
+        assert!(matches!(Layout::new(&[8, 3]), Err(Error::IncompatibleHeights { height: 3, expected: 2, .. })));
+        assert!(matches!(Layout::new(&[8, 0]), Err(Error::IncompatibleHeights { height: 0, .. })));
+        assert!(matches!(Layout::new(&[]), Err(Error::InvalidShape(_))));
+        assert!(matches!(Layout::new(&[0, 0]), Err(Error::InvalidShape(_))));
+    }
+}

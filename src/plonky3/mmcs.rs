@@ -1,0 +1,147 @@
+//! `cherenkov::plonky3::Mmcs`: Plonky3's `Mmcs` (p3-commit 0.8) over BabyBear or KoalaBear with
+//! Poseidon2-16 Merkle trees built on any cherenkov backend, interchangeable with
+//! `MerkleTreeMmcs<F::Packing, F::Packing, PaddingFreeSponge<_, 16, 8, 8>,
+//! TruncatedPermutation<_, 2, 8, 16>, 2, 8>` over the same permutation: the same commitment,
+//! proof and multi-proof types (serde-identical), the same bits, so either side verifies the
+//! other's openings. Verification runs Plonky3's own verifier ([`Mmcs::stock`]).
+//!
+//! Errors: `Mmcs::commit` has no error channel. Heights off Plonky3's ladder panic, as they do
+//! in `MerkleTreeMmcs` ([`Mmcs::try_commit`] returns them instead). A device failure falls back
+//! to the cpu and is kept for [`Mmcs::last_device_error`].
+
+use std::sync::{Arc, Mutex};
+
+use p3_commit::{BatchOpening, BatchOpeningRef};
+use p3_field::Field;
+use p3_matrix::{Dimensions, Matrix};
+use p3_merkle_tree::{MerkleCap, MerkleTreeError, MerkleTreeMmcs, PrunedMerklePaths};
+use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
+
+use crate::backend::{Backend, Engine};
+use crate::error::{Error, Result};
+use crate::merkle::{self, Digest, MerkleTree};
+use crate::poseidon2::{CpuPermutation, Poseidon2Constants, Poseidon2Hasher, DIGEST, RATE};
+
+/// Plonky3's leaf hasher over these constants.
+pub type Hasher<F> = PaddingFreeSponge<CpuPermutation<F, 16>, 16, RATE, DIGEST>;
+/// Plonky3's node compression over these constants.
+pub type Compressor<F> = TruncatedPermutation<CpuPermutation<F, 16>, 2, DIGEST, 16>;
+/// The stock `MerkleTreeMmcs` this type is interchangeable with.
+pub type StockMmcs<F> =
+    MerkleTreeMmcs<<F as Field>::Packing, <F as Field>::Packing, Hasher<F>, Compressor<F>, 2, DIGEST>;
+
+/// A Poseidon2 Merkle-tree MMCS backed by cherenkov.
+#[derive(Clone, Debug)]
+pub struct Mmcs<F: Poseidon2Hasher> {
+    constants: Poseidon2Constants<F, 16>,
+    cap_height: usize,
+    engine: Engine,
+    stock: StockMmcs<F>,
+    last_device_error: Arc<Mutex<Option<String>>>,
+}
+
+impl<F: Poseidon2Hasher> Mmcs<F> {
+    /// An MMCS committing on `backend`; an unavailable backend is an error here.
+    pub fn new(constants: Poseidon2Constants<F, 16>, cap_height: usize, backend: Backend) -> Result<Self> {
+        Ok(Self::on(constants, cap_height, backend.engine()?))
+    }
+
+    /// An MMCS on an already resolved engine.
+    pub fn on(constants: Poseidon2Constants<F, 16>, cap_height: usize, engine: Engine) -> Self {
+        let perm = constants.cpu_permutation();
+        let stock =
+            MerkleTreeMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm), cap_height);
+        Self { constants, cap_height, engine, stock, last_device_error: Arc::default() }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    pub fn cap_height(&self) -> usize {
+        self.cap_height
+    }
+    pub fn constants(&self) -> &Poseidon2Constants<F, 16> {
+        &self.constants
+    }
+    /// Plonky3's `MerkleTreeMmcs` over the same permutation and cap height (the verifier).
+    pub fn stock(&self) -> &StockMmcs<F> {
+        &self.stock
+    }
+    /// The last device error this MMCS recovered from by recomputing on the cpu.
+    pub fn last_device_error(&self) -> Option<String> {
+        self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// `commit`, with heights off the ladder, an empty batch or a cap that is not a power of two
+    /// as an error instead of a panic.
+    /// Device failures fall back to the cpu.
+    pub fn try_commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> Result<(MerkleCap<F, Digest<F>>, MerkleTree<F, M>)> {
+        let heights: Vec<usize> = inputs.iter().map(|m| m.height()).collect();
+        let layout = merkle::Layout::new(&heights)?;
+        let layers = match merkle::digest_layers(&self.engine, &self.constants, &inputs, &layout) {
+            Ok(layers) => layers,
+            Err(e) if matches!(self.engine, Engine::Gpu(_)) => {
+                *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                merkle::digest_layers(&Engine::Cpu, &self.constants, &inputs, &layout)?
+            }
+            Err(e) => return Err(e),
+        };
+        let tree = MerkleTree::from_parts(inputs, layout, layers);
+        Ok((tree.cap(self.cap_height)?, tree))
+    }
+}
+
+impl<F: Poseidon2Hasher> p3_commit::Mmcs<F> for Mmcs<F> {
+    type ProverData<M> = MerkleTree<F, M>;
+    type Commitment = MerkleCap<F, Digest<F>>;
+    type Proof = Vec<Digest<F>>;
+    type MultiProof = PrunedMerklePaths<F, DIGEST>;
+    type Error = MerkleTreeError;
+
+    fn commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> (Self::Commitment, Self::ProverData<M>) {
+        self.try_commit(inputs).unwrap_or_else(|e| panic!("cherenkov::plonky3::Mmcs::commit: {e}"))
+    }
+
+    fn open_batch<M: Matrix<F>>(&self, index: usize, tree: &MerkleTree<F, M>) -> BatchOpening<F, Self> {
+        let opened = tree.rows(index).unwrap_or_else(|e| panic!("cherenkov::plonky3::Mmcs::open_batch: {e}"));
+        let proof = tree.siblings(index, self.cap_height).expect("index checked by rows");
+        BatchOpening::new(opened, proof)
+    }
+
+    fn get_matrices<'a, M: Matrix<F>>(&self, tree: &'a MerkleTree<F, M>) -> Vec<&'a M> {
+        tree.leaves().iter().collect()
+    }
+
+    fn verify_batch(
+        &self,
+        commit: &Self::Commitment,
+        dimensions: &[Dimensions],
+        index: usize,
+        opening: BatchOpeningRef<'_, F, Self>,
+    ) -> core::result::Result<(), MerkleTreeError> {
+        let stock = BatchOpeningRef::<F, StockMmcs<F>>::new(opening.opened_values, opening.opening_proof);
+        p3_commit::Mmcs::verify_batch(&self.stock, commit, dimensions, index, stock)
+    }
+
+    fn open_multi_batch<M: Matrix<F>>(
+        &self,
+        indices: &[usize],
+        tree: &MerkleTree<F, M>,
+    ) -> (Vec<Vec<Vec<F>>>, Self::MultiProof) {
+        let fail = |e: Error| -> ! { panic!("cherenkov::plonky3::Mmcs::open_multi_batch: {e}") };
+        let values = indices.iter().map(|&i| tree.rows(i).unwrap_or_else(|e| fail(e))).collect();
+        let sibling_hashes = tree.pruned_siblings(indices, self.cap_height).unwrap_or_else(|e| fail(e));
+        (values, PrunedMerklePaths { sibling_hashes })
+    }
+
+    fn verify_multi_batch<R: AsRef<[F]> + PartialEq>(
+        &self,
+        commit: &Self::Commitment,
+        dimensions: &[Dimensions],
+        indices: &[usize],
+        opened_values: &[Vec<R>],
+        proof: &Self::MultiProof,
+    ) -> core::result::Result<(), MerkleTreeError> {
+        p3_commit::Mmcs::verify_multi_batch(&self.stock, commit, dimensions, indices, opened_values, proof)
+    }
+}
