@@ -14,10 +14,18 @@ use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
+use p3_commit::Mmcs as _;
+use p3_field::PackedValue;
+use p3_merkle_tree::MerkleTreeMmcs;
+use p3_symmetric::{PaddingFreeSponge, Permutation, TruncatedPermutation};
+use rayon::prelude::*;
+
 use crate::backend::Engine;
 use crate::error::Result;
 use crate::field::{BabyBear, Bn254Fr, DeviceField};
 use crate::ntt::{self, Direction, Order, Transform};
+use crate::plonky3::Mmcs;
+use crate::poseidon2::{self, Poseidon2Constants};
 
 /// One measured case: cherenkov and its peer on the same input.
 #[derive(Debug, Clone)]
@@ -195,16 +203,129 @@ pub fn ntt(engine: &Engine, cfg: &NttBench, mut progress: impl FnMut(&str)) -> R
     Ok(rows)
 }
 
+/// A batch of matrices committed in one tree, e.g. `20x8+19x16+18x32`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch(pub Vec<Shape>);
+
+impl std::str::FromStr for Batch {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        s.split('+').map(str::parse).collect::<std::result::Result<Vec<Shape>, _>>().map(Self)
+    }
+}
+
+impl std::fmt::Display for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|s| format!("2^{} x {}", s.log_height, s.width)).collect();
+        f.write_str(&parts.join(" + "))
+    }
+}
+
+/// The Merkle bench's settings.
+#[derive(Debug, Clone)]
+pub struct MerkleBench {
+    /// Batches committed with Plonky3's Poseidon2-16 (BabyBear, default constants).
+    pub batches: Vec<Batch>,
+    /// log2 of the number of width-16 states permuted in the raw permutation case.
+    pub log_perms: u32,
+    pub repetitions: usize,
+    pub seed: u64,
+}
+
+impl Default for MerkleBench {
+    /// The shapes of the Poseidon2/Merkle issue's targets.
+    fn default() -> Self {
+        let s = |log_height, width| Shape { log_height, width };
+        Self {
+            batches: vec![Batch(vec![s(20, 16)]), Batch(vec![s(20, 8), s(19, 16), s(18, 32)])],
+            log_perms: 20,
+            repetitions: 5,
+            seed: 1,
+        }
+    }
+}
+
+type P3Perm = p3_baby_bear::Poseidon2BabyBear<16>;
+type P3Packing = <BabyBear as Field>::Packing;
+type P3Mmcs = MerkleTreeMmcs<
+    P3Packing,
+    P3Packing,
+    PaddingFreeSponge<P3Perm, 16, 8, 8>,
+    TruncatedPermutation<P3Perm, 2, 8, 16>,
+    2,
+    8,
+>;
+const P3_MMCS: &str = "Plonky3 MerkleTreeMmcs (packed)";
+
+/// Runs the Merkle bench on `engine`: commits against Plonky3's `MerkleTreeMmcs` (packed
+/// Poseidon2, cap height 0), and raw Poseidon2-16 permutations against Plonky3's packed
+/// permutation on rayon. Roots are compared before timing.
+pub fn merkle(engine: &Engine, cfg: &MerkleBench, mut progress: impl FnMut(&str)) -> Result<Vec<BenchRow>> {
+    let c = Poseidon2Constants::babybear_default_16();
+    let perm = p3_baby_bear::default_babybear_poseidon2_16();
+    let ours = Mmcs::on(c.clone(), 0, engine.clone());
+    let p3 = P3Mmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm.clone()), 0);
+    let mut rows = Vec::new();
+    for (b, batch) in cfg.batches.iter().enumerate() {
+        let mut rng = StdRng::seed_from_u64(cfg.seed ^ (b as u64) << 40);
+        let mats: Vec<RowMajorMatrix<BabyBear>> = batch
+            .0
+            .iter()
+            .map(|s| {
+                RowMajorMatrix::new((0..s.width << s.log_height).map(|_| BabyBear::random(&mut rng)).collect(), s.width)
+            })
+            .collect();
+        let elements = mats.iter().map(|m| m.values.len()).sum();
+        let case = format!("babybear commit {batch}");
+        progress(&case);
+        let (cap, _) = ours.try_commit(mats.clone())?;
+        if cap != p3.commit(mats.clone()).0 {
+            return Err(crate::Error::Verification(format!("{case}: the roots differ from Plonky3's")));
+        }
+        let (t_ours, t_peer) = median_pair(cfg.repetitions, || mats.clone(), |m| ours.try_commit(m), |m| p3.commit(m));
+        rows.push(BenchRow { primitive: "merkle", case, elements, ours: t_ours, peer_name: P3_MMCS, peer: t_peer });
+    }
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x9e2);
+    let states: Vec<BabyBear> = (0..16usize << cfg.log_perms).map(|_| BabyBear::random(&mut rng)).collect();
+    let case = format!("babybear poseidon2-16 x 2^{} permutations", cfg.log_perms);
+    progress(&case);
+    let lanes = P3Packing::WIDTH;
+    let p3_permute = |mut v: Vec<BabyBear>| {
+        // Plonky3's packed permutation over lane-interleaved states, on rayon.
+        v.par_chunks_exact_mut(16 * lanes).for_each(|chunk| {
+            let packed: &mut [P3Packing] = P3Packing::pack_slice_mut(chunk);
+            perm.permute_mut(<&mut [P3Packing; 16]>::try_from(packed).expect("16 packs"));
+        });
+        v
+    };
+    let (t_ours, t_peer) = median_pair(
+        cfg.repetitions,
+        || states.clone(),
+        |mut v| poseidon2::permute_batch(engine, &c, &mut v).map(|_| v),
+        p3_permute,
+    );
+    let peer_name = "Plonky3 Poseidon2BabyBear<16> (packed)";
+    rows.push(BenchRow { primitive: "poseidon2", case, elements: states.len(), ours: t_ours, peer_name, peer: t_peer });
+    Ok(rows)
+}
+
 /// The rows as a Markdown table (what the README shows).
 pub fn table(engine: &str, rows: &[BenchRow]) -> String {
     let mut out = format!("| case | cherenkov {engine} | peer | peer time | ratio |\n|---|---|---|---|---|\n");
     for r in rows {
+        // Raw permutations also read as a rate.
+        let rate = |t: Duration| match r.primitive {
+            "poseidon2" => format!(" ({:.1} M perms/s)", (r.elements / 16) as f64 / t.as_secs_f64() / 1e6),
+            _ => String::new(),
+        };
         out += &format!(
-            "| {} | {:.1} ms | {} | {:.1} ms | {}{:.2}×{} |\n",
+            "| {} | {:.1} ms{} | {} | {:.1} ms{} | {}{:.2}×{} |\n",
             r.case,
             r.ours.as_secs_f64() * 1e3,
+            rate(r.ours),
             r.peer_name,
             r.peer.as_secs_f64() * 1e3,
+            rate(r.peer),
             if r.ratio() >= 1.0 { "**" } else { "" },
             r.ratio(),
             if r.ratio() >= 1.0 { "**" } else { "" },
@@ -242,5 +363,22 @@ mod tests {
             assert_eq!(t.lines().count(), 5, "{t}");
         }
         assert_eq!(seen.len(), 6);
+    }
+
+    #[test]
+    fn a_small_merkle_bench_runs_on_every_engine_here() {
+        assert_eq!("8x3+7x5".parse::<Batch>().unwrap().to_string(), "2^8 x 3 + 2^7 x 5");
+        let cfg = MerkleBench {
+            batches: vec!["6x3".parse().unwrap(), "6x9+5x16+4x2".parse().unwrap()],
+            log_perms: 5,
+            repetitions: 3,
+            seed: 9,
+        };
+        for engine in [Engine::Cpu, Engine::emu(Default::default())] {
+            let rows = merkle(&engine, &cfg, |_| {}).unwrap();
+            assert_eq!(rows.len(), 3);
+            assert!(rows.iter().all(|r| r.ratio().is_finite()));
+            assert!(table(&engine.name(), &rows).contains("M perms/s"));
+        }
     }
 }

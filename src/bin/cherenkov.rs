@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cherenkov::backend::{self, cuda, emu, kernels, EmuConfig, Schedule};
-use cherenkov::bench::{self, NttBench, Shape};
+use cherenkov::bench::{self, Batch, MerkleBench, NttBench, Shape};
 use cherenkov::check::{self, CheckConfig, Outcome};
 use cherenkov::{Backend, Engine};
 
@@ -69,6 +69,25 @@ enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Poseidon2 Merkle commitments (BabyBear, Plonky3's constants, cap height 0) against
+    /// Plonky3's MerkleTreeMmcs with packed hashing, and raw Poseidon2-16 permutations.
+    Merkle {
+        /// Backend to time: auto = cuda when usable, else cpu.
+        #[arg(long, default_value = "auto")]
+        backend: Backend,
+        /// Batches committed in one tree each: LOGxWIDTH shapes joined by `+`, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "20x16,20x8+19x16+18x32")]
+        batches: Vec<Batch>,
+        /// log2 of the number of width-16 states in the raw permutation case.
+        #[arg(long, default_value_t = 20)]
+        log_perms: u32,
+        /// Timed repetitions per side; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// Seed of the random inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -86,7 +105,11 @@ fn main() -> ExitCode {
         Command::Check { backend, seed, random, all_schedules } => run_check(backend, seed, random, all_schedules),
         Command::Bench { what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
             let cfg = NttBench { shapes, bn254_log_sizes: bn254, repetitions: reps, seed };
-            run_bench_ntt(backend, &cfg)
+            run_bench("ntt", backend, cfg.repetitions, cfg.seed, |e, p| bench::ntt(e, &cfg, p))
+        }
+        Command::Bench { what: BenchWhat::Merkle { backend, batches, log_perms, reps, seed } } => {
+            let cfg = MerkleBench { batches, log_perms, repetitions: reps, seed };
+            run_bench("merkle", backend, cfg.repetitions, cfg.seed, |e, p| bench::merkle(e, &cfg, p))
         }
         Command::Info { kernels } => {
             info(kernels);
@@ -169,16 +192,20 @@ fn run_check(arg: BackendArg, seed: Option<u64>, random: usize, all_schedules: b
     Ok(failures.is_empty())
 }
 
-fn run_bench_ntt(backend: Backend, cfg: &NttBench) -> cherenkov::Result<bool> {
+fn run_bench(
+    what: &str,
+    backend: Backend,
+    reps: usize,
+    seed: u64,
+    run: impl FnOnce(&Engine, &mut dyn FnMut(&str)) -> cherenkov::Result<Vec<bench::BenchRow>>,
+) -> cherenkov::Result<bool> {
     let engine = backend.engine()?;
     let name = engine.name();
     println!(
-        "cherenkov bench ntt on {name}: median of {} runs per side, seed {}; peers built with{} their parallel features",
-        cfg.repetitions,
-        cfg.seed,
+        "cherenkov bench {what} on {name}: median of {reps} runs per side, seed {seed}; peers built with{} their parallel features",
         if cfg!(feature = "peers-parallel") { "" } else { "out" }
     );
-    let rows = bench::ntt(&engine, cfg, |case| eprintln!("  timing {case} ..."))?;
+    let rows = run(&engine, &mut |case| eprintln!("  timing {case} ..."))?;
     println!("\n{}", bench::table(&name, &rows));
     Ok(true)
 }

@@ -18,17 +18,41 @@ const LOG_BLOCK: usize = 8;
 /// Shared words a thread stages per sponge block (RATE, padded to an odd stride).
 const ROW_STRIDE: u32 = RATE as u32 + 1;
 
+/// A matrix in device memory: `height × width` elements, row-major, device encoding (no buffer
+/// when the width is 0).
+pub(crate) struct Resident {
+    pub rows: Option<DeviceBuffer<u32>>,
+    pub width: usize,
+}
+
 pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
     gpu: &Gpu,
     c: &Poseidon2Constants<F, 16>,
     leaves: &[M],
     layout: &Layout,
 ) -> Result<Vec<Vec<Digest<F>>>> {
+    let resident = leaves
+        .iter()
+        .map(|m| {
+            let rows = if m.width() == 0 { None } else { Some(gpu.upload(&reprs(m))?) };
+            Ok(Resident { rows, width: m.width() })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    build_resident::<F>(gpu, c, &resident, layout)
+}
+
+/// The digest layers of matrices already on the device (`layout` made from their heights).
+pub(crate) fn build_resident<F: Poseidon2Hasher>(
+    gpu: &Gpu,
+    c: &Poseidon2Constants<F, 16>,
+    leaves: &[Resident],
+    layout: &Layout,
+) -> Result<Vec<Vec<Digest<F>>>> {
     let params = c.kernel_params();
     let layers = &layout.layers;
     let leaf = gpu.alloc::<u32>(layers[0].padded * DIGEST)?;
-    let mats: Vec<&M> = layout.leaves.iter().map(|&i| &leaves[i]).collect();
-    absorb_rows::<F, M>(gpu, &mats, layers[0].raw, &leaf, &params)?;
+    let mats: Vec<&Resident> = layout.leaves.iter().map(|&i| &leaves[i]).collect();
+    absorb_rows::<F>(gpu, &mats, layers[0].raw, &leaf, &params)?;
     let mut out = vec![digests(gpu, &leaf)?];
     let (mut prev, mut prev_at) = (leaf, 0);
     let mut k = 1;
@@ -36,9 +60,9 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
         let inject = if layers[k].inject.is_empty() {
             None
         } else {
-            let mats: Vec<&M> = layers[k].inject.iter().map(|&i| &leaves[i]).collect();
+            let mats: Vec<&Resident> = layers[k].inject.iter().map(|&i| &leaves[i]).collect();
             let buf = gpu.alloc::<u32>(layers[k].inject_height * DIGEST)?;
-            absorb_rows::<F, M>(gpu, &mats, layers[k].inject_height, &buf, &params)?;
+            absorb_rows::<F>(gpu, &mats, layers[k].inject_height, &buf, &params)?;
             Some(buf)
         };
         let mut levels = 1;
@@ -81,9 +105,9 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
 }
 
 /// Digests of the concatenated rows `0..height` of `mats` into `digests`, a launch a matrix.
-fn absorb_rows<F: Poseidon2Hasher, M: Matrix<F>>(
+fn absorb_rows<F: Poseidon2Hasher>(
     gpu: &Gpu,
-    mats: &[&M],
+    mats: &[&Resident],
     height: usize,
     digests: &DeviceBuffer<u32>,
     params: &[u32],
@@ -92,10 +116,12 @@ fn absorb_rows<F: Poseidon2Hasher, M: Matrix<F>>(
     let blocks = height.div_ceil(BLOCK as usize).min(1 << 20) as u32;
     let mut pos = 0usize;
     for (j, m) in mats.iter().enumerate() {
-        let width = m.width();
-        let rows = if width == 0 { None } else { Some(gpu.upload(&reprs(*m, height))?) };
+        let width = m.width;
+        if m.rows.as_ref().map_or(0, |b| b.len()) != width * height {
+            return Err(crate::Error::InvalidShape(format!("a device matrix is not {height} rows of {width}")));
+        }
         let mut l = Launch::new(F::MERKLE_ABSORB_ROWS, Dim3::x(blocks), Dim3::x(BLOCK)).shared(BLOCK * ROW_STRIDE * 4);
-        l = match &rows {
+        l = match &m.rows {
             Some(b) => l.buf(b),
             None => l.null(),
         };
@@ -110,8 +136,8 @@ fn absorb_rows<F: Poseidon2Hasher, M: Matrix<F>>(
             None => l.null(),
         };
         let l = l.buf(digests).val_slice(params);
-        // SAFETY: `rows` holds height × width elements (null only when width is 0: nothing is
-        // read), `states` height states (null only for a single matrix: first and last, never
+        // SAFETY: `rows` holds height × width elements (checked above; null only when width is
+        // 0: nothing is read), `states` height states (null only for a single matrix: first and last, never
         // touched), `digests` ≥ height digests.
         #[allow(unsafe_code)]
         unsafe {
@@ -122,10 +148,10 @@ fn absorb_rows<F: Poseidon2Hasher, M: Matrix<F>>(
     Ok(())
 }
 
-/// Rows `0..height` of `m`, row-major, in device encoding.
-fn reprs<F: Poseidon2Hasher, M: Matrix<F>>(m: &M, height: usize) -> Vec<u32> {
-    let mut out = Vec::with_capacity(height * m.width());
-    for r in 0..height {
+/// The rows of `m`, row-major, in device encoding.
+fn reprs<F: Poseidon2Hasher, M: Matrix<F>>(m: &M) -> Vec<u32> {
+    let mut out = Vec::with_capacity(m.height() * m.width());
+    for r in 0..m.height() {
         out.extend(m.row_slice(r).expect("row below the matrix height").iter().map(|x| x.to_repr()));
     }
     out

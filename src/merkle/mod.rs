@@ -12,6 +12,9 @@ use p3_symmetric::MerkleCap;
 
 mod cpu;
 mod gpu;
+mod lde;
+
+pub use lde::{commit_lde, Trace};
 
 use crate::backend::Engine;
 use crate::error::{Error, Result};

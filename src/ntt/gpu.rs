@@ -158,8 +158,18 @@ fn map_args<F: NttField>(map: Option<Step<F>>, log_rows: u32) -> (u32, u32, F, F
     }
 }
 
-#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
 pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: usize) -> Result<Vec<F>> {
+    decode(&gpu.download(&run_on_device(gpu, steps, data, width)?)?)
+}
+
+/// Runs the plan and leaves the result on the device (device encoding), e.g. for hashing.
+#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
+pub(crate) fn run_on_device<F: NttField>(
+    gpu: &Gpu,
+    steps: &[Step<F>],
+    data: &[F],
+    width: usize,
+) -> Result<DeviceBuffer<F::Repr>> {
     let k = F::KERNELS;
     let encoded: Vec<F::Repr> = data.iter().map(|x| x.to_repr()).collect();
     let mut cur = gpu.upload(&encoded)?;
@@ -258,7 +268,7 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
             }
         }
     }
-    decode(&gpu.download(&cur)?)
+    Ok(cur)
 }
 
 // Flags of `ntt_scale_rows` and `ntt_block_pass` (kernels/ntt/ntt.cuh).

@@ -116,6 +116,31 @@ pub fn coset_lde_batch<F: NttField>(
     shift: F,
     output: Order,
 ) -> Result<Vec<F>> {
+    let steps = lde_plan(&values, width, added_bits, shift, output)?;
+    execute(engine, &steps, values, width)
+}
+
+/// [`coset_lde_batch`] on a device, the result left there (device encoding, `output` order).
+pub(crate) fn coset_lde_on_device<F: NttField>(
+    gpu: &crate::backend::Gpu,
+    values: &[F],
+    width: usize,
+    added_bits: usize,
+    shift: F,
+    output: Order,
+) -> Result<crate::backend::DeviceBuffer<F::Repr>> {
+    let steps = lde_plan(values, width, added_bits, shift, output)?;
+    gpu::run_on_device(gpu, &steps, values, width)
+}
+
+/// The checked plan of an LDE.
+fn lde_plan<F: NttField>(
+    values: &[F],
+    width: usize,
+    added_bits: usize,
+    shift: F,
+    output: Order,
+) -> Result<Vec<plan::Step<F>>> {
     let log_n = log_height::<F>(values.len(), width)?;
     let log_big = log_n as usize + added_bits;
     if log_big > F::TWO_ADICITY {
@@ -127,8 +152,7 @@ pub fn coset_lde_batch<F: NttField>(
         .filter(|l| l >> added_bits == values.len() && *l <= isize::MAX as usize / size_of::<F>())
         .ok_or_else(|| Error::SizeOverflow(format!("LDE of {} elements by 2^{added_bits}", values.len())))?;
     let inv_n = F::from_u64(1 << log_n).inv();
-    let steps = plan::coset_lde(log_n, added_bits as u32, inv_n, shift, output);
-    execute(engine, &steps, values, width)
+    Ok(plan::coset_lde(log_n, added_bits as u32, inv_n, shift, output))
 }
 
 /// [`transform_batch`] for a matrix over an extension (any `BasedVectorSpace<F>`, e.g.

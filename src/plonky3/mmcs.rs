@@ -12,7 +12,9 @@
 use std::sync::{Arc, Mutex};
 
 use p3_commit::{BatchOpening, BatchOpeningRef};
-use p3_field::Field;
+use p3_field::coset::TwoAdicMultiplicativeCoset;
+use p3_field::{Field, TwoAdicField};
+use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::{Dimensions, Matrix};
 use p3_merkle_tree::{MerkleCap, MerkleTreeError, MerkleTreeMmcs, PrunedMerklePaths};
 use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
@@ -20,6 +22,7 @@ use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
 use crate::backend::{Backend, Engine};
 use crate::error::{Error, Result};
 use crate::merkle::{self, Digest, MerkleTree};
+use crate::ntt::NttField;
 use crate::poseidon2::{CpuPermutation, Poseidon2Constants, Poseidon2Hasher, DIGEST, RATE};
 
 /// Plonky3's leaf hasher over these constants.
@@ -80,7 +83,7 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
         let layout = merkle::Layout::new(&heights)?;
         let layers = match merkle::digest_layers(&self.engine, &self.constants, &inputs, &layout) {
             Ok(layers) => layers,
-            Err(e) if matches!(self.engine, Engine::Gpu(_)) => {
+            Err(e) if matches!(self.engine, Engine::Gpu(_)) && !is_shape_error(&e) => {
                 *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
                 merkle::digest_layers(&Engine::Cpu, &self.constants, &inputs, &layout)?
             }
@@ -89,6 +92,55 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
         let tree = MerkleTree::from_parts(inputs, layout, layers);
         Ok((tree.cap(self.cap_height)?, tree))
     }
+}
+
+impl<F: Poseidon2Hasher + NttField + TwoAdicField> Mmcs<F> {
+    /// `TwoAdicFriPcs::commit` in one fused call: the bit-reversed coset LDEs (blowup
+    /// 2^log_blowup, onto `GENERATOR · K`) of the evaluations, committed in one tree. On a device
+    /// the NTT's output is hashed where it lies and copied back once. The commitment and prover
+    /// data are exactly what a `TwoAdicFriPcs` with this MMCS as its `ValMmcs` returns from
+    /// `commit(evaluations)`, so they go straight to its `open`. Device failures fall back to
+    /// the cpu; bad shapes are errors.
+    #[allow(clippy::type_complexity)]
+    pub fn commit_lde(
+        &self,
+        evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
+        log_blowup: usize,
+    ) -> Result<(MerkleCap<F, Digest<F>>, MerkleTree<F, RowMajorMatrix<F>>)> {
+        let mut traces = Vec::new();
+        for (domain, m) in evaluations {
+            if domain.size() != m.height() {
+                return Err(Error::LengthMismatch {
+                    what: "evaluations (rows)",
+                    expected: domain.size(),
+                    got: m.height(),
+                });
+            }
+            traces.push((domain.shift(), m));
+        }
+        let tree = match merkle::commit_lde(&self.engine, &self.constants, traces.clone(), log_blowup) {
+            Ok(tree) => tree,
+            Err(e) if matches!(self.engine, Engine::Gpu(_)) && !is_shape_error(&e) => {
+                *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                merkle::commit_lde(&Engine::Cpu, &self.constants, traces, log_blowup)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok((tree.cap(self.cap_height)?, tree))
+    }
+}
+
+/// Errors of the input, which no backend would avoid.
+fn is_shape_error(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::InvalidShape(_)
+            | Error::NotPowerOfTwo { .. }
+            | Error::HeightTooLarge { .. }
+            | Error::SizeOverflow(_)
+            | Error::IncompatibleHeights { .. }
+            | Error::LengthMismatch { .. }
+    )
 }
 
 impl<F: Poseidon2Hasher> p3_commit::Mmcs<F> for Mmcs<F> {

@@ -1,0 +1,102 @@
+//! `cherenkov::plonky3::Mmcs` inside Plonky3's `TwoAdicFriPcs` (as `ValMmcs`, and inside
+//! `ExtensionMmcs` for the challenge field), and the fused `Mmcs::commit_lde`: commitments equal
+//! the all-stock PCS's, and proofs opened from our prover data verify with the all-stock PCS.
+
+mod common;
+
+use cherenkov::field::BabyBear;
+use cherenkov::plonky3::{Dft, Mmcs};
+use cherenkov::poseidon2::Poseidon2Constants;
+use cherenkov::Engine;
+use p3_challenger::{CanObserve, DuplexChallenger, FieldChallenger};
+use p3_commit::{ExtensionMmcs, Pcs};
+use p3_dft::Radix2DitParallel;
+use p3_field::extension::BinomialExtensionField;
+use p3_field::Field;
+use p3_fri::{FriParameters, TwoAdicFriPcs};
+use p3_matrix::dense::RowMajorMatrix;
+use p3_merkle_tree::MerkleTreeMmcs;
+use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+type Ef = BinomialExtensionField<BabyBear, 4>;
+type Perm = p3_baby_bear::Poseidon2BabyBear<16>;
+type Challenger = DuplexChallenger<BabyBear, Perm, 16, 8>;
+type StockMmcs = MerkleTreeMmcs<
+    <BabyBear as Field>::Packing,
+    <BabyBear as Field>::Packing,
+    PaddingFreeSponge<Perm, 16, 8, 8>,
+    TruncatedPermutation<Perm, 2, 8, 16>,
+    2,
+    8,
+>;
+type StockPcs = TwoAdicFriPcs<BabyBear, Radix2DitParallel<BabyBear>, StockMmcs, ExtensionMmcs<BabyBear, Ef, StockMmcs>>;
+type OurPcs = TwoAdicFriPcs<BabyBear, Dft, Mmcs<BabyBear>, ExtensionMmcs<BabyBear, Ef, Mmcs<BabyBear>>>;
+
+const LOG_BLOWUP: usize = 1;
+
+fn fri<M>(mmcs: M) -> FriParameters<M> {
+    FriParameters {
+        log_blowup: LOG_BLOWUP,
+        log_final_poly_len: 0,
+        max_log_arity: 1,
+        num_queries: 10,
+        batch_proof_of_work_bits: 0,
+        commit_proof_of_work_bits: 0,
+        query_proof_of_work_bits: 1,
+        mmcs,
+    }
+}
+
+fn fri_pcs_round_trip(engine: &Engine, seed: u64) {
+    let perm = p3_baby_bear::default_babybear_poseidon2_16();
+    let stock_mmcs = StockMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm.clone()), 1);
+    let stock =
+        StockPcs::new(Radix2DitParallel::default(), stock_mmcs.clone(), fri(ExtensionMmcs::new(stock_mmcs.clone())));
+    let ours_mmcs = Mmcs::on(Poseidon2Constants::babybear_default_16(), 1, engine.clone());
+    let ours = OurPcs::new(Dft::on(engine.clone()), ours_mmcs.clone(), fri(ExtensionMmcs::new(ours_mmcs.clone())));
+
+    let mut rng = StdRng::seed_from_u64(seed);
+    let evals: Vec<_> = [6usize, 4, 6, 3]
+        .iter()
+        .map(|&log_n| {
+            let width = 1 + rng.random_range(0..9);
+            let m = RowMajorMatrix::new((0..width << log_n).map(|_| rng.random()).collect(), width);
+            (<StockPcs as Pcs<Ef, Challenger>>::natural_domain_for_degree(&stock, 1 << log_n), m)
+        })
+        .collect();
+
+    let (stock_commit, stock_data) = <StockPcs as Pcs<Ef, Challenger>>::commit(&stock, evals.clone()).unwrap();
+    let (pcs_commit, _) = <OurPcs as Pcs<Ef, Challenger>>::commit(&ours, evals.clone()).unwrap();
+    let (fused_commit, fused_data) = ours_mmcs.commit_lde(evals.clone(), LOG_BLOWUP).unwrap();
+    assert_eq!(pcs_commit, stock_commit, "pcs.commit with our Dft and Mmcs on {}", engine.name());
+    assert_eq!(fused_commit, stock_commit, "Mmcs::commit_lde on {}", engine.name());
+    let stock_ldes = <StockMmcs as p3_commit::Mmcs<BabyBear>>::get_matrices(&stock_mmcs, &stock_data);
+    for (a, b) in fused_data.leaves().iter().zip(stock_ldes) {
+        assert!(a.values == b.values, "the fused LDE differs from the stock PCS's on {}", engine.name());
+    }
+
+    // Open from the fused prover data with our PCS (our Mmcs and ExtensionMmcs over it); the
+    // stock PCS verifies.
+    let base = Challenger::new(perm);
+    let mut p = base.clone();
+    p.observe(fused_commit.clone());
+    let zeta: Ef = p.sample_algebra_element();
+    let points = vec![vec![zeta]; evals.len()];
+    let (opened, proof) = ours.open(vec![(&fused_data, points).into()], &mut p).unwrap();
+    let mut v = base.clone();
+    v.observe(stock_commit.clone());
+    assert_eq!(v.sample_algebra_element::<Ef>(), zeta);
+    // Our proof in the stock PCS's proof type: the same serde form.
+    type StockProof = <StockPcs as Pcs<Ef, Challenger>>::Proof;
+    let proof: StockProof = serde_json::from_str(&serde_json::to_string(&proof).unwrap()).unwrap();
+    let claims: Vec<_> =
+        evals.iter().zip(&opened[0]).map(|((domain, _), values)| (*domain, vec![(zeta, values[0].clone())])).collect();
+    stock.verify(vec![(stock_commit.clone(), claims.clone()).into()], &proof, &mut v.clone()).unwrap();
+    // A wrong claimed value is rejected.
+    let mut bad = claims;
+    bad[0].1[0].1[0] += Ef::from(BabyBear::new(1));
+    assert!(stock.verify(vec![(stock_commit, bad).into()], &proof, &mut v).is_err());
+}
+backend_tests!(fri_pcs_round_trip);
