@@ -8,7 +8,7 @@
 mod bn254;
 pub mod curve;
 #[allow(unsafe_code)] // Plonky3 types <-> their Montgomery u32 (repr(transparent))
-mod mont31;
+pub(crate) mod mont31;
 pub mod ops;
 pub mod params;
 

@@ -38,6 +38,24 @@ macro_rules! mont31 {
 mont31!(BabyBear);
 mont31!(KoalaBear);
 
+/// `len` arrays of N zero elements from a zeroed allocation (calloc): fresh pages come from the
+/// OS already zero and are faulted in by whichever thread first writes them, so a big digest
+/// layer costs no single-threaded fill pass.
+pub(crate) fn zeroed_arrays<F: Mont31, const N: usize>(len: usize) -> Vec<[F; N]> {
+    let words = len.checked_mul(N).expect("array count overflows usize");
+    let mut flat = std::mem::ManuallyDrop::new(vec![0u32; words]);
+    if flat.capacity() != words || N == 0 {
+        // Only an exact allocation may be reinterpreted; this never happens for vec![0; n].
+        std::mem::ManuallyDrop::into_inner(flat);
+        return vec![[F::ZERO; N]; len];
+    }
+    // SAFETY: F is #[repr(transparent)] over u32 (size and align 4, asserted above), so [F; N] is
+    // N u32s without padding and `len` arrays occupy exactly the `words` u32s allocated, with
+    // the same alignment; the all-zero u32 is F::ZERO (Montgomery 0), a valid value; capacity
+    // equals length, so the allocation is freed with the layout it was made with.
+    unsafe { Vec::from_raw_parts(flat.as_mut_ptr().cast::<[F; N]>(), len, len) }
+}
+
 fn reference<F: PrimeCharacteristicRing + p3_field::Field>(op: FieldOp, a: F, b: F) -> F {
     match op {
         FieldOp::Add => a + b,

@@ -15,6 +15,8 @@ use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST, RATE};
 const LOG_TASK: usize = 10;
 /// Nodes a task computes in the top layers.
 const TOP_CHUNK: usize = 64;
+/// The widest SIMD pack of a 31-bit field (AVX-512: 16 lanes).
+const MAX_LANES: usize = 16;
 
 type Packed<F> = <F as Field>::Packing;
 
@@ -24,7 +26,7 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
     layout: &Layout,
 ) -> Vec<Vec<Digest<F>>> {
     let perm = c.cpu_permutation();
-    let mut layers: Vec<Vec<Digest<F>>> = layout.layers.iter().map(|l| vec![[F::ZERO; DIGEST]; l.padded]).collect();
+    let mut layers: Vec<Vec<Digest<F>>> = layout.layers.iter().map(|l| F::zeroed_digests(l.padded)).collect();
     let fused = layers.len().min(LOG_TASK);
     let tasks = layout.layers[0].padded.div_ceil(1 << LOG_TASK);
     // Task t owns nodes [t << (LOG_TASK − k), (t + 1) << (LOG_TASK − k)) of layer k < fused.
@@ -56,7 +58,7 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
 
 /// Computes nodes `start..start + out.len()` of layer `k` into `out` (already zero: the padding
 /// slot stays so). Layer 0 hashes rows; above, `children[2j..2j + 2]` are node j's children.
-fn fill<F, P, M>(
+fn fill<F: Poseidon2Hasher, P, M>(
     perm: &P,
     leaves: &[M],
     layout: &Layout,
@@ -65,21 +67,24 @@ fn fill<F, P, M>(
     children: &[Digest<F>],
     out: &mut [Digest<F>],
 ) where
-    F: Field,
     P: Permutation<[Packed<F>; 16]>,
     M: Matrix<F>,
 {
     let layer = &layout.layers[k];
     let live = layer.raw.saturating_sub(start).min(out.len());
     let lanes = Packed::<F>::WIDTH;
+    assert!(lanes <= MAX_LANES, "a SIMD pack of more than {MAX_LANES} field elements");
     for j0 in (0..live).step_by(lanes) {
         // Lanes past the live nodes repeat the last one; their results are dropped.
-        let node = |l: usize| (j0 + l).min(live - 1);
+        let nodes: [usize; MAX_LANES] = core::array::from_fn(|l| (j0 + l).min(live - 1));
+        let node = |l: usize| nodes[l];
         let digest = if k == 0 {
             sponge(perm, layout.leaves.iter().map(|&i| &leaves[i]), |l| start + node(l))
         } else {
-            let mut s: [Packed<F>; 16] =
-                core::array::from_fn(|i| Packed::<F>::from_fn(|l| children[2 * node(l) + i / DIGEST][i % DIGEST]));
+            let kids: [&[F; 2 * DIGEST]; MAX_LANES] = core::array::from_fn(|l| {
+                children[2 * node(l)..2 * node(l) + 2].as_flattened().try_into().expect("two digests")
+            });
+            let mut s: [Packed<F>; 16] = core::array::from_fn(|i| Packed::<F>::from_fn(|l| kids[l][i]));
             perm.permute_mut(&mut s);
             if !layer.inject.is_empty() {
                 // Rows past the injected height contribute the zero digest.

@@ -24,6 +24,9 @@ pub trait Poseidon2Hasher: Poseidon2Field<16> {
     /// The Merkle tree kernels (kernels/merkle/).
     const MERKLE_ABSORB_ROWS: &'static str;
     const MERKLE_COMPRESS_LEVELS: &'static str;
+    /// `len` zero digests without a fill pass (see `field::mont31::zeroed_arrays`).
+    #[doc(hidden)]
+    fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]>;
 }
 
 impl Poseidon2Hasher for crate::field::BabyBear {
@@ -31,12 +34,18 @@ impl Poseidon2Hasher for crate::field::BabyBear {
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_babybear_16_compress";
     const MERKLE_ABSORB_ROWS: &'static str = "chk_merkle_babybear_absorb_rows";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_babybear_compress_levels";
+    fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]> {
+        crate::field::mont31::zeroed_arrays(len)
+    }
 }
 impl Poseidon2Hasher for crate::field::KoalaBear {
     const HASH_ROWS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_hash_rows";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_compress";
     const MERKLE_ABSORB_ROWS: &'static str = "chk_merkle_koalabear_absorb_rows";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_koalabear_compress_levels";
+    fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]> {
+        crate::field::mont31::zeroed_arrays(len)
+    }
 }
 
 /// Rows per rayon task on the cpu.
