@@ -165,7 +165,7 @@ fn run_check(arg: BackendArg, seed: Option<u64>, random: usize, all_schedules: b
     // One line per case, one column per engine.
     let case_w = rows.iter().map(|r| r.case.len()).max().unwrap_or(4).max(4);
     let col_w: Vec<usize> = names.iter().map(|n| n.len().max(4)).collect();
-    print!("\n{:<6} {:<case_w$} {:>7}", "prim", "case", "n");
+    print!("\n{:<9} {:<case_w$} {:>7}", "prim", "case", "n");
     for (n, w) in names.iter().zip(&col_w) {
         print!("  {n:<w$}");
     }
@@ -173,7 +173,7 @@ fn run_check(arg: BackendArg, seed: Option<u64>, random: usize, all_schedules: b
     let mut failures = Vec::new();
     for chunk in rows.chunks(names.len()) {
         let r0 = &chunk[0];
-        print!("{:<6} {:<case_w$} {:>7}", r0.primitive, r0.case, r0.n);
+        print!("{:<9} {:<case_w$} {:>7}", r0.primitive, r0.case, r0.n);
         for (r, w) in chunk.iter().zip(&col_w) {
             let cell = if r.outcome == Outcome::Pass { "ok" } else { "FAIL" };
             print!("  {cell:<w$}");

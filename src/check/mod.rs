@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+mod hash;
+
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, PrimeGroup};
 use rand::rngs::StdRng;
@@ -328,5 +330,6 @@ pub fn run(cfg: &CheckConfig) -> Vec<CheckRow> {
     check_ntt_orders::<BabyBear>(cfg, &mut rows);
     check_ntt_orders::<Bn254Fr>(cfg, &mut rows);
     check_ntt_bn254(cfg, &mut rows);
+    hash::run(cfg, &mut rows);
     rows
 }
