@@ -8,10 +8,13 @@
 #define DYN_SHARED(T, name) T* name = reinterpret_cast<T*>(::cuda_emu::dynamic_shared())
 // Full unrolling (constant indices into kernel parameters stay constant-bank loads on a GPU).
 #define CHK_UNROLL _Pragma("GCC unroll 64")
+#define CHK_NO_UNROLL _Pragma("GCC unroll 1")
 #else
 #include <cstdint>
 #define CHK_NOINLINE __noinline__
 #define CHK_UNROLL _Pragma("unroll")
+// Keeps one copy of a big body (e.g. a permutation) in a short loop: fewer registers.
+#define CHK_NO_UNROLL _Pragma("unroll 1")
 #define DYN_SHARED(T, name)                                 \
   extern __shared__ __align__(16) unsigned char chk_dyn_smem_[]; \
   T* name = reinterpret_cast<T*>(chk_dyn_smem_)

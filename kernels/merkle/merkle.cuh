@@ -94,10 +94,15 @@ __device__ __forceinline__ void merkle_compress_levels(const F* prev, uint64_t p
     if (live) {
 CHK_UNROLL
       for (int k = 0; k < 16; k++) s[k] = lv == 0 ? prev[2 * i * 8 + k] : node[2 * t * 8 + k];
-      poseidon2_permute<D>(s, prm);
-      if (lv == 0 && inject != nullptr) {
+      // One permutation body for both compressions (an injecting level runs it twice): half
+      // the registers of two inlined copies.
+      const int passes = (lv == 0 && inject != nullptr) ? 2 : 1;
+CHK_NO_UNROLL
+      for (int pass = 0; pass < passes; pass++) {
+        if (pass == 1) {
 CHK_UNROLL
-        for (int k = 0; k < 8; k++) s[8 + k] = i < inject_len ? inject[i * 8 + k] : F::zero();
+          for (int k = 0; k < 8; k++) s[8 + k] = i < inject_len ? inject[i * 8 + k] : F::zero();
+        }
         poseidon2_permute<D>(s, prm);
       }
     }
