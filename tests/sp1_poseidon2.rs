@@ -83,7 +83,7 @@ fn sp1_v6() -> Instance {
     let column = |j: usize| {
         let mut e = [slop_koala_bear::KoalaBear::zero(); 16];
         e[j] = slop_koala_bear::KoalaBear::one();
-        slop_koala_bear::DiffusionMatrixKoalaBear::default().permute_mut(&mut e);
+        slop_koala_bear::DiffusionMatrixKoalaBear.permute_mut(&mut e);
         e.map(|x| x.as_canonical_u32())
     };
     Instance {

@@ -130,7 +130,7 @@ where
     let height = ldes[0].height();
     let mut want: Vec<F> = ldes.iter().flat_map(|m| m.values.clone()).collect();
     want.extend((0..height).flat_map(|i| stock.open_batch(i, &stock_tree).opening_proof).flatten());
-    want.extend(stock_tree.root().into_iter());
+    want.extend(stock_tree.root());
     for engine in &cfg.engines {
         let got = merkle::commit_lde(engine, c, traces.clone(), log_blowup).and_then(|t| {
             let mut v: Vec<F> = t.leaves().iter().flat_map(|m| m.values.clone()).collect();

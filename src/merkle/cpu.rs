@@ -116,6 +116,8 @@ where
     let mut pos = 0;
     for m in mats {
         let rows: Vec<_> = (0..lanes).map(|l| m.row_slice(row(l)).expect("row below the matrix height")).collect();
+        // Element e of every lane's row: an index into each of `lanes` slices, not one iterator.
+        #[allow(clippy::needless_range_loop)]
         for e in 0..m.width() {
             s[pos] = Packed::<F>::from_fn(|l| rows[l][e]);
             pos += 1;

@@ -7,7 +7,7 @@ use p3_matrix::Matrix;
 
 use super::{Digest, Layout};
 use crate::backend::{DeviceBuffer, Dim3, Gpu, Launch};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::field::decode;
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST, RATE};
 
@@ -71,7 +71,8 @@ pub(crate) fn build_resident<F: Poseidon2Hasher>(
         }
         let run = &layers[k..k + levels];
         let folded = gpu.alloc::<u32>(run.iter().map(|l| l.padded).sum::<usize>() * DIGEST)?;
-        let blocks = layers[k].raw.div_ceil(BLOCK as usize) as u32;
+        let blocks = u32::try_from(layers[k].raw.div_ceil(BLOCK as usize))
+            .map_err(|_| Error::SizeOverflow(format!("{} tree nodes in one layer", layers[k].raw)))?;
         let mut l = Launch::new(F::MERKLE_COMPRESS_LEVELS, Dim3::x(blocks), Dim3::x(BLOCK))
             .shared(BLOCK * DIGEST as u32 * 4)
             .buf_at(&prev, prev_at)
@@ -118,7 +119,7 @@ fn absorb_rows<F: Poseidon2Hasher>(
     for (j, m) in mats.iter().enumerate() {
         let width = m.width;
         if m.rows.as_ref().map_or(0, |b| b.len()) != width * height {
-            return Err(crate::Error::InvalidShape(format!("a device matrix is not {height} rows of {width}")));
+            return Err(Error::InvalidShape(format!("a device matrix is not {height} rows of {width}")));
         }
         let mut l = Launch::new(F::MERKLE_ABSORB_ROWS, Dim3::x(blocks), Dim3::x(BLOCK)).shared(BLOCK * ROW_STRIDE * 4);
         l = match &m.rows {

@@ -273,7 +273,8 @@ mod tests {
 
     #[test]
     fn layout_rejects_heights_off_the_ladder() {
-        assert!(matches!(Layout::new(&[8, 3]), Err(Error::IncompatibleHeights { height: 3, expected: 2, .. })));
+        assert!(matches!(Layout::new(&[8, 3]), Err(Error::IncompatibleHeights { height: 3, expected: 4, .. })));
+        assert!(matches!(Layout::new(&[8, 5]), Err(Error::IncompatibleHeights { height: 5, expected: 8, .. })));
         assert!(matches!(Layout::new(&[8, 0]), Err(Error::IncompatibleHeights { height: 0, .. })));
         assert!(matches!(Layout::new(&[]), Err(Error::InvalidShape(_))));
         assert!(matches!(Layout::new(&[0, 0]), Err(Error::InvalidShape(_))));

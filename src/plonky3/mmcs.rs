@@ -33,6 +33,13 @@ pub type Compressor<F> = TruncatedPermutation<CpuPermutation<F, 16>, 2, DIGEST, 
 pub type StockMmcs<F> =
     MerkleTreeMmcs<<F as Field>::Packing, <F as Field>::Packing, Hasher<F>, Compressor<F>, 2, DIGEST>;
 
+/// The commitment: Plonky3's `MerkleCap` of digests.
+pub type Commitment<F> = MerkleCap<F, Digest<F>>;
+
+/// The prover data of a fused [`Mmcs::commit_lde`]: the tree over the LDEs, as
+/// `TwoAdicFriPcs::ProverData`.
+pub type LdeTree<F> = MerkleTree<F, RowMajorMatrix<F>>;
+
 /// A Poseidon2 Merkle-tree MMCS backed by cherenkov.
 #[derive(Clone, Debug)]
 pub struct Mmcs<F: Poseidon2Hasher> {
@@ -78,7 +85,7 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
     /// `commit`, with heights off the ladder, an empty batch or a cap that is not a power of two
     /// as an error instead of a panic.
     /// Device failures fall back to the cpu.
-    pub fn try_commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> Result<(MerkleCap<F, Digest<F>>, MerkleTree<F, M>)> {
+    pub fn try_commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> Result<(Commitment<F>, MerkleTree<F, M>)> {
         let heights: Vec<usize> = inputs.iter().map(|m| m.height()).collect();
         let layout = merkle::Layout::new(&heights)?;
         let layers = match merkle::digest_layers(&self.engine, &self.constants, &inputs, &layout) {
@@ -101,12 +108,11 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> Mmcs<F> {
     /// data are exactly what a `TwoAdicFriPcs` with this MMCS as its `ValMmcs` returns from
     /// `commit(evaluations)`, so they go straight to its `open`. Device failures fall back to
     /// the cpu; bad shapes are errors.
-    #[allow(clippy::type_complexity)]
     pub fn commit_lde(
         &self,
         evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
         log_blowup: usize,
-    ) -> Result<(MerkleCap<F, Digest<F>>, MerkleTree<F, RowMajorMatrix<F>>)> {
+    ) -> Result<(Commitment<F>, LdeTree<F>)> {
         let mut traces = Vec::new();
         for (domain, m) in evaluations {
             if domain.size() != m.height() {
@@ -145,7 +151,7 @@ fn is_shape_error(e: &Error) -> bool {
 
 impl<F: Poseidon2Hasher> p3_commit::Mmcs<F> for Mmcs<F> {
     type ProverData<M> = MerkleTree<F, M>;
-    type Commitment = MerkleCap<F, Digest<F>>;
+    type Commitment = Commitment<F>;
     type Proof = Vec<Digest<F>>;
     type MultiProof = PrunedMerklePaths<F, DIGEST>;
     type Error = MerkleTreeError;

@@ -4,4 +4,4 @@ mod dft;
 mod mmcs;
 
 pub use dft::Dft;
-pub use mmcs::{Compressor, Hasher, Mmcs, StockMmcs};
+pub use mmcs::{Commitment, Compressor, Hasher, LdeTree, Mmcs, StockMmcs};
