@@ -1,5 +1,6 @@
 //! Drop-in types for Plonky3 (p3 0.8) provers.
 
+pub mod config;
 mod dft;
 mod mmcs;
 
