@@ -31,6 +31,7 @@ pub mod merkle;
 pub mod ntt;
 pub mod plonky3;
 pub mod poseidon2;
+pub mod prove;
 
 pub use backend::{Backend, Engine};
 pub use error::{Error, Result};

@@ -40,6 +40,20 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Prove Plonky3's Keccak-f AIR (BabyBear, Poseidon2-16 FRI) with the stock configuration and
+    /// with cherenkov on each backend; the stock verifier checks every proof; prints prove times,
+    /// speed-ups and whether the proof bytes equal the stock proof's.
+    Prove {
+        /// Trace height 2^LOG_ROWS (⌊2^LOG_ROWS / 24⌋ Keccak-f permutations).
+        #[arg(long, default_value_t = 12)]
+        log_rows: u32,
+        /// Backends to prove on, comma-separated (auto = cuda when usable, else cpu).
+        #[arg(long, value_delimiter = ',', default_value = "auto")]
+        backends: Vec<Backend>,
+        /// FRI queries (the rest of the FRI parameters are `FriParameters::new_benchmark`'s).
+        #[arg(long, default_value_t = 100)]
+        queries: usize,
+    },
     /// Backends, devices, the kernel build and CPU features.
     Info {
         /// Per-kernel ptxas statistics for every architecture.
@@ -111,6 +125,7 @@ fn main() -> ExitCode {
             let cfg = MerkleBench { batches, log_perms, repetitions: reps, seed };
             run_bench("merkle", backend, cfg.repetitions, cfg.seed, |e, p| bench::merkle(e, &cfg, p))
         }
+        Command::Prove { log_rows, backends, queries } => run_prove(log_rows, &backends, queries),
         Command::Info { kernels } => {
             info(kernels);
             Ok(true)
@@ -208,6 +223,58 @@ fn run_bench(
     let rows = run(&engine, &mut |case| eprintln!("  timing {case} ..."))?;
     println!("\n{}", bench::table(&name, &rows));
     Ok(true)
+}
+
+fn run_prove(log_rows: u32, backends: &[Backend], queries: usize) -> cherenkov::Result<bool> {
+    use cherenkov::plonky3::config::FriSettings;
+    use cherenkov::prove;
+
+    let fri = FriSettings { num_queries: queries, ..FriSettings::default() };
+    let engines = backends.iter().map(|b| b.engine()).collect::<cherenkov::Result<Vec<Engine>>>()?;
+    let trace = prove::keccak_trace(log_rows, &fri)?;
+    println!(
+        "cherenkov prove: Keccak-f AIR, 2^{log_rows} rows x {} columns, BabyBear, FRI blowup 2^{}, {} queries",
+        trace.width, fri.log_blowup, fri.num_queries
+    );
+    let bar = indicatif::ProgressBar::new(1 + engines.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:20}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message("proving with Plonky3's stock configuration");
+    let stock = prove::stock(trace.clone(), fri)?;
+    bar.inc(1);
+    let mut runs = Vec::new();
+    for engine in &engines {
+        bar.set_message(format!("proving with cherenkov on {}", engine.name()));
+        runs.push(prove::cherenkov(engine, trace.clone(), fri)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!("\n| prover | prove | stock verify | speed-up | proof bytes = stock |\n|---|---|---|---|---|");
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!("| {} | {:.0} ms | {:.1} ms | 1.00× | — |", stock.prover, ms(stock.prove), ms(stock.verify));
+    let mut identical = true;
+    for r in &runs {
+        let same = r.proof == stock.proof;
+        identical &= same;
+        let speedup = stock.prove.as_secs_f64() / r.prove.as_secs_f64();
+        println!(
+            "| {} | {:.0} ms | {:.1} ms | {speedup:.2}× | {} |",
+            r.prover,
+            ms(r.prove),
+            ms(r.verify),
+            if same { "yes" } else { "NO" }
+        );
+    }
+    println!(
+        "\nevery proof verified by the stock verifier; proofs {} ({} bytes)",
+        if identical { "byte-identical" } else { "DIFFER" },
+        stock.proof.len()
+    );
+    Ok(identical)
 }
 
 fn info(show_kernels: bool) {

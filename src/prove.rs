@@ -1,0 +1,99 @@
+//! What `cherenkov prove` runs: real STARK proofs of Plonky3's Keccak-f AIR (BabyBear,
+//! Poseidon2-16 FRI, p3-uni-stark 0.8) with the stock configuration and with
+//! [`crate::plonky3::config`] on a backend. Every proof is checked by the *stock* verifier, and
+//! cherenkov's proof bytes are compared with the stock proof's.
+
+use std::time::{Duration, Instant};
+
+use p3_keccak_air::KeccakAir;
+use p3_matrix::dense::RowMajorMatrix;
+use p3_uni_stark::{prove, verify, Proof};
+
+use crate::backend::Engine;
+use crate::error::{Error, Result};
+use crate::field::BabyBear;
+use crate::plonky3::config::{self, FriSettings, StockConfig};
+use crate::poseidon2::Poseidon2Constants;
+
+/// Rows of one Keccak-f permutation in the AIR.
+pub const ROWS_PER_HASH: usize = 24;
+
+/// One proof: who made it, how long proving and stock verification took, its bytes.
+#[derive(Debug, Clone)]
+pub struct ProveRun {
+    pub prover: String,
+    pub prove: Duration,
+    pub verify: Duration,
+    pub proof: Vec<u8>,
+}
+
+/// The Keccak-f AIR's trace of 2^log_rows rows: ⌊2^log_rows / 24⌋ permutations of fixed-seed
+/// random inputs (at least one), padded.
+pub fn keccak_trace(log_rows: u32, fri: &FriSettings) -> Result<RowMajorMatrix<BabyBear>> {
+    if !(5..=22).contains(&log_rows) {
+        return Err(Error::InvalidShape(format!("--log-rows {log_rows}: the demo proves 2^5 to 2^22 rows")));
+    }
+    let hashes = ((1usize << log_rows) / ROWS_PER_HASH).max(1);
+    Ok(KeccakAir {}.generate_random_trace_rows::<BabyBear>(hashes, fri.log_blowup))
+}
+
+fn stock_config(fri: FriSettings) -> StockConfig<BabyBear> {
+    config::stock(Poseidon2Constants::babybear_default_16(), fri)
+}
+
+/// Verifies serialized proof bytes with the stock configuration.
+fn stock_verify(proof: &[u8], fri: FriSettings) -> Result<Duration> {
+    let proof: Proof<StockConfig<BabyBear>> =
+        serde_json::from_slice(proof).map_err(|e| Error::Verification(format!("proof does not deserialize: {e}")))?;
+    let t0 = Instant::now();
+    verify(&stock_config(fri), &KeccakAir {}, &proof, &[])
+        .map_err(|e| Error::Verification(format!("stock verifier: {e:?}")))?;
+    Ok(t0.elapsed())
+}
+
+fn encode<T: serde::Serialize>(proof: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(proof).map_err(|e| Error::Verification(format!("proof does not serialize: {e}")))
+}
+
+/// Proves `trace` with the stock configuration (`Radix2DitParallel` + `MerkleTreeMmcs`).
+pub fn stock(trace: RowMajorMatrix<BabyBear>, fri: FriSettings) -> Result<ProveRun> {
+    let config = stock_config(fri);
+    let t0 = Instant::now();
+    let proof = prove(&config, &KeccakAir {}, trace, &[]).map_err(|e| Error::Verification(format!("prover: {e:?}")))?;
+    let prove_time = t0.elapsed();
+    let proof = encode(&proof)?;
+    let verify_time = stock_verify(&proof, fri)?;
+    Ok(ProveRun { prover: "Plonky3 stock".into(), prove: prove_time, verify: verify_time, proof })
+}
+
+/// Proves `trace` with cherenkov's configuration on `engine`; the stock verifier checks it.
+pub fn cherenkov(engine: &Engine, trace: RowMajorMatrix<BabyBear>, fri: FriSettings) -> Result<ProveRun> {
+    let config = config::on(Poseidon2Constants::babybear_default_16(), engine.clone(), fri);
+    let t0 = Instant::now();
+    let proof = prove(&config, &KeccakAir {}, trace, &[]).map_err(|e| Error::Verification(format!("prover: {e:?}")))?;
+    let prove_time = t0.elapsed();
+    let proof = encode(&proof)?;
+    let verify_time = stock_verify(&proof, fri)?;
+    Ok(ProveRun { prover: format!("cherenkov {}", engine.name()), prove: prove_time, verify: verify_time, proof })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_keccak_proof_is_identical_and_verifies() {
+        let fri = FriSettings { num_queries: 8, query_proof_of_work_bits: 2, ..FriSettings::default() };
+        let trace = keccak_trace(5, &fri).unwrap();
+        let s = stock(trace.clone(), fri).unwrap();
+        for engine in [Engine::Cpu, Engine::emu(Default::default())] {
+            let c = cherenkov(&engine, trace.clone(), fri).unwrap();
+            assert!(c.proof == s.proof, "{}", c.prover);
+        }
+        assert!(keccak_trace(4, &fri).is_err());
+        let mut bad = s.proof.clone();
+        let at = bad.len() / 2;
+        bad[at] = if bad[at] == b'1' { b'2' } else { b'1' };
+        assert!(stock_verify(&bad, fri).is_err());
+    }
+}
