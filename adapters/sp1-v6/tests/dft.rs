@@ -1,0 +1,74 @@
+//! cherenkov's `slop_dft::Dft` against slop's own `Radix2DitParallel` implementation, on random
+//! coefficient matrices and edge values, both orderings, several blowups and shifts, cpu and emu.
+
+use cherenkov::backend::{EmuConfig, Schedule};
+use cherenkov::Engine;
+use cherenkov_sp1_v6::{Dft, KoalaBear};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use slop_algebra::{AbstractField, PrimeField32};
+use slop_dft::p3::Radix2DitParallel;
+use slop_dft::{Dft as _, DftOrdering};
+use slop_tensor::Tensor;
+
+fn seed() -> u64 {
+    let seed = std::env::var("CHERENKOV_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    });
+    eprintln!("seed = {seed} (replay with CHERENKOV_SEED={seed})");
+    seed
+}
+
+fn matrix(rng: &mut StdRng, height: usize, width: usize) -> Tensor<KoalaBear> {
+    let p = KoalaBear::ORDER_U32;
+    let edges = [0, 1, p - 1];
+    let v: Vec<KoalaBear> = (0..height * width)
+        .map(|i| KoalaBear::from_canonical_u32(if i < 3 { edges[i] } else { rng.random_range(0..p) }))
+        .collect();
+    Tensor::from(v).reshape([height, width])
+}
+
+fn equal_to_slop(engine: Engine) {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let ours = Dft::on(engine);
+    for (log_h, width) in [(0usize, 1usize), (1, 3), (5, 7), (9, 4)] {
+        for log_blowup in [0, 1, 2] {
+            for ordering in [DftOrdering::Normal, DftOrdering::BitReversed] {
+                for shift in [KoalaBear::one(), KoalaBear::generator()] {
+                    let src = matrix(&mut rng, 1 << log_h, width);
+                    let want = Radix2DitParallel.coset_dft(&src, shift, log_blowup, ordering, 0).unwrap();
+                    let got = ours.coset_dft(&src, shift, log_blowup, ordering, 0).unwrap();
+                    assert_eq!(got.sizes(), want.sizes());
+                    assert!(
+                        got.as_slice() == want.as_slice(),
+                        "2^{log_h} x {width}, +{log_blowup}, {ordering:?}, shift {shift} on {}",
+                        ours.engine().name()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cpu_equals_slop() {
+    equal_to_slop(Engine::Cpu);
+}
+
+#[test]
+fn emu_equals_slop() {
+    for schedule in [Schedule::Forward, Schedule::Reverse] {
+        equal_to_slop(Engine::emu(EmuConfig { schedule, ..EmuConfig::default() }));
+    }
+}
+
+#[test]
+fn bad_shapes_are_errors() {
+    let ours = Dft::on(Engine::Cpu);
+    let cube = Tensor::<KoalaBear>::from(vec![KoalaBear::one(); 8]).reshape([2, 2, 2]);
+    assert!(ours.coset_dft(&cube, KoalaBear::one(), 1, DftOrdering::Normal, 0).is_err());
+    let m = Tensor::<KoalaBear>::from(vec![KoalaBear::one(); 6]).reshape([3, 2]);
+    assert!(ours.coset_dft(&m, KoalaBear::one(), 1, DftOrdering::Normal, 0).is_err(), "height 3");
+    let m = Tensor::<KoalaBear>::from(vec![KoalaBear::one(); 8]).reshape([4, 2]);
+    assert!(ours.coset_dft(&m, KoalaBear::one(), 1, DftOrdering::Normal, 1).is_err(), "dimension 1");
+}
