@@ -59,6 +59,22 @@ pub enum Error {
     OutOfMemory { bytes: usize, backend: &'static str },
 }
 
+impl Error {
+    /// Whether the error is the input's (a shape, a size, heights), which every backend would
+    /// report alike, as opposed to a device's or a driver's failure.
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidShape(_)
+                | Self::NotPowerOfTwo { .. }
+                | Self::HeightTooLarge { .. }
+                | Self::SizeOverflow(_)
+                | Self::IncompatibleHeights { .. }
+                | Self::LengthMismatch { .. }
+        )
+    }
+}
+
 /// Why the emulator stopped a launch; mirrors the codes of kernels/emu/emu_runtime.cpp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmuErrorKind {

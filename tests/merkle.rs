@@ -197,3 +197,18 @@ fn bad_shapes_are_errors() {
         assert!(matches!(mmcs.try_commit(vec![m(4), m(3)]), Err(Error::IncompatibleHeights { .. })));
     }
 }
+
+/// A device that cannot run the Merkle kernels (too little shared memory for their tiles): the
+/// adapter recomputes on the cpu, records why, and commits the same tree.
+#[test]
+fn mmcs_falls_back_to_the_cpu_on_device_failure() {
+    let small = Engine::emu(cherenkov::backend::EmuConfig { max_dynamic_shared: 64, ..Default::default() });
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    let mats = matrices::<BabyBear>(&mut rng, &[(64, 9), (32, 4)]);
+    let c = Poseidon2Constants::babybear_default_16();
+    let on_device = Mmcs::on(c.clone(), 0, small);
+    let (cap, _) = on_device.commit(mats.clone());
+    assert_eq!(cap, Mmcs::on(c, 0, Engine::Cpu).commit(mats).0);
+    let why = on_device.last_device_error().expect("the device failure is recorded");
+    assert!(why.contains("shared memory"), "{why}");
+}

@@ -10,8 +10,6 @@
 //! memory, a driver error) does not: the call is recomputed on the cpu backend and the error is
 //! kept for [`Dft::last_device_error`].
 
-use std::sync::{Arc, Mutex};
-
 use p3_dft::TwoAdicSubgroupDft;
 use p3_field::TwoAdicField;
 use p3_matrix::bitrev::{BitReversalPerm, BitReversedMatrixView};
@@ -19,7 +17,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 
 use crate::backend::{Backend, Engine};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ntt::{self, Direction, NttField, Order, Transform};
 
 /// A `TwoAdicSubgroupDft` backed by cherenkov. `Default` is `Backend::Auto` (cuda when a GPU is
@@ -27,7 +25,7 @@ use crate::ntt::{self, Direction, NttField, Order, Transform};
 #[derive(Clone, Debug)]
 pub struct Dft {
     engine: Engine,
-    last_device_error: Arc<Mutex<Option<String>>>,
+    fallback: super::DeviceFallback,
 }
 
 impl Default for Dft {
@@ -44,7 +42,7 @@ impl Dft {
 
     /// A DFT on an already resolved engine (e.g. an emulator with a chosen schedule).
     pub fn on(engine: Engine) -> Self {
-        Self { engine, last_device_error: Arc::default() }
+        Self { engine, fallback: Default::default() }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -53,27 +51,13 @@ impl Dft {
 
     /// The last device error this DFT recovered from by recomputing on the cpu.
     pub fn last_device_error(&self) -> Option<String> {
-        self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.fallback.last()
     }
 
-    /// Runs `f` on the engine; shape errors panic (the trait's contract), device errors fall back
-    /// to the cpu.
+    /// Runs `f` on the engine; device failures are recomputed on the cpu, the rest (shape
+    /// errors) panic: the trait's contract.
     fn run<F: NttField>(&self, values: Vec<F>, f: impl Fn(&Engine, Vec<F>) -> Result<Vec<F>>) -> Vec<F> {
-        let fallback = matches!(self.engine, Engine::Gpu(_)).then(|| values.clone());
-        match f(&self.engine, values) {
-            Ok(v) => v,
-            Err(
-                e @ (Error::InvalidShape(_)
-                | Error::NotPowerOfTwo { .. }
-                | Error::HeightTooLarge { .. }
-                | Error::SizeOverflow(_)),
-            ) => panic!("cherenkov::plonky3::Dft: {e}"),
-            Err(e) => {
-                let values = fallback.unwrap_or_else(|| panic!("cherenkov::plonky3::Dft on cpu: {e}"));
-                *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-                f(&Engine::Cpu, values).unwrap_or_else(|e| panic!("cherenkov::plonky3::Dft on cpu: {e}"))
-            }
-        }
+        self.fallback.run(&self.engine, values, f).unwrap_or_else(|e| panic!("cherenkov::plonky3::Dft: {e}"))
     }
 
     fn transform<F: NttField>(&self, mat: RowMajorMatrix<F>, t: Transform<F>) -> RowMajorMatrix<F> {

@@ -9,8 +9,6 @@
 //! in `MerkleTreeMmcs` ([`Mmcs::try_commit`] returns them instead). A device failure falls back
 //! to the cpu and is kept for [`Mmcs::last_device_error`].
 
-use std::sync::{Arc, Mutex};
-
 use p3_commit::{BatchOpening, BatchOpeningRef};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::{Field, TwoAdicField};
@@ -47,7 +45,7 @@ pub struct Mmcs<F: Poseidon2Hasher> {
     cap_height: usize,
     engine: Engine,
     stock: StockMmcs<F>,
-    last_device_error: Arc<Mutex<Option<String>>>,
+    fallback: super::DeviceFallback,
 }
 
 impl<F: Poseidon2Hasher> Mmcs<F> {
@@ -61,7 +59,7 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
         let perm = constants.cpu_permutation();
         let stock =
             MerkleTreeMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm), cap_height);
-        Self { constants, cap_height, engine, stock, last_device_error: Arc::default() }
+        Self { constants, cap_height, engine, stock, fallback: Default::default() }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -79,7 +77,7 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
     }
     /// The last device error this MMCS recovered from by recomputing on the cpu.
     pub fn last_device_error(&self) -> Option<String> {
-        self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.fallback.last()
     }
 
     /// `commit`, with heights off the ladder, an empty batch or a cap that is not a power of two
@@ -88,14 +86,9 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
     pub fn try_commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> Result<(Commitment<F>, MerkleTree<F, M>)> {
         let heights: Vec<usize> = inputs.iter().map(|m| m.height()).collect();
         let layout = merkle::Layout::new(&heights)?;
-        let layers = match merkle::digest_layers(&self.engine, &self.constants, &inputs, &layout) {
-            Ok(layers) => layers,
-            Err(e) if matches!(self.engine, Engine::Gpu(_)) && !is_shape_error(&e) => {
-                *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-                merkle::digest_layers(&Engine::Cpu, &self.constants, &inputs, &layout)?
-            }
-            Err(e) => return Err(e),
-        };
+        let layers = self
+            .fallback
+            .run(&self.engine, &inputs[..], |e, m| merkle::digest_layers(e, &self.constants, m, &layout))?;
         let tree = MerkleTree::from_parts(inputs, layout, layers);
         Ok((tree.cap(self.cap_height)?, tree))
     }
@@ -124,29 +117,10 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> Mmcs<F> {
             }
             traces.push((domain.shift(), m));
         }
-        let tree = match merkle::commit_lde(&self.engine, &self.constants, traces.clone(), log_blowup) {
-            Ok(tree) => tree,
-            Err(e) if matches!(self.engine, Engine::Gpu(_)) && !is_shape_error(&e) => {
-                *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-                merkle::commit_lde(&Engine::Cpu, &self.constants, traces, log_blowup)?
-            }
-            Err(e) => return Err(e),
-        };
+        let tree =
+            self.fallback.run(&self.engine, traces, |e, t| merkle::commit_lde(e, &self.constants, t, log_blowup))?;
         Ok((tree.cap(self.cap_height)?, tree))
     }
-}
-
-/// Errors of the input, which no backend would avoid.
-fn is_shape_error(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::InvalidShape(_)
-            | Error::NotPowerOfTwo { .. }
-            | Error::HeightTooLarge { .. }
-            | Error::SizeOverflow(_)
-            | Error::IncompatibleHeights { .. }
-            | Error::LengthMismatch { .. }
-    )
 }
 
 impl<F: Poseidon2Hasher> p3_commit::Mmcs<F> for Mmcs<F> {
