@@ -1,5 +1,5 @@
 // Plonky3's Merkle tree (MerkleTreeMmcs, arity 2, Poseidon2-16 sponge rate 8, digest 8) on a
-// device: leaf digests of row-major matrices, and digest layers folded several levels a launch.
+// device: digest layers folded several levels a launch (leaf digests are poseidon2_absorb_rows).
 //
 // Layer lengths follow Plonky3's padding: a layer of `raw` nodes is stored with
 // padded_len(raw) = raw (raw <= 1) or raw rounded up to even, the extra slot the zero digest;
@@ -8,63 +8,7 @@
 #include "emu/compat.h"
 #include "poseidon2/poseidon2.cuh"
 
-// Staged row elements per thread are padded to RATE + 1 words: consecutive threads then read
-// shared memory with an odd stride, free of bank conflicts.
-#define MERKLE_ROW_STRIDE 9
-
 CHK_HD uint64_t merkle_padded_len(uint64_t raw) { return raw <= 1 ? raw : (raw + 1) & ~(uint64_t)1; }
-
-// Absorbs one matrix's rows into the sponge states of rows [0, count): the row's elements
-// continue the stream at block offset `pos` (a row of several same-height matrices is their
-// concatenation, absorbed a matrix a launch). `first`: start from the zero state, else load
-// `states`; `last`: finish (permute a partial block) and write the digest, else store the state
-// for the next matrix. Reads are coalesced: a block stages its rows' next ≤ RATE columns in
-// shared memory (consecutive threads read consecutive elements), then each thread takes its
-// row's. Dynamic shared memory: blockDim.x * MERKLE_ROW_STRIDE elements.
-template <int D, class F, int RP>
-__device__ __forceinline__ void merkle_absorb_rows(const F* rows, uint64_t width, uint64_t count, uint32_t pos,
-                                                   uint32_t first, uint32_t last, F* states, F* digests,
-                                                   const chk_poseidon2_params<F, 16, RP>& prm) {
-  constexpr int RATE = 8, OUT = 8;
-  DYN_SHARED(F, tile);
-  const uint32_t t = threadIdx.x;
-  for (uint64_t base = (uint64_t)blockIdx.x * blockDim.x; base < count; base += CHK_GRID_STRIDE()) {
-    const uint64_t row = base + t;
-    const bool live = row < count;
-    F s[16];
-CHK_UNROLL
-    for (int i = 0; i < 16; i++) s[i] = (!first && live) ? states[row * 16 + i] : F::zero();
-    uint32_t p = pos;
-    for (uint64_t c0 = 0; c0 < width;) {
-      const uint32_t n = (uint32_t)((width - c0) < (uint64_t)(RATE - p) ? (width - c0) : (RATE - p));
-      // Stage columns [c0, c0 + n) of the block's rows: element l of the block's n * blockDim.
-      for (uint32_t l = t; l < n * blockDim.x; l += blockDim.x) {
-        const uint64_t r = base + l / n;
-        if (r < count) tile[(l / n) * MERKLE_ROW_STRIDE + l % n] = rows[r * width + c0 + l % n];
-      }
-      __syncthreads();
-CHK_UNROLL
-      for (int i = 0; i < RATE; i++)
-        if ((uint32_t)i >= p && (uint32_t)i < p + n) s[i] = tile[t * MERKLE_ROW_STRIDE + (i - p)];
-      __syncthreads();
-      p += n;
-      c0 += n;
-      if (p == RATE) {
-        if (live) poseidon2_permute<D>(s, prm);
-        p = 0;
-      }
-    }
-    if (!live) continue;
-    if (last) {
-      if (p != 0) poseidon2_permute<D>(s, prm);
-CHK_UNROLL
-      for (int i = 0; i < OUT; i++) digests[row * OUT + i] = s[i];
-    } else {
-CHK_UNROLL
-      for (int i = 0; i < 16; i++) states[row * 16 + i] = s[i];
-    }
-  }
-}
 
 // Folds `levels` layers above `prev` (stored at padded length prev_len) into `out`,
 // the layers stored one after another at their padded lengths. Node i of a layer is

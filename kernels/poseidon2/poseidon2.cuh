@@ -98,29 +98,60 @@ CHK_UNROLL
   }
 }
 
-// Plonky3's PaddingFreeSponge<Perm, W, RATE, OUT> over each row of a row-major matrix, one
-// thread a row: from the zero state, overwrite s[0..RATE) with the next RATE elements and
-// permute; a last partial block overwrites only its elements (and is permuted); a width that is
-// a multiple of RATE ends on the permutation of its last block. Digest = s[0..OUT).
-// Loops run over RATE with a bound test rather than a runtime trip count, so the state stays
-// in registers.
-template <int D, int RATE, int OUT, class F, int W, int RP>
-__device__ __forceinline__ void poseidon2_hash_rows(const F* rows, uint64_t width, uint64_t count, F* digests,
-                                                    const chk_poseidon2_params<F, W, RP>& prm) {
-  static_assert(RATE <= W && OUT <= W, "rate and output fit the state");
-  for (uint64_t t = CHK_GLOBAL_TID(); t < count; t += CHK_GRID_STRIDE()) {
-    const F* row = rows + t * width;
-    F s[W];
-    CHK_UNROLL
-    for (int i = 0; i < W; i++) s[i] = F::zero();
-    for (uint64_t k = 0; k < width; k += RATE) {
-      CHK_UNROLL
+// Staged row elements per thread are padded to RATE + 1 words: consecutive threads then read
+// shared memory with an odd stride, free of bank conflicts.
+#define P2_ROW_STRIDE 9
+
+// Plonky3's PaddingFreeSponge<Perm16, 16, 8, 8> over rows, the one device sponge (hash_rows and
+// Merkle leaves). Absorbs one matrix's rows into the sponge states of rows [0, count): the
+// row's elements continue the stream at block offset `pos` (a row of several same-height matrices is their
+// concatenation, absorbed a matrix a launch). `first`: start from the zero state, else load
+// `states`; `last`: finish (permute a partial block) and write the digest, else store the state
+// for the next matrix. Reads are coalesced: a block stages its rows' next ≤ RATE columns in
+// shared memory (consecutive threads read consecutive elements), then each thread takes its
+// row's. Dynamic shared memory: blockDim.x * P2_ROW_STRIDE elements.
+template <int D, class F, int RP>
+__device__ __forceinline__ void poseidon2_absorb_rows(const F* rows, uint64_t width, uint64_t count, uint32_t pos,
+                                                      uint32_t first, uint32_t last, F* states, F* digests,
+                                                      const chk_poseidon2_params<F, 16, RP>& prm) {
+  constexpr int RATE = 8, OUT = 8;
+  DYN_SHARED(F, tile);
+  const uint32_t t = threadIdx.x;
+  for (uint64_t base = (uint64_t)blockIdx.x * blockDim.x; base < count; base += CHK_GRID_STRIDE()) {
+    const uint64_t row = base + t;
+    const bool live = row < count;
+    F s[16];
+CHK_UNROLL
+    for (int i = 0; i < 16; i++) s[i] = (!first && live) ? states[row * 16 + i] : F::zero();
+    uint32_t p = pos;
+    for (uint64_t c0 = 0; c0 < width;) {
+      const uint32_t n = (uint32_t)((width - c0) < (uint64_t)(RATE - p) ? (width - c0) : (RATE - p));
+      // Stage columns [c0, c0 + n) of the block's rows: element l of the block's n * blockDim.
+      for (uint32_t l = t; l < n * blockDim.x; l += blockDim.x) {
+        const uint64_t r = base + l / n;
+        if (r < count) tile[(l / n) * P2_ROW_STRIDE + l % n] = rows[r * width + c0 + l % n];
+      }
+      __syncthreads();
+CHK_UNROLL
       for (int i = 0; i < RATE; i++)
-        if (k + i < width) s[i] = row[k + i];
-      poseidon2_permute<D>(s, prm);
+        if ((uint32_t)i >= p && (uint32_t)i < p + n) s[i] = tile[t * P2_ROW_STRIDE + (i - p)];
+      __syncthreads();
+      p += n;
+      c0 += n;
+      if (p == RATE) {
+        if (live) poseidon2_permute<D>(s, prm);
+        p = 0;
+      }
     }
-    CHK_UNROLL
-    for (int i = 0; i < OUT; i++) digests[t * OUT + i] = s[i];
+    if (!live) continue;
+    if (last) {
+      if (p != 0) poseidon2_permute<D>(s, prm);
+CHK_UNROLL
+      for (int i = 0; i < OUT; i++) digests[row * OUT + i] = s[i];
+    } else {
+CHK_UNROLL
+      for (int i = 0; i < 16; i++) states[row * 16 + i] = s[i];
+    }
   }
 }
 

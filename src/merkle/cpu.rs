@@ -2,21 +2,20 @@
 //! schedule is ours: a rayon task hashes 2^LOG_TASK leaves and folds its own subtree in cache
 //! (injections included) before the few top layers are folded level by level.
 
-use p3_field::{Field, PackedValue, PrimeCharacteristicRing};
+use p3_field::{Field, PackedValue};
 use p3_matrix::Matrix;
 use p3_symmetric::Permutation;
 use rayon::prelude::*;
 
 use super::{Digest, Layout};
-use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST, RATE};
+use crate::poseidon2::hash::{for_each_pack, sponge, MAX_LANES};
+use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
 
 /// Leaves a task hashes; it then builds LOG_TASK − 1 layers above them (every one of those keeps
 /// ≥ 2 nodes a task, so the tasks together also cover each layer's padding slot).
 const LOG_TASK: usize = 10;
 /// Nodes a task computes in the top layers.
 const TOP_CHUNK: usize = 64;
-/// The widest SIMD pack of a 31-bit field (AVX-512: 16 lanes).
-const MAX_LANES: usize = 16;
 
 type Packed<F> = <F as Field>::Packing;
 
@@ -72,63 +71,24 @@ fn fill<F: Poseidon2Hasher, P, M>(
 {
     let layer = &layout.layers[k];
     let live = layer.raw.saturating_sub(start).min(out.len());
-    let lanes = Packed::<F>::WIDTH;
-    assert!(lanes <= MAX_LANES, "a SIMD pack of more than {MAX_LANES} field elements");
-    for j0 in (0..live).step_by(lanes) {
-        // Lanes past the live nodes repeat the last one; their results are dropped.
-        let nodes: [usize; MAX_LANES] = core::array::from_fn(|l| (j0 + l).min(live - 1));
-        let node = |l: usize| nodes[l];
-        let digest = if k == 0 {
-            sponge(perm, layout.leaves.iter().map(|&i| &leaves[i]), |l| start + node(l))
-        } else {
-            let kids: [&[F; 2 * DIGEST]; MAX_LANES] = core::array::from_fn(|l| {
-                children[2 * node(l)..2 * node(l) + 2].as_flattened().try_into().expect("two digests")
-            });
-            let mut s: [Packed<F>; 16] = core::array::from_fn(|i| Packed::<F>::from_fn(|l| kids[l][i]));
-            perm.permute_mut(&mut s);
-            if !layer.inject.is_empty() {
-                // Rows past the injected height contribute the zero digest.
-                let h = layer.inject_height;
-                let rows = sponge(perm, layer.inject.iter().map(|&i| &leaves[i]), |l| (start + node(l)).min(h - 1));
-                for (i, r) in rows.iter().enumerate() {
-                    s[DIGEST + i] =
-                        Packed::<F>::from_fn(|l| if start + node(l) < h { r.as_slice()[l] } else { F::ZERO });
-                }
-                perm.permute_mut(&mut s);
-            }
-            core::array::from_fn(|i| s[i])
-        };
-        for (l, d) in out[j0..live.min(j0 + lanes)].iter_mut().enumerate() {
-            *d = core::array::from_fn(|i| digest[i].as_slice()[l]);
+    for_each_pack(out, live, |nodes| {
+        if k == 0 {
+            return sponge(perm, layout.leaves.iter().map(|&i| &leaves[i]), |l| start + nodes[l]);
         }
-    }
-}
-
-/// `PaddingFreeSponge<_, 16, 8, 8>` of the concatenated rows `row(l)` of `mats`, lane l.
-fn sponge<'m, F, P, M>(perm: &P, mats: impl Iterator<Item = &'m M>, row: impl Fn(usize) -> usize) -> [Packed<F>; DIGEST]
-where
-    F: Field,
-    P: Permutation<[Packed<F>; 16]>,
-    M: Matrix<F> + 'm,
-{
-    let lanes = Packed::<F>::WIDTH;
-    let mut s = [Packed::<F>::ZERO; 16];
-    let mut pos = 0;
-    for m in mats {
-        let rows: Vec<_> = (0..lanes).map(|l| m.row_slice(row(l)).expect("row below the matrix height")).collect();
-        // Element e of every lane's row: an index into each of `lanes` slices, not one iterator.
-        #[allow(clippy::needless_range_loop)]
-        for e in 0..m.width() {
-            s[pos] = Packed::<F>::from_fn(|l| rows[l][e]);
-            pos += 1;
-            if pos == RATE {
-                perm.permute_mut(&mut s);
-                pos = 0;
-            }
-        }
-    }
-    if pos != 0 {
+        let kids: [&[F; 2 * DIGEST]; MAX_LANES] = core::array::from_fn(|l| {
+            children[2 * nodes[l]..2 * nodes[l] + 2].as_flattened().try_into().expect("two digests")
+        });
+        let mut s: [Packed<F>; 16] = core::array::from_fn(|i| Packed::<F>::from_fn(|l| kids[l][i]));
         perm.permute_mut(&mut s);
-    }
-    core::array::from_fn(|i| s[i])
+        if !layer.inject.is_empty() {
+            // Rows past the injected height contribute the zero digest.
+            let h = layer.inject_height;
+            let rows = sponge(perm, layer.inject.iter().map(|&i| &leaves[i]), |l| (start + nodes[l]).min(h - 1));
+            for (i, r) in rows.iter().enumerate() {
+                s[DIGEST + i] = Packed::<F>::from_fn(|l| if start + nodes[l] < h { r.as_slice()[l] } else { F::ZERO });
+            }
+            perm.permute_mut(&mut s);
+        }
+        core::array::from_fn(|i| s[i])
+    });
 }

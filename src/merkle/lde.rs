@@ -13,6 +13,7 @@ use crate::backend::Engine;
 use crate::error::{Error, Result};
 use crate::field::decode;
 use crate::ntt::{self, NttField, Order};
+use crate::poseidon2::hash::Resident;
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher};
 
 /// One trace: its evaluation domain's shift and its evaluations (rows in natural order).
@@ -55,7 +56,7 @@ where
                     let shift = F::GENERATOR / *domain_shift;
                     let w = m.width();
                     let buf = ntt::coset_lde_on_device(g, &m.values, w, log_blowup, shift, Order::BitReversed)?;
-                    Ok(gpu::Resident { rows: Some(buf), width: w })
+                    Ok(Resident { rows: Some(buf), width: w })
                 })
                 .collect::<Result<Vec<_>>>()?;
             let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;

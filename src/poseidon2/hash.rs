@@ -1,14 +1,18 @@
 //! The two hashers of Plonky3's Merkle trees over Poseidon2-16: rows hashed with
 //! `PaddingFreeSponge<Perm16, 16, 8, 8>`, digest pairs compressed with
-//! `TruncatedPermutation<Perm16, 2, 8, 16>`. The sponge's absorb schedule is ours (transposed
-//! into Plonky3's packed permutation on the cpu, one thread a row on a device).
+//! `TruncatedPermutation<Perm16, 2, 8, 16>`. The sponge's absorb schedule is ours: rows
+//! transposed into Plonky3's packed permutation on the cpu ([`sponge`]), one thread a row with
+//! coalesced staging on a device ([`absorb_rows`]). The Merkle trees hash their leaves with the
+//! same two pieces.
 
-use p3_field::{Field, PackedValue};
+use p3_field::{Field, PackedValue, PrimeCharacteristicRing};
+use p3_matrix::dense::RowMajorMatrixView;
+use p3_matrix::Matrix;
 use p3_symmetric::Permutation;
 use rayon::prelude::*;
 
 use super::{Poseidon2Constants, Poseidon2Field};
-use crate::backend::{plan, Engine, Launch};
+use crate::backend::{plan, DeviceBuffer, Dim3, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::field::decode;
 
@@ -19,10 +23,10 @@ pub const DIGEST: usize = 8;
 
 /// Fields with the width-16 hashing kernels.
 pub trait Poseidon2Hasher: Poseidon2Field<16> {
-    const HASH_ROWS_KERNEL: &'static str;
+    /// `poseidon2_absorb_rows` (kernels/poseidon2/poseidon2.cuh): the device sponge.
+    const ABSORB_ROWS_KERNEL: &'static str;
     const COMPRESS_KERNEL: &'static str;
-    /// The Merkle tree kernels (kernels/merkle/).
-    const MERKLE_ABSORB_ROWS: &'static str;
+    /// The Merkle layer kernel (kernels/merkle/).
     const MERKLE_COMPRESS_LEVELS: &'static str;
     /// `len` zero digests without a fill pass (see `field::mont31::zeroed_arrays`).
     #[doc(hidden)]
@@ -30,18 +34,16 @@ pub trait Poseidon2Hasher: Poseidon2Field<16> {
 }
 
 impl Poseidon2Hasher for crate::field::BabyBear {
-    const HASH_ROWS_KERNEL: &'static str = "chk_poseidon2_babybear_16_hash_rows";
+    const ABSORB_ROWS_KERNEL: &'static str = "chk_poseidon2_babybear_16_absorb_rows";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_babybear_16_compress";
-    const MERKLE_ABSORB_ROWS: &'static str = "chk_merkle_babybear_absorb_rows";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_babybear_compress_levels";
     fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]> {
         crate::field::mont31::zeroed_arrays(len)
     }
 }
 impl Poseidon2Hasher for crate::field::KoalaBear {
-    const HASH_ROWS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_hash_rows";
+    const ABSORB_ROWS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_absorb_rows";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_compress";
-    const MERKLE_ABSORB_ROWS: &'static str = "chk_merkle_koalabear_absorb_rows";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_koalabear_compress_levels";
     fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]> {
         crate::field::mont31::zeroed_arrays(len)
@@ -71,42 +73,23 @@ pub fn hash_rows<F: Poseidon2Hasher>(
     match engine {
         Engine::Cpu => {
             let perm = c.cpu_permutation();
-            let mut out = vec![[F::ZERO; DIGEST]; count];
+            let m = RowMajorMatrixView::new(rows, width);
+            let mut out = F::zeroed_digests(count);
             out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(task, digests)| {
                 let first = task * ROWS_PER_TASK;
-                sponge_rows(&perm, &rows[first * width..(first + digests.len()) * width], width, digests);
+                let live = digests.len();
+                for_each_pack(digests, live, |rows| sponge(&perm, std::iter::once(&m), |l| first + rows[l]));
             });
             Ok(out)
         }
-        // Thread t reads row t < count (count × width elements) and writes digest t.
-        Engine::Gpu(gpu) => on_device(gpu, F::HASH_ROWS_KERNEL, rows, Some(width as u64), count, c),
+        Engine::Gpu(gpu) => {
+            let m =
+                Resident { rows: Some(gpu.upload(&rows.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?), width };
+            let out = gpu.alloc::<u32>(count * DIGEST)?;
+            absorb_rows::<F>(gpu, &[&m], count, &out, &c.kernel_params())?;
+            download_digests(gpu, &out)
+        }
     }
-}
-
-/// One hashing launch: `kernel(input, [width,] count, out, params)`, where thread t < count reads
-/// its share of `input` (checked by the callers: whole rows or whole pairs) and writes digest t.
-fn on_device<F: Poseidon2Hasher>(
-    gpu: &crate::backend::Gpu,
-    kernel: &'static str,
-    input: &[F],
-    width: Option<u64>,
-    count: usize,
-    c: &Poseidon2Constants<F, 16>,
-) -> Result<Vec<[F; DIGEST]>> {
-    let input = gpu.upload(&input.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
-    let out = gpu.alloc::<u32>(count * DIGEST)?;
-    let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
-    let mut l = Launch::new(kernel, g, b).buf(&input);
-    if let Some(w) = width {
-        l = l.u64(w);
-    }
-    let l = l.u64(count as u64).buf(&out).val_slice(&c.kernel_params());
-    // SAFETY: `input` holds count rows (or pairs) as the kernel reads them, `out` count digests.
-    #[allow(unsafe_code)]
-    unsafe {
-        gpu.launch(&l)?
-    };
-    Ok(digests(decode::<F>(&gpu.download(&out)?)?))
 }
 
 /// `TruncatedPermutation<Perm16, 2, 8, 16>` of each consecutive pair of `digests`.
@@ -125,50 +108,144 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
     let flat: Vec<F> = digests_in.iter().flatten().copied().collect();
     match engine {
         Engine::Cpu => {
-            let perm = c.cpu_permutation();
             let mut states = flat;
-            super::packed_permute(&perm, &mut states);
+            super::packed_permute(&c.cpu_permutation(), &mut states);
             Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())
         }
-        // Thread t reads pair t < count (2 × DIGEST elements) and writes digest t.
-        Engine::Gpu(gpu) => on_device(gpu, F::COMPRESS_KERNEL, &flat, None, count, c),
+        Engine::Gpu(gpu) => {
+            let pairs = gpu.upload(&flat.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
+            let out = gpu.alloc::<u32>(count * DIGEST)?;
+            let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
+            let l = Launch::new(F::COMPRESS_KERNEL, g, b)
+                .buf(&pairs)
+                .u64(count as u64)
+                .buf(&out)
+                .val_slice(&c.kernel_params());
+            // SAFETY: thread t < count reads pair t (2 × DIGEST elements of `pairs`) and writes
+            // digest t of `out`.
+            #[allow(unsafe_code)]
+            unsafe {
+                gpu.launch(&l)?
+            };
+            download_digests(gpu, &out)
+        }
     }
 }
 
-fn digests<F: Copy>(flat: Vec<F>) -> Vec<[F; DIGEST]> {
-    flat.chunks_exact(DIGEST).map(|d| d.try_into().expect("DIGEST elements")).collect()
+/// The widest SIMD pack of a 31-bit field (AVX-512: 16 lanes).
+pub(crate) const MAX_LANES: usize = 16;
+
+/// Fills `out[..live]` a SIMD pack at a time: `digest` gets the pack's lane → index map (lanes
+/// past `live` repeat the last index; their results are dropped) and returns its digests.
+pub(crate) fn for_each_pack<F: Field>(
+    out: &mut [[F; DIGEST]],
+    live: usize,
+    digest: impl Fn(&[usize; MAX_LANES]) -> [F::Packing; DIGEST],
+) {
+    let lanes = F::Packing::WIDTH;
+    assert!(lanes <= MAX_LANES, "a SIMD pack of more than {MAX_LANES} field elements");
+    for j0 in (0..live).step_by(lanes) {
+        let indices: [usize; MAX_LANES] = core::array::from_fn(|l| (j0 + l).min(live - 1));
+        let d = digest(&indices);
+        for (l, o) in out[j0..live.min(j0 + lanes)].iter_mut().enumerate() {
+            *o = core::array::from_fn(|i| d[i].as_slice()[l]);
+        }
+    }
 }
 
-/// The sponge over `digests.len()` consecutive rows: packs of SIMD-width rows transposed into
-/// the packed permutation, the rest one by one.
-fn sponge_rows<F: Field, P>(perm: &P, rows: &[F], width: usize, digests: &mut [[F; DIGEST]])
+/// `PaddingFreeSponge<_, 16, 8, 8>` of the concatenated rows `row(l)` of `mats`, lane l.
+pub(crate) fn sponge<'m, F, P, M>(
+    perm: &P,
+    mats: impl Iterator<Item = &'m M>,
+    row: impl Fn(usize) -> usize,
+) -> [F::Packing; DIGEST]
 where
-    P: Permutation<[F; 16]> + Permutation<[F::Packing; 16]>,
+    F: Field,
+    P: Permutation<[F::Packing; 16]>,
+    M: Matrix<F> + 'm,
 {
     let lanes = F::Packing::WIDTH;
-    let packs = digests.len() / lanes;
-    for p in 0..packs {
-        let mut s = [F::Packing::default(); 16];
-        absorb(&mut s, width, |i| F::Packing::from_fn(|l| rows[(p * lanes + l) * width + i]), |s| perm.permute_mut(s));
-        for (i, v) in s[..DIGEST].iter().enumerate() {
-            for (l, x) in v.as_slice().iter().enumerate() {
-                digests[p * lanes + l][i] = *x;
+    let mut s = [F::Packing::ZERO; 16];
+    let mut pos = 0;
+    for m in mats {
+        let rows: Vec<_> = (0..lanes).map(|l| m.row_slice(row(l)).expect("row below the matrix height")).collect();
+        // Element e of every lane's row: an index into each of `lanes` slices, not one iterator.
+        #[allow(clippy::needless_range_loop)]
+        for e in 0..m.width() {
+            s[pos] = F::Packing::from_fn(|l| rows[l][e]);
+            pos += 1;
+            if pos == RATE {
+                perm.permute_mut(&mut s);
+                pos = 0;
             }
         }
     }
-    for (r, d) in digests.iter_mut().enumerate().skip(packs * lanes) {
-        let mut s = [F::ZERO; 16];
-        absorb(&mut s, width, |i| rows[r * width + i], |s| perm.permute_mut(s));
-        d.copy_from_slice(&s[..DIGEST]);
+    if pos != 0 {
+        perm.permute_mut(&mut s);
     }
+    core::array::from_fn(|i| s[i])
 }
 
-/// Plonky3's overwrite-mode, padding-free absorb of `width` elements (`elem(i)`) into `s`.
-fn absorb<T: Copy>(s: &mut [T; 16], width: usize, elem: impl Fn(usize) -> T, permute: impl Fn(&mut [T; 16])) {
-    for block in (0..width).step_by(RATE) {
-        for (i, slot) in s.iter_mut().take(RATE.min(width - block)).enumerate() {
-            *slot = elem(block + i);
+/// A matrix in device memory: `height × width` elements, row-major, device encoding (no buffer
+/// when the width is 0).
+pub(crate) struct Resident {
+    pub rows: Option<DeviceBuffer<u32>>,
+    pub width: usize,
+}
+
+/// Threads (rows) per block of the device sponge.
+const ABSORB_BLOCK: u32 = 256;
+/// Shared words a thread stages per sponge block (RATE, padded to an odd stride: P2_ROW_STRIDE).
+const ROW_STRIDE: u32 = RATE as u32 + 1;
+
+/// Digests of the concatenated rows `0..height` of `mats` into `digests`, a launch a matrix
+/// (the sponge state carried between them).
+pub(crate) fn absorb_rows<F: Poseidon2Hasher>(
+    gpu: &Gpu,
+    mats: &[&Resident],
+    height: usize,
+    digests: &DeviceBuffer<u32>,
+    params: &[u32],
+) -> Result<()> {
+    let states = if mats.len() > 1 { Some(gpu.alloc::<u32>(height * 16)?) } else { None };
+    let blocks = height.div_ceil(ABSORB_BLOCK as usize).min(1 << 20) as u32;
+    let mut pos = 0usize;
+    for (j, m) in mats.iter().enumerate() {
+        let width = m.width;
+        if m.rows.as_ref().map_or(0, |b| b.len()) != width * height {
+            return Err(Error::InvalidShape(format!("a device matrix is not {height} rows of {width}")));
         }
-        permute(s);
+        let mut l = Launch::new(F::ABSORB_ROWS_KERNEL, Dim3::x(blocks), Dim3::x(ABSORB_BLOCK))
+            .shared(ABSORB_BLOCK * ROW_STRIDE * 4);
+        l = match &m.rows {
+            Some(b) => l.buf(b),
+            None => l.null(),
+        };
+        l = l
+            .u64(width as u64)
+            .u64(height as u64)
+            .u32(pos as u32)
+            .u32((j == 0) as u32)
+            .u32((j + 1 == mats.len()) as u32);
+        l = match &states {
+            Some(b) => l.buf(b),
+            None => l.null(),
+        };
+        let l = l.buf(digests).val_slice(params);
+        // SAFETY: `rows` holds height × width elements (checked above; null only when width is
+        // 0: nothing is read), `states` height states (null only for a single matrix: first and
+        // last, never touched), `digests` ≥ height digests.
+        #[allow(unsafe_code)]
+        unsafe {
+            gpu.launch(&l)?
+        };
+        pos = (pos + width) % RATE;
     }
+    Ok(())
+}
+
+/// A device buffer of digests, decoded (canonical encodings checked).
+pub(crate) fn download_digests<F: Poseidon2Hasher>(gpu: &Gpu, buf: &DeviceBuffer<u32>) -> Result<Vec<[F; DIGEST]>> {
+    let flat = decode::<F>(&gpu.download(buf)?)?;
+    Ok(flat.chunks_exact(DIGEST).map(|d| d.try_into().expect("DIGEST elements")).collect())
 }

@@ -11,7 +11,7 @@ use p3_poseidon2::{ExternalLayerConstants, GenericPoseidon2LinearLayers};
 use p3_symmetric::{CryptographicPermutation, Permutation};
 use rayon::prelude::*;
 
-mod hash;
+pub(crate) mod hash;
 mod sp1;
 
 pub use hash::{compress_pairs, hash_rows, Poseidon2Hasher, DIGEST, RATE};
