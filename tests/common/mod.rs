@@ -71,3 +71,11 @@ macro_rules! backend_tests {
         }
     };
 }
+
+/// Runs `f` in a one-thread rayon pool. Plonky3 grinds proof-of-work witnesses with a parallel
+/// `find_any`, which returns whichever valid witness a thread meets first: two proofs of the
+/// same trace can then differ in their witnesses (and everything sampled after them). On one
+/// thread the search runs in order and finds the smallest witness, so proofs are reproducible.
+pub fn one_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a one-thread rayon pool").install(f)
+}
