@@ -1,5 +1,5 @@
 //! The cpu tree builder. Hashing is Plonky3's packed Poseidon2 (one tree node a SIMD lane); the
-//! schedule is ours: a rayon task hashes 2^LOG_TASK leaves and folds its own subtree in cache
+//! schedule is ours: a rayon task hashes up to 2^10 leaves and folds its own subtree in cache
 //! (injections included) before the few top layers are folded level by level.
 
 use p3_field::{Field, PackedValue};
@@ -11,9 +11,11 @@ use super::{Digest, Layout};
 use crate::poseidon2::hash::{for_each_pack, sponge, MAX_LANES};
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
 
-/// Leaves a task hashes; it then builds LOG_TASK − 1 layers above them (every one of those keeps
-/// ≥ 2 nodes a task, so the tasks together also cover each layer's padding slot).
-const LOG_TASK: usize = 10;
+/// Leaves a task hashes, at most: 2^MAX_LOG_TASK.
+const MAX_LOG_TASK: usize = 10;
+/// Tasks wanted per rayon thread, so that a tree of few, wide rows (a STARK trace: thousands of
+/// columns, hundreds of permutations a leaf) still keeps every core busy.
+const TASKS_PER_THREAD: usize = 4;
 /// Nodes a task computes in the top layers.
 const TOP_CHUNK: usize = 64;
 
@@ -26,12 +28,16 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
 ) -> Vec<Vec<Digest<F>>> {
     let perm = c.cpu_permutation();
     let mut layers: Vec<Vec<Digest<F>>> = layout.layers.iter().map(|l| F::zeroed_digests(l.padded)).collect();
-    let fused = layers.len().min(LOG_TASK);
-    let tasks = layout.layers[0].padded.div_ceil(1 << LOG_TASK);
-    // Task t owns nodes [t << (LOG_TASK − k), (t + 1) << (LOG_TASK − k)) of layer k < fused.
+    // A task hashes 2^log_task leaves and builds the layers k < log_task above them: every one
+    // keeps ≥ 2 nodes a task, so the tasks together also cover each layer's padding slot.
+    let per_task = layout.layers[0].padded / (rayon::current_num_threads() * TASKS_PER_THREAD);
+    let log_task = (per_task.max(2).ilog2() as usize).min(MAX_LOG_TASK);
+    let fused = layers.len().min(log_task);
+    let tasks = layout.layers[0].padded.div_ceil(1 << log_task);
+    // Task t owns nodes [t << (log_task − k), (t + 1) << (log_task − k)) of layer k < fused.
     let mut per_task: Vec<Vec<&mut [Digest<F>]>> = (0..tasks).map(|_| Vec::with_capacity(fused)).collect();
     for (k, layer) in layers[..fused].iter_mut().enumerate() {
-        let chunks: Vec<_> = layer.chunks_mut(1 << (LOG_TASK - k)).collect();
+        let chunks: Vec<_> = layer.chunks_mut(1 << (log_task - k)).collect();
         debug_assert_eq!(chunks.len(), tasks, "layer {k} splits into one chunk a task");
         for (t, chunk) in chunks.into_iter().enumerate() {
             per_task[t].push(chunk);
@@ -41,7 +47,7 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
         for k in 0..chunks.len() {
             let (below, here) = chunks.split_at_mut(k);
             let children = below.last().map_or(&[][..], |b| &**b);
-            fill(&perm, leaves, layout, k, t << (LOG_TASK - k), children, here[0]);
+            fill(&perm, leaves, layout, k, t << (log_task - k), children, here[0]);
         }
     });
     for k in fused..layers.len() {
