@@ -5,37 +5,32 @@
 //! `RUSTFLAGS="-C target-cpu=native" cargo bench --bench prove`.
 //! `CHERENKOV_BENCH_BACKEND=emu|cuda` benches that backend instead of cpu.
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+mod common;
+
+use criterion::{criterion_group, criterion_main, Criterion};
 use p3_uni_stark::prove;
 
 use cherenkov::field::BabyBear;
 use cherenkov::plonky3::config::{self, FriSettings};
 use cherenkov::poseidon2::Poseidon2Constants;
-use cherenkov::{Backend, Engine};
-
-fn engine() -> Engine {
-    let b: Backend = std::env::var("CHERENKOV_BENCH_BACKEND").ok().map(|s| s.parse().unwrap()).unwrap_or(Backend::Cpu);
-    b.engine().unwrap()
-}
 
 fn keccak(c: &mut Criterion) {
     let fri = FriSettings::default();
-    let engine = engine();
+    let engine = common::engine();
     let ours = config::on(Poseidon2Constants::babybear_default_16(), engine.clone(), fri);
     let stock = config::stock(Poseidon2Constants::babybear_default_16(), fri);
     let air = p3_keccak_air::KeccakAir {};
     // 2^14 rows: 682 Keccak-f permutations (24 rows each) padded to the next power of two.
     let hashes = (1 << 14) / 24;
     let trace = air.generate_random_trace_rows::<BabyBear>(hashes, fri.log_blowup);
-    let mut g = c.benchmark_group("prove/babybear/keccak_air/2^14_rows");
-    g.sample_size(10);
-    g.bench_function(BenchmarkId::new("cherenkov", engine.name()), |b| {
-        b.iter_batched(|| trace.clone(), |t| prove(&ours, &air, t, &[]).unwrap(), BatchSize::LargeInput)
-    });
-    g.bench_function(BenchmarkId::new("plonky3", "Radix2DitParallel + MerkleTreeMmcs"), |b| {
-        b.iter_batched(|| trace.clone(), |t| prove(&stock, &air, t, &[]).unwrap(), BatchSize::LargeInput)
-    });
-    g.finish();
+    common::versus(
+        c,
+        "prove/babybear/keccak_air/2^14_rows".into(),
+        None,
+        &trace,
+        (&engine, |t| prove(&ours, &air, t, &[]).unwrap()),
+        ("plonky3", "Radix2DitParallel + MerkleTreeMmcs", |t| prove(&stock, &air, t, &[]).unwrap()),
+    );
 }
 
 criterion_group!(benches, keccak);
