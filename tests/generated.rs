@@ -1,20 +1,12 @@
 //! Checked-in generated files stay in step with their generators.
 
+mod common;
+
 use cherenkov::field::params;
 
 #[test]
 fn field_params_header_is_current() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(params::HEADER_PATH);
-    let want = params::header();
-    if std::env::var_os("CHERENKOV_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
-    }
-    let have = std::fs::read_to_string(&path).unwrap();
-    assert!(
-        have == want,
-        "{} is stale: run `CHERENKOV_BLESS=1 cargo test --release --test generated`",
-        params::HEADER_PATH
-    );
+    common::assert_generated(params::HEADER_PATH, &params::header(), "generated");
 }
 
 /// The generated constants against arithmetic done here, from p alone.

@@ -95,27 +95,22 @@ fn sp1_v6() -> Instance {
     }
 }
 
-fn params_are_current(path: &str, want: String) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    if std::env::var_os("CHERENKOV_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
-    }
-    let have = std::fs::read_to_string(&path).unwrap();
-    assert!(
-        have == want,
-        "{} is stale: run `CHERENKOV_BLESS=1 cargo test --release --test sp1_poseidon2`",
-        path.display()
+#[test]
+fn sp1_v5_params_are_current() {
+    common::assert_generated(
+        "src/poseidon2/sp1_v5_params.rs",
+        &generate(&sp1_v5(), BabyBear::ORDER_U32),
+        "sp1_poseidon2",
     );
 }
 
 #[test]
-fn sp1_v5_params_are_current() {
-    params_are_current("src/poseidon2/sp1_v5_params.rs", generate(&sp1_v5(), BabyBear::ORDER_U32));
-}
-
-#[test]
 fn sp1_v6_params_are_current() {
-    params_are_current("src/poseidon2/sp1_v6_params.rs", generate(&sp1_v6(), KoalaBear::ORDER_U32));
+    common::assert_generated(
+        "src/poseidon2/sp1_v6_params.rs",
+        &generate(&sp1_v6(), KoalaBear::ORDER_U32),
+        "sp1_poseidon2",
+    );
 }
 
 /// cherenkov's permutation with `c` against SP1's (`reference`, on canonical u32 states): the

@@ -84,18 +84,28 @@ CHK_UNROLL
   p2_full_rounds<D, F, W, RP>(s, prm.terminal);
 }
 
-// Permutes `count` states of W elements stored one after another, in place; one thread each.
-template <int D, class F, int W, int RP>
-__device__ __forceinline__ void poseidon2_permute_batch(F* states, uint64_t count,
-                                                        const chk_poseidon2_params<F, W, RP>& prm) {
+// Permutes `count` states of W elements stored one after another in `in` and writes the first OUT
+// elements of each to `out` (OUT apart); one thread a state. `in == out` with OUT == W permutes
+// in place (a thread reads its whole state before writing it).
+template <int D, int OUT, class F, int W, int RP>
+__device__ __forceinline__ void poseidon2_map_states(const F* in, uint64_t count, F* out,
+                                                     const chk_poseidon2_params<F, W, RP>& prm) {
+  static_assert(OUT <= W, "the output fits the state");
   for (uint64_t t = CHK_GLOBAL_TID(); t < count; t += CHK_GRID_STRIDE()) {
     F s[W];
 CHK_UNROLL
-    for (int i = 0; i < W; i++) s[i] = states[t * W + i];
+    for (int i = 0; i < W; i++) s[i] = in[t * W + i];
     poseidon2_permute<D>(s, prm);
 CHK_UNROLL
-    for (int i = 0; i < W; i++) states[t * W + i] = s[i];
+    for (int i = 0; i < OUT; i++) out[t * OUT + i] = s[i];
   }
+}
+
+// Permutes `count` states of W elements stored one after another, in place.
+template <int D, class F, int W, int RP>
+__device__ __forceinline__ void poseidon2_permute_batch(F* states, uint64_t count,
+                                                        const chk_poseidon2_params<F, W, RP>& prm) {
+  poseidon2_map_states<D, W>(states, count, states, prm);
 }
 
 // Staged row elements per thread are padded to RATE + 1 words: consecutive threads then read
@@ -161,12 +171,5 @@ template <int D, int OUT, class F, int W, int RP>
 __device__ __forceinline__ void poseidon2_compress(const F* pairs, uint64_t count, F* out,
                                                    const chk_poseidon2_params<F, W, RP>& prm) {
   static_assert(2 * OUT == W, "two digests fill the state");
-  for (uint64_t t = CHK_GLOBAL_TID(); t < count; t += CHK_GRID_STRIDE()) {
-    F s[W];
-    CHK_UNROLL
-    for (int i = 0; i < W; i++) s[i] = pairs[t * W + i];
-    poseidon2_permute<D>(s, prm);
-    CHK_UNROLL
-    for (int i = 0; i < OUT; i++) out[t * OUT + i] = s[i];
-  }
+  poseidon2_map_states<D, OUT>(pairs, count, out, prm);
 }

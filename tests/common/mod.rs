@@ -79,3 +79,14 @@ macro_rules! backend_tests {
 pub fn one_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a one-thread rayon pool").install(f)
 }
+
+/// A checked-in generated file (`rel_path` from the crate root) equals `want`;
+/// `CHERENKOV_BLESS=1` rewrites it first. `test` names the test target that regenerates it.
+pub fn assert_generated(rel_path: &str, want: &str, test: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel_path);
+    if std::env::var_os("CHERENKOV_BLESS").is_some() {
+        std::fs::write(&path, want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap();
+    assert!(have == want, "{rel_path} is stale: run `CHERENKOV_BLESS=1 cargo test --release --test {test}`");
+}
