@@ -53,30 +53,31 @@ fn stock_verify(proof: &[u8], fri: FriSettings) -> Result<Duration> {
     Ok(t0.elapsed())
 }
 
-fn encode<T: serde::Serialize>(proof: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(proof).map_err(|e| Error::Verification(format!("proof does not serialize: {e}")))
+/// Times `prove`, then serializes its proof (untimed) and has the stock verifier check it.
+fn run<P: serde::Serialize, E: std::fmt::Debug>(
+    prover: String,
+    fri: FriSettings,
+    prove: impl FnOnce() -> std::result::Result<P, E>,
+) -> Result<ProveRun> {
+    let t0 = Instant::now();
+    let proof = prove().map_err(|e| Error::Verification(format!("prover: {e:?}")))?;
+    let prove_time = t0.elapsed();
+    let proof =
+        serde_json::to_vec(&proof).map_err(|e| Error::Verification(format!("proof does not serialize: {e}")))?;
+    let verify_time = stock_verify(&proof, fri)?;
+    Ok(ProveRun { prover, prove: prove_time, verify: verify_time, proof })
 }
 
 /// Proves `trace` with the stock configuration (`Radix2DitParallel` + `MerkleTreeMmcs`).
 pub fn stock(trace: RowMajorMatrix<BabyBear>, fri: FriSettings) -> Result<ProveRun> {
     let config = stock_config(fri);
-    let t0 = Instant::now();
-    let proof = prove(&config, &KeccakAir {}, trace, &[]).map_err(|e| Error::Verification(format!("prover: {e:?}")))?;
-    let prove_time = t0.elapsed();
-    let proof = encode(&proof)?;
-    let verify_time = stock_verify(&proof, fri)?;
-    Ok(ProveRun { prover: "Plonky3 stock".into(), prove: prove_time, verify: verify_time, proof })
+    run("Plonky3 stock".into(), fri, || prove(&config, &KeccakAir {}, trace, &[]))
 }
 
 /// Proves `trace` with cherenkov's configuration on `engine`; the stock verifier checks it.
 pub fn cherenkov(engine: &Engine, trace: RowMajorMatrix<BabyBear>, fri: FriSettings) -> Result<ProveRun> {
     let config = config::on(Poseidon2Constants::babybear_default_16(), engine.clone(), fri);
-    let t0 = Instant::now();
-    let proof = prove(&config, &KeccakAir {}, trace, &[]).map_err(|e| Error::Verification(format!("prover: {e:?}")))?;
-    let prove_time = t0.elapsed();
-    let proof = encode(&proof)?;
-    let verify_time = stock_verify(&proof, fri)?;
-    Ok(ProveRun { prover: format!("cherenkov {}", engine.name()), prove: prove_time, verify: verify_time, proof })
+    run(format!("cherenkov {}", engine.name()), fri, || prove(&config, &KeccakAir {}, trace, &[]))
 }
 
 #[cfg(test)]
