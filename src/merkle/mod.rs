@@ -161,6 +161,10 @@ impl<F: Copy, M> MerkleTree<F, M> {
     pub fn digest_layers(&self) -> &[Vec<Digest<F>>] {
         &self.digest_layers
     }
+    /// The digest layers, without the leaves (for callers that keep only the tree).
+    pub fn into_digest_layers(self) -> Vec<Vec<Digest<F>>> {
+        self.digest_layers
+    }
     pub fn root(&self) -> Digest<F> {
         self.digest_layers.last().expect("a tree has a root layer")[0]
     }

@@ -1,90 +1,22 @@
 //! cherenkov behind SP1 v6's (Hypercube's) seams, slop 6.10.0 on Succinct's Plonky3 fork 0.4.3.
 //!
-//! [`Dft`] implements `slop_dft::Dft<KoalaBear>` (what SP1 v6's Basefold encoder calls): the
-//! columns of `src` are coefficients, `dst` receives their evaluations on `shift · K`, K of order
-//! `height << log_blowup`, rows in natural or bit-reversed order — equal to slop's own
-//! `Radix2DitParallel` implementation. Elements cross between the fork's KoalaBear and
-//! upstream's through canonical `u32`s (one conversion each way per element).
+//! - [`Dft`] implements `slop_dft::Dft<KoalaBear>` (what SP1 v6's Basefold encoder calls): the
+//!   columns of `src` are coefficients, `dst` receives their evaluations on `shift · K`, K of
+//!   order `height << log_blowup`, rows in natural or bit-reversed order — equal to slop's own
+//!   `Radix2DitParallel` implementation.
+//! - [`MerkleProver`] implements `slop_merkle_tree::TensorCsProver<KoalaBearDegree4Duplex>` (and
+//!   `ComputeTcsOpenings`) with SP1 v6's Poseidon2-KoalaBear-16: commitments, prover data and
+//!   opening proofs equal to slop's `Poseidon2KoalaBear16Prover`, so slop's
+//!   `MerkleTreeTcs::verify_tensor_openings` accepts them.
 //!
-//! Still to come for SP1 v6: `slop_merkle_tree::TensorCsProver` over SP1 v6's Poseidon2
-//! (`cherenkov::poseidon2::Poseidon2Constants::sp1_v6_koalabear_16()` already matches it).
+//! Elements cross between the fork's KoalaBear and upstream's (cherenkov's) through canonical
+//! `u32`s: one conversion each way per element.
 
-use cherenkov::ntt::{self, Direction, Order, Transform};
-use cherenkov::{Backend, Engine, Error};
-use p3_field::integers::QuotientMap;
-use p3_field::PrimeField32 as _;
-use slop_algebra::{AbstractField, PrimeField32};
-use slop_alloc::CpuBackend;
-use slop_dft::DftOrdering;
-use slop_tensor::Tensor;
+mod dft;
+mod tcs;
+
+pub use dft::Dft;
+pub use tcs::{MerkleProver, TreeData};
 
 /// SP1 v6's field (the fork's KoalaBear).
 pub type KoalaBear = slop_koala_bear::KoalaBear;
-
-/// `slop_dft::Dft<KoalaBear>` on a cherenkov backend.
-#[derive(Debug, Clone)]
-pub struct Dft {
-    engine: Engine,
-}
-
-impl Dft {
-    pub fn new(backend: Backend) -> cherenkov::Result<Self> {
-        Ok(Self { engine: backend.engine()? })
-    }
-    pub fn on(engine: Engine) -> Self {
-        Self { engine }
-    }
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-}
-
-fn to_upstream(x: &KoalaBear) -> cherenkov::field::KoalaBear {
-    // Canonical, so below p: the map is exact.
-    <cherenkov::field::KoalaBear as QuotientMap<u32>>::from_int(x.as_canonical_u32())
-}
-
-fn to_fork(x: &cherenkov::field::KoalaBear) -> KoalaBear {
-    KoalaBear::from_canonical_u32(x.as_canonical_u32())
-}
-
-impl slop_dft::Dft<KoalaBear, CpuBackend> for Dft {
-    type Error = Error;
-
-    fn coset_dft_into(
-        &self,
-        src: &Tensor<KoalaBear, CpuBackend>,
-        dst: &mut Tensor<KoalaBear, CpuBackend>,
-        shift: KoalaBear,
-        log_blowup: usize,
-        ordering: DftOrdering,
-        dim: usize,
-    ) -> Result<(), Error> {
-        let &[height, width] = src.sizes() else {
-            return Err(Error::InvalidShape(format!(
-                "a {}-dimensional tensor; the DFT takes a matrix",
-                src.sizes().len()
-            )));
-        };
-        if dim != 0 {
-            return Err(Error::InvalidShape(format!("a DFT along dimension {dim}; columns (dimension 0) only")));
-        }
-        let big = height
-            .checked_shl(log_blowup as u32)
-            .filter(|b| b >> log_blowup == height)
-            .and_then(|b| b.checked_mul(width))
-            .ok_or_else(|| Error::SizeOverflow(format!("{height} x {width} blown up by 2^{log_blowup}")))?;
-        let mut values = Vec::with_capacity(big);
-        values.extend(src.as_slice().iter().map(to_upstream));
-        values.resize(big, cherenkov::field::KoalaBear::new(0));
-        let output = match ordering {
-            DftOrdering::Normal => Order::Natural,
-            DftOrdering::BitReversed => Order::BitReversed,
-        };
-        let t = Transform::new(Direction::Forward).coset(to_upstream(&shift)).orders(Order::Natural, output);
-        let evals = ntt::transform_batch(&self.engine, values, width, t)?;
-        let out: Tensor<KoalaBear, CpuBackend> = evals.iter().map(to_fork).collect();
-        *dst = out.reshape([height << log_blowup, width]);
-        Ok(())
-    }
-}

@@ -1,23 +1,17 @@
 //! cherenkov's `slop_dft::Dft` against slop's own `Radix2DitParallel` implementation, on random
-//! coefficient matrices and edge values, both orderings, several blowups and shifts, cpu and emu.
+//! coefficient matrices and edge values, both orderings, several blowups and shifts, on cpu, emu and cuda when present.
 
-use cherenkov::backend::{EmuConfig, Schedule};
+mod common;
+
 use cherenkov::Engine;
 use cherenkov_sp1_v6::{Dft, KoalaBear};
+use common::seed;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use slop_algebra::{AbstractField, PrimeField32};
 use slop_dft::p3::Radix2DitParallel;
 use slop_dft::{Dft as _, DftOrdering};
 use slop_tensor::Tensor;
-
-fn seed() -> u64 {
-    let seed = std::env::var("CHERENKOV_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-    });
-    eprintln!("seed = {seed} (replay with CHERENKOV_SEED={seed})");
-    seed
-}
 
 fn matrix(rng: &mut StdRng, height: usize, width: usize) -> Tensor<KoalaBear> {
     let p = KoalaBear::ORDER_U32;
@@ -56,9 +50,9 @@ fn cpu_equals_slop() {
 }
 
 #[test]
-fn emu_equals_slop() {
-    for schedule in [Schedule::Forward, Schedule::Reverse] {
-        equal_to_slop(Engine::emu(EmuConfig { schedule, ..EmuConfig::default() }));
+fn devices_equal_slop() {
+    for engine in common::device_engines() {
+        equal_to_slop(engine);
     }
 }
 
