@@ -125,6 +125,14 @@ fn non_canonical_encodings_are_rejected() {
         field::decode::<BabyBear>(&[1, 2, 0x7800_0001]),
         Err(Error::NonCanonical { field: "babybear", index: 2 })
     ));
+    // Many bad encodings across rayon's splits: the first one is reported.
+    let mut many = vec![7u32; 1 << 16];
+    for i in [40_000, 777, 65_535, 20_000] {
+        many[i] = u32::MAX;
+    }
+    assert!(matches!(field::decode::<BabyBear>(&many), Err(Error::NonCanonical { index: 777, .. })));
+    let good = field::decode::<BabyBear>(&many[..777]).unwrap();
+    assert!(good.len() == 777 && good.iter().all(|x| x.to_repr() == 7));
 }
 
 #[test]

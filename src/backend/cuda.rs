@@ -119,7 +119,14 @@ pub fn open(ordinal: usize) -> Result<Arc<CudaDevice>, CudaUnavailable> {
     // SAFETY: no buffer of this context is used from another stream.
     unsafe { ctx.disable_event_tracking() };
     let stream = ctx.new_stream().map_err(driver)?;
-    let dev = Arc::new(CudaDevice { info, ctx, stream, modules: Mutex::default(), functions: Mutex::default() });
+    let dev = Arc::new(CudaDevice {
+        info,
+        ctx,
+        stream,
+        modules: Mutex::default(),
+        functions: Mutex::default(),
+        staging: Mutex::default(),
+    });
     open.insert(ordinal, dev.clone());
     Ok(dev)
 }
@@ -131,6 +138,8 @@ pub struct CudaDevice {
     stream: Arc<CudaStream>,
     modules: Mutex<HashMap<&'static str, Arc<CudaModule>>>,
     functions: Mutex<HashMap<&'static str, CudaFunction>>,
+    /// Pinned buffers for large transfers, allocated on the first one.
+    staging: Mutex<Option<Staging>>,
 }
 
 impl fmt::Debug for CudaDevice {
@@ -176,8 +185,28 @@ impl CudaDevice {
             return Ok(());
         }
         self.ctx.bind_to_thread().map_err(cuda_err)?;
-        // SAFETY: `dst` holds src.len() bytes (allocated for this buffer's length).
-        unsafe { result::memcpy_htod_sync(dst.ptr, src) }.map_err(cuda_err)
+        if src.len() <= DIRECT_BYTES {
+            // SAFETY: `dst` holds src.len() bytes (allocated for this buffer's length).
+            return unsafe { result::memcpy_htod_sync(dst.ptr, src) }.map_err(cuda_err);
+        }
+        let mut guard = self.staging()?;
+        let st = guard.as_mut().expect("staging() allocates");
+        let stream = self.stream.cu_stream();
+        for (i, chunk) in src.chunks(STAGE_BYTES).enumerate() {
+            let k = i % 2;
+            // SAFETY: the event was created in this context; waits for the last DMA out of buffer k.
+            unsafe { result::event::synchronize(st.events[k]) }.map_err(cuda_err)?;
+            let pinned = &mut st.buffer(k)[..chunk.len()];
+            parallel_copy(chunk, pinned);
+            // SAFETY: dst holds src.len() bytes, so the chunk's range; the pinned buffer is not
+            // touched again until its event (recorded right after) has completed.
+            unsafe {
+                result::memcpy_htod_async(dst.ptr + (i * STAGE_BYTES) as u64, &*pinned, stream)
+                    .and_then(|()| result::event::record(st.events[k], stream))
+            }
+            .map_err(cuda_err)?;
+        }
+        self.stream.synchronize().map_err(cuda_err)
     }
 
     pub(crate) fn read(&self, src: &CudaAlloc, dst: &mut [u8]) -> Result<()> {
@@ -186,8 +215,46 @@ impl CudaDevice {
         }
         self.ctx.bind_to_thread().map_err(cuda_err)?;
         self.stream.synchronize().map_err(cuda_err)?;
-        // SAFETY: `src` holds dst.len() bytes.
-        unsafe { result::memcpy_dtoh_sync(dst, src.ptr) }.map_err(cuda_err)
+        if dst.len() <= DIRECT_BYTES {
+            // SAFETY: `src` holds dst.len() bytes.
+            return unsafe { result::memcpy_dtoh_sync(dst, src.ptr) }.map_err(cuda_err);
+        }
+        let mut guard = self.staging()?;
+        let st = guard.as_mut().expect("staging() allocates");
+        let stream = self.stream.cu_stream();
+        let chunks: Vec<&mut [u8]> = dst.chunks_mut(STAGE_BYTES).collect();
+        let lens: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        // DMA of chunk i + 1 into one buffer while chunk i is copied out of the other.
+        let fetch = |st: &mut Staging, i: usize| -> Result<()> {
+            let k = i % 2;
+            let pinned = &mut st.buffer(k)[..lens[i]];
+            // SAFETY: src holds dst.len() bytes; the buffer is read only after its event.
+            unsafe {
+                result::memcpy_dtoh_async(pinned, src.ptr + (i * STAGE_BYTES) as u64, stream)
+                    .and_then(|()| result::event::record(st.events[k], stream))
+            }
+            .map_err(cuda_err)
+        };
+        fetch(st, 0)?;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            if i + 1 < lens.len() {
+                fetch(st, i + 1)?;
+            }
+            let k = i % 2;
+            // SAFETY: the event was recorded after chunk i's copy into buffer k.
+            unsafe { result::event::synchronize(st.events[k]) }.map_err(cuda_err)?;
+            parallel_copy(&st.buffer(k)[..chunk.len()], chunk);
+        }
+        Ok(())
+    }
+
+    /// The staging buffers, allocated on first use.
+    fn staging(&self) -> Result<std::sync::MutexGuard<'_, Option<Staging>>> {
+        let mut guard = self.staging.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            *guard = Some(Staging::new(self.ctx.clone())?);
+        }
+        Ok(guard)
     }
 
     fn function(&self, kernel: &'static str) -> Result<CudaFunction> {
@@ -272,4 +339,69 @@ impl Drop for CudaAlloc {
             let _ = unsafe { result::free_sync(self.ptr) };
         }
     }
+}
+
+/// Transfers up to this size go straight from pageable memory.
+const DIRECT_BYTES: usize = 1 << 20;
+/// One staging buffer; two of them alternate.
+const STAGE_BYTES: usize = 16 << 20;
+
+/// Two pinned host buffers and their events. Large transfers go through them in chunks: copies
+/// from pageable memory run at a fraction of the bus (measured on an H100 host: 8 GB/s pageable,
+/// 53 GB/s pinned), and a fresh destination's pages fault in on the copying thread; here the host
+/// side of each chunk is copied by all cores while the other buffer's DMA runs.
+struct Staging {
+    ptrs: [*mut u8; 2],
+    events: [sys::CUevent; 2],
+    ctx: Arc<CudaContext>,
+}
+
+// SAFETY: the pointers are pinned host allocations owned by this value, used under the
+// device's mutex only.
+unsafe impl Send for Staging {}
+
+impl Staging {
+    fn new(ctx: Arc<CudaContext>) -> Result<Self> {
+        ctx.bind_to_thread().map_err(cuda_err)?;
+        let mut st = Staging { ptrs: [std::ptr::null_mut(); 2], events: [std::ptr::null_mut(); 2], ctx };
+        for k in 0..2 {
+            // SAFETY: context bound; freed in Drop (null entries are skipped there).
+            st.ptrs[k] = unsafe { result::malloc_host(STAGE_BYTES, 0) }
+                .map_err(|_| Error::OutOfMemory { bytes: STAGE_BYTES, backend: "cuda (pinned host)" })?
+                .cast();
+            st.events[k] = result::event::create(sys::CUevent_flags::CU_EVENT_DISABLE_TIMING).map_err(cuda_err)?;
+        }
+        Ok(st)
+    }
+
+    fn buffer(&mut self, k: usize) -> &mut [u8] {
+        // SAFETY: ptrs[k] is a live allocation of STAGE_BYTES bytes, borrowed through &mut self.
+        unsafe { std::slice::from_raw_parts_mut(self.ptrs[k], STAGE_BYTES) }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.ctx.bind_to_thread().is_err() {
+            return;
+        }
+        for k in 0..2 {
+            // SAFETY: created/allocated in this context by `new`, released once.
+            unsafe {
+                if !self.events[k].is_null() {
+                    let _ = result::event::destroy(self.events[k]);
+                }
+                if !self.ptrs[k].is_null() {
+                    let _ = result::free_host(self.ptrs[k].cast());
+                }
+            }
+        }
+    }
+}
+
+/// `dst.copy_from_slice(src)` on every core.
+fn parallel_copy(src: &[u8], dst: &mut [u8]) {
+    use rayon::prelude::*;
+    const PIECE: usize = 256 << 10;
+    dst.par_chunks_mut(PIECE).zip(src.par_chunks(PIECE)).for_each(|(d, s)| d.copy_from_slice(s));
 }

@@ -79,6 +79,7 @@ impl Gpu {
 
     /// `len` zeroed elements.
     pub fn alloc<T: Pod>(&self, len: usize) -> Result<DeviceBuffer<T>> {
+        let _t = trace::span("alloc", || format!("{len} x {}B", size_of::<T>()));
         let bytes = byte_len::<T>(len)?;
         let raw = match self {
             Self::Emu(_) => RawBuffer::Emu(HostAlloc::zeroed(bytes)?),
@@ -88,6 +89,7 @@ impl Gpu {
     }
 
     pub fn upload<T: Pod>(&self, data: &[T]) -> Result<DeviceBuffer<T>> {
+        let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let buf = self.alloc::<T>(data.len())?;
         let src: &[u8] = bytemuck::cast_slice(data);
         match (&buf.raw, self) {
@@ -99,6 +101,7 @@ impl Gpu {
     }
 
     pub fn download<T: Pod>(&self, buf: &DeviceBuffer<T>) -> Result<Vec<T>> {
+        let _t = trace::span("download", || format!("{} bytes", buf.raw.bytes()));
         let mut out = vec![T::zeroed(); buf.len];
         let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
         match (&buf.raw, self) {
@@ -115,6 +118,7 @@ impl Gpu {
     /// The kernel's accesses must stay inside the buffers passed to it: the caller checks the
     /// sizes the kernel derives its indices from.
     pub unsafe fn launch(&self, launch: &Launch<'_>) -> Result<()> {
+        let _t = trace::span("launch", || format!("{} grid {:?} block {:?}", launch.kernel, launch.grid, launch.block));
         let props = self.props();
         if launch.block.volume() > props.max_threads_per_block as u64 {
             return Err(Error::InvalidLaunch {
@@ -198,4 +202,37 @@ impl Gpu {
 
 pub(crate) fn foreign_buffer(op: &str) -> Error {
     Error::InvalidLaunch { kernel: "-", reason: format!("{op}: buffer belongs to another backend") }
+}
+
+/// `CHERENKOV_TRACE=1`: every allocation, transfer and launch on a device, with its wall time,
+/// on stderr (launches are synchronous, so a launch's time is its kernel's).
+pub(crate) mod trace {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+
+    fn enabled() -> bool {
+        static ON: OnceLock<bool> = OnceLock::new();
+        *ON.get_or_init(|| std::env::var_os("CHERENKOV_TRACE").is_some_and(|v| !v.is_empty() && v != "0"))
+    }
+
+    pub(crate) struct Span {
+        what: &'static str,
+        detail: String,
+        start: Instant,
+    }
+
+    pub(crate) fn span(what: &'static str, detail: impl FnOnce() -> String) -> Option<Span> {
+        enabled().then(|| Span { what, detail: detail(), start: Instant::now() })
+    }
+
+    impl Drop for Span {
+        fn drop(&mut self) {
+            eprintln!(
+                "[cherenkov] {:>9.3} ms  {:<8} {}",
+                self.start.elapsed().as_secs_f64() * 1e3,
+                self.what,
+                self.detail
+            );
+        }
+    }
 }

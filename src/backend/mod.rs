@@ -21,6 +21,7 @@ pub mod plan;
 use std::fmt;
 use std::str::FromStr;
 
+pub(crate) use device::trace;
 pub use device::{DeviceBuffer, Gpu, RawBuffer};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
 pub use plan::{DeviceProps, Dim3, KernelArg, Launch};

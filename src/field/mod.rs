@@ -17,7 +17,7 @@ use std::fmt::Debug;
 use bytemuck::Pod;
 use rand::rngs::StdRng;
 
-pub use ops::{apply, decode, FieldOp};
+pub use ops::{apply, decode, encode, FieldOp};
 
 /// A field the kernels implement, with its device encoding and its reference arithmetic.
 pub trait DeviceField: Copy + Send + Sync + PartialEq + Debug + 'static {

@@ -9,7 +9,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 
 use super::{gpu, Layout, MerkleTree};
-use crate::backend::Engine;
+use crate::backend::{Engine, Gpu};
 use crate::error::{Error, Result};
 use crate::field::decode;
 use crate::ntt::{self, NttField, Order};
@@ -29,14 +29,9 @@ pub fn commit_lde<F>(
 where
     F: NttField + Poseidon2Hasher + TwoAdicField,
 {
-    let heights = traces
-        .iter()
-        .map(|(_, m)| m.height().checked_shl(log_blowup as u32).filter(|h| h >> log_blowup == m.height()))
-        .collect::<Option<Vec<usize>>>()
-        .ok_or_else(|| Error::SizeOverflow(format!("an LDE by 2^{log_blowup}")))?;
-    let layout = Layout::new(&heights)?;
     match engine {
         Engine::Cpu => {
+            let layout = lde_layout(&traces, log_blowup)?;
             let ldes = traces
                 .into_iter()
                 .map(|(domain_shift, m)| {
@@ -49,25 +44,47 @@ where
             let layers = super::digest_layers(engine, c, &ldes, &layout)?;
             Ok(MerkleTree::from_parts(ldes, layout, layers))
         }
-        Engine::Gpu(g) => {
-            let resident = traces
-                .iter()
-                .map(|(domain_shift, m)| {
-                    let shift = F::GENERATOR / *domain_shift;
-                    let w = m.width();
-                    let buf = ntt::coset_lde_on_device(g, &m.values, w, log_blowup, shift, Order::BitReversed)?;
-                    Ok(Resident { rows: Some(buf), width: w })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
-            let ldes = resident
-                .iter()
-                .map(|r| {
-                    let buf = r.rows.as_ref().expect("an LDE has columns");
-                    Ok(RowMajorMatrix::new(decode::<F>(&g.download(buf)?)?, r.width))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(MerkleTree::from_parts(ldes, layout, layers))
-        }
+        Engine::Gpu(g) => commit_lde_on_device(g, c, &traces, log_blowup),
     }
+}
+
+/// [`commit_lde`] on a device, the traces borrowed (the device only reads them).
+pub(crate) fn commit_lde_on_device<F>(
+    g: &Gpu,
+    c: &Poseidon2Constants<F, 16>,
+    traces: &[Trace<F>],
+    log_blowup: usize,
+) -> Result<MerkleTree<F, RowMajorMatrix<F>>>
+where
+    F: NttField + Poseidon2Hasher + TwoAdicField,
+{
+    let layout = lde_layout(traces, log_blowup)?;
+    let resident = traces
+        .iter()
+        .map(|(domain_shift, m)| {
+            let shift = F::GENERATOR / *domain_shift;
+            let w = m.width();
+            let buf = ntt::coset_lde_on_device(g, &m.values, w, log_blowup, shift, Order::BitReversed)?;
+            Ok(Resident { rows: Some(buf), width: w })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
+    let ldes = resident
+        .iter()
+        .map(|r| {
+            let buf = r.rows.as_ref().expect("an LDE has columns");
+            Ok(RowMajorMatrix::new(decode::<F>(&g.download(buf)?)?, r.width))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MerkleTree::from_parts(ldes, layout, layers))
+}
+
+/// The tree's layout: the traces' heights times 2^log_blowup.
+fn lde_layout<F: Send + Sync + Clone>(traces: &[Trace<F>], log_blowup: usize) -> Result<Layout> {
+    let heights = traces
+        .iter()
+        .map(|(_, m)| m.height().checked_shl(log_blowup as u32).filter(|h| h >> log_blowup == m.height()))
+        .collect::<Option<Vec<usize>>>()
+        .ok_or_else(|| Error::SizeOverflow(format!("an LDE by 2^{log_blowup}")))?;
+    Layout::new(&heights)
 }

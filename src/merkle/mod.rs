@@ -14,6 +14,7 @@ mod cpu;
 mod gpu;
 mod lde;
 
+pub(crate) use lde::commit_lde_on_device;
 pub use lde::{commit_lde, Trace};
 
 use crate::backend::Engine;

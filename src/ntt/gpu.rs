@@ -10,7 +10,7 @@ use super::plan::{passes, Pass, Step};
 use super::twiddles;
 use crate::backend::{plan, DeviceBuffer, Dim3, Gpu, Launch};
 use crate::error::{Error, Result};
-use crate::field::decode;
+use crate::field::{decode, encode};
 
 /// Shared memory per block pass: well inside the 48 KB every target allows without opt-in
 /// (less on a device that offers less, e.g. an emulator configured small).
@@ -171,7 +171,7 @@ pub(crate) fn run_on_device<F: NttField>(
     width: usize,
 ) -> Result<DeviceBuffer<F::Repr>> {
     let k = F::KERNELS;
-    let encoded: Vec<F::Repr> = data.iter().map(|x| x.to_repr()).collect();
+    let encoded = encode(data);
     let mut cur = gpu.upload(&encoded)?;
     let props = gpu.props();
     let grid = |elems: usize| plan::elementwise(elems as u64, &props).expect("width and height are nonzero");

@@ -91,15 +91,31 @@ fn execute<F: NttField>(engine: &Engine, steps: &[plan::Step<F>], values: Vec<F>
 
 /// Transforms every column of the row-major matrix `values` (`width` columns).
 pub fn transform_batch<F: NttField>(engine: &Engine, values: Vec<F>, width: usize, t: Transform<F>) -> Result<Vec<F>> {
-    let log_n = log_height::<F>(values.len(), width)?;
+    let steps = transform_plan(values.len(), width, t)?;
+    execute(engine, &steps, values, width)
+}
+
+/// [`transform_batch`] on a device, the input borrowed.
+pub(crate) fn transform_batch_on_device<F: NttField>(
+    gpu: &crate::backend::Gpu,
+    values: &[F],
+    width: usize,
+    t: Transform<F>,
+) -> Result<Vec<F>> {
+    let steps = transform_plan(values.len(), width, t)?;
+    gpu::run(gpu, &steps, values, width)
+}
+
+/// The checked plan of a transform of `len` elements in `width` columns.
+fn transform_plan<F: NttField>(len: usize, width: usize, t: Transform<F>) -> Result<Vec<plan::Step<F>>> {
+    let log_n = log_height::<F>(len, width)?;
     let (pre, post) = match t.direction {
         // y_i = Σ c_j (s g^i)^j: scale coefficient j by s^j first.
         Direction::Forward => ((t.shift != F::one()).then_some((F::one(), t.shift)), None),
         // c_j = s^-j · (1/n) Σ y_i g^-ij.
         Direction::Inverse => (None, Some((F::from_u64(1 << log_n).inv(), t.shift.inv()))),
     };
-    let steps = plan::transform(log_n, t.direction, t.input, t.output, pre, post);
-    execute(engine, &steps, values, width)
+    Ok(plan::transform(log_n, t.direction, t.input, t.output, pre, post))
 }
 
 /// Low-degree extension: columns of `values` are evaluations on the subgroup H of order
@@ -118,6 +134,19 @@ pub fn coset_lde_batch<F: NttField>(
 ) -> Result<Vec<F>> {
     let steps = lde_plan(&values, width, added_bits, shift, output)?;
     execute(engine, &steps, values, width)
+}
+
+/// [`coset_lde_batch`] on a device, the input borrowed.
+pub(crate) fn coset_lde_batch_on_device<F: NttField>(
+    gpu: &crate::backend::Gpu,
+    values: &[F],
+    width: usize,
+    added_bits: usize,
+    shift: F,
+    output: Order,
+) -> Result<Vec<F>> {
+    let steps = lde_plan(values, width, added_bits, shift, output)?;
+    gpu::run(gpu, &steps, values, width)
 }
 
 /// [`coset_lde_batch`] on a device, the result left there (device encoding, `output` order).

@@ -16,7 +16,7 @@ use p3_matrix::bitrev::{BitReversalPerm, BitReversedMatrixView};
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 
-use crate::backend::{Backend, Engine};
+use crate::backend::{Backend, Engine, Gpu};
 use crate::error::Result;
 use crate::ntt::{self, Direction, NttField, Order, Transform};
 
@@ -56,13 +56,23 @@ impl Dft {
 
     /// Runs `f` on the engine; device failures are recomputed on the cpu, the rest (shape
     /// errors) panic: the trait's contract.
-    fn run<F: NttField>(&self, values: Vec<F>, f: impl Fn(&Engine, Vec<F>) -> Result<Vec<F>>) -> Vec<F> {
-        self.fallback.run(&self.engine, values, f).unwrap_or_else(|e| panic!("cherenkov::plonky3::Dft: {e}"))
+    fn run<F: NttField>(
+        &self,
+        values: Vec<F>,
+        device: impl FnOnce(&Gpu, &Vec<F>) -> Result<Vec<F>>,
+        cpu: impl FnOnce(Vec<F>) -> Result<Vec<F>>,
+    ) -> Vec<F> {
+        self.fallback.run(&self.engine, values, device, cpu).unwrap_or_else(|e| panic!("cherenkov::plonky3::Dft: {e}"))
     }
 
     fn transform<F: NttField>(&self, mat: RowMajorMatrix<F>, t: Transform<F>) -> RowMajorMatrix<F> {
         let width = mat.width();
-        RowMajorMatrix::new(self.run(mat.values, |e, v| ntt::transform_batch(e, v, width, t)), width)
+        let values = self.run(
+            mat.values,
+            |g, v| ntt::transform_batch_on_device(g, v, width, t),
+            |v| ntt::transform_batch(&Engine::Cpu, v, width, t),
+        );
+        RowMajorMatrix::new(values, width)
     }
 }
 
@@ -95,8 +105,11 @@ impl<F: NttField + TwoAdicField> TwoAdicSubgroupDft<F> for Dft {
 
     fn coset_lde_batch(&self, mat: RowMajorMatrix<F>, added_bits: usize, shift: F) -> Self::Evaluations {
         let width = mat.width();
-        let values =
-            self.run(mat.values, |e, v| ntt::coset_lde_batch(e, v, width, added_bits, shift, Order::BitReversed));
+        let values = self.run(
+            mat.values,
+            |g, v| ntt::coset_lde_batch_on_device(g, v, width, added_bits, shift, Order::BitReversed),
+            |v| ntt::coset_lde_batch(&Engine::Cpu, v, width, added_bits, shift, Order::BitReversed),
+        );
         bit_reversed(values, width)
     }
 }

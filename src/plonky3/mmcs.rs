@@ -86,9 +86,12 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
     pub fn try_commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> Result<(Commitment<F>, MerkleTree<F, M>)> {
         let heights: Vec<usize> = inputs.iter().map(|m| m.height()).collect();
         let layout = merkle::Layout::new(&heights)?;
-        let layers = self
-            .fallback
-            .run(&self.engine, &inputs[..], |e, m| merkle::digest_layers(e, &self.constants, m, &layout))?;
+        let layers = self.fallback.run(
+            &self.engine,
+            &inputs[..],
+            |g, m| merkle::digest_layers(&Engine::Gpu(g.clone()), &self.constants, m, &layout),
+            |m| merkle::digest_layers(&Engine::Cpu, &self.constants, m, &layout),
+        )?;
         let tree = MerkleTree::from_parts(inputs, layout, layers);
         Ok((tree.cap(self.cap_height)?, tree))
     }
@@ -117,8 +120,12 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> Mmcs<F> {
             }
             traces.push((domain.shift(), m));
         }
-        let tree =
-            self.fallback.run(&self.engine, traces, |e, t| merkle::commit_lde(e, &self.constants, t, log_blowup))?;
+        let tree = self.fallback.run(
+            &self.engine,
+            traces,
+            |g, t| merkle::commit_lde_on_device(g, &self.constants, t, log_blowup),
+            |t| merkle::commit_lde(&Engine::Cpu, &self.constants, t, log_blowup),
+        )?;
         Ok((tree.cap(self.cap_height)?, tree))
     }
 }

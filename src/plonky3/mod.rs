@@ -16,21 +16,25 @@ pub(crate) struct DeviceFallback {
 }
 
 impl DeviceFallback {
-    /// Runs `f(engine, input)`, rerunning `f(cpu, input)` after a device failure. `input` is
-    /// cloned beforehand only when the engine is a device.
-    pub(crate) fn run<I: Clone, T>(
+    /// On a device engine, `device(&input)`, then `cpu(input)` after a device failure; on the
+    /// cpu, `cpu(input)`. The device attempt borrows the input, so nothing is copied in case it
+    /// fails (cloning a 2^26-element trace costs more than transferring it).
+    pub(crate) fn run<I, T>(
         &self,
         engine: &crate::Engine,
         input: I,
-        f: impl Fn(&crate::Engine, I) -> crate::Result<T>,
+        device: impl FnOnce(&crate::backend::Gpu, &I) -> crate::Result<T>,
+        cpu: impl FnOnce(I) -> crate::Result<T>,
     ) -> crate::Result<T> {
-        let spare = matches!(engine, crate::Engine::Gpu(_)).then(|| input.clone());
-        match (f(engine, input), spare) {
-            (Err(e), Some(input)) if !e.is_input_error() => {
+        let crate::Engine::Gpu(gpu) = engine else {
+            return cpu(input);
+        };
+        match device(gpu, &input) {
+            Err(e) if !e.is_input_error() => {
                 *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-                f(&crate::Engine::Cpu, input)
+                cpu(input)
             }
-            (result, _) => result,
+            result => result,
         }
     }
 
@@ -49,19 +53,17 @@ mod tests {
     fn device_failures_rerun_on_the_cpu_and_input_errors_do_not() {
         let fallback = DeviceFallback::default();
         let emu = Engine::emu(Default::default());
-        let on_device_fails = |e: &Engine, x: u32| {
-            if matches!(e, Engine::Gpu(_)) {
-                Err(Error::Cuda("device lost".into()))
-            } else {
-                Ok(2 * x)
-            }
-        };
-        assert_eq!(fallback.run(&emu, 5, on_device_fails).unwrap(), 10);
+        let device_lost = |_: &_, _: &u32| Err(Error::Cuda("device lost".into()));
+        let double = |x: u32| Ok(2 * x);
+        assert_eq!(fallback.run(&emu, 5, device_lost, double).unwrap(), 10);
         assert_eq!(fallback.last().as_deref(), Some("CUDA driver: device lost"));
-        let shape = |_: &Engine, _: u32| Err::<u32, _>(Error::InvalidShape("ragged".into()));
-        assert!(matches!(DeviceFallback::default().run(&emu, 5, shape), Err(Error::InvalidShape(_))));
+        let shape = |_: &_, _: &u32| Err::<u32, _>(Error::InvalidShape("ragged".into()));
+        assert!(matches!(DeviceFallback::default().run(&emu, 5, shape, double), Err(Error::InvalidShape(_))));
         let cpu = DeviceFallback::default();
-        assert!(matches!(cpu.run(&Engine::Cpu, 5, |_, _| Err::<u32, _>(Error::Cuda("x".into()))), Err(Error::Cuda(_))));
+        let cpu_fails = |_: u32| Err::<u32, _>(Error::Cuda("x".into()));
+        assert!(matches!(cpu.run(&Engine::Cpu, 5, device_lost, cpu_fails), Err(Error::Cuda(_))));
         assert!(cpu.last().is_none());
+        // The device attempt is not made on the cpu.
+        assert_eq!(cpu.run(&Engine::Cpu, 5, device_lost, double).unwrap(), 10);
     }
 }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::{Poseidon2Constants, Poseidon2Field};
 use crate::backend::{plan, DeviceBuffer, Dim3, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
-use crate::field::decode;
+use crate::field::{decode, encode};
 
 /// Elements absorbed per permutation.
 pub const RATE: usize = 8;
@@ -83,8 +83,7 @@ pub fn hash_rows<F: Poseidon2Hasher>(
             Ok(out)
         }
         Engine::Gpu(gpu) => {
-            let m =
-                Resident { rows: Some(gpu.upload(&rows.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?), width };
+            let m = Resident { rows: Some(gpu.upload(&encode(rows))?), width };
             let out = gpu.alloc::<u32>(count * DIGEST)?;
             absorb_rows::<F>(gpu, &[&m], count, &out, &c.kernel_params())?;
             download_digests(gpu, &out)
@@ -113,7 +112,7 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
             Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())
         }
         Engine::Gpu(gpu) => {
-            let pairs = gpu.upload(&flat.iter().map(|x| x.to_repr()).collect::<Vec<u32>>())?;
+            let pairs = gpu.upload(&encode(&flat))?;
             let out = gpu.alloc::<u32>(count * DIGEST)?;
             let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
             let l = Launch::new(F::COMPRESS_KERNEL, g, b)
@@ -247,5 +246,5 @@ pub(crate) fn absorb_rows<F: Poseidon2Hasher>(
 /// A device buffer of digests, decoded (canonical encodings checked).
 pub(crate) fn download_digests<F: Poseidon2Hasher>(gpu: &Gpu, buf: &DeviceBuffer<u32>) -> Result<Vec<[F; DIGEST]>> {
     let flat = decode::<F>(&gpu.download(buf)?)?;
-    Ok(flat.chunks_exact(DIGEST).map(|d| d.try_into().expect("DIGEST elements")).collect())
+    Ok(flat.par_chunks_exact(DIGEST).map(|d| d.try_into().expect("DIGEST elements")).collect())
 }
