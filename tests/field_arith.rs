@@ -169,3 +169,35 @@ fn points_off_the_curve_are_rejected() {
         ));
     }
 }
+
+/// The bulk conversions (borrowed / in place for the 31-bit fields) agree with the per-element
+/// ones, and reject non-canonical encodings at the same first index.
+fn bulk_conversions_agree<F: DeviceField>(seed: u64) {
+    let (values, _) = field_inputs::<F>(seed, 70_000);
+    let reprs: Vec<F::Repr> = values.iter().map(|x| x.to_repr()).collect();
+    assert!(*F::encode_slice(&values) == reprs[..], "{}", F::NAME);
+    assert!(F::decode_vec(reprs.clone()).unwrap() == values, "{}", F::NAME);
+    let mut all_ones: F::Repr = bytemuck::Zeroable::zeroed();
+    bytemuck::bytes_of_mut(&mut all_ones).fill(0xff);
+    let mut bad = reprs;
+    for i in [69_999, 40_123, 40_000] {
+        bad[i] = all_ones;
+    }
+    let first = |r: Result<Vec<F>, Error>| match r {
+        Err(Error::NonCanonical { index, .. }) => index,
+        other => panic!("{}: {other:?}", F::NAME),
+    };
+    assert_eq!(first(F::decode_vec(bad.clone())), 40_000, "{}", F::NAME);
+    assert_eq!(first(field::decode::<F>(&bad)), 40_000, "{}", F::NAME);
+}
+
+#[test]
+fn bulk_conversions_agree_with_per_element_ones() {
+    let seed = common::seed();
+    bulk_conversions_agree::<BabyBear>(seed);
+    bulk_conversions_agree::<KoalaBear>(seed);
+    bulk_conversions_agree::<BabyBear4>(seed);
+    bulk_conversions_agree::<KoalaBear4>(seed);
+    bulk_conversions_agree::<Bn254Fr>(seed);
+    bulk_conversions_agree::<Bn254Fq>(seed);
+}

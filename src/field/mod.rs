@@ -12,6 +12,7 @@ pub(crate) mod mont31;
 pub mod ops;
 pub mod params;
 
+use std::borrow::Cow;
 use std::fmt::Debug;
 
 use bytemuck::Pod;
@@ -39,6 +40,17 @@ pub trait DeviceField: Copy + Send + Sync + PartialEq + Debug + 'static {
     /// Values at the edges of the representation: 0, 1, p - 1, and elements whose Montgomery
     /// encodings are 1 and p - 1.
     fn edge_values() -> Vec<Self>;
+
+    /// The encodings of `values` ([`encode`]), borrowed where the encoding is the elements'
+    /// memory layout (the 31-bit fields): no pass and no allocation before an upload.
+    fn encode_slice(values: &[Self]) -> Cow<'_, [Self::Repr]> {
+        Cow::Owned(encode(values))
+    }
+    /// [`decode`] of an owned vector, reusing its allocation where the encoding is the memory
+    /// layout (then the pass only checks that every encoding is canonical).
+    fn decode_vec(reprs: Vec<Self::Repr>) -> crate::Result<Vec<Self>> {
+        decode(&reprs)
+    }
 }
 
 pub use bn254::{Bn254Fq, Bn254Fr};

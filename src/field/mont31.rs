@@ -96,8 +96,35 @@ macro_rules! base_field {
             fn edge_values() -> Vec<Self> {
                 base_edges()
             }
+            fn encode_slice(values: &[Self]) -> std::borrow::Cow<'_, [u32]> {
+                // SAFETY: the type is #[repr(transparent)] over its Montgomery u32 (size and
+                // align asserted in mont31!), which is exactly `to_repr`.
+                std::borrow::Cow::Borrowed(unsafe { std::slice::from_raw_parts(values.as_ptr().cast(), values.len()) })
+            }
+            fn decode_vec(reprs: Vec<u32>) -> crate::Result<Vec<Self>> {
+                reinterpret_canonical(reprs)
+            }
         }
     };
+}
+
+/// `reprs` as field elements in place, after checking every one is below p.
+fn reinterpret_canonical<F: Mont31 + DeviceField>(reprs: Vec<u32>) -> crate::Result<Vec<F>> {
+    use rayon::prelude::*;
+    let p = F::ORDER_U32;
+    let bad = if reprs.len() < 1 << 16 {
+        reprs.iter().position(|&r| r >= p)
+    } else {
+        reprs.par_iter().position_first(|&r| r >= p)
+    };
+    if let Some(index) = bad {
+        return Err(crate::Error::NonCanonical { field: F::NAME, index });
+    }
+    let mut v = std::mem::ManuallyDrop::new(reprs);
+    // SAFETY: F is #[repr(transparent)] over u32 (size and align 4), every value is below p so
+    // a valid Montgomery form; pointer, length and capacity are the vector's own, so it is
+    // freed with the layout it was allocated with.
+    Ok(unsafe { Vec::from_raw_parts(v.as_mut_ptr().cast::<F>(), v.len(), v.capacity()) })
 }
 base_field!(BabyBear, "babybear");
 base_field!(KoalaBear, "koalabear");

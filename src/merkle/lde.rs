@@ -11,7 +11,6 @@ use p3_matrix::Matrix;
 use super::{gpu, Layout, MerkleTree};
 use crate::backend::{Engine, Gpu};
 use crate::error::{Error, Result};
-use crate::field::decode;
 use crate::ntt::{self, NttField, Order};
 use crate::poseidon2::hash::Resident;
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher};
@@ -73,7 +72,7 @@ where
         .iter()
         .map(|r| {
             let buf = r.rows.as_ref().expect("an LDE has columns");
-            Ok(RowMajorMatrix::new(decode::<F>(&g.download(buf)?)?, r.width))
+            Ok(RowMajorMatrix::new(F::decode_vec(g.download(buf)?)?, r.width))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(MerkleTree::from_parts(ldes, layout, layers))

@@ -10,7 +10,6 @@ use super::plan::{passes, Pass, Step};
 use super::twiddles;
 use crate::backend::{plan, DeviceBuffer, Dim3, Gpu, Launch};
 use crate::error::{Error, Result};
-use crate::field::{decode, encode};
 
 /// Shared memory per block pass: well inside the 48 KB every target allows without opt-in
 /// (less on a device that offers less, e.g. an emulator configured small).
@@ -159,7 +158,7 @@ fn map_args<F: NttField>(map: Option<Step<F>>, log_rows: u32) -> (u32, u32, F, F
 }
 
 pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: usize) -> Result<Vec<F>> {
-    decode(&gpu.download(&run_on_device(gpu, steps, data, width)?)?)
+    F::decode_vec(gpu.download(&run_on_device(gpu, steps, data, width)?)?)
 }
 
 /// Runs the plan and leaves the result on the device (device encoding), e.g. for hashing.
@@ -171,8 +170,7 @@ pub(crate) fn run_on_device<F: NttField>(
     width: usize,
 ) -> Result<DeviceBuffer<F::Repr>> {
     let k = F::KERNELS;
-    let encoded = encode(data);
-    let mut cur = gpu.upload(&encoded)?;
+    let mut cur = gpu.upload(&F::encode_slice(data))?;
     let props = gpu.props();
     let grid = |elems: usize| plan::elementwise(elems as u64, &props).expect("width and height are nonzero");
     let expect_rows = |buf: &DeviceBuffer<F::Repr>, log_rows: u32| -> Result<()> {

@@ -14,7 +14,6 @@ use rayon::prelude::*;
 use super::{Poseidon2Constants, Poseidon2Field};
 use crate::backend::{plan, DeviceBuffer, Dim3, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
-use crate::field::{decode, encode};
 
 /// Elements absorbed per permutation.
 pub const RATE: usize = 8;
@@ -83,7 +82,7 @@ pub fn hash_rows<F: Poseidon2Hasher>(
             Ok(out)
         }
         Engine::Gpu(gpu) => {
-            let m = Resident { rows: Some(gpu.upload(&encode(rows))?), width };
+            let m = Resident { rows: Some(gpu.upload(&F::encode_slice(rows))?), width };
             let out = gpu.alloc::<u32>(count * DIGEST)?;
             absorb_rows::<F>(gpu, &[&m], count, &out, &c.kernel_params())?;
             download_digests(gpu, &out)
@@ -112,7 +111,7 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
             Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())
         }
         Engine::Gpu(gpu) => {
-            let pairs = gpu.upload(&encode(&flat))?;
+            let pairs = gpu.upload(&F::encode_slice(&flat))?;
             let out = gpu.alloc::<u32>(count * DIGEST)?;
             let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
             let l = Launch::new(F::COMPRESS_KERNEL, g, b)
@@ -245,6 +244,6 @@ pub(crate) fn absorb_rows<F: Poseidon2Hasher>(
 
 /// A device buffer of digests, decoded (canonical encodings checked).
 pub(crate) fn download_digests<F: Poseidon2Hasher>(gpu: &Gpu, buf: &DeviceBuffer<u32>) -> Result<Vec<[F; DIGEST]>> {
-    let flat = decode::<F>(&gpu.download(buf)?)?;
+    let flat = F::decode_vec(gpu.download(buf)?)?;
     Ok(flat.par_chunks_exact(DIGEST).map(|d| d.try_into().expect("DIGEST elements")).collect())
 }

@@ -18,7 +18,7 @@ pub use hash::{compress_pairs, hash_rows, Poseidon2Hasher, DIGEST, RATE};
 
 use crate::backend::{plan, Engine, Launch};
 use crate::error::{Error, Result};
-use crate::field::{decode, encode, BabyBear, DeviceField, KoalaBear};
+use crate::field::{BabyBear, DeviceField, KoalaBear};
 
 /// Full rounds before and after the partial rounds, for every instance here.
 pub const HALF_FULL_ROUNDS: usize = 4;
@@ -154,7 +154,7 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
         Engine::Cpu => packed_permute(&c.cpu_permutation(), states),
         Engine::Gpu(gpu) => {
             let count = (states.len() / W) as u64;
-            let buf = gpu.upload(&encode(states))?;
+            let buf = gpu.upload(&F::encode_slice(states))?;
             let (g, b) = plan::elementwise(count, &gpu.props()).expect("count > 0");
             let l = Launch::new(F::KERNEL, g, b).buf(&buf).u64(count).val_slice(&c.kernel_params());
             // SAFETY: the kernel touches states t < count, W elements each: the buffer's length.
@@ -162,7 +162,7 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
             unsafe {
                 gpu.launch(&l)?
             };
-            states.copy_from_slice(&decode::<F>(&gpu.download(&buf)?)?);
+            states.copy_from_slice(&F::decode_vec(gpu.download(&buf)?)?);
         }
     }
     Ok(())
