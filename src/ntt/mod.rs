@@ -145,8 +145,7 @@ pub(crate) fn coset_lde_batch_on_device<F: NttField>(
     shift: F,
     output: Order,
 ) -> Result<Vec<F>> {
-    let steps = lde_plan(values, width, added_bits, shift, output)?;
-    gpu::run(gpu, &steps, values, width)
+    F::decode_vec(gpu.download(&coset_lde_on_device(gpu, values, width, added_bits, shift, output)?)?)
 }
 
 /// [`coset_lde_batch`] on a device, the result left there (device encoding, `output` order).

@@ -20,7 +20,7 @@ use p3_field::TwoAdicField;
 use p3_fri::{FriParameters, TwoAdicFriPcs};
 use p3_uni_stark::StarkConfig;
 
-use super::{Dft, Mmcs, StockMmcs};
+use super::{Dft, FusedPcs, Mmcs, StockMmcs};
 use crate::backend::{Backend, Engine};
 use crate::error::Result;
 use crate::field::{BabyBear, KoalaBear};
@@ -32,7 +32,9 @@ pub type Challenge<F> = BinomialExtensionField<F, 4>;
 /// The transcript: Plonky3's duplex sponge over the same Poseidon2-16.
 pub type Challenger<F> = DuplexChallenger<F, CpuPermutation<F, 16>, 16, 8>;
 pub type ChallengeMmcs<F> = ExtensionMmcs<F, Challenge<F>, Mmcs<F>>;
-pub type Pcs<F> = TwoAdicFriPcs<F, Dft, Mmcs<F>, ChallengeMmcs<F>>;
+/// Plonky3's `TwoAdicFriPcs` over cherenkov's `Dft` and `Mmcs`, commits fused (LDE hashed where it
+/// lies): [`FusedPcs`].
+pub type Pcs<F> = FusedPcs<F>;
 /// cherenkov's configuration.
 pub type Config<F> = StarkConfig<Pcs<F>, Challenge<F>, Challenger<F>>;
 pub type BabyBearConfig = Config<BabyBear>;
@@ -91,7 +93,7 @@ where
     F: Poseidon2Hasher + NttField + TwoAdicField,
 {
     let mmcs = Mmcs::on(constants.clone(), 0, engine.clone());
-    let pcs = TwoAdicFriPcs::new(Dft::on(engine), mmcs.clone(), fri.parameters(ExtensionMmcs::new(mmcs)));
+    let pcs = FusedPcs::new(Dft::on(engine), mmcs.clone(), fri.parameters(ExtensionMmcs::new(mmcs)));
     StarkConfig::new(pcs, DuplexChallenger::new(constants.cpu_permutation()))
 }
 

@@ -3,9 +3,11 @@
 pub mod config;
 mod dft;
 mod mmcs;
+mod pcs;
 
 pub use dft::Dft;
 pub use mmcs::{Commitment, Compressor, Hasher, LdeTree, Mmcs, StockMmcs};
+pub use pcs::{FusedPcs, InnerPcs};
 
 /// The adapters' policy for device failures (their Plonky3 traits have no error channel): an
 /// input error is returned as is; any other failure on a device is recorded and the call rerun

@@ -7,20 +7,11 @@ use cherenkov::Engine;
 use cherenkov_sp1_v6::{Dft, KoalaBear};
 use common::seed;
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
-use slop_algebra::{AbstractField, PrimeField32};
+use rand::SeedableRng;
+use slop_algebra::AbstractField;
 use slop_dft::p3::Radix2DitParallel;
 use slop_dft::{Dft as _, DftOrdering};
 use slop_tensor::Tensor;
-
-fn matrix(rng: &mut StdRng, height: usize, width: usize) -> Tensor<KoalaBear> {
-    let p = KoalaBear::ORDER_U32;
-    let edges = [0, 1, p - 1];
-    let v: Vec<KoalaBear> = (0..height * width)
-        .map(|i| KoalaBear::from_canonical_u32(if i < 3 { edges[i] } else { rng.random_range(0..p) }))
-        .collect();
-    Tensor::from(v).reshape([height, width])
-}
 
 fn equal_to_slop(engine: Engine) {
     let mut rng = StdRng::seed_from_u64(seed());
@@ -29,7 +20,7 @@ fn equal_to_slop(engine: Engine) {
         for log_blowup in [0, 1, 2] {
             for ordering in [DftOrdering::Normal, DftOrdering::BitReversed] {
                 for shift in [KoalaBear::one(), KoalaBear::generator()] {
-                    let src = matrix(&mut rng, 1 << log_h, width);
+                    let src = common::tensor(&mut rng, 1 << log_h, width);
                     let want = Radix2DitParallel.coset_dft(&src, shift, log_blowup, ordering, 0).unwrap();
                     let got = ours.coset_dft(&src, shift, log_blowup, ordering, 0).unwrap();
                     assert_eq!(got.sizes(), want.sizes());

@@ -10,20 +10,11 @@ use cherenkov::Engine;
 use cherenkov_sp1_v6::{KoalaBear, MerkleProver};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use slop_algebra::{AbstractField, PrimeField32};
+use slop_algebra::AbstractField;
 use slop_commit::Message;
 use slop_koala_bear::KoalaBearDegree4Duplex;
 use slop_merkle_tree::{ComputeTcsOpenings, MerkleTreeTcs, Poseidon2KoalaBear16Prover, TensorCsProver};
 use slop_tensor::Tensor;
-
-fn tensor(rng: &mut StdRng, height: usize, width: usize) -> Tensor<KoalaBear> {
-    let p = KoalaBear::ORDER_U32;
-    let edges = [0, 1, p - 1];
-    let v: Vec<KoalaBear> = (0..height * width)
-        .map(|i| KoalaBear::from_canonical_u32(if i < 3 { edges[i] } else { rng.random_range(0..p) }))
-        .collect();
-    Tensor::from(v).reshape([height, width])
-}
 
 /// (height, widths of the tensors committed together)
 const SHAPES: &[(usize, &[usize])] =
@@ -36,7 +27,7 @@ fn equal_to_slop(engine: Engine) {
     let tcs = MerkleTreeTcs::<KoalaBearDegree4Duplex>::default();
     for &(height, widths) in SHAPES {
         let what = format!("height {height}, widths {widths:?} on {}", ours.engine().name());
-        let tensors: Message<Tensor<KoalaBear>> = widths.iter().map(|&w| tensor(&mut rng, height, w)).collect();
+        let tensors: Message<Tensor<KoalaBear>> = widths.iter().map(|&w| common::tensor(&mut rng, height, w)).collect();
         let (want_commit, want_data) = slop.commit_tensors(tensors.clone()).unwrap();
         let (commit, data) = ours.commit_tensors(tensors.clone()).unwrap();
         assert_eq!(commit, want_commit, "commitment, {what}");
@@ -118,7 +109,8 @@ fn bad_commitments_are_errors() {
 #[test]
 fn zero_width_tensors_are_errors() {
     let mut rng = StdRng::seed_from_u64(common::seed());
-    let tensors: Message<Tensor<KoalaBear>> = vec![tensor(&mut rng, 8, 0), tensor(&mut rng, 8, 5)].into();
+    let tensors: Message<Tensor<KoalaBear>> =
+        vec![common::tensor(&mut rng, 8, 0), common::tensor(&mut rng, 8, 5)].into();
     assert!(MerkleProver::on(Engine::Cpu).commit_tensors(tensors.clone()).is_err());
 
     let slop_verifies = std::panic::catch_unwind(|| {

@@ -1,0 +1,222 @@
+//! [`FusedPcs`]: Plonky3's `TwoAdicFriPcs` over cherenkov's [`Dft`] and [`Mmcs`] whose commits
+//! (`commit`, `commit_preprocessing`, `commit_quotient`) take the fused LDE→commit path
+//! ([`Mmcs::commit_lde`]): on a device each LDE is hashed where the NTT left it and copied back
+//! once, instead of p3-fri's DFT-then-MMCS, which moves every LDE down and up again. The result
+//! is the inner PCS's to the bit (commitment, prover data, hence proofs); every other method is
+//! the inner PCS's own.
+
+use p3_commit::{OpeningRequest, Pcs, PeriodicLdeTable, PolynomialSpace, UnivariateStarkPcs};
+use p3_field::coset::TwoAdicMultiplicativeCoset;
+use p3_field::extension::BinomiallyExtendable;
+use p3_field::TwoAdicField;
+use p3_fri::{FriParameters, TwoAdicFriPcs};
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::config::{Challenge, ChallengeMmcs};
+use super::{Commitment, Dft, LdeTree, Mmcs};
+use crate::ntt::NttField;
+use crate::poseidon2::Poseidon2Hasher;
+
+/// The PCS it wraps.
+pub type InnerPcs<F> = TwoAdicFriPcs<F, Dft, Mmcs<F>, ChallengeMmcs<F>>;
+
+/// `TwoAdicFriPcs<F, Dft, Mmcs<F>, ChallengeMmcs<F>>` with fused commits (see the module docs).
+#[derive(Debug, Clone)]
+pub struct FusedPcs<F: Poseidon2Hasher> {
+    inner: InnerPcs<F>,
+    mmcs: Mmcs<F>,
+    log_blowup: usize,
+}
+
+impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
+    /// As `TwoAdicFriPcs::new(dft, mmcs, fri)`.
+    pub fn new(dft: Dft, mmcs: Mmcs<F>, fri: FriParameters<ChallengeMmcs<F>>) -> Self {
+        let log_blowup = fri.log_blowup;
+        Self { inner: TwoAdicFriPcs::new(dft, mmcs.clone(), fri), mmcs, log_blowup }
+    }
+
+    pub fn inner(&self) -> &InnerPcs<F> {
+        &self.inner
+    }
+
+    fn commit_fused(
+        &self,
+        evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
+    ) -> (Commitment<F>, LdeTree<F>) {
+        // The trait's error type is p3-fri's, which has no variant for a bad batch; the stock
+        // commit asserts on the same inputs.
+        self.mmcs
+            .commit_lde(evaluations, self.log_blowup)
+            .unwrap_or_else(|e| panic!("cherenkov::plonky3::FusedPcs::commit: {e}"))
+    }
+}
+
+impl<F, Challenger> Pcs<Challenge<F>, Challenger> for FusedPcs<F>
+where
+    F: Poseidon2Hasher + NttField + TwoAdicField + BinomiallyExtendable<4>,
+    InnerPcs<F>: Pcs<
+        Challenge<F>,
+        Challenger,
+        Domain = TwoAdicMultiplicativeCoset<F>,
+        Commitment = Commitment<F>,
+        ProverData = LdeTree<F>,
+    >,
+{
+    type Domain = TwoAdicMultiplicativeCoset<F>;
+    type Commitment = Commitment<F>;
+    type ProverData = LdeTree<F>;
+    type Proof = <InnerPcs<F> as Pcs<Challenge<F>, Challenger>>::Proof;
+    type Error = <InnerPcs<F> as Pcs<Challenge<F>, Challenger>>::Error;
+    type ProverError = <InnerPcs<F> as Pcs<Challenge<F>, Challenger>>::ProverError;
+
+    fn natural_domain_for_degree(&self, degree: usize) -> Self::Domain {
+        Pcs::<Challenge<F>, Challenger>::natural_domain_for_degree(&self.inner, degree)
+    }
+
+    fn commit(
+        &self,
+        evaluations: impl IntoIterator<Item = (Self::Domain, RowMajorMatrix<F>)>,
+    ) -> Result<(Self::Commitment, Self::ProverData), Self::ProverError> {
+        Ok(self.commit_fused(evaluations))
+    }
+
+    fn open(
+        &self,
+        requests: Vec<OpeningRequest<'_, Self::ProverData, Challenge<F>>>,
+        challenger: &mut Challenger,
+    ) -> Result<(p3_commit::OpenedValues<Challenge<F>>, Self::Proof), Self::ProverError> {
+        self.inner.open(requests, challenger)
+    }
+
+    fn verify(
+        &self,
+        commitments: Vec<p3_commit::CommitmentOpening<Challenge<F>, Self::Commitment, Self::Domain>>,
+        proof: &Self::Proof,
+        challenger: &mut Challenger,
+    ) -> Result<(), Self::Error> {
+        self.inner.verify(commitments, proof, challenger)
+    }
+}
+
+impl<F, Challenger> UnivariateStarkPcs<Challenge<F>, Challenger> for FusedPcs<F>
+where
+    F: Poseidon2Hasher + NttField + TwoAdicField + BinomiallyExtendable<4>,
+    InnerPcs<F>: UnivariateStarkPcs<
+        Challenge<F>,
+        Challenger,
+        Domain = TwoAdicMultiplicativeCoset<F>,
+        Commitment = Commitment<F>,
+        ProverData = LdeTree<F>,
+    >,
+{
+    type EvaluationsOnDomain<'a> =
+        <InnerPcs<F> as UnivariateStarkPcs<Challenge<F>, Challenger>>::EvaluationsOnDomain<'a>;
+
+    const ZK: bool = <InnerPcs<F> as UnivariateStarkPcs<Challenge<F>, Challenger>>::ZK;
+
+    fn log_max_trace_height(&self) -> usize {
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::log_max_trace_height(&self.inner)
+    }
+
+    fn log_min_trace_height(&self) -> usize {
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::log_min_trace_height(&self.inner)
+    }
+
+    fn commit_preprocessing(
+        &self,
+        evaluations: impl IntoIterator<Item = (Self::Domain, RowMajorMatrix<F>)>,
+    ) -> Result<(Self::Commitment, Self::ProverData), Self::ProverError> {
+        Ok(self.commit_fused(evaluations))
+    }
+
+    /// The inner PCS's split into `num_chunks` sub-domains, then one fused commit of their LDEs
+    /// (its default computes the LDEs, then commits them).
+    fn commit_quotient(
+        &self,
+        quotient_domain: Self::Domain,
+        quotient_evaluations: RowMajorMatrix<F>,
+        num_chunks: usize,
+    ) -> Result<(Self::Commitment, Self::ProverData), Self::ProverError> {
+        let sub_evaluations = quotient_domain.split_evals(num_chunks, quotient_evaluations);
+        let sub_domains = quotient_domain.split_domains(num_chunks);
+        Ok(self.commit_fused(sub_domains.into_iter().zip(sub_evaluations)))
+    }
+
+    fn get_quotient_ldes(
+        &self,
+        evaluations: impl IntoIterator<Item = (Self::Domain, RowMajorMatrix<F>)>,
+        num_chunks: usize,
+    ) -> Result<Vec<RowMajorMatrix<F>>, Self::ProverError> {
+        self.inner.get_quotient_ldes(evaluations, num_chunks)
+    }
+
+    fn commit_ldes(
+        &self,
+        ldes: Vec<RowMajorMatrix<F>>,
+    ) -> Result<(Self::Commitment, Self::ProverData), Self::ProverError> {
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::commit_ldes(&self.inner, ldes)
+    }
+
+    fn get_evaluations_on_domain<'a>(
+        &self,
+        prover_data: &'a Self::ProverData,
+        idx: usize,
+        domain: Self::Domain,
+    ) -> Self::EvaluationsOnDomain<'a> {
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::get_evaluations_on_domain(&self.inner, prover_data, idx, domain)
+    }
+
+    fn get_evaluations_on_domain_no_random<'a>(
+        &self,
+        prover_data: &'a Self::ProverData,
+        idx: usize,
+        domain: Self::Domain,
+    ) -> Self::EvaluationsOnDomain<'a> {
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::get_evaluations_on_domain_no_random(
+            &self.inner,
+            prover_data,
+            idx,
+            domain,
+        )
+    }
+
+    fn open_with_preprocessing(
+        &self,
+        requests: Vec<OpeningRequest<'_, Self::ProverData, Challenge<F>>>,
+        challenger: &mut Challenger,
+        preprocessed: Option<usize>,
+    ) -> Result<(p3_commit::OpenedValues<Challenge<F>>, Self::Proof), Self::ProverError> {
+        self.inner.open_with_preprocessing(requests, challenger, preprocessed)
+    }
+
+    fn verify_with_preprocessing(
+        &self,
+        rounds: Vec<p3_commit::CommitmentOpening<Challenge<F>, Self::Commitment, Self::Domain>>,
+        proof: &Self::Proof,
+        challenger: &mut Challenger,
+        preprocessed: Option<usize>,
+    ) -> Result<(), Self::Error> {
+        self.inner.verify_with_preprocessing(rounds, proof, challenger, preprocessed)
+    }
+
+    fn get_opt_randomization_poly_commitment(
+        &self,
+        domains: impl IntoIterator<Item = Self::Domain>,
+    ) -> Result<Option<(Self::Commitment, Self::ProverData)>, Self::ProverError> {
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::get_opt_randomization_poly_commitment(&self.inner, domains)
+    }
+
+    fn build_periodic_lde_table(
+        &self,
+        periodic_cols: &[Vec<F>],
+        trace_domain: Self::Domain,
+        quotient_domain: Self::Domain,
+    ) -> PeriodicLdeTable<F> {
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::build_periodic_lde_table(
+            &self.inner,
+            periodic_cols,
+            trace_domain,
+            quotient_domain,
+        )
+    }
+}
