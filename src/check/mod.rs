@@ -72,6 +72,16 @@ fn compare<T: PartialEq + fmt::Debug>(got: crate::Result<Vec<T>>, expected: &[T]
     }
 }
 
+/// The seed of a randomized test: `CHERENKOV_SEED` when set, else a fresh one; printed to stderr
+/// so a failure can be replayed. Shared by this crate's tests and the adapters'.
+pub fn seed_from_env() -> u64 {
+    let seed = std::env::var("CHERENKOV_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    });
+    eprintln!("seed = {seed} (replay with CHERENKOV_SEED={seed})");
+    seed
+}
+
 /// Inputs for a binary op: every pair of edge values, then `random` random pairs.
 pub fn field_inputs<F: DeviceField>(seed: u64, random: usize) -> (Vec<F>, Vec<F>) {
     let edges = F::edge_values();

@@ -5,13 +5,8 @@
 use cherenkov::backend::{cuda, EmuConfig, Schedule};
 use cherenkov::Engine;
 
-/// `CHERENKOV_SEED`, or a fresh one; printed so a failure can be replayed.
 pub fn seed() -> u64 {
-    let seed = std::env::var("CHERENKOV_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-    });
-    eprintln!("seed = {seed} (replay with CHERENKOV_SEED={seed})");
-    seed
+    cherenkov::check::seed_from_env()
 }
 
 pub fn emu(schedule: Schedule) -> Engine {

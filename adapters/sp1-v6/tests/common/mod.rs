@@ -9,11 +9,7 @@ use slop_algebra::{AbstractField, PrimeField32};
 use slop_tensor::Tensor;
 
 pub fn seed() -> u64 {
-    let seed = std::env::var("CHERENKOV_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-    });
-    eprintln!("seed = {seed} (replay with CHERENKOV_SEED={seed})");
-    seed
+    cherenkov::check::seed_from_env()
 }
 
 /// The emulator under the forward and reverse schedules, and the GPU when one is usable here.
