@@ -8,9 +8,15 @@
 //! over these. Elements cross between the fork's BabyBear and upstream's (cherenkov's) through
 //! canonical `u32`s, in parallel.
 //!
-//! Still to come for SP1 v5: the fork's `Mmcs` over SP1's Poseidon2
-//! (`Poseidon2Constants::sp1_v5_babybear_16()` matches it already), a byte-identical
-//! `BabyBearPoseidon2` proof test, and the `[patch.crates-io]` crates.
+//! [`Mmcs`] implements the fork's `p3_commit::Mmcs<BabyBear>` with SP1 v5's Poseidon2, equal to
+//! `BabyBearPoseidon2`'s `ValMmcs` (the fork's `FieldMerkleTreeMmcs`).
+//!
+//! Still to come for SP1 v5: a byte-identical `BabyBearPoseidon2` proof test, and the
+//! `[patch.crates-io]` crates.
+
+mod mmcs;
+
+pub use mmcs::{Mmcs, Perm, ProverData, StockMmcs};
 
 use cherenkov::ntt::{self, Direction, Order, Transform};
 use cherenkov::{Backend, Engine};
@@ -25,7 +31,7 @@ use upstream_field::PrimeField32 as _;
 
 /// SP1 v5's field (the fork's BabyBear).
 pub type BabyBear = p3_baby_bear::BabyBear;
-type Up = cherenkov::field::BabyBear;
+pub(crate) type Up = cherenkov::field::BabyBear;
 
 /// The fork's `TwoAdicSubgroupDft<BabyBear>` on a cherenkov backend. `Default` (the trait needs
 /// one) is the `auto` backend, or the cpu when it cannot start. The trait has no error channel:
@@ -65,7 +71,7 @@ impl Dft {
     }
 }
 
-fn to_upstream(v: &[BabyBear]) -> Vec<Up> {
+pub(crate) fn to_upstream(v: &[BabyBear]) -> Vec<Up> {
     // Canonical, so below p: the map is exact.
     v.par_iter().map(|x| <Up as QuotientMap<u32>>::from_int(x.as_canonical_u32())).collect()
 }
