@@ -68,6 +68,7 @@ impl Mmcs {
 
 /// A committed batch: cherenkov's tree (digests in the fork's type) or, for heights that are
 /// not powers of two, the fork's own.
+#[derive(Debug, Clone)]
 pub enum ProverData<M> {
     Ours { leaves: Vec<M>, layers: Vec<Vec<Digest>> },
     Stock(FieldMerkleTree<BabyBear, BabyBear, M, 8>),
