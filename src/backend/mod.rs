@@ -119,6 +119,17 @@ pub struct Availability {
     pub detail: String,
 }
 
+/// The device engines a test runs a device path on: the emulator under the forward and reverse
+/// schedules, and the GPU when one is usable here (the adapters' tests share this).
+pub fn device_engines() -> Vec<Engine> {
+    let mut engines: Vec<Engine> = [Schedule::Forward, Schedule::Reverse]
+        .into_iter()
+        .map(|schedule| Engine::emu(EmuConfig { schedule, ..EmuConfig::default() }))
+        .collect();
+    engines.extend(Backend::Cuda.engine().ok());
+    engines
+}
+
 /// What `cherenkov info` reports and `auto` decides from.
 pub fn availability() -> Vec<Availability> {
     let cuda = cuda::open(0);

@@ -3,24 +3,16 @@
 //! matrices with edge values (0, 1, p − 1), heights 1 to 2^9, blowups 0 to 2, shift 1 and the
 //! generator; bit-reversed storage compared as stored; cpu, emu (two schedules), cuda when present.
 
-use cherenkov::backend::{EmuConfig, Schedule};
-use cherenkov::{Backend, Engine};
+mod common;
+
+use cherenkov::Engine;
 use cherenkov_sp1_v5::{BabyBear, Dft};
 use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
-use p3_field::{AbstractField, PrimeField32};
+use p3_field::AbstractField;
 use p3_matrix::bitrev::BitReversableMatrix;
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
-
-fn matrix(rng: &mut StdRng, height: usize, width: usize) -> RowMajorMatrix<BabyBear> {
-    let p = BabyBear::ORDER_U32;
-    let edges = [0, 1, p - 1];
-    let v = (0..height * width)
-        .map(|i| BabyBear::from_canonical_u32(if i < 3 { edges[i] } else { rng.random_range(0..p) }))
-        .collect();
-    RowMajorMatrix::new(v, width)
-}
+use rand::SeedableRng;
 
 fn stored<M: BitReversableMatrix<BabyBear>>(m: M) -> Vec<BabyBear>
 where
@@ -36,7 +28,7 @@ fn equal_to_the_fork(engine: Engine) {
     let fork = Radix2DitParallel;
     let name = ours.engine().name();
     for (log_h, width) in [(0usize, 1usize), (1, 3), (5, 7), (9, 4)] {
-        let m = matrix(&mut rng, 1 << log_h, width);
+        let m = common::matrix(&mut rng, 1 << log_h, width);
         let what = format!("2^{log_h} x {width} on {name}");
         assert_eq!(stored(ours.dft_batch(m.clone())), stored(fork.dft_batch(m.clone())), "dft_batch {what}");
         assert_eq!(ours.idft_batch(m.clone()).values, fork.idft_batch(m.clone()).values, "idft_batch {what}");
@@ -70,11 +62,8 @@ fn cpu_equals_the_fork() {
 
 #[test]
 fn devices_equal_the_fork() {
-    for schedule in [Schedule::Forward, Schedule::Reverse] {
-        equal_to_the_fork(Engine::emu(EmuConfig { schedule, ..EmuConfig::default() }));
-    }
-    if let Ok(cuda) = Backend::Cuda.engine() {
-        equal_to_the_fork(cuda);
+    for engine in cherenkov::backend::device_engines() {
+        equal_to_the_fork(engine);
     }
 }
 

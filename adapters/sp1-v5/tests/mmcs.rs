@@ -4,24 +4,16 @@
 //! shorter ones, heights 1 to 2^10 (and non-powers of two, which take the fork's own tree);
 //! cpu, emu (two schedules), cuda when present.
 
-use cherenkov::backend::{EmuConfig, Schedule};
-use cherenkov::{Backend, Engine};
+mod common;
+
+use cherenkov::Engine;
 use cherenkov_sp1_v5::{BabyBear, Mmcs, ProverData};
 use p3_commit::Mmcs as _;
-use p3_field::{AbstractField, PrimeField32};
+use p3_field::AbstractField;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-
-fn matrix(rng: &mut StdRng, height: usize, width: usize) -> RowMajorMatrix<BabyBear> {
-    let p = BabyBear::ORDER_U32;
-    let edges = [0, 1, p - 1];
-    let v = (0..height * width)
-        .map(|i| BabyBear::from_canonical_u32(if i < 3 { edges[i] } else { rng.random_range(0..p) }))
-        .collect();
-    RowMajorMatrix::new(v, width)
-}
 
 /// Batches as (height, width) lists.
 const BATCHES: &[&[(usize, usize)]] = &[
@@ -39,7 +31,7 @@ fn equal_to_the_fork(engine: Engine) {
     let fork = ours.stock().clone();
     for batch in BATCHES {
         let what = format!("{batch:?} on {}", ours.engine().name());
-        let mats: Vec<RowMajorMatrix<BabyBear>> = batch.iter().map(|&(h, w)| matrix(&mut rng, h, w)).collect();
+        let mats: Vec<RowMajorMatrix<BabyBear>> = batch.iter().map(|&(h, w)| common::matrix(&mut rng, h, w)).collect();
         let dims: Vec<_> = mats.iter().map(|m| m.dimensions()).collect();
         let (commit, data) = ours.commit(mats.clone());
         let (want_commit, want_data) = fork.commit(mats);
@@ -73,10 +65,7 @@ fn cpu_equals_the_fork() {
 
 #[test]
 fn devices_equal_the_fork() {
-    for schedule in [Schedule::Forward, Schedule::Reverse] {
-        equal_to_the_fork(Engine::emu(EmuConfig { schedule, ..EmuConfig::default() }));
-    }
-    if let Ok(cuda) = Backend::Cuda.engine() {
-        equal_to_the_fork(cuda);
+    for engine in cherenkov::backend::device_engines() {
+        equal_to_the_fork(engine);
     }
 }

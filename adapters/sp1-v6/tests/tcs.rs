@@ -82,7 +82,7 @@ fn cpu_equals_slop() {
 
 #[test]
 fn devices_equal_slop() {
-    for engine in common::device_engines() {
+    for engine in cherenkov::backend::device_engines() {
         equal_to_slop(engine);
     }
 }

@@ -1,7 +1,5 @@
-//! What the adapter's tests share: the logged seed and the engines to run on.
+//! What the adapter's tests share: the logged seed and random tensors.
 
-use cherenkov::backend::{EmuConfig, Schedule};
-use cherenkov::{Backend, Engine};
 use cherenkov_sp1_v6::KoalaBear;
 use rand::rngs::StdRng;
 use rand::RngExt;
@@ -10,16 +8,6 @@ use slop_tensor::Tensor;
 
 pub fn seed() -> u64 {
     cherenkov::check::seed_from_env()
-}
-
-/// The emulator under the forward and reverse schedules, and the GPU when one is usable here.
-pub fn device_engines() -> Vec<Engine> {
-    let mut engines: Vec<Engine> = [Schedule::Forward, Schedule::Reverse]
-        .into_iter()
-        .map(|schedule| Engine::emu(EmuConfig { schedule, ..EmuConfig::default() }))
-        .collect();
-    engines.extend(Backend::Cuda.engine().ok());
-    engines
 }
 
 /// A random `height × width` tensor whose first entries are 0, 1 and p − 1.
