@@ -6,7 +6,10 @@
 //! so cherenkov's) pads each layer to even: the same tree when every height is a power of two,
 //! which is what SP1 commits (padded traces, quotient chunks, FRI layers). A batch with another
 //! height is committed by the fork's own tree, so the results stay equal for any input;
-//! verification is the fork's.
+//! verification is the fork's. A device failure is recorded ([`Mmcs::last_device_error`]) and
+//! the tree rebuilt on the cpu.
+
+use std::sync::{Arc, Mutex};
 
 use cherenkov::merkle::{self, MerkleTree};
 use cherenkov::poseidon2::Poseidon2Constants;
@@ -40,6 +43,7 @@ pub struct Mmcs {
     engine: Engine,
     constants: Poseidon2Constants<Up, 16>,
     stock: StockMmcs,
+    last_device_error: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Mmcs {
@@ -55,7 +59,12 @@ impl Mmcs {
     pub fn on(engine: Engine) -> Self {
         let perm = sp1_primitives::poseidon2_init();
         let stock = StockMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm));
-        Self { engine, constants: Poseidon2Constants::sp1_v5_babybear_16(), stock }
+        Self { engine, constants: Poseidon2Constants::sp1_v5_babybear_16(), stock, last_device_error: Arc::default() }
+    }
+    /// The last device error this MMCS recovered from by building the tree on the cpu (the
+    /// trait has no error channel). Clones share it.
+    pub fn last_device_error(&self) -> Option<String> {
+        self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -79,7 +88,7 @@ fn fork_digest(d: &[Up; 8]) -> Digest {
 }
 
 impl Mmcs {
-    fn layers<M: Matrix<BabyBear>>(&self, inputs: &[M]) -> cherenkov::Result<Vec<Vec<Digest>>> {
+    fn layers<M: Matrix<BabyBear>>(&self, engine: &Engine, inputs: &[M]) -> cherenkov::Result<Vec<Vec<Digest>>> {
         let upstream: Vec<UpMatrix<Up>> = inputs
             .iter()
             .map(|m| {
@@ -87,7 +96,7 @@ impl Mmcs {
                 UpMatrix::new(to_upstream(&values), m.width())
             })
             .collect();
-        let tree: MerkleTree<Up, UpMatrix<Up>> = merkle::build(&self.engine, &self.constants, upstream)?;
+        let tree: MerkleTree<Up, UpMatrix<Up>> = merkle::build(engine, &self.constants, upstream)?;
         Ok(tree.into_digest_layers().iter().map(|l| l.iter().map(fork_digest).collect()).collect())
     }
 }
@@ -101,8 +110,15 @@ impl ForkMmcs<BabyBear> for Mmcs {
     fn commit<M: Matrix<BabyBear>>(&self, inputs: Vec<M>) -> (Self::Commitment, ProverData<M>) {
         let powers_of_two = !inputs.is_empty() && inputs.iter().all(|m| m.height().is_power_of_two() && m.width() > 0);
         if powers_of_two {
-            // Errors here are device failures (the shapes were checked): the fork's tree is exact.
-            if let Ok(layers) = self.layers(&inputs) {
+            // The shapes are checked, so an error here is the device's: rebuild on the cpu.
+            let layers = self.layers(&self.engine, &inputs).or_else(|e| {
+                if matches!(self.engine, Engine::Cpu) {
+                    return Err(e);
+                }
+                *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                self.layers(&Engine::Cpu, &inputs)
+            });
+            if let Ok(layers) = layers {
                 let root = layers.last().expect("a tree has a root")[0];
                 return (root.into(), ProverData::Ours { leaves: inputs, layers });
             }

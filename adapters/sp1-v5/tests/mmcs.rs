@@ -69,3 +69,17 @@ fn devices_equal_the_fork() {
         equal_to_the_fork(engine);
     }
 }
+
+#[test]
+fn device_failures_rebuild_on_the_cpu() {
+    let small = Engine::emu(cherenkov::backend::EmuConfig { max_dynamic_shared: 64, ..Default::default() });
+    let mut rng = StdRng::seed_from_u64(cherenkov::check::seed_from_env());
+    let mats = vec![common::matrix(&mut rng, 64, 9), common::matrix(&mut rng, 32, 4)];
+    let on_device = Mmcs::on(small);
+    let (commit, data) = on_device.commit(mats.clone());
+    assert_eq!(commit, on_device.stock().commit(mats).0);
+    assert!(matches!(data, ProverData::Ours { .. }));
+    let why = on_device.last_device_error().expect("the device failure is recorded");
+    assert!(why.contains("shared memory"), "{why}");
+    assert!(Mmcs::on(Engine::Cpu).last_device_error().is_none());
+}
