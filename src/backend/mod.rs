@@ -14,6 +14,7 @@ pub mod cuda;
 pub mod device;
 #[allow(unsafe_code)]
 pub mod emu;
+mod fallback;
 pub mod kernels;
 #[allow(unsafe_code)] // argument marshalling: pointers into one buffer
 pub mod plan;
@@ -24,6 +25,7 @@ use std::str::FromStr;
 pub(crate) use device::trace;
 pub use device::{DeviceBuffer, Gpu, RawBuffer};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
+pub use fallback::DeviceFallback;
 pub use plan::{DeviceProps, Dim3, KernelArg, Launch};
 
 use crate::error::{Error, Result};

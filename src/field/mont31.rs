@@ -112,7 +112,7 @@ macro_rules! base_field {
 fn reinterpret_canonical<F: Mont31 + DeviceField>(reprs: Vec<u32>) -> crate::Result<Vec<F>> {
     use rayon::prelude::*;
     let p = F::ORDER_U32;
-    let bad = if reprs.len() < 1 << 16 {
+    let bad = if reprs.len() < super::ops::PARALLEL_FROM {
         reprs.iter().position(|&r| r >= p)
     } else {
         reprs.par_iter().position_first(|&r| r >= p)

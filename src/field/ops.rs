@@ -54,13 +54,13 @@ fn apply_on_device<F: DeviceField>(gpu: &Gpu, op: FieldOp, a: &[F], b: &[F]) -> 
     let Some((grid, block)) = plan::elementwise(n as u64, &gpu.props()) else {
         return Ok(Vec::new());
     };
-    let da = gpu.upload(&encode(a))?;
-    let db = gpu.upload(&encode(b))?;
+    let da = gpu.upload(&F::encode_slice(a))?;
+    let db = gpu.upload(&F::encode_slice(b))?;
     let out = gpu.alloc::<F::Repr>(n)?;
     let launch = Launch::new(F::OPS_KERNEL, grid, block).u32(op as u32).buf(&da).buf(&db).buf(&out).u64(n as u64);
     // SAFETY: the kernel touches indices < n of three buffers of n elements each.
     unsafe { gpu.launch(&launch)? };
-    decode(&gpu.download(&out)?)
+    F::decode_vec(gpu.download(&out)?)
 }
 
 /// Field elements to their device encodings. In parallel: besides the conversion, writing a
@@ -76,7 +76,7 @@ pub fn encode<F: DeviceField>(values: &[F]) -> Vec<F::Repr> {
 
 /// Below this many elements a conversion runs on the calling thread: waking the pool costs
 /// more (up to milliseconds on a busy or virtualized host).
-const PARALLEL_FROM: usize = 1 << 16;
+pub(crate) const PARALLEL_FROM: usize = 1 << 16;
 
 /// Device encodings back to field elements; a non-canonical one is an error, never a value.
 /// One indexed parallel pass (collecting into `Result<Vec<_>>` would go through rayon's

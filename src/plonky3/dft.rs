@@ -25,7 +25,7 @@ use crate::ntt::{self, Direction, NttField, Order, Transform};
 #[derive(Clone, Debug)]
 pub struct Dft {
     engine: Engine,
-    fallback: super::DeviceFallback,
+    fallback: crate::backend::DeviceFallback,
 }
 
 impl Default for Dft {

@@ -45,7 +45,7 @@ pub struct Mmcs<F: Poseidon2Hasher> {
     cap_height: usize,
     engine: Engine,
     stock: StockMmcs<F>,
-    fallback: super::DeviceFallback,
+    fallback: crate::backend::DeviceFallback,
 }
 
 impl<F: Poseidon2Hasher> Mmcs<F> {

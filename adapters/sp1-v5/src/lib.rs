@@ -72,7 +72,7 @@ impl Dft {
     }
 }
 
-pub(crate) fn to_upstream(v: &[BabyBear]) -> Vec<Up> {
+fn to_upstream(v: &[BabyBear]) -> Vec<Up> {
     // Canonical, so below p: the map is exact.
     v.par_iter().map(|x| <Up as QuotientMap<u32>>::from_int(x.as_canonical_u32())).collect()
 }
@@ -81,7 +81,7 @@ fn to_fork(v: &[Up]) -> Vec<BabyBear> {
     v.par_iter().map(|x| BabyBear::from_canonical_u32(x.as_canonical_u32())).collect()
 }
 
-fn up(x: BabyBear) -> Up {
+pub(crate) fn up(x: BabyBear) -> Up {
     <Up as QuotientMap<u32>>::from_int(x.as_canonical_u32())
 }
 

@@ -9,8 +9,7 @@
 //! verification is the fork's. A device failure is recorded ([`Mmcs::last_device_error`]) and
 //! the tree rebuilt on the cpu.
 
-use std::sync::{Arc, Mutex};
-
+use cherenkov::backend::DeviceFallback;
 use cherenkov::merkle::{self, MerkleTree};
 use cherenkov::poseidon2::Poseidon2Constants;
 use cherenkov::{Backend, Engine};
@@ -23,7 +22,10 @@ use p3_poseidon2::{Poseidon2, Poseidon2ExternalMatrixGeneral};
 use p3_symmetric::{Hash, PaddingFreeSponge, TruncatedPermutation};
 use upstream_matrix::dense::RowMajorMatrix as UpMatrix;
 
-use crate::{to_upstream, BabyBear, Up};
+use rayon::prelude::*;
+use upstream_field::PrimeCharacteristicRing;
+
+use crate::{up, BabyBear, Up};
 
 /// SP1 v5's Poseidon2-16 over the fork's BabyBear.
 pub type Perm = Poseidon2<BabyBear, Poseidon2ExternalMatrixGeneral, DiffusionMatrixBabyBear, 16, 7>;
@@ -43,7 +45,7 @@ pub struct Mmcs {
     engine: Engine,
     constants: Poseidon2Constants<Up, 16>,
     stock: StockMmcs,
-    last_device_error: Arc<Mutex<Option<String>>>,
+    fallback: DeviceFallback,
 }
 
 impl std::fmt::Debug for Mmcs {
@@ -59,12 +61,12 @@ impl Mmcs {
     pub fn on(engine: Engine) -> Self {
         let perm = sp1_primitives::poseidon2_init();
         let stock = StockMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm));
-        Self { engine, constants: Poseidon2Constants::sp1_v5_babybear_16(), stock, last_device_error: Arc::default() }
+        Self { engine, constants: Poseidon2Constants::sp1_v5_babybear_16(), stock, fallback: DeviceFallback::default() }
     }
     /// The last device error this MMCS recovered from by building the tree on the cpu (the
     /// trait has no error channel). Clones share it.
     pub fn last_device_error(&self) -> Option<String> {
-        self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.fallback.last()
     }
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -89,16 +91,26 @@ fn fork_digest(d: &[Up; 8]) -> Digest {
 
 impl Mmcs {
     fn layers<M: Matrix<BabyBear>>(&self, engine: &Engine, inputs: &[M]) -> cherenkov::Result<Vec<Vec<Digest>>> {
-        let upstream: Vec<UpMatrix<Up>> = inputs
-            .iter()
-            .map(|m| {
-                let values: Vec<BabyBear> = (0..m.height()).flat_map(|r| m.row(r)).collect();
-                UpMatrix::new(to_upstream(&values), m.width())
-            })
-            .collect();
-        let tree: MerkleTree<Up, UpMatrix<Up>> = merkle::build(engine, &self.constants, upstream)?;
+        let tree: MerkleTree<Up, UpMatrix<Up>> = merkle::build(engine, &self.constants, to_upstream_matrices(inputs))?;
         Ok(tree.into_digest_layers().iter().map(|l| l.iter().map(fork_digest).collect()).collect())
     }
+}
+
+/// The matrices in upstream's BabyBear, gathered and converted on every core (all have columns).
+fn to_upstream_matrices<M: Matrix<BabyBear>>(inputs: &[M]) -> Vec<UpMatrix<Up>> {
+    inputs
+        .iter()
+        .map(|m| {
+            let w = m.width();
+            let mut values = vec![Up::ZERO; m.height() * w];
+            values.par_chunks_mut(w).enumerate().for_each(|(r, dst)| {
+                for (d, x) in dst.iter_mut().zip(m.row(r)) {
+                    *d = up(x);
+                }
+            });
+            UpMatrix::new(values, w)
+        })
+        .collect()
 }
 
 impl ForkMmcs<BabyBear> for Mmcs {
@@ -110,14 +122,12 @@ impl ForkMmcs<BabyBear> for Mmcs {
     fn commit<M: Matrix<BabyBear>>(&self, inputs: Vec<M>) -> (Self::Commitment, ProverData<M>) {
         let powers_of_two = !inputs.is_empty() && inputs.iter().all(|m| m.height().is_power_of_two() && m.width() > 0);
         if powers_of_two {
-            // The shapes are checked, so an error here is the device's: rebuild on the cpu.
-            let layers = self.layers(&self.engine, &inputs).or_else(|e| {
-                if matches!(self.engine, Engine::Cpu) {
-                    return Err(e);
-                }
-                *self.last_device_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-                self.layers(&Engine::Cpu, &inputs)
-            });
+            let layers = self.fallback.run(
+                &self.engine,
+                &inputs[..],
+                |g, m| self.layers(&Engine::Gpu(g.clone()), m),
+                |m| self.layers(&Engine::Cpu, m),
+            );
             if let Ok(layers) = layers {
                 let root = layers.last().expect("a tree has a root")[0];
                 return (root.into(), ProverData::Ours { leaves: inputs, layers });
