@@ -21,7 +21,8 @@ for line in sys.stdin:
   while read -r exe; do
     name=$(basename "$exe"); name=${name%-*}
     # cpu-only suites (build rules, generated files, SP1 constants) need the source tree or nvcc.
-    case $name in nvcc_build | kernel_rules | generated | sp1_poseidon2 | emu_model) continue ;; esac
+    # patch builds a second workspace with cargo, which the GPU machine does not have.
+    case $name in nvcc_build | kernel_rules | generated | sp1_poseidon2 | emu_model | patch) continue ;; esac
     [ -e "$stage/$name" ] && name=${name}_2
     cp "$exe" "$stage/$name"
   done

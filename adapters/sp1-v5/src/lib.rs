@@ -5,15 +5,18 @@
 //! `dft_batch` and `coset_lde_batch` (what `TwoAdicFriPcs` calls) return the fork's
 //! `BitReversedMatrixView` over bit-reversed storage, exactly as its `Radix2DitParallel`;
 //! `idft_batch` and `coset_idft_batch` are overridden too, the rest are the trait's defaults
-//! over these. Elements cross between the fork's BabyBear and upstream's (cherenkov's) through
-//! canonical `u32`s, in parallel.
+//! over these. The fork's BabyBear and upstream's (cherenkov's) store the same Montgomery words,
+//! so matrices cross between them without a copy (`cherenkov_sp1_v5_support::BabyBearRepr`).
 //!
 //! [`Mmcs`] implements the fork's `p3_commit::Mmcs<BabyBear>` with SP1 v5's Poseidon2, equal to
 //! `BabyBearPoseidon2`'s `ValMmcs` (the fork's `FieldMerkleTreeMmcs`).
 //!
 //! `tests/stark.rs` proves under SP1 v5's exact `BabyBearPoseidon2` parameters through both and
-//! compares with stock `sp1-stark` 5.2.4: byte-identical proofs. Still to come: the
-//! `[patch.crates-io]` crates through which an unmodified SP1 v5 prover picks them up.
+//! compares with stock `sp1-stark` 5.2.4: byte-identical proofs.
+//!
+//! A prover that cannot change its config's types (`BabyBearPoseidon2` hard-codes
+//! `Radix2DitParallel` and `FieldMerkleTreeMmcs`) uses the `[patch.crates-io]` crates in
+//! `adapters/sp1-v5/patch` instead; `tests/patch.rs` holds them to the stock fork.
 
 mod mmcs;
 
@@ -21,18 +24,15 @@ pub use mmcs::{Mmcs, Perm, ProverData, StockMmcs};
 
 use cherenkov::ntt::{self, Direction, Order, Transform};
 use cherenkov::{Backend, Engine};
+use cherenkov_sp1_v5_support::BabyBearRepr;
 use p3_dft::TwoAdicSubgroupDft;
-use p3_field::{AbstractField, PrimeField32};
 use p3_matrix::bitrev::{BitReversalPerm, BitReversedMatrixView};
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
-use rayon::prelude::*;
-use upstream_field::integers::QuotientMap;
-use upstream_field::PrimeField32 as _;
 
 /// SP1 v5's field (the fork's BabyBear).
 pub type BabyBear = p3_baby_bear::BabyBear;
-pub(crate) type Up = cherenkov::field::BabyBear;
+pub(crate) use cherenkov_sp1_v5_support::Up;
 
 /// The fork's `TwoAdicSubgroupDft<BabyBear>` on a cherenkov backend. `Default` (the trait needs
 /// one) is the `auto` backend, or the cpu when it cannot start. The trait has no error channel:
@@ -66,23 +66,20 @@ impl Dft {
         f: impl FnOnce(&Engine, Vec<Up>, usize) -> cherenkov::Result<Vec<Up>>,
     ) -> RowMajorMatrix<BabyBear> {
         let width = mat.width();
-        let values =
-            f(&self.engine, to_upstream(&mat.values), width).unwrap_or_else(|e| panic!("cherenkov_sp1_v5::Dft: {e}"));
-        RowMajorMatrix::new(to_fork(&values), width)
+        let values = f(&self.engine, repr().to_up_vec(mat.values), width)
+            .unwrap_or_else(|e| panic!("cherenkov_sp1_v5::Dft: {e}"));
+        RowMajorMatrix::new(repr().from_up_vec(values), width)
     }
 }
 
-fn to_upstream(v: &[BabyBear]) -> Vec<Up> {
-    // Canonical, so below p: the map is exact.
-    v.par_iter().map(|x| <Up as QuotientMap<u32>>::from_int(x.as_canonical_u32())).collect()
-}
-
-fn to_fork(v: &[Up]) -> Vec<BabyBear> {
-    v.par_iter().map(|x| BabyBear::from_canonical_u32(x.as_canonical_u32())).collect()
+/// The fork's BabyBear seen as cherenkov's: the same Montgomery words, so vectors move across
+/// without a copy.
+fn repr() -> BabyBearRepr<BabyBear> {
+    BabyBearRepr::check().expect("the fork's BabyBear is stored as cherenkov's")
 }
 
 pub(crate) fn up(x: BabyBear) -> Up {
-    <Up as QuotientMap<u32>>::from_int(x.as_canonical_u32())
+    repr().to_up(x)
 }
 
 impl TwoAdicSubgroupDft<BabyBear> for Dft {

@@ -10,22 +10,17 @@
 //! the tree rebuilt on the cpu.
 
 use cherenkov::backend::DeviceFallback;
-use cherenkov::merkle::{self, MerkleTree};
-use cherenkov::poseidon2::Poseidon2Constants;
 use cherenkov::{Backend, Engine};
+use cherenkov_sp1_v5_support::{self as support, BabyBearRepr};
 use p3_baby_bear::DiffusionMatrixBabyBear;
 use p3_commit::Mmcs as ForkMmcs;
-use p3_field::{AbstractField, Field};
+use p3_field::Field;
 use p3_matrix::{Dimensions, Matrix};
 use p3_merkle_tree::{FieldMerkleTree, FieldMerkleTreeMmcs};
 use p3_poseidon2::{Poseidon2, Poseidon2ExternalMatrixGeneral};
 use p3_symmetric::{Hash, PaddingFreeSponge, TruncatedPermutation};
-use upstream_matrix::dense::RowMajorMatrix as UpMatrix;
 
-use rayon::prelude::*;
-use upstream_field::PrimeCharacteristicRing;
-
-use crate::{up, BabyBear, Up};
+use crate::BabyBear;
 
 /// SP1 v5's Poseidon2-16 over the fork's BabyBear.
 pub type Perm = Poseidon2<BabyBear, Poseidon2ExternalMatrixGeneral, DiffusionMatrixBabyBear, 16, 7>;
@@ -43,7 +38,6 @@ type Digest = [BabyBear; 8];
 #[derive(Clone)]
 pub struct Mmcs {
     engine: Engine,
-    constants: Poseidon2Constants<Up, 16>,
     stock: StockMmcs,
     fallback: DeviceFallback,
 }
@@ -61,7 +55,7 @@ impl Mmcs {
     pub fn on(engine: Engine) -> Self {
         let perm = sp1_primitives::poseidon2_init();
         let stock = StockMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm));
-        Self { engine, constants: Poseidon2Constants::sp1_v5_babybear_16(), stock, fallback: DeviceFallback::default() }
+        Self { engine, stock, fallback: DeviceFallback::default() }
     }
     /// The last device error this MMCS recovered from by building the tree on the cpu (the
     /// trait has no error channel). Clones share it.
@@ -85,34 +79,6 @@ pub enum ProverData<M> {
     Stock(FieldMerkleTree<BabyBear, BabyBear, M, 8>),
 }
 
-fn fork_digest(d: &[Up; 8]) -> Digest {
-    d.map(|x| BabyBear::from_canonical_u32(upstream_field::PrimeField32::as_canonical_u32(&x)))
-}
-
-impl Mmcs {
-    fn layers<M: Matrix<BabyBear>>(&self, engine: &Engine, inputs: &[M]) -> cherenkov::Result<Vec<Vec<Digest>>> {
-        let tree: MerkleTree<Up, UpMatrix<Up>> = merkle::build(engine, &self.constants, to_upstream_matrices(inputs))?;
-        Ok(tree.into_digest_layers().iter().map(|l| l.iter().map(fork_digest).collect()).collect())
-    }
-}
-
-/// The matrices in upstream's BabyBear, gathered and converted on every core (all have columns).
-fn to_upstream_matrices<M: Matrix<BabyBear>>(inputs: &[M]) -> Vec<UpMatrix<Up>> {
-    inputs
-        .iter()
-        .map(|m| {
-            let w = m.width();
-            let mut values = vec![Up::ZERO; m.height() * w];
-            values.par_chunks_mut(w).enumerate().for_each(|(r, dst)| {
-                for (d, x) in dst.iter_mut().zip(m.row(r)) {
-                    *d = up(x);
-                }
-            });
-            UpMatrix::new(values, w)
-        })
-        .collect()
-}
-
 impl ForkMmcs<BabyBear> for Mmcs {
     type ProverData<M> = ProverData<M>;
     type Commitment = Hash<BabyBear, BabyBear, 8>;
@@ -120,18 +86,10 @@ impl ForkMmcs<BabyBear> for Mmcs {
     type Error = ();
 
     fn commit<M: Matrix<BabyBear>>(&self, inputs: Vec<M>) -> (Self::Commitment, ProverData<M>) {
-        let powers_of_two = !inputs.is_empty() && inputs.iter().all(|m| m.height().is_power_of_two() && m.width() > 0);
-        if powers_of_two {
-            let layers = self.fallback.run(
-                &self.engine,
-                &inputs[..],
-                |g, m| self.layers(&Engine::Gpu(g.clone()), m),
-                |m| self.layers(&Engine::Cpu, m),
-            );
-            if let Ok(layers) = layers {
-                let root = layers.last().expect("a tree has a root")[0];
-                return (root.into(), ProverData::Ours { leaves: inputs, layers });
-            }
+        let repr = BabyBearRepr::<BabyBear>::check().expect("the fork's BabyBear is stored as cherenkov's");
+        if let Some(layers) = support::merkle_layers_on(&self.engine, &self.fallback, repr, &inputs) {
+            let root = layers.last().expect("a tree has a root")[0];
+            return (root.into(), ProverData::Ours { leaves: inputs, layers });
         }
         let (root, tree) = self.stock.commit(inputs);
         (root, ProverData::Stock(tree))

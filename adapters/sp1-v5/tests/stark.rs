@@ -6,59 +6,26 @@
 //! p3-air 0.2.3; proofs are made on one rayon thread, as the fork's grinding searches in parallel
 //! and keeps any valid witness.
 
+mod common;
+
 use cherenkov::backend::{EmuConfig, Schedule};
 use cherenkov::{Backend, Engine};
 use cherenkov_sp1_v5::{BabyBear, Dft, Mmcs};
-use p3_air::{Air, AirBuilder, AirBuilderWithPublicValues, BaseAir};
 use p3_challenger::DuplexChallenger;
 use p3_commit::ExtensionMmcs;
 use p3_field::extension::BinomialExtensionField;
 use p3_field::AbstractField;
 use p3_fri::{FriConfig, TwoAdicFriPcs};
-use p3_matrix::dense::RowMajorMatrix;
-use p3_matrix::Matrix;
 use p3_uni_stark::{prove, verify, StarkConfig};
 use sp1_stark::baby_bear_poseidon2::BabyBearPoseidon2;
 use sp1_stark::{StarkGenericConfig as _, UniConfig};
+
+use common::fib::{one_thread, trace, Fibonacci};
 
 type Challenge = BinomialExtensionField<BabyBear, 4>;
 type Challenger = DuplexChallenger<BabyBear, cherenkov_sp1_v5::Perm, 16, 8>;
 type OurPcs = TwoAdicFriPcs<BabyBear, Dft, Mmcs, ExtensionMmcs<BabyBear, Challenge, Mmcs>>;
 type OurConfig = StarkConfig<OurPcs, Challenge, Challenger>;
-
-/// Two columns (a, b): next a = b, next b = a + b; the last row's b is the public value.
-struct Fibonacci;
-
-impl<F> BaseAir<F> for Fibonacci {
-    fn width(&self) -> usize {
-        2
-    }
-}
-
-impl<AB: AirBuilderWithPublicValues> Air<AB> for Fibonacci {
-    fn eval(&self, builder: &mut AB) {
-        let main = builder.main();
-        let (local, next) = (main.row_slice(0), main.row_slice(1));
-        let expected = builder.public_values()[0];
-        let (a, b, a2, b2) = (local[0], local[1], next[0], next[1]);
-        builder.when_first_row().assert_eq(a, AB::Expr::zero());
-        builder.when_first_row().assert_eq(b, AB::Expr::one());
-        builder.when_transition().assert_eq(a2, b);
-        builder.when_transition().assert_eq(b2, a + b);
-        builder.when_last_row().assert_eq(b, expected);
-    }
-}
-
-fn trace(rows: usize) -> (RowMajorMatrix<BabyBear>, BabyBear) {
-    let mut v = Vec::with_capacity(2 * rows);
-    let (mut a, mut b) = (BabyBear::zero(), BabyBear::one());
-    for _ in 0..rows {
-        v.extend([a, b]);
-        (a, b) = (b, a + b);
-    }
-    let last = v[2 * rows - 1];
-    (RowMajorMatrix::new(v, 2), last)
-}
 
 fn ours(engine: Engine) -> (OurConfig, Challenger) {
     let mmcs = Mmcs::on(engine.clone());
@@ -70,10 +37,6 @@ fn ours(engine: Engine) -> (OurConfig, Challenger) {
 
 fn sp1_primitives_perm() -> cherenkov_sp1_v5::Perm {
     BabyBearPoseidon2::new().perm
-}
-
-fn one_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(f)
 }
 
 fn proofs_equal_sp1_stark(engine: Engine) {

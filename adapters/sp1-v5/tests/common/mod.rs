@@ -1,5 +1,9 @@
-//! What the adapter's tests share: random matrices with edge values.
+//! What the adapter's tests share: random matrices with edge values, the Fibonacci AIR and the
+//! cases the patch crates are held to.
 #![allow(dead_code)]
+
+pub mod cases;
+pub mod fib;
 
 use cherenkov_sp1_v5::BabyBear;
 use p3_field::{AbstractField, PrimeField32};

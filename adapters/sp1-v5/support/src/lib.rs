@@ -1,0 +1,228 @@
+//! What `cherenkov-sp1-v5` and the `[patch.crates-io]` crates under `adapters/sp1-v5/patch`
+//! share. It may depend on no fork crate that reaches `p3-dft` or `p3-merkle-tree` (the patch
+//! crates depend on it), so the fork's BabyBear cannot be named here: [`BabyBearRepr`] proves at
+//! run time that a field type *is* it, and then moves values between it and cherenkov's
+//! (upstream Plonky3 0.8) BabyBear without copying.
+//!
+//! - [`BabyBearRepr`]: the fork's `BabyBear` and upstream's are both `#[repr(transparent)]` over
+//!   a `u32` in Montgomery form with R = 2^32; the check compares the layout, the order and the
+//!   stored words of the generator and of probe values, so a field with another encoding is
+//!   refused.
+//! - [`engine`]: the process-wide engine the patch crates run on (`CHERENKOV_BACKEND`, else
+//!   `auto`); their traits have no error channel and no constructor argument to pass one.
+//! - [`dft`] and [`merkle_layers`]: the BabyBear paths, with device failures recovered on the
+//!   cpu (recorded for [`last_device_error`]).
+//! - [`sp1_hash`] / [`sp1_compress`]: SP1 v5's leaf hash and node compression on the cpu, the
+//!   reference a caller's hasher is compared with before its tree is built by cherenkov.
+//! - [`stats`]: how many calls took cherenkov's paths, so a prover can see the patch is live.
+
+use std::any::type_name;
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of, transmute_copy, ManuallyDrop};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+pub use cherenkov;
+
+use cherenkov::backend::DeviceFallback;
+use cherenkov::merkle;
+use cherenkov::poseidon2::{CpuPermutation, Poseidon2Constants};
+use cherenkov::{Backend, Engine};
+use p3_field::Field;
+use p3_matrix::Matrix;
+use rayon::prelude::*;
+use upstream_field::{Field as _, PrimeCharacteristicRing};
+use upstream_matrix::dense::RowMajorMatrix as UpMatrix;
+use upstream_symmetric::{CryptographicHasher, PaddingFreeSponge, PseudoCompressionFunction, TruncatedPermutation};
+
+/// cherenkov's BabyBear (upstream Plonky3 0.8).
+pub type Up = cherenkov::field::BabyBear;
+/// A Merkle digest of SP1 v5's trees.
+pub type Digest<F> = [F; 8];
+
+/// Proof that `F` is the fork's BabyBear, stored exactly as [`Up`]: the conversions it offers
+/// reinterpret memory instead of converting element by element.
+pub struct BabyBearRepr<F>(PhantomData<F>);
+
+impl<F> Clone for BabyBearRepr<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F> Copy for BabyBearRepr<F> {}
+
+/// The stored word of a 4-byte value.
+fn word<T>(x: &T) -> u32 {
+    assert_eq!(size_of::<T>(), 4);
+    // SAFETY: T is 4 bytes (asserted) and the fields compared here have no padding.
+    unsafe { transmute_copy(x) }
+}
+
+impl<F: Field> BabyBearRepr<F> {
+    /// `Some` when `F` is BabyBear (p = 15·2^27 + 1) in the same Montgomery form as [`Up`].
+    pub fn check() -> Option<Self> {
+        let same_layout = size_of::<F>() == size_of::<Up>() && align_of::<F>() == align_of::<Up>();
+        if !same_layout || !type_name::<F>().ends_with("BabyBear") {
+            return None;
+        }
+        let same_field = F::order().to_u32_digits() == [0x7800_0001];
+        let probes = [1, 2, 31, 0x1234_5678, 0x7800_0000];
+        let same_words = word(&F::generator()) == word(&Up::GENERATOR)
+            && probes.iter().all(|&x| word(&F::from_canonical_u32(x)) == word(&Up::new(x)));
+        (same_field && same_words).then_some(Self(PhantomData))
+    }
+
+    pub fn to_up(self, x: F) -> Up {
+        // SAFETY: same size, alignment and encoding (checked when `self` was made).
+        unsafe { transmute_copy(&x) }
+    }
+    pub fn from_up(self, x: Up) -> F {
+        // SAFETY: as above.
+        unsafe { transmute_copy(&x) }
+    }
+    pub fn to_up_vec(self, v: Vec<F>) -> Vec<Up> {
+        // SAFETY: same size and alignment, so the allocation is valid for Up; same encoding.
+        unsafe { cast_vec(v) }
+    }
+    pub fn from_up_vec(self, v: Vec<Up>) -> Vec<F> {
+        // SAFETY: as above.
+        unsafe { cast_vec(v) }
+    }
+    pub fn from_up_digests(self, v: Vec<Digest<Up>>) -> Vec<Digest<F>> {
+        // SAFETY: arrays of types with the same layout have the same layout.
+        unsafe { cast_vec(v) }
+    }
+    pub fn to_up_digest(self, d: &Digest<F>) -> Digest<Up> {
+        d.map(|x| self.to_up(x))
+    }
+    /// The rows of `m` as an upstream matrix, gathered on every core.
+    pub fn to_up_matrix<M: Matrix<F>>(self, m: &M) -> UpMatrix<Up> {
+        let w = m.width();
+        let mut values = vec![Up::ZERO; m.height() * w];
+        if w > 0 {
+            values.par_chunks_mut(w).enumerate().for_each(|(r, dst)| {
+                for (d, x) in dst.iter_mut().zip(m.row(r)) {
+                    *d = self.to_up(x);
+                }
+            });
+        }
+        UpMatrix::new(values, w)
+    }
+}
+
+/// # Safety
+/// `A` and `B` must have the same size and alignment, and every `A` in `v` must be a valid `B`.
+unsafe fn cast_vec<A, B>(v: Vec<A>) -> Vec<B> {
+    assert!(size_of::<A>() == size_of::<B>() && align_of::<A>() == align_of::<B>());
+    let mut v = ManuallyDrop::new(v);
+    Vec::from_raw_parts(v.as_mut_ptr().cast(), v.len(), v.capacity())
+}
+
+/// The engine the patch crates run on: `CHERENKOV_BACKEND` (`auto` when unset: cuda when a GPU
+/// is usable, else the cpu). A backend that cannot start is reported once on stderr and the
+/// cpu used; the traits give no other way to say it.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| match Backend::from_env().and_then(Backend::engine) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("cherenkov (SP1 v5 patch): {e}; running on the cpu");
+            Engine::Cpu
+        }
+    })
+}
+
+fn fallback() -> &'static DeviceFallback {
+    static FALLBACK: OnceLock<DeviceFallback> = OnceLock::new();
+    FALLBACK.get_or_init(DeviceFallback::default)
+}
+
+/// cherenkov's Plonky3 0.8 DFT on [`engine`] (it records its own device failures).
+pub fn dft() -> &'static cherenkov::plonky3::Dft {
+    static DFT: OnceLock<cherenkov::plonky3::Dft> = OnceLock::new();
+    DFT.get_or_init(|| cherenkov::plonky3::Dft::on(engine().clone()))
+}
+
+/// The last device failure the patch crates recovered from by recomputing on the cpu.
+pub fn last_device_error() -> Option<String> {
+    fallback().last().or_else(|| dft().last_device_error())
+}
+
+fn constants() -> &'static Poseidon2Constants<Up, 16> {
+    static C: OnceLock<Poseidon2Constants<Up, 16>> = OnceLock::new();
+    C.get_or_init(Poseidon2Constants::sp1_v5_babybear_16)
+}
+
+fn permutation() -> CpuPermutation<Up, 16> {
+    constants().cpu_permutation()
+}
+
+/// SP1 v5's leaf hash (`PaddingFreeSponge<Poseidon2, 16, 8, 8>`) of `input`, on the cpu.
+pub fn sp1_hash(input: &[Up]) -> Digest<Up> {
+    PaddingFreeSponge::<_, 16, 8, 8>::new(permutation()).hash_iter(input.iter().copied())
+}
+
+/// SP1 v5's node compression (`TruncatedPermutation<Poseidon2, 2, 8, 16>`), on the cpu.
+pub fn sp1_compress(pair: [Digest<Up>; 2]) -> Digest<Up> {
+    TruncatedPermutation::<_, 2, 8, 16>::new(permutation()).compress(pair)
+}
+
+/// The digest layers (leaves to root) of SP1 v5's Merkle tree over `inputs` on [`engine`]:
+/// every height a power of two and at least one column. Equal to the fork's
+/// `FieldMerkleTree::new` there (its padding of the leaf layer to a power of two and
+/// Plonky3 0.8's padding of each layer to even coincide). `None` for other shapes.
+pub fn merkle_layers<F: Field, M: Matrix<F>>(repr: BabyBearRepr<F>, inputs: &[M]) -> Option<Vec<Vec<Digest<F>>>> {
+    merkle_layers_on(engine(), fallback(), repr, inputs)
+}
+
+/// [`merkle_layers`] on `engine`, device failures recovered on the cpu and recorded in
+/// `fallback`.
+pub fn merkle_layers_on<F: Field, M: Matrix<F>>(
+    engine: &Engine,
+    fallback: &DeviceFallback,
+    repr: BabyBearRepr<F>,
+    inputs: &[M],
+) -> Option<Vec<Vec<Digest<F>>>> {
+    let on_ladder = !inputs.is_empty() && inputs.iter().all(|m| m.height().is_power_of_two() && m.width() > 0);
+    if !on_ladder {
+        return None;
+    }
+    let up: Vec<UpMatrix<Up>> = inputs.iter().map(|m| repr.to_up_matrix(m)).collect();
+    let layers = fallback
+        .run(
+            engine,
+            up,
+            // Views: the device attempt borrows, nothing is copied in case it fails.
+            |g, m| {
+                merkle::build(&Engine::Gpu(g.clone()), constants(), m.iter().map(UpMatrix::as_view).collect())
+                    .map(|t| t.into_digest_layers())
+            },
+            |m| merkle::build(&Engine::Cpu, constants(), m).map(|t| t.into_digest_layers()),
+        )
+        .ok()?;
+    Some(layers.into_iter().map(|l| repr.from_up_digests(l)).collect())
+}
+
+static DFT_CALLS: AtomicUsize = AtomicUsize::new(0);
+static COMMITS: AtomicUsize = AtomicUsize::new(0);
+
+/// Calls that took cherenkov's paths so far, in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// BabyBear DFT-family calls (dft, coset LDE, ...) run by cherenkov.
+    pub dft_calls: usize,
+    /// Merkle commitments built by cherenkov.
+    pub commits: usize,
+}
+
+pub fn stats() -> Stats {
+    Stats { dft_calls: DFT_CALLS.load(Ordering::Relaxed), commits: COMMITS.load(Ordering::Relaxed) }
+}
+
+pub fn count_dft() {
+    DFT_CALLS.fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn count_commit() {
+    COMMITS.fetch_add(1, Ordering::Relaxed);
+}

@@ -1,0 +1,55 @@
+//! `cherenkov-sp1-v5-support`, which the adapter and the patch crates stand on: the fork's
+//! BabyBear is recognised and reinterpreted exactly (every value, edge values included), other
+//! fields are refused, and the SP1 v5 hash and compression it compares callers' with are SP1's.
+
+mod common;
+
+use cherenkov_sp1_v5::BabyBear;
+use cherenkov_sp1_v5_support::{sp1_compress, sp1_hash, BabyBearRepr, Up};
+use p3_field::extension::BinomialExtensionField;
+use p3_field::{AbstractField, PrimeField32};
+use p3_symmetric::{CryptographicHasher, PseudoCompressionFunction};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use sp1_stark::{inner_perm, InnerCompress, InnerHash};
+use upstream_field::PrimeField32 as _;
+
+#[test]
+fn babybear_is_recognised_and_other_fields_are_not() {
+    assert!(BabyBearRepr::<BabyBear>::check().is_some());
+    assert!(BabyBearRepr::<BinomialExtensionField<BabyBear, 4>>::check().is_none());
+}
+
+#[test]
+fn reinterpretation_keeps_every_value() {
+    let repr = BabyBearRepr::<BabyBear>::check().unwrap();
+    let seed = cherenkov::check::seed_from_env();
+    let m = common::matrix(&mut StdRng::seed_from_u64(seed), 64, 5);
+    let up = repr.to_up_vec(m.values.clone());
+    for (x, y) in m.values.iter().zip(&up) {
+        assert_eq!(x.as_canonical_u32(), y.as_canonical_u32(), "seed {seed}");
+    }
+    assert_eq!(repr.from_up_vec(up), m.values);
+    let gathered = repr.to_up_matrix(&m);
+    assert_eq!(
+        gathered.values.iter().map(|x| x.as_canonical_u32()).collect::<Vec<_>>(),
+        m.values.iter().map(|x| x.as_canonical_u32()).collect::<Vec<_>>()
+    );
+    assert_eq!(repr.to_up(BabyBear::neg_one()), -<Up as upstream_field::PrimeCharacteristicRing>::ONE);
+}
+
+#[test]
+fn sp1_hash_and_compress_are_sp1s() {
+    let repr = BabyBearRepr::<BabyBear>::check().unwrap();
+    let (hash, compress) = (InnerHash::new(inner_perm()), InnerCompress::new(inner_perm()));
+    for len in [0, 1, 8, 9, 40] {
+        let input: Vec<BabyBear> =
+            (0..len).map(|i| BabyBear::from_canonical_u32(i * 1_000_003 % 0x7800_0001)).collect();
+        let want = hash.hash_iter(input.iter().copied()).map(|x| repr.to_up(x));
+        let up: Vec<Up> = input.iter().map(|&x| repr.to_up(x)).collect();
+        assert_eq!(sp1_hash(&up), want, "{len} elements");
+    }
+    let pair = [[BabyBear::one(); 8], [BabyBear::neg_one(); 8]];
+    let want = compress.compress(pair).map(|x| repr.to_up(x));
+    assert_eq!(sp1_compress(pair.map(|d| d.map(|x| repr.to_up(x)))), want);
+}
