@@ -42,6 +42,9 @@ pub enum Error {
     /// A point that does not satisfy the curve equation.
     #[error("point at index {index} is not on the curve")]
     NotOnCurve { index: usize },
+    /// A point on the curve but outside its prime-order subgroup (BN254 G2 has a cofactor).
+    #[error("point at index {index} is not in the prime-order subgroup")]
+    NotInSubgroup { index: usize },
     /// A size whose byte count or index overflows what the backend can address.
     #[error("matrix height {height} is off the ladder ceil({max_height} / 2^k): expected {expected}")]
     IncompatibleHeights { height: usize, max_height: usize, expected: usize },
@@ -71,6 +74,8 @@ impl Error {
                 | Self::SizeOverflow(_)
                 | Self::IncompatibleHeights { .. }
                 | Self::LengthMismatch { .. }
+                | Self::NotOnCurve { .. }
+                | Self::NotInSubgroup { .. }
         )
     }
 }

@@ -28,6 +28,7 @@ pub mod check;
 pub mod error;
 pub mod field;
 pub mod merkle;
+pub mod msm;
 pub mod ntt;
 pub mod plonky3;
 pub mod poseidon2;

@@ -77,6 +77,15 @@ impl Gpu {
         }
     }
 
+    /// Device memory in bytes: the GPU's total; for the emulator (which allocates host memory)
+    /// a nominal 2 GiB, what MSM chunking and other memory plans size against.
+    pub fn total_memory(&self) -> usize {
+        match self {
+            Self::Emu(_) => 2 << 30,
+            Self::Cuda(c) => c.info().total_mem,
+        }
+    }
+
     /// `len` zeroed elements.
     pub fn alloc<T: Pod>(&self, len: usize) -> Result<DeviceBuffer<T>> {
         let _t = trace::span("alloc", || format!("{len} x {}B", size_of::<T>()));

@@ -5,7 +5,7 @@
 //! (R = 2^32), BN254 fields in arkworks' Montgomery form (4 x u64, little-endian), always
 //! canonical. Kernels read exactly these bits; nothing is converted on the hot path.
 
-mod bn254;
+pub(crate) mod bn254;
 pub mod curve;
 #[allow(unsafe_code)] // Plonky3 types <-> their Montgomery u32 (repr(transparent))
 pub(crate) mod mont31;

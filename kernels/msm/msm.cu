@@ -1,0 +1,119 @@
+// MSM entry points (see msm.cuh for the pipeline), BN254 G1 and G2.
+#include "msm/msm.cuh"
+#include "ec/bn254_g2.cuh"
+
+using namespace chk_msm;
+
+extern "C" __global__ void chk_msm_digits(const uint64_t* scalars, uint64_t n, uint32_t c, uint32_t scalar_windows,
+                                          uint32_t windows, uint32_t* keys) {
+  for (uint64_t i = CHK_GLOBAL_TID(); i < n; i += CHK_GRID_STRIDE())
+    digits(scalars + 4 * i, i, n, c, scalar_windows, windows, keys);
+}
+
+extern "C" __global__ void chk_msm_histogram(const uint32_t* keys, uint64_t n, uint32_t windows, uint32_t buckets,
+                                             uint32_t* counts) {
+  const uint64_t total = (uint64_t)windows * n;
+  for (uint64_t k = CHK_GLOBAL_TID(); k < total; k += CHK_GRID_STRIDE()) {
+    const uint32_t key = keys[k] & ~SIGN;
+    if (key) atomicAdd(&counts[(k / n) * buckets + key - 1], 1u);
+  }
+}
+
+// One block of SCAN_THREADS per window: exclusive prefix sums of the window's bucket counts,
+// into `offsets` and `cursors` (the scatter's running copy).
+// chk:smem=1024
+extern "C" __global__ void chk_msm_scan(const uint32_t* counts, uint32_t buckets, uint32_t* offsets,
+                                        uint32_t* cursors) {
+  __shared__ uint32_t partial[SCAN_THREADS];
+  const uint32_t t = threadIdx.x, per = (buckets + SCAN_THREADS - 1) / SCAN_THREADS;
+  const uint32_t* in = counts + (uint64_t)blockIdx.x * buckets;
+  uint32_t* out = offsets + (uint64_t)blockIdx.x * buckets;
+  uint32_t* cur = cursors + (uint64_t)blockIdx.x * buckets;
+  const uint32_t lo = t * per < buckets ? t * per : buckets, hi = lo + per < buckets ? lo + per : buckets;
+  uint32_t sum = 0;
+  for (uint32_t j = lo; j < hi; j++) sum += in[j];
+  partial[t] = sum;
+  __syncthreads();
+  if (t == 0) {
+    uint32_t run = 0;
+    for (uint32_t j = 0; j < SCAN_THREADS; j++) {
+      const uint32_t v = partial[j];
+      partial[j] = run;
+      run += v;
+    }
+  }
+  __syncthreads();
+  uint32_t run = partial[t];
+  for (uint32_t j = lo; j < hi; j++) {
+    out[j] = run;
+    cur[j] = run;
+    run += in[j];
+  }
+}
+
+// `cursors` starts as a copy of the offsets; each point takes the next slot of its bucket.
+extern "C" __global__ void chk_msm_scatter(const uint32_t* keys, uint64_t n, uint32_t windows, uint32_t buckets,
+                                           uint32_t* cursors, uint32_t* sorted) {
+  const uint64_t total = (uint64_t)windows * n;
+  for (uint64_t k = CHK_GLOBAL_TID(); k < total; k += CHK_GRID_STRIDE()) {
+    const uint32_t key = keys[k], b = key & ~SIGN;
+    if (!b) continue;
+    const uint64_t w = k / n, i = k % n;
+    const uint32_t slot = atomicAdd(&cursors[w * buckets + b - 1], 1u);
+    sorted[w * n + slot] = (uint32_t)i | (key & SIGN);
+  }
+}
+
+// One thread per (window, bucket): the bucket's points (negated where signed), added in XYZZ.
+template <class Ops, class Affine, class Xyzz>
+__device__ __forceinline__ void accumulate(const Affine* bases, const uint32_t* sorted, const uint32_t* offsets,
+                                           const uint32_t* counts, uint64_t n, uint32_t windows, uint32_t buckets,
+                                           Xyzz* out) {
+  const uint64_t total = (uint64_t)windows * buckets;
+  for (uint64_t k = CHK_GLOBAL_TID(); k < total; k += CHK_GRID_STRIDE()) {
+    const uint32_t* run = sorted + (k / buckets) * n + offsets[k];
+    Xyzz acc = Xyzz::inf();
+    CHK_NO_UNROLL
+    for (uint32_t j = 0; j < counts[k]; j++) {
+      const uint32_t e = run[j];
+      Affine p = bases[e & ~SIGN];
+      if (e & SIGN) p.y = -p.y;
+      acc = Ops::add_affine(acc, p);
+    }
+    out[k] = acc;
+  }
+}
+
+// One thread per (window, segment of `seg` buckets).
+template <class Ops, class Xyzz>
+__device__ __forceinline__ void reduce(const Xyzz* sums, uint32_t windows, uint32_t buckets, uint32_t seg,
+                                       Xyzz* out) {
+  const uint32_t segs = (buckets + seg - 1) / seg;
+  const uint64_t total = (uint64_t)windows * segs;
+  for (uint64_t k = CHK_GLOBAL_TID(); k < total; k += CHK_GRID_STRIDE()) {
+    const uint32_t lo = (uint32_t)(k % segs) * seg, hi = lo + seg < buckets ? lo + seg : buckets;
+    out[k] = segment_sum<Ops>(sums + (k / segs) * buckets, lo, hi);
+  }
+}
+
+extern "C" __global__ void chk_msm_accumulate_g1(const bn254_g1_affine_t* bases, const uint32_t* sorted,
+                                                 const uint32_t* offsets, const uint32_t* counts, uint64_t n,
+                                                 uint32_t windows, uint32_t buckets, bn254_g1_xyzz_t* out) {
+  accumulate<inline_ops>(bases, sorted, offsets, counts, n, windows, buckets, out);
+}
+
+extern "C" __global__ void chk_msm_reduce_g1(const bn254_g1_xyzz_t* sums, uint32_t windows, uint32_t buckets,
+                                             uint32_t seg, bn254_g1_xyzz_t* out) {
+  reduce<inline_ops>(sums, windows, buckets, seg, out);
+}
+
+extern "C" __global__ void chk_msm_accumulate_g2(const bn254_g2_affine_t* bases, const uint32_t* sorted,
+                                                 const uint32_t* offsets, const uint32_t* counts, uint64_t n,
+                                                 uint32_t windows, uint32_t buckets, bn254_g2_xyzz_t* out) {
+  accumulate<outline_ops>(bases, sorted, offsets, counts, n, windows, buckets, out);
+}
+
+extern "C" __global__ void chk_msm_reduce_g2(const bn254_g2_xyzz_t* sums, uint32_t windows, uint32_t buckets,
+                                             uint32_t seg, bn254_g2_xyzz_t* out) {
+  reduce<outline_ops>(sums, windows, buckets, seg, out);
+}

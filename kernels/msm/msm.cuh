@@ -1,0 +1,83 @@
+// Pippenger's MSM as separate kernels (no grid-wide synchronisation anywhere):
+//   digits      scalar -> one signed digit per window, as a key: bucket + 1 (0: none) | sign << 31
+//   histogram   points per (window, bucket)
+//   scan        per window, bucket offsets into the window's sorted segment
+//   scatter     counting sort: point indices (with the sign) grouped by bucket
+//   accumulate  one thread per (window, bucket): the sum of its points, XYZZ
+//   reduce      one thread per (window, segment of buckets): Σ (bucket + 1) · B over the segment
+// The host adds the segments of a window and combines the windows (Horner over 2^c).
+// The sort's order within a bucket depends on the schedule; the bucket sums do not.
+#pragma once
+#include "ec/bn254_g1.cuh"
+
+namespace chk_msm {
+
+constexpr uint32_t SIGN = 1u << 31;
+constexpr uint32_t SCAN_THREADS = 256;
+
+// c bits of the 4-limb integer s from bit `at` (bits past the top are 0).
+CHK_HD uint32_t window_bits(const uint64_t* s, uint32_t at, uint32_t c) {
+  const uint32_t limb = at / 64, shift = at % 64;
+  if (limb >= 4) return 0;
+  uint64_t v = s[limb] >> shift;
+  if (shift + c > 64 && limb + 1 < 4) v |= s[limb + 1] << (64 - shift);
+  return (uint32_t)(v & ((1ull << c) - 1));
+}
+
+// Keys of scalar i for each of its `scalar_windows` windows; the carry makes the digits signed
+// in [-2^(c-1), 2^(c-1)]. With precomputed copies, scalar window w = j·windows + w' is window w'
+// of point j·n + i (copy j of base i): keys[w' · copies·n + j·n + i].
+CHK_HD void digits(const uint64_t* s, uint64_t i, uint64_t n, uint32_t c, uint32_t scalar_windows,
+                   uint32_t windows, uint32_t* keys) {
+  const uint32_t half = 1u << (c - 1);
+  const uint64_t points = (uint64_t)((scalar_windows + windows - 1) / windows) * n;
+  uint32_t carry = 0;
+  for (uint32_t w = 0; w < scalar_windows; w++) {
+    const uint32_t v = window_bits(s, w * c, c) + carry;
+    carry = v > half;
+    // digit v - 2^c when carrying: bucket |digit| - 1, key |digit| with the sign bit.
+    const uint32_t key = carry ? ((1u << c) - v) | SIGN : v;
+    keys[(uint64_t)(w % windows) * points + (uint64_t)(w / windows) * n + i] = key;
+  }
+}
+
+// How a kernel adds points: inlined (G1), or through out-of-line calls (G2, whose points take
+// 64 registers each: inlined, a running sum, a total and a bucket exceed the 255-register file
+// and spill; out of line, each call allocates its own registers and the caller's points wait in
+// its stack frame).
+struct inline_ops {
+  template <class X>
+  CHK_HD static X add(const X& a, const X& b) { return a.add(b); }
+  template <class X, class A>
+  CHK_HD static X add_affine(const X& a, const A& b) { return a.add_affine(b); }
+  template <class X>
+  CHK_HD static X dbl(const X& a) { return a.dbl(); }
+};
+
+struct outline_ops {
+  template <class X>
+  CHK_NOINLINE __host__ __device__ static X add(const X& a, const X& b) { return a.add(b); }
+  template <class X, class A>
+  CHK_NOINLINE __host__ __device__ static X add_affine(const X& a, const A& b) { return a.add_affine(b); }
+  template <class X>
+  CHK_NOINLINE __host__ __device__ static X dbl(const X& a) { return a.dbl(); }
+};
+
+// Σ (j + 1) · B_j over buckets [lo, hi) of one window: running sums from the top, then the
+// segment's offset lo times the segment's total by double-and-add.
+template <class Ops, class Xyzz>
+CHK_HD Xyzz segment_sum(const Xyzz* b, uint32_t lo, uint32_t hi) {
+  Xyzz running = Xyzz::inf(), sum = Xyzz::inf();
+  for (uint32_t j = hi; j > lo; j--) {
+    running = Ops::add(running, b[j - 1]);
+    sum = Ops::add(sum, running);
+  }
+  Xyzz offset = Xyzz::inf();
+  for (int bit = 31; bit >= 0; bit--) {
+    offset = Ops::dbl(offset);
+    if (lo >> bit & 1) offset = Ops::add(offset, running);
+  }
+  return Ops::add(sum, offset);
+}
+
+}  // namespace chk_msm

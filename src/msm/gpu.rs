@@ -1,0 +1,202 @@
+//! The device MSM: the kernels of `kernels/msm` (see msm.cuh) in order on one chunk of points,
+//! then each window's segment sums added and the windows combined on the host (a few hundred
+//! group operations). [`Plan`] is the pure part — window size, precomputed copies, buckets,
+//! segments and the device bytes they take — shared by the emulator and CUDA.
+
+use ark_bn254::{Fq, Fq2, Fr};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AdditiveGroup, AffineRepr};
+use ark_ff::{Field, PrimeField, Zero};
+use rayon::prelude::*;
+
+use super::{Layout, MAX_CHUNK};
+use crate::backend::{plan, Dim3, Gpu, Launch};
+use crate::error::{Error, Result};
+use crate::field::bn254::{from_limbs, limbs};
+
+/// Threads of the scan kernel's one block per window (`SCAN_THREADS` in msm.cuh).
+const SCAN_THREADS: u32 = 256;
+/// Buckets one reduce thread folds.
+const SEGMENT: u32 = 64;
+
+/// What the device MSM needs of a curve: its points as the kernels store them (arkworks'
+/// Montgomery limbs, (0, 0) for infinity) and its kernels.
+pub trait DeviceCurve: SWCurveConfig<ScalarField = Fr> {
+    /// u64 words of one base-field element.
+    const FIELD_WORDS: usize;
+    const ACCUMULATE: &'static str;
+    const REDUCE: &'static str;
+    /// The element's Montgomery limbs into `out` (`FIELD_WORDS` words).
+    fn write_field(x: &Self::BaseField, out: &mut [u64]);
+    /// The element with Montgomery limbs `words`, if canonical.
+    fn read_field(words: &[u64]) -> Option<Self::BaseField>;
+}
+
+impl DeviceCurve for ark_bn254::g1::Config {
+    const FIELD_WORDS: usize = 4;
+    const ACCUMULATE: &'static str = "chk_msm_accumulate_g1";
+    const REDUCE: &'static str = "chk_msm_reduce_g1";
+    fn write_field(x: &Fq, out: &mut [u64]) {
+        out.copy_from_slice(&limbs(*x));
+    }
+    fn read_field(w: &[u64]) -> Option<Fq> {
+        from_limbs::<ark_bn254::FqConfig>(w.try_into().ok()?)
+    }
+}
+
+impl DeviceCurve for ark_bn254::g2::Config {
+    const FIELD_WORDS: usize = 8;
+    const ACCUMULATE: &'static str = "chk_msm_accumulate_g2";
+    const REDUCE: &'static str = "chk_msm_reduce_g2";
+    fn write_field(x: &Fq2, out: &mut [u64]) {
+        out[..4].copy_from_slice(&limbs(x.c0));
+        out[4..].copy_from_slice(&limbs(x.c1));
+    }
+    fn read_field(w: &[u64]) -> Option<Fq2> {
+        let c0 = from_limbs::<ark_bn254::FqConfig>(w[..4].try_into().ok()?)?;
+        let c1 = from_limbs::<ark_bn254::FqConfig>(w[4..].try_into().ok()?)?;
+        Some(Fq2::new(c0, c1))
+    }
+}
+
+/// The shape of one device MSM over `n` scalars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub n: usize,
+    pub layout: Layout,
+    /// Buckets per window: 2^(c-1).
+    pub buckets: u32,
+    /// Reduce segments per window.
+    pub segments: u32,
+}
+
+impl Plan {
+    pub fn new(n: usize, layout: Layout) -> Self {
+        let buckets = 1u32 << (layout.c - 1);
+        Self { n, layout, buckets, segments: buckets.div_ceil(SEGMENT) }
+    }
+
+    /// Points the kernels see: every precomputed copy of every base.
+    pub fn points(&self) -> usize {
+        self.n * self.layout.copies as usize
+    }
+
+    /// Device bytes the plan allocates for a curve whose field elements take `field_words`.
+    pub fn device_bytes(&self, field_words: usize) -> usize {
+        let (w, b, pts) = (self.layout.windows as usize, self.buckets as usize, self.points());
+        let affine = pts * 2 * field_words * 8;
+        let scalars = self.n * 32;
+        let keys_and_sorted = 2 * w * pts * 4;
+        let bucket_tables = 3 * w * b * 4 + w * b * 4 * field_words * 8;
+        let partials = w * self.segments as usize * 4 * field_words * 8;
+        affine + scalars + keys_and_sorted + bucket_tables + partials
+    }
+}
+
+/// The points of `bases` (already expanded to `layout.copies` copies) as kernel words.
+pub fn base_words<P: DeviceCurve>(bases: &[Affine<P>]) -> Vec<u64> {
+    let k = P::FIELD_WORDS;
+    let mut words = vec![0u64; bases.len() * 2 * k];
+    words.par_chunks_mut(2 * k).zip(bases).for_each(|(out, p)| {
+        if !p.is_zero() {
+            P::write_field(&p.x, &mut out[..k]);
+            P::write_field(&p.y, &mut out[k..]);
+        }
+    });
+    words
+}
+
+/// An XYZZ point from kernel words as a Jacobian point, without an inversion: Z = ZZ·ZZZ,
+/// X = X·ZZ·ZZZ², Y = Y·ZZZ⁴ (using ZZ³ = ZZZ²).
+fn from_xyzz<P: DeviceCurve>(w: &[u64]) -> Result<Projective<P>> {
+    let k = P::FIELD_WORDS;
+    let coord = |i: usize| {
+        P::read_field(&w[i * k..(i + 1) * k]).ok_or(Error::NonCanonical { field: "bn254_fq", index: i })
+    };
+    let (x, y, zz, zzz) = (coord(0)?, coord(1)?, coord(2)?, coord(3)?);
+    if zz.is_zero() {
+        return Ok(Projective::zero());
+    }
+    let zzz2 = zzz.square();
+    Ok(Projective::new_unchecked(x * zz * zzz2, y * zzz2.square(), zz * zzz))
+}
+
+/// Σ scalars[i] · bases[i] on `gpu` for one chunk: `table` holds `layout.copies` copies of the
+/// chunk's bases (copy j scaled by 2^(j·c·windows)), `scalars` the chunk's scalars.
+#[allow(unsafe_code)] // launches whose index ranges are the plan's, buffers sized from it
+pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layout: Layout) -> Result<Projective<P>> {
+    let n = scalars.len();
+    let p = Plan::new(n, layout);
+    if n == 0 {
+        return Ok(Projective::zero());
+    }
+    if p.points() > MAX_CHUNK || table.len() != p.points() {
+        return Err(Error::SizeOverflow(format!("{} points in one device MSM", p.points())));
+    }
+    let (windows, buckets, pts) = (layout.windows, p.buckets, p.points() as u64);
+    let props = gpu.props();
+    let ints: Vec<u64> = scalars.par_iter().flat_map_iter(|s| s.into_bigint().0).collect();
+    let d_scalars = gpu.upload(&ints)?;
+    let d_bases = gpu.upload(&base_words(table))?;
+    let keys = gpu.alloc::<u32>(windows as usize * pts as usize)?;
+    let counts = gpu.alloc::<u32>((windows * buckets) as usize)?;
+    let offsets = gpu.alloc::<u32>((windows * buckets) as usize)?;
+    let cursors = gpu.alloc::<u32>((windows * buckets) as usize)?;
+    let sorted = gpu.alloc::<u32>(windows as usize * pts as usize)?;
+    let xyzz = 4 * P::FIELD_WORDS;
+    let sums = gpu.alloc::<u64>((windows * buckets) as usize * xyzz)?;
+    let partials = gpu.alloc::<u64>((windows * p.segments) as usize * xyzz)?;
+
+    let grid = |count: u64| plan::elementwise(count, &props).expect("count > 0");
+    let (g, b) = grid(n as u64);
+    let digits = Launch::new("chk_msm_digits", g, b)
+        .buf(&d_scalars)
+        .u64(n as u64)
+        .u32(layout.c)
+        .u32(layout.scalar_windows)
+        .u32(windows)
+        .buf(&keys);
+    let (g, b) = grid(windows as u64 * pts);
+    let histogram = Launch::new("chk_msm_histogram", g, b).buf(&keys).u64(pts).u32(windows).u32(buckets).buf(&counts);
+    let scan = Launch::new("chk_msm_scan", Dim3::x(windows), Dim3::x(SCAN_THREADS))
+        .buf(&counts)
+        .u32(buckets)
+        .buf(&offsets)
+        .buf(&cursors);
+    let scatter = Launch::new("chk_msm_scatter", g, b)
+        .buf(&keys)
+        .u64(pts)
+        .u32(windows)
+        .u32(buckets)
+        .buf(&cursors)
+        .buf(&sorted);
+    let (g, b) = grid((windows * buckets) as u64);
+    let accumulate = Launch::new(P::ACCUMULATE, g, b)
+        .buf(&d_bases)
+        .buf(&sorted)
+        .buf(&offsets)
+        .buf(&counts)
+        .u64(pts)
+        .u32(windows)
+        .u32(buckets)
+        .buf(&sums);
+    let (g, b) = grid((windows * p.segments) as u64);
+    let reduce = Launch::new(P::REDUCE, g, b).buf(&sums).u32(windows).u32(buckets).u32(SEGMENT).buf(&partials);
+    // SAFETY: every buffer is sized from the plan the launches index by: scalars 4n words, keys
+    // and sorted windows·points, bucket tables windows·buckets, partials windows·segments;
+    // a point index fits the 31 bits the keys leave it (points ≤ MAX_CHUNK).
+    unsafe { gpu.run(&[digits, histogram, scan, scatter, accumulate, reduce])? };
+
+    let words = gpu.download(&partials)?;
+    let segment_points: Vec<Projective<P>> = words.par_chunks(xyzz).map(from_xyzz::<P>).collect::<Result<_>>()?;
+    let window_sums: Vec<Projective<P>> =
+        segment_points.chunks(p.segments as usize).map(|s| s.iter().sum()).collect();
+    let mut total = Projective::<P>::zero();
+    for s in window_sums.iter().rev() {
+        for _ in 0..layout.c {
+            total.double_in_place();
+        }
+        total += s;
+    }
+    Ok(total)
+}

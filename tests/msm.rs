@@ -1,0 +1,249 @@
+//! `cherenkov::msm` and `cherenkov::arkworks::msm_g1/msm_g2` against arkworks'
+//! `VariableBaseMSM::msm` on the same inputs (compared as affine points), one test body run on
+//! every backend (cpu, emu under two schedules, cuda when present): random inputs from a logged
+//! seed at sizes around the window and batch boundaries, and the edge cases — all-zero scalars,
+//! scalars r − 1, repeated bases, identity bases, n = 1, n not a power of two, P and −P
+//! together; off-curve and out-of-subgroup bases rejected when validation is on; batched,
+//! precomputed and chunked MSMs.
+
+use ark_bn254::{Fr, G1Affine, G2Affine};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AdditiveGroup, CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ff::{Field, PrimeField, Zero};
+use cherenkov::backend::device_engines;
+use cherenkov::msm::{self, gpu::DeviceCurve, MsmConfig, Precomputed};
+use cherenkov::{Backend, Engine, Error};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+
+fn seed() -> u64 {
+    let s = cherenkov::check::seed_from_env();
+    println!("seed {s} (CHERENKOV_SEED to replay)");
+    s
+}
+
+fn engines() -> Vec<Engine> {
+    let mut e = vec![Engine::Cpu];
+    e.extend(device_engines());
+    e
+}
+
+fn scalar(rng: &mut StdRng) -> Fr {
+    let mut bytes = [0u8; 32];
+    rng.fill(&mut bytes[..]);
+    Fr::from_le_bytes_mod_order(&bytes)
+}
+
+fn scalars(rng: &mut StdRng, n: usize) -> Vec<Fr> {
+    (0..n).map(|_| scalar(rng)).collect()
+}
+
+/// `n` points k_i · G for random k_i.
+fn points<P: SWCurveConfig<ScalarField = Fr>>(rng: &mut StdRng, n: usize) -> Vec<Affine<P>> {
+    let ks = scalars(rng, n);
+    let g = Projective::<P>::generator();
+    let projective: Vec<_> = ks.par_iter().map(|k| g * k).collect();
+    Projective::normalize_batch(&projective)
+}
+
+fn ark<P: SWCurveConfig<ScalarField = Fr>>(bases: &[Affine<P>], scalars: &[Fr]) -> Affine<P> {
+    Projective::<P>::msm(bases, scalars).expect("equal lengths").into_affine()
+}
+
+fn ours<P: DeviceCurve>(engine: &Engine, bases: &[Affine<P>], s: &[Fr], cfg: &MsmConfig) -> Affine<P> {
+    msm::msm(engine, bases, s, cfg).unwrap_or_else(|e| panic!("{}: {e}", engine.name())).into_affine()
+}
+
+/// The edge-case inputs built from random bases and scalars.
+fn edge_cases<P: SWCurveConfig<ScalarField = Fr>>(
+    bases: &[Affine<P>],
+    s: &[Fr],
+) -> Vec<(&'static str, Vec<Affine<P>>, Vec<Fr>)> {
+    let n = bases.len();
+    let minus_one = -Fr::ONE;
+    let mut with_identity = bases.to_vec();
+    for p in with_identity.iter_mut().step_by(3) {
+        *p = Affine::identity();
+    }
+    let mut plus_minus = bases.to_vec();
+    for i in (1..n).step_by(2) {
+        plus_minus[i] = -plus_minus[i - 1];
+    }
+    let mixed: Vec<Fr> = s
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| match i % 5 {
+            0 => Fr::ZERO,
+            1 => Fr::ONE,
+            2 => minus_one,
+            3 => Fr::from(1u64 << (i % 64)),
+            _ => x,
+        })
+        .collect();
+    vec![
+        ("random", bases.to_vec(), s.to_vec()),
+        ("all-zero scalars", bases.to_vec(), vec![Fr::ZERO; n]),
+        ("scalars r-1", bases.to_vec(), vec![minus_one; n]),
+        ("repeated base", vec![bases[0]; n], s.to_vec()),
+        ("repeated base and scalar", vec![bases[0]; n], vec![s[0]; n]),
+        ("identity bases", with_identity, s.to_vec()),
+        ("P and -P", plus_minus.clone(), s.to_vec()),
+        ("P and -P, equal scalars", plus_minus, vec![s[0]; n]),
+        ("0, 1, r-1, powers of two", bases.to_vec(), mixed),
+    ]
+}
+
+fn equals_arkworks<P: DeviceCurve>(curve: &str, sizes: &[usize]) {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let cfg = MsmConfig::default();
+    for &n in sizes {
+        let bases = points::<P>(&mut rng, n);
+        let s = scalars(&mut rng, n);
+        for (case, b, s) in edge_cases(&bases, &s) {
+            let want = ark(&b, &s);
+            for engine in engines() {
+                assert_eq!(ours(&engine, &b, &s, &cfg), want, "{curve}, n = {n}, {case}, {}", engine.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn g1_equals_arkworks() {
+    equals_arkworks::<ark_bn254::g1::Config>("G1", &[1, 2, 3, 16, 17, 100, 513, 1000, 4096]);
+}
+
+#[test]
+fn g2_equals_arkworks() {
+    equals_arkworks::<ark_bn254::g2::Config>("G2", &[1, 5, 17, 300, 1024]);
+}
+
+#[test]
+fn window_sizes_and_empty_input() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let bases = points::<ark_bn254::g1::Config>(&mut rng, 200);
+    let s = scalars(&mut rng, 200);
+    let want = ark(&bases, &s);
+    for engine in engines() {
+        for c in [2, 5, 13, 16] {
+            let cfg = MsmConfig { window_bits: Some(c), ..MsmConfig::default() };
+            assert_eq!(ours(&engine, &bases, &s, &cfg), want, "c = {c}, {}", engine.name());
+        }
+        assert!(msm::g1(&engine, &[], &[], &MsmConfig::default()).unwrap().is_zero());
+        assert!(msm::g2(&engine, &[], &[], &MsmConfig::default()).unwrap().is_zero());
+    }
+    let bad = MsmConfig { window_bits: Some(1), ..MsmConfig::default() };
+    assert!(matches!(msm::g1(&Engine::Cpu, &bases, &s, &bad), Err(Error::InvalidShape(_))));
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let bases = points::<ark_bn254::g1::Config>(&mut rng, 8);
+    let s = scalars(&mut rng, 8);
+    let cfg = MsmConfig::default();
+    for engine in engines() {
+        let short = msm::g1(&engine, &bases, &s[..7], &cfg);
+        assert!(matches!(short, Err(Error::LengthMismatch { expected: 8, got: 7, .. })), "{short:?}");
+
+        let mut off = bases.clone();
+        off[5] = G1Affine::new_unchecked(off[5].x, off[5].y + ark_bn254::Fq::ONE);
+        assert!(matches!(msm::g1(&engine, &off, &s, &cfg), Err(Error::NotOnCurve { index: 5 })));
+        let batch = msm::g1_batch(&engine, &off, &[&s, &s], &cfg);
+        assert!(matches!(batch, Err(Error::NotOnCurve { index: 5 })));
+
+        let g2 = points::<ark_bn254::g2::Config>(&mut rng, 4);
+        let mut off2 = g2.clone();
+        off2[2] = G2Affine::new_unchecked(off2[2].x, off2[2].y + ark_bn254::Fq2::ONE);
+        assert!(matches!(msm::g2(&engine, &off2, &s[..4], &cfg), Err(Error::NotOnCurve { index: 2 })));
+        // A point on the twist outside the order-r subgroup (G2's cofactor is not 1).
+        off2[2] = (1u64..)
+            .filter_map(|i| G2Affine::get_point_from_x_unchecked(ark_bn254::Fq2::from(i), false))
+            .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+            .expect("a twist point outside the subgroup");
+        assert!(matches!(msm::g2(&engine, &off2, &s[..4], &cfg), Err(Error::NotInSubgroup { index: 2 })));
+    }
+}
+
+#[test]
+fn batched_msms_equal_one_at_a_time() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let bases = points::<ark_bn254::g1::Config>(&mut rng, 300);
+    let sets: Vec<Vec<Fr>> = (0..3).map(|_| scalars(&mut rng, 300)).collect();
+    let refs: Vec<&[Fr]> = sets.iter().map(Vec::as_slice).collect();
+    let g2 = points::<ark_bn254::g2::Config>(&mut rng, 40);
+    let cfg = MsmConfig::default();
+    for engine in engines() {
+        let got = msm::g1_batch(&engine, &bases, &refs, &cfg).unwrap();
+        for (g, s) in got.iter().zip(&sets) {
+            assert_eq!(g.into_affine(), ark(&bases, s), "{}", engine.name());
+        }
+        let got = msm::g2_batch(&engine, &g2, &[&sets[0][..40], &sets[1][..40]], &cfg).unwrap();
+        assert_eq!(got[1].into_affine(), ark(&g2, &sets[1][..40]), "{}", engine.name());
+    }
+}
+
+#[test]
+fn precomputed_bases_equal_arkworks() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let bases = points::<ark_bn254::g1::Config>(&mut rng, 257);
+    let g2 = points::<ark_bn254::g2::Config>(&mut rng, 33);
+    let s = scalars(&mut rng, 257);
+    let cfg = MsmConfig::default();
+    for (factor, c) in [(1, None), (2, Some(8)), (4, None), (7, Some(6))] {
+        let table = Precomputed::new(&bases, factor, c, true).unwrap();
+        assert_eq!(table.table().len(), 257 * factor as usize);
+        let table2 = Precomputed::new(&g2, factor, c, true).unwrap();
+        for engine in engines() {
+            let got = table.msm(&engine, &s, &cfg).unwrap().into_affine();
+            assert_eq!(got, ark(&bases, &s), "factor {factor}, {}", engine.name());
+            let got = table2.msm(&engine, &s[..33], &cfg).unwrap().into_affine();
+            assert_eq!(got, ark(&g2, &s[..33]), "G2 factor {factor}, {}", engine.name());
+        }
+    }
+    let table = Precomputed::new(&bases, 2, None, true).unwrap();
+    assert!(matches!(table.msm(&Engine::Cpu, &s[..5], &cfg), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(Precomputed::new(&bases, 0, None, true), Err(Error::InvalidShape(_))));
+}
+
+#[test]
+fn device_msms_larger_than_the_memory_budget_are_chunked() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let bases = points::<ark_bn254::g1::Config>(&mut rng, 1000);
+    let s = scalars(&mut rng, 1000);
+    let want = ark(&bases, &s);
+    let layout = msm::Layout::new(8, 1).unwrap();
+    let whole = msm::device_bytes(1, 1000, 8, 1).unwrap();
+    // The bucket tables are a fixed cost; a budget that fits a third of the points.
+    let budget = msm::device_bytes(1, 334, 8, 1).unwrap();
+    let chunk = msm::chunk_points::<ark_bn254::g1::Config>(1000, layout, budget).unwrap();
+    assert!((250..=334).contains(&chunk) && msm::device_bytes(1, chunk, 8, 1).unwrap() <= budget, "chunk {chunk}");
+    let cfg = MsmConfig { window_bits: Some(8), device_memory: Some(budget), ..MsmConfig::default() };
+    let table = Precomputed::new(&bases, 3, Some(8), true).unwrap();
+    for engine in device_engines() {
+        assert_eq!(ours(&engine, &bases, &s, &cfg), want, "{}", engine.name());
+        assert_eq!(table.msm(&engine, &s, &cfg).unwrap().into_affine(), want, "{}", engine.name());
+        let tiny = MsmConfig { device_memory: Some(64), ..cfg };
+        assert!(matches!(msm::g1(&engine, &bases, &s, &tiny), Err(Error::OutOfMemory { .. })));
+    }
+    // The estimate grows with n, with copies (at sizes where the points dominate), with the field.
+    assert!(msm::device_bytes(1, 2000, 8, 1).unwrap() > whole);
+    assert!(msm::device_bytes(1, 1 << 20, 16, 4).unwrap() > msm::device_bytes(1, 1 << 20, 16, 1).unwrap());
+    assert!(msm::device_bytes(2, 1000, 8, 1).unwrap() > whole);
+    assert!(msm::device_bytes(3, 1000, 8, 1).is_err());
+}
+
+#[test]
+fn arkworks_adapter_equals_arkworks() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let bases = points::<ark_bn254::g1::Config>(&mut rng, 777);
+    let s = scalars(&mut rng, 777);
+    let g2 = points::<ark_bn254::g2::Config>(&mut rng, 77);
+    for backend in [Backend::Cpu, Backend::Emu] {
+        let got = cherenkov::arkworks::msm_g1(&bases, &s, backend).unwrap();
+        assert_eq!(got.into_affine(), ark(&bases, &s));
+        let got = cherenkov::arkworks::msm_g2(&g2, &s[..77], backend).unwrap();
+        assert_eq!(got.into_affine(), ark(&g2, &s[..77]));
+    }
+}
