@@ -55,11 +55,11 @@ fn ours<P: DeviceCurve>(engine: &Engine, bases: &[Affine<P>], s: &[Fr], cfg: &Ms
     msm::msm(engine, bases, s, cfg).unwrap_or_else(|e| panic!("{}: {e}", engine.name())).into_affine()
 }
 
+/// A named input: bases and scalars.
+type Case<P> = (&'static str, Vec<Affine<P>>, Vec<Fr>);
+
 /// The edge-case inputs built from random bases and scalars.
-fn edge_cases<P: SWCurveConfig<ScalarField = Fr>>(
-    bases: &[Affine<P>],
-    s: &[Fr],
-) -> Vec<(&'static str, Vec<Affine<P>>, Vec<Fr>)> {
+fn edge_cases<P: SWCurveConfig<ScalarField = Fr>>(bases: &[Affine<P>], s: &[Fr]) -> Vec<Case<P>> {
     let n = bases.len();
     let minus_one = -Fr::ONE;
     let mut with_identity = bases.to_vec();

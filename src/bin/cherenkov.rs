@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cherenkov::backend::{self, cuda, emu, kernels, EmuConfig, Schedule};
-use cherenkov::bench::{self, Batch, MerkleBench, NttBench, Shape};
+use cherenkov::bench::{self, Batch, MerkleBench, MsmBench, NttBench, Shape};
 use cherenkov::check::{self, CheckConfig, Outcome};
 use cherenkov::{Backend, Engine};
 
@@ -106,6 +106,24 @@ enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// BN254 G1 and G2 multi-scalar multiplications against arkworks' VariableBaseMSM::msm.
+    Msm {
+        /// Backend to time: auto = cuda when usable, else cpu.
+        #[arg(long, default_value = "auto")]
+        backend: Backend,
+        /// log2 numbers of G1 points, comma-separated (`--g1` alone: none).
+        #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "16,20")]
+        g1: Vec<u32>,
+        /// log2 numbers of G2 points, comma-separated (`--g2` alone: none).
+        #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "16")]
+        g2: Vec<u32>,
+        /// Timed repetitions per side; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// Seed of the random inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -128,6 +146,10 @@ fn main() -> ExitCode {
         Command::Bench { what: BenchWhat::Merkle { backend, batches, log_perms, reps, seed } } => {
             let cfg = MerkleBench { batches, log_perms, repetitions: reps, seed };
             run_bench("merkle", backend, cfg.repetitions, cfg.seed, |e, p| bench::merkle(e, &cfg, p))
+        }
+        Command::Bench { what: BenchWhat::Msm { backend, g1, g2, reps, seed } } => {
+            let cfg = MsmBench { g1_log_sizes: g1, g2_log_sizes: g2, repetitions: reps, seed };
+            run_bench("msm", backend, cfg.repetitions, cfg.seed, |e, p| bench::msm(e, &cfg, p))
         }
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
         Command::Info { kernels } => {

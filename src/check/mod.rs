@@ -4,6 +4,7 @@
 use std::fmt;
 
 mod hash;
+mod msm;
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, PrimeGroup};
@@ -341,5 +342,6 @@ pub fn run(cfg: &CheckConfig) -> Vec<CheckRow> {
     check_ntt_orders::<Bn254Fr>(cfg, &mut rows);
     check_ntt_bn254(cfg, &mut rows);
     hash::run(cfg, &mut rows);
+    msm::run(cfg, &mut rows);
     rows
 }

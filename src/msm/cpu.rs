@@ -7,7 +7,7 @@
 //! its time (n additions per window), so it sets the speed. Generic over short-Weierstrass
 //! curves, so G1 (over Fq) and G2 (over Fq2) share it.
 
-use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr};
 use ark_ff::{batch_inversion, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
@@ -108,22 +108,25 @@ fn window_sum<'a, P: SWCurveConfig>(
             acc.add((d.unsigned_abs() - 1) as usize, point);
         }
     }
-    let buckets = acc.finish();
-    let (mut running, mut sum) = (Projective::<P>::zero(), Projective::<P>::zero());
-    for b in buckets.iter().rev() {
+    let (buckets, extra) = acc.finish();
+    // XYZZ running sums (arkworks' `Bucket`): cheaper additions than Jacobian coordinates.
+    let (mut running, mut sum) = (Bucket::<P>::ZERO, Bucket::<P>::ZERO);
+    for (b, e) in buckets.iter().zip(&extra).rev() {
         running += b;
-        sum += running;
+        running += e;
+        sum += &running;
     }
-    sum
+    sum.into()
 }
 
-/// Buckets of affine points with batched additions: an addition into a bucket already in the
-/// current batch waits in `queue` for the next one.
+/// Buckets of affine points with batched additions. A point for a bucket already in the
+/// current batch goes to the bucket's XYZZ side sum instead (a mixed addition): queueing
+/// it would make inputs that hit few buckets (equal scalars, structured scalars) quadratic.
 struct Accumulator<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
+    extra: Vec<Bucket<P>>,
     busy: Vec<bool>,
     batch: Vec<(usize, Affine<P>)>,
-    queue: Vec<(usize, Affine<P>)>,
     denominators: Vec<P::BaseField>,
 }
 
@@ -131,48 +134,30 @@ impl<P: SWCurveConfig> Accumulator<P> {
     fn new(buckets: usize) -> Self {
         Self {
             buckets: vec![Affine::identity(); buckets],
+            extra: vec![Bucket::ZERO; buckets],
             busy: vec![false; buckets],
             batch: Vec::with_capacity(BATCH),
-            queue: Vec::new(),
             denominators: Vec::with_capacity(BATCH),
         }
     }
 
     fn add(&mut self, b: usize, p: Affine<P>) {
-        self.place(b, p);
-        if self.batch.len() == BATCH {
-            self.flush();
-            self.drain_queue();
-        }
-    }
-
-    fn place(&mut self, b: usize, p: Affine<P>) {
         if self.busy[b] {
-            self.queue.push((b, p));
+            self.extra[b] += p;
         } else if self.buckets[b].is_zero() {
             self.buckets[b] = p;
         } else {
             self.busy[b] = true;
             self.batch.push((b, p));
-        }
-    }
-
-    /// Moves waiting additions into the batch (those whose bucket is busy again stay).
-    fn drain_queue(&mut self) {
-        for (b, p) in std::mem::take(&mut self.queue) {
-            self.place(b, p);
             if self.batch.len() == BATCH {
                 self.flush();
             }
         }
     }
 
-    fn finish(mut self) -> Vec<Affine<P>> {
-        while !self.batch.is_empty() || !self.queue.is_empty() {
-            self.flush();
-            self.drain_queue();
-        }
-        self.buckets
+    fn finish(mut self) -> (Vec<Affine<P>>, Vec<Bucket<P>>) {
+        self.flush();
+        (self.buckets, self.extra)
     }
 
     /// Adds every batched point to its bucket: denominators x_p − x_b (2·y for a doubling,

@@ -110,9 +110,8 @@ pub fn base_words<P: DeviceCurve>(bases: &[Affine<P>]) -> Vec<u64> {
 /// X = X·ZZ·ZZZ², Y = Y·ZZZ⁴ (using ZZ³ = ZZZ²).
 fn from_xyzz<P: DeviceCurve>(w: &[u64]) -> Result<Projective<P>> {
     let k = P::FIELD_WORDS;
-    let coord = |i: usize| {
-        P::read_field(&w[i * k..(i + 1) * k]).ok_or(Error::NonCanonical { field: "bn254_fq", index: i })
-    };
+    let coord =
+        |i: usize| P::read_field(&w[i * k..(i + 1) * k]).ok_or(Error::NonCanonical { field: "bn254_fq", index: i });
     let (x, y, zz, zzz) = (coord(0)?, coord(1)?, coord(2)?, coord(3)?);
     if zz.is_zero() {
         return Ok(Projective::zero());
@@ -163,13 +162,8 @@ pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layou
         .u32(buckets)
         .buf(&offsets)
         .buf(&cursors);
-    let scatter = Launch::new("chk_msm_scatter", g, b)
-        .buf(&keys)
-        .u64(pts)
-        .u32(windows)
-        .u32(buckets)
-        .buf(&cursors)
-        .buf(&sorted);
+    let scatter =
+        Launch::new("chk_msm_scatter", g, b).buf(&keys).u64(pts).u32(windows).u32(buckets).buf(&cursors).buf(&sorted);
     let (g, b) = grid((windows * buckets) as u64);
     let accumulate = Launch::new(P::ACCUMULATE, g, b)
         .buf(&d_bases)
@@ -189,8 +183,7 @@ pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layou
 
     let words = gpu.download(&partials)?;
     let segment_points: Vec<Projective<P>> = words.par_chunks(xyzz).map(from_xyzz::<P>).collect::<Result<_>>()?;
-    let window_sums: Vec<Projective<P>> =
-        segment_points.chunks(p.segments as usize).map(|s| s.iter().sum()).collect();
+    let window_sums: Vec<Projective<P>> = segment_points.chunks(p.segments as usize).map(|s| s.iter().sum()).collect();
     let mut total = Projective::<P>::zero();
     for s in window_sums.iter().rev() {
         for _ in 0..layout.c {

@@ -89,7 +89,12 @@ impl Default for MsmConfig {
 }
 
 /// Σ scalars[i] · bases[i] on either curve ([`g1`] and [`g2`] name them).
-pub fn msm<P: DeviceCurve>(engine: &Engine, bases: &[Affine<P>], scalars: &[Fr], cfg: &MsmConfig) -> Result<Projective<P>> {
+pub fn msm<P: DeviceCurve>(
+    engine: &Engine,
+    bases: &[Affine<P>],
+    scalars: &[Fr],
+    cfg: &MsmConfig,
+) -> Result<Projective<P>> {
     run(engine, bases, scalars, cfg)
 }
 

@@ -5,6 +5,10 @@
 //! The peers run at their best only when built with their parallel features (this crate's
 //! default `peers-parallel` feature) and both sides with the same `RUSTFLAGS`.
 
+mod msm;
+
+pub use msm::{inputs as msm_inputs, msm, MsmBench};
+
 use std::time::{Duration, Instant};
 
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
@@ -363,6 +367,16 @@ mod tests {
             assert_eq!(t.lines().count(), 5, "{t}");
         }
         assert_eq!(seen.len(), 6);
+    }
+
+    #[test]
+    fn a_small_msm_bench_runs_on_every_engine_here() {
+        let cfg = MsmBench { g1_log_sizes: vec![6], g2_log_sizes: vec![4], repetitions: 3, seed: 9 };
+        for engine in [Engine::Cpu, Engine::emu(Default::default())] {
+            let rows = msm(&engine, &cfg, |_| {}).unwrap();
+            assert_eq!(rows.len(), 2);
+            assert!(rows.iter().all(|r| r.ratio().is_finite() && r.primitive == "msm"));
+        }
     }
 
     #[test]
