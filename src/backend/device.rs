@@ -114,7 +114,12 @@ impl Gpu {
         let mut out = vec![T::zeroed(); buf.len];
         let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
         match (&buf.raw, self) {
-            (RawBuffer::Emu(a), Self::Emu(_)) => a.read(dst),
+            (RawBuffer::Emu(a), Self::Emu(e)) => {
+                a.read(dst);
+                if let Some(byte) = e.config().fault_byte.filter(|&b| b < dst.len()) {
+                    dst[byte] ^= 1;
+                }
+            }
             (RawBuffer::Cuda(a), Self::Cuda(c)) => c.read(a, dst)?,
             _ => return Err(foreign_buffer("download")),
         }

@@ -93,6 +93,11 @@ pub struct EmuConfig {
     /// device: kernels that size their tiles by it then split work into more passes, so
     /// multi-pass paths are exercised at sizes the emulator runs quickly.
     pub max_dynamic_shared: u32,
+    /// Test-only fault injection (`CHERENKOV_EMU_FAULT=BYTE`): every download of a buffer longer
+    /// than BYTE bytes comes back with the lowest bit of that byte flipped — a deliberately
+    /// broken device, so tests can show that `cherenkov check` catches one.
+    #[doc(hidden)]
+    pub fault_byte: Option<usize>,
 }
 
 impl Default for EmuConfig {
@@ -102,6 +107,7 @@ impl Default for EmuConfig {
             threads: 0,
             stack_bytes: 128 << 10,
             max_dynamic_shared: EMU_PROPS.max_dynamic_shared,
+            fault_byte: None,
         }
     }
 }
@@ -130,6 +136,10 @@ impl EmuConfig {
                 return Err(bad(var, format!("{b} is outside 64..={}", EMU_PROPS.max_dynamic_shared)));
             }
             cfg.max_dynamic_shared = b;
+        }
+        if let Ok(s) = std::env::var("CHERENKOV_EMU_FAULT") {
+            let byte = s.parse().map_err(|_| bad("CHERENKOV_EMU_FAULT", format!("`{s}` is not a byte offset")))?;
+            cfg.fault_byte = Some(byte);
         }
         Ok(cfg)
     }

@@ -33,6 +33,10 @@ enum Command {
         /// Run the emulator under forward, reverse and random schedules instead of one.
         #[arg(long)]
         all_schedules: bool,
+        /// Print the results as JSON on stdout (the seed, every row, the counts) instead of the
+        /// table.
+        #[arg(long)]
+        json: bool,
     },
     /// Time each primitive against its peer (Plonky3, arkworks) on the same inputs: medians and
     /// the ratio (peer time / ours; above 1 cherenkov is faster).
@@ -138,7 +142,9 @@ enum BackendArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { backend, seed, random, all_schedules } => run_check(backend, seed, random, all_schedules),
+        Command::Check { backend, seed, random, all_schedules, json } => {
+            run_check(backend, seed, random, all_schedules, json)
+        }
         Command::Bench { what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
             let cfg = NttBench { shapes, bn254_log_sizes: bn254, repetitions: reps, seed };
             run_bench("ntt", backend, cfg.repetitions, cfg.seed, |e, p| bench::ntt(e, &cfg, p))
@@ -190,18 +196,38 @@ fn engines(arg: BackendArg, seed: u64, all_schedules: bool) -> cherenkov::Result
     })
 }
 
-fn run_check(arg: BackendArg, seed: Option<u64>, random: usize, all_schedules: bool) -> cherenkov::Result<bool> {
+fn run_check(
+    arg: BackendArg,
+    seed: Option<u64>,
+    random: usize,
+    all_schedules: bool,
+    json: bool,
+) -> cherenkov::Result<bool> {
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
     });
     let engines = engines(arg, seed, all_schedules)?;
+    let names: Vec<String> = engines.iter().map(|e| e.name()).collect();
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} checking {msg} on {prefix} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_prefix(names.join(", "));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let rows =
+        check::run_with_progress(&CheckConfig { seed, random, engines }, |group| bar.set_message(group.to_string()));
+    bar.finish_and_clear();
+    if json {
+        let failed = rows.iter().any(|r| r.outcome != Outcome::Pass);
+        println!("{}", serde_json::to_string_pretty(&check::to_json(seed, &rows)).unwrap_or_default());
+        return Ok(!failed);
+    }
     println!("cherenkov check: seed {seed}, {random} random inputs per case (plus edge cases)");
     println!("auto backend resolves to: {}", Backend::Auto.engine()?.name());
     if let Err(why) = cuda::open(0) {
         println!("cuda not checked: {why}");
     }
-    let names: Vec<String> = engines.iter().map(|e| e.name()).collect();
-    let rows = check::run(&CheckConfig { seed, random, engines });
 
     // One line per case, one column per engine.
     let case_w = rows.iter().map(|r| r.case.len()).max().unwrap_or(4).max(4);

@@ -327,21 +327,53 @@ fn check_ntt_bn254(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
 
 /// Runs every check.
 pub fn run(cfg: &CheckConfig) -> Vec<CheckRow> {
+    run_with_progress(cfg, |_| {})
+}
+
+/// Runs every check, telling `progress` the name of each group of cases before it runs.
+pub fn run_with_progress(cfg: &CheckConfig, mut progress: impl FnMut(&str)) -> Vec<CheckRow> {
     let mut rows = Vec::new();
+    progress("field arithmetic");
     check_field::<BabyBear>(cfg, &mut rows);
     check_field::<KoalaBear>(cfg, &mut rows);
     check_field::<BabyBear4>(cfg, &mut rows);
     check_field::<KoalaBear4>(cfg, &mut rows);
     check_field::<Bn254Fr>(cfg, &mut rows);
     check_field::<Bn254Fq>(cfg, &mut rows);
+    progress("BN254 G1 point arithmetic");
     check_g1(cfg, &mut rows);
+    progress("NTT");
     check_ntt::<BabyBear>(cfg, &mut rows);
     check_ntt::<KoalaBear>(cfg, &mut rows);
     check_ntt_extension(cfg, &mut rows);
     check_ntt_orders::<BabyBear>(cfg, &mut rows);
     check_ntt_orders::<Bn254Fr>(cfg, &mut rows);
     check_ntt_bn254(cfg, &mut rows);
+    progress("Poseidon2 and Merkle trees");
     hash::run(cfg, &mut rows);
+    progress("MSM");
     msm::run(cfg, &mut rows);
     rows
+}
+
+/// The rows as JSON: the seed, then one object per row with the outcome as `"ok"`,
+/// `{"mismatch": {"index", "got", "expected"}}` or `{"error": "..."}`.
+pub fn to_json(seed: u64, rows: &[CheckRow]) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let outcome = match &r.outcome {
+                Outcome::Pass => serde_json::json!("ok"),
+                Outcome::Mismatch { index, got, expected } => {
+                    serde_json::json!({ "mismatch": { "index": index, "got": got, "expected": expected } })
+                }
+                Outcome::Failed(e) => serde_json::json!({ "error": e }),
+            };
+            serde_json::json!({
+                "primitive": r.primitive, "case": r.case, "engine": r.engine, "n": r.n, "outcome": outcome,
+            })
+        })
+        .collect();
+    let failed = rows.iter().filter(|r| r["outcome"] != "ok").count();
+    serde_json::json!({ "seed": seed, "passed": rows.len() - failed, "failed": failed, "rows": rows })
 }
