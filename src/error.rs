@@ -57,6 +57,9 @@ pub enum Error {
 
     #[error("size overflow: {0}")]
     SizeOverflow(String),
+    /// A file could not be written or read (`cherenkov bench --out`).
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
     /// An allocation failed.
     #[error("out of memory: {bytes} bytes on {backend}")]
     OutOfMemory { bytes: usize, backend: &'static str },

@@ -6,6 +6,7 @@
 //! default `peers-parallel` feature) and both sides with the same `RUSTFLAGS`.
 
 mod msm;
+pub mod report;
 
 pub use msm::{inputs as msm_inputs, msm, MsmBench};
 

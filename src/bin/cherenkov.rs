@@ -41,6 +41,10 @@ enum Command {
     /// Time each primitive against its peer (Plonky3, arkworks) on the same inputs: medians and
     /// the ratio (peer time / ours; above 1 cherenkov is faster).
     Bench {
+        /// Also write WHAT.csv, WHAT.json and WHAT.svg (time against size, log-log) to this
+        /// folder.
+        #[arg(long, global = true)]
+        out: Option<std::path::PathBuf>,
         #[command(subcommand)]
         what: BenchWhat,
     },
@@ -145,17 +149,17 @@ fn main() -> ExitCode {
         Command::Check { backend, seed, random, all_schedules, json } => {
             run_check(backend, seed, random, all_schedules, json)
         }
-        Command::Bench { what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
+        Command::Bench { out, what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
             let cfg = NttBench { shapes, bn254_log_sizes: bn254, repetitions: reps, seed };
-            run_bench("ntt", backend, cfg.repetitions, cfg.seed, |e, p| bench::ntt(e, &cfg, p))
+            run_bench("ntt", backend, out, cfg.repetitions, cfg.seed, |e, p| bench::ntt(e, &cfg, p))
         }
-        Command::Bench { what: BenchWhat::Merkle { backend, batches, log_perms, reps, seed } } => {
+        Command::Bench { out, what: BenchWhat::Merkle { backend, batches, log_perms, reps, seed } } => {
             let cfg = MerkleBench { batches, log_perms, repetitions: reps, seed };
-            run_bench("merkle", backend, cfg.repetitions, cfg.seed, |e, p| bench::merkle(e, &cfg, p))
+            run_bench("merkle", backend, out, cfg.repetitions, cfg.seed, |e, p| bench::merkle(e, &cfg, p))
         }
-        Command::Bench { what: BenchWhat::Msm { backend, g1, g2, reps, seed } } => {
+        Command::Bench { out, what: BenchWhat::Msm { backend, g1, g2, reps, seed } } => {
             let cfg = MsmBench { g1_log_sizes: g1, g2_log_sizes: g2, repetitions: reps, seed };
-            run_bench("msm", backend, cfg.repetitions, cfg.seed, |e, p| bench::msm(e, &cfg, p))
+            run_bench("msm", backend, out, cfg.repetitions, cfg.seed, |e, p| bench::msm(e, &cfg, p))
         }
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
         Command::Info { kernels } => {
@@ -262,6 +266,7 @@ fn run_check(
 fn run_bench(
     what: &str,
     backend: Backend,
+    out: Option<std::path::PathBuf>,
     reps: usize,
     seed: u64,
     run: impl FnOnce(&Engine, &mut dyn FnMut(&str)) -> cherenkov::Result<Vec<bench::BenchRow>>,
@@ -272,8 +277,24 @@ fn run_bench(
         "cherenkov bench {what} on {name}: median of {reps} runs per side, seed {seed}; peers built with{} their parallel features",
         if cfg!(feature = "peers-parallel") { "" } else { "out" }
     );
-    let rows = run(&engine, &mut |case| eprintln!("  timing {case} ..."))?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} timing {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let rows = run(&engine, &mut |case| {
+        bar.println(format!("  timing {case} ..."));
+        bar.set_message(case.to_string());
+    });
+    bar.finish_and_clear();
+    let rows = rows?;
     println!("\n{}", bench::table(&name, &rows));
+    if let Some(dir) = out {
+        for file in bench::report::write(&dir, what, &name, &rows)? {
+            println!("wrote {}", file.display());
+        }
+    }
     Ok(true)
 }
 
