@@ -19,6 +19,8 @@
 pub mod cpu;
 pub mod gpu;
 
+use std::borrow::Cow;
+
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, CurveGroup};
@@ -272,8 +274,12 @@ fn chunked<P: DeviceCurve>(
     let mut total = Projective::<P>::zero();
     for lo in (0..n).step_by(chunk) {
         let hi = (lo + chunk).min(n);
-        let part: Vec<Affine<P>> = if chunk == n {
-            table.to_vec()
+        // The chunk's bases of every copy: the table itself, a slice of it, or (several copies,
+        // several chunks) gathered from each copy.
+        let part: Cow<[Affine<P>]> = if chunk == n {
+            Cow::Borrowed(table)
+        } else if layout.copies == 1 {
+            Cow::Borrowed(&table[lo..hi])
         } else {
             (0..layout.copies as usize).flat_map(|j| table[j * n + lo..j * n + hi].iter().copied()).collect()
         };
