@@ -47,3 +47,25 @@ fn a_broken_backend_fails_the_check_at_the_differing_index() {
     let first = v["rows"].as_array().unwrap().iter().find(|r| r["outcome"] != "ok").unwrap();
     assert_eq!(first["outcome"]["mismatch"]["index"], 5, "{first}");
 }
+
+#[test]
+fn sizes_choose_the_size_dependent_cases() {
+    let (ok, stdout) = check(&["--json", "--sizes", "4,9"], None);
+    assert!(ok, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+    let rows = v["rows"].as_array().unwrap();
+    let has = |primitive: &str, case: &str, n: u64| {
+        rows.iter().any(|r| r["primitive"] == primitive && r["case"].as_str().unwrap().contains(case) && r["n"] == n)
+    };
+    for log in [4u32, 9] {
+        let h = 1u64 << log;
+        assert!(has("ntt", &format!("babybear dft 2^{log}x2"), 2 * h), "babybear ntt 2^{log}");
+        assert!(has("ntt", &format!("koalabear coset lde +1 2^{log}x2"), 4 * h), "koalabear lde 2^{log}");
+        assert!(has("ntt", &format!("bn254_fr fft 2^{log}"), h), "bn254 fft 2^{log}");
+        assert!(rows.iter().any(|r| r["case"].as_str().unwrap().contains(&format!("tree {h}x8+{}x5", h / 2))));
+        assert!(has("msm g1", "batched x2", h), "g1 msm of 2^{log}");
+        assert!(has("msm g2", "batched x2", h / 4), "g2 msm of 2^{log} / 4");
+    }
+    // The built-in sizes are replaced, not added to.
+    assert!(!rows.iter().any(|r| r["case"].as_str().unwrap().contains("2^13x2")));
+}

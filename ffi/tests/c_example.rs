@@ -1,7 +1,7 @@
 //! The C example (ffi/examples/example.c, linked with the static library) and the README's C++
 //! example (ffi/examples/minimal.cpp, linked with the shared library) compiled with the system
 //! compilers and run; the C example's printed results are compared with Plonky3's and
-//! arkworks' on the same inputs.
+//! arkworks' on the same inputs, and with cherenkov's Rust API.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -104,6 +104,31 @@ fn c_example_matches_plonky3_and_arkworks() {
     let msm_words: Vec<u64> = x.into_bigint().0.iter().chain(&y.into_bigint().0).copied().collect();
     assert!(!msm.is_zero());
 
+    // ... and cherenkov's own Rust API on the cpu (itself checked against the same references
+    // in the core crate's tests): the ABI adds nothing between the two.
+    let cpu = cherenkov::Engine::Cpu;
+    let api_ntt = cherenkov::ntt::transform_batch(
+        &cpu,
+        bb((0..32u32).map(|i| i * i + 7)),
+        2,
+        cherenkov::ntt::Transform::new(cherenkov::ntt::Direction::Forward),
+    )
+    .unwrap();
+    assert_eq!(api_ntt, ntt);
+    let constants = cherenkov::poseidon2::Poseidon2Constants::<BabyBear, 16>::babybear_default_16();
+    let api_tree = cherenkov::merkle::build(
+        &cpu,
+        &constants,
+        vec![
+            RowMajorMatrix::new(bb((0..24u32).map(|i| i * 31 + 5)), 3),
+            RowMajorMatrix::new(bb((0..8u32).map(|i| i * 17 + 1)), 2),
+        ],
+    )
+    .unwrap();
+    assert_eq!(api_tree.root(), commit.roots()[0]);
+    let api_msm = cherenkov::msm::g1(&cpu, &bases, &scalars, &Default::default()).unwrap().into_affine();
+    assert_eq!(api_msm, msm);
+
     for backend in ["cpu", "emu"] {
         let stdout = run(&exe, &[backend]);
         assert_eq!(words(&stdout, "ntt"), canonical(&ntt), "ntt on {backend}");
@@ -122,6 +147,11 @@ fn cpp_example_runs() {
     let rpath = format!("-Wl,-rpath,{}", libs.display());
     let search = format!("-L{}", libs.display());
     compile(&cxx, &["-std=c++17", "-O1"], "examples/minimal.cpp", &exe, &[&search, &rpath, "-lcherenkov_ffi"]);
+    // The README shows this file (after its opening comment): keep them the same.
+    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/minimal.cpp")).unwrap();
+    let code: String = source.lines().skip_while(|l| l.starts_with("//")).map(|l| format!("{l}\n")).collect();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    assert!(readme.contains(&code), "README.md's C++ example differs from ffi/examples/minimal.cpp");
     let stdout = run(&exe, &[]);
     // ntt[0] = Σ i over 0..1024 = 523776 (below p), the rest is checked in the C example.
     assert!(stdout.contains("ntt[0] = 523776,"), "{stdout}");

@@ -30,6 +30,11 @@ enum Command {
         /// Random inputs per case, on top of the edge cases.
         #[arg(long, default_value_t = 1000)]
         random: usize,
+        /// log2 sizes for the size-dependent cases, comma-separated: NTT heights (2^N rows of 2
+        /// columns, every field), Merkle trees (2^N rows + 2^(N-1) injected) and MSMs (2^N G1
+        /// points, 2^N / 4 G2 points). Default: a built-in set covering every kernel path.
+        #[arg(long, value_delimiter = ',')]
+        sizes: Vec<u32>,
         /// Run the emulator under forward, reverse and random schedules instead of one.
         #[arg(long)]
         all_schedules: bool,
@@ -146,20 +151,23 @@ enum BackendArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { backend, seed, random, all_schedules, json } => {
-            run_check(backend, seed, random, all_schedules, json)
+        Command::Check { backend, seed, random, sizes, all_schedules, json } => {
+            run_check(backend, seed, random, sizes, all_schedules, json)
         }
         Command::Bench { out, what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
             let cfg = NttBench { shapes, bn254_log_sizes: bn254, repetitions: reps, seed };
-            run_bench("ntt", backend, out, cfg.repetitions, cfg.seed, |e, p| bench::ntt(e, &cfg, p))
+            let cases = 2 * cfg.shapes.len() + cfg.bn254_log_sizes.len();
+            run_bench("ntt", backend, out, cfg.repetitions, cfg.seed, cases, |e, p| bench::ntt(e, &cfg, p))
         }
         Command::Bench { out, what: BenchWhat::Merkle { backend, batches, log_perms, reps, seed } } => {
             let cfg = MerkleBench { batches, log_perms, repetitions: reps, seed };
-            run_bench("merkle", backend, out, cfg.repetitions, cfg.seed, |e, p| bench::merkle(e, &cfg, p))
+            let cases = cfg.batches.len() + 1;
+            run_bench("merkle", backend, out, cfg.repetitions, cfg.seed, cases, |e, p| bench::merkle(e, &cfg, p))
         }
         Command::Bench { out, what: BenchWhat::Msm { backend, g1, g2, reps, seed } } => {
             let cfg = MsmBench { g1_log_sizes: g1, g2_log_sizes: g2, repetitions: reps, seed };
-            run_bench("msm", backend, out, cfg.repetitions, cfg.seed, |e, p| bench::msm(e, &cfg, p))
+            let cases = cfg.g1_log_sizes.len() + cfg.g2_log_sizes.len();
+            run_bench("msm", backend, out, cfg.repetitions, cfg.seed, cases, |e, p| bench::msm(e, &cfg, p))
         }
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
         Command::Info { kernels } => {
@@ -204,6 +212,7 @@ fn run_check(
     arg: BackendArg,
     seed: Option<u64>,
     random: usize,
+    log_sizes: Vec<u32>,
     all_schedules: bool,
     json: bool,
 ) -> cherenkov::Result<bool> {
@@ -212,15 +221,21 @@ fn run_check(
     });
     let engines = engines(arg, seed, all_schedules)?;
     let names: Vec<String> = engines.iter().map(|e| e.name()).collect();
-    let bar = indicatif::ProgressBar::new_spinner();
+    let bar = indicatif::ProgressBar::new(check::GROUPS.len() as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} checking {msg} on {prefix} ({elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{bar:20}] {pos}/{len} checking {msg} on {prefix} ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_prefix(names.join(", "));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let rows =
-        check::run_with_progress(&CheckConfig { seed, random, engines }, |group| bar.set_message(group.to_string()));
+    let cfg = CheckConfig { seed, random, engines, log_sizes: log_sizes.clone() };
+    let rows = check::run_with_progress(&cfg, |step, group| {
+        bar.set_position(step as u64);
+        bar.set_message(group.to_string());
+    });
     bar.finish_and_clear();
     if json {
         let failed = rows.iter().any(|r| r.outcome != Outcome::Pass);
@@ -228,6 +243,10 @@ fn run_check(
         return Ok(!failed);
     }
     println!("cherenkov check: seed {seed}, {random} random inputs per case (plus edge cases)");
+    if !log_sizes.is_empty() {
+        let sizes: Vec<String> = log_sizes.iter().map(|l| format!("2^{l}")).collect();
+        println!("sizes: {}", sizes.join(", "));
+    }
     println!("auto backend resolves to: {}", Backend::Auto.engine()?.name());
     if let Err(why) = cuda::open(0) {
         println!("cuda not checked: {why}");
@@ -269,6 +288,7 @@ fn run_bench(
     out: Option<std::path::PathBuf>,
     reps: usize,
     seed: u64,
+    cases: usize,
     run: impl FnOnce(&Engine, &mut dyn FnMut(&str)) -> cherenkov::Result<Vec<bench::BenchRow>>,
 ) -> cherenkov::Result<bool> {
     let engine = backend.engine()?;
@@ -277,14 +297,18 @@ fn run_bench(
         "cherenkov bench {what} on {name}: median of {reps} runs per side, seed {seed}; peers built with{} their parallel features",
         if cfg!(feature = "peers-parallel") { "" } else { "out" }
     );
-    let bar = indicatif::ProgressBar::new_spinner();
+    let bar = indicatif::ProgressBar::new(cases as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} timing {msg} ({elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:20}] {pos}/{len} timing {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let mut started = 0;
     let rows = run(&engine, &mut |case| {
         bar.println(format!("  timing {case} ..."));
+        bar.set_position(started);
+        started += 1;
         bar.set_message(case.to_string());
     });
     bar.finish_and_clear();

@@ -80,9 +80,17 @@ where
     let stock: Stock<F, P> =
         MerkleTreeMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm), 0);
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x3e7);
-    let batches: [&[(usize, usize)]; 3] =
-        [&[(64, 16)], &[(128, 8), (128, 5), (64, 24)], &[(37, 4), (19, 9), (10, 16), (5, 2), (3, 1), (2, 7), (1, 3)]];
-    for shapes in batches {
+    let batches: Vec<Vec<(usize, usize)>> = if cfg.log_sizes.is_empty() {
+        vec![
+            vec![(64, 16)],
+            vec![(128, 8), (128, 5), (64, 24)],
+            vec![(37, 4), (19, 9), (10, 16), (5, 2), (3, 1), (2, 7), (1, 3)],
+        ]
+    } else {
+        // A tallest matrix of 2^size rows and one injected at half its height.
+        cfg.log_sizes.iter().map(|&l| vec![(1usize << l.min(26), 8), ((1usize << l.min(26)).div_ceil(2), 5)]).collect()
+    };
+    for shapes in &batches {
         let mats: Vec<RowMajorMatrix<F>> = shapes
             .iter()
             .map(|&(h, w)| RowMajorMatrix::new((0..h * w).map(|_| F::random(&mut rng)).collect(), w))

@@ -56,6 +56,20 @@ pub struct CheckConfig {
     /// Random elements per case, on top of the edge cases.
     pub random: usize,
     pub engines: Vec<Engine>,
+    /// log2 sizes for the size-dependent cases (NTT heights, Merkle tree heights, MSM points);
+    /// empty: the built-in set, chosen to cover every kernel path in about a minute.
+    pub log_sizes: Vec<u32>,
+}
+
+impl CheckConfig {
+    /// `log_sizes` when given, else `default`.
+    fn sizes_or(&self, default: &[u32]) -> Vec<u32> {
+        if self.log_sizes.is_empty() {
+            default.to_vec()
+        } else {
+            self.log_sizes.clone()
+        }
+    }
 }
 
 fn compare<T: PartialEq + fmt::Debug>(got: crate::Result<Vec<T>>, expected: &[T]) -> Outcome {
@@ -168,7 +182,13 @@ where
     let p3 = Radix2DitParallel::<F>::default();
     let shift = F::GENERATOR;
     // 2^13 rows take two passes on a device (a shared-memory pass holds up to 2^11).
-    for &(log_n, w) in &[(0usize, 3usize), (1, 1), (6, 5), (11, 4), (13, 2)] {
+    let shapes: Vec<(usize, usize)> = if cfg.log_sizes.is_empty() {
+        vec![(0, 3), (1, 1), (6, 5), (11, 4), (13, 2)]
+    } else {
+        // The LDE case doubles the height: stay within the two-adicity.
+        cfg.log_sizes.iter().map(|&l| ((l as usize).min(<F as crate::ntt::NttField>::TWO_ADICITY - 1), 2)).collect()
+    };
+    for &(log_n, w) in &shapes {
         let m: Vec<F> = (0..w << log_n).map(|_| F::random(&mut rng)).collect();
         let mat = RowMajorMatrix::new(m.clone(), w);
         let cases: [(&str, Vec<F>, NttRun<F>); 4] = [
@@ -302,7 +322,8 @@ fn check_ntt_bn254(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
 
     use crate::ntt::{self, Direction, Transform};
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xb254);
-    for log_n in [0usize, 3, 11] {
+    for log_n in cfg.sizes_or(&[0, 3, 11]) {
+        let log_n = (log_n as usize).min(<Fr as crate::ntt::NttField>::TWO_ADICITY);
         let v: Vec<Fr> = (0..1 << log_n).map(|_| Fr::random(&mut rng)).collect();
         let d = Radix2EvaluationDomain::<Fr>::new(1 << log_n).expect("power of two below 2^28");
         let g = Fr::from(5u64);
@@ -327,11 +348,22 @@ fn check_ntt_bn254(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
 
 /// Runs every check.
 pub fn run(cfg: &CheckConfig) -> Vec<CheckRow> {
-    run_with_progress(cfg, |_| {})
+    run_with_progress(cfg, |_, _| {})
 }
 
-/// Runs every check, telling `progress` the name of each group of cases before it runs.
-pub fn run_with_progress(cfg: &CheckConfig, mut progress: impl FnMut(&str)) -> Vec<CheckRow> {
+/// The groups of cases [`run_with_progress`] reports, in order.
+pub const GROUPS: [&str; 5] =
+    ["field arithmetic", "BN254 G1 point arithmetic", "NTT", "Poseidon2 and Merkle trees", "MSM"];
+
+/// Runs every check, telling `progress` the index (into [`GROUPS`]) and name of each group of
+/// cases before it runs.
+pub fn run_with_progress(cfg: &CheckConfig, mut on_group: impl FnMut(usize, &str)) -> Vec<CheckRow> {
+    let mut step = 0;
+    let mut progress = |name: &str| {
+        debug_assert_eq!(GROUPS[step], name);
+        on_group(step, name);
+        step += 1;
+    };
     let mut rows = Vec::new();
     progress("field arithmetic");
     check_field::<BabyBear>(cfg, &mut rows);

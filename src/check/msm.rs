@@ -82,7 +82,13 @@ fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize,
 }
 
 pub(super) fn run(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
-    let n = cfg.random.clamp(2, 1 << 12);
-    check_curve::<ark_bn254::g1::Config>(cfg, "G1", n, rows);
-    check_curve::<ark_bn254::g2::Config>(cfg, "G2", (n / 4).max(2), rows);
+    let sizes: Vec<usize> = if cfg.log_sizes.is_empty() {
+        vec![cfg.random.clamp(2, 1 << 12)]
+    } else {
+        cfg.log_sizes.iter().map(|&l| 1usize << l.min(30)).collect()
+    };
+    for n in sizes {
+        check_curve::<ark_bn254::g1::Config>(cfg, "G1", n.max(2), rows);
+        check_curve::<ark_bn254::g2::Config>(cfg, "G2", (n / 4).max(2), rows);
+    }
 }
