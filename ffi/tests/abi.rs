@@ -2,6 +2,8 @@
 //! against independent references: Plonky3's DFT and Poseidon2 and MerkleTreeMmcs, arkworks'
 //! FFT and MSM. Then one test per error code.
 
+mod common;
+
 use std::ffi::CStr;
 use std::ptr::{null, null_mut};
 
@@ -17,8 +19,7 @@ use p3_dft::{Radix2Dit, TwoAdicSubgroupDft};
 use p3_field::{Field, PrimeField32};
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
-use p3_merkle_tree::MerkleTreeMmcs;
-use p3_symmetric::{PaddingFreeSponge, Permutation, TruncatedPermutation};
+use p3_symmetric::Permutation;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -164,64 +165,39 @@ fn ntt_extension_and_bn254_equal_references() {
     }
 }
 
+/// `states` permuted in place by `perm`, as the reference.
+fn permuted<F: Copy, const W: usize>(states: &[F], perm: &impl Permutation<[F; W]>) -> Vec<F> {
+    let mut out = states.to_vec();
+    out.chunks_exact_mut(W).for_each(|s| perm.permute_mut(s.try_into().unwrap()));
+    out
+}
+
+/// `chk_poseidon2_permute` on encoded states, checked to succeed.
+fn permute_via_abi(e: &Engine, field: u32, params: u32, width: u32, enc: u32, mut data: Vec<u32>) -> Vec<u32> {
+    let status = unsafe { chk_poseidon2_permute(e.0, field, params, width, enc, data.as_mut_ptr(), data.len()) };
+    assert_eq!(status, CHK_OK, "{}", last_error());
+    data
+}
+
 #[test]
 fn poseidon2_equals_plonky3_and_sp1() {
     let mut rng = StdRng::seed_from_u64(seed_from_env());
     let states: Vec<BabyBear> = random(&mut rng, 16 * 5);
-    let perm16 = p3_baby_bear::default_babybear_poseidon2_16();
-    let mut expected = states.clone();
-    expected.chunks_exact_mut(16).for_each(|s| perm16.permute_mut(s.try_into().unwrap()));
+    let expected = permuted(&states, &p3_baby_bear::default_babybear_poseidon2_16());
     let states24: Vec<KoalaBear> = random(&mut rng, 24 * 3);
-    let perm24 = p3_koala_bear::default_koalabear_poseidon2_24();
-    let mut expected24 = states24.clone();
-    expected24.chunks_exact_mut(24).for_each(|s| perm24.permute_mut(s.try_into().unwrap()));
+    let expected24 = permuted(&states24, &p3_koala_bear::default_koalabear_poseidon2_24());
     // SP1 v5's constants, checked against SP1's own crate in the core crate's tests.
     let sp1 = cherenkov::poseidon2::Poseidon2Constants::<BabyBear, 16>::sp1_v5_babybear_16().cpu_permutation();
-    let mut expected_sp1 = states.clone();
-    expected_sp1.chunks_exact_mut(16).for_each(|s| sp1.permute_mut(s.try_into().unwrap()));
+    let expected_sp1 = permuted(&states, &sp1);
+    let (bb, kb, mont, canon) =
+        (CHK_FIELD_BABYBEAR, CHK_FIELD_KOALABEAR, CHK_ENCODING_MONTGOMERY, CHK_ENCODING_CANONICAL);
     for e in engines() {
-        let mut data = montgomery(&states);
-        let status = unsafe {
-            chk_poseidon2_permute(
-                e.0,
-                CHK_FIELD_BABYBEAR,
-                CHK_POSEIDON2_PLONKY3,
-                16,
-                CHK_ENCODING_MONTGOMERY,
-                data.as_mut_ptr(),
-                data.len(),
-            )
-        };
-        assert_eq!(status, CHK_OK, "{}", last_error());
-        assert_eq!(data, montgomery(&expected), "babybear 16 on {}", e.name());
-        let mut data = canonical(&states24);
-        let status = unsafe {
-            chk_poseidon2_permute(
-                e.0,
-                CHK_FIELD_KOALABEAR,
-                CHK_POSEIDON2_PLONKY3,
-                24,
-                CHK_ENCODING_CANONICAL,
-                data.as_mut_ptr(),
-                data.len(),
-            )
-        };
-        assert_eq!(status, CHK_OK, "{}", last_error());
-        assert_eq!(data, canonical(&expected24), "koalabear 24 on {}", e.name());
-        let mut data = canonical(&states);
-        let status = unsafe {
-            chk_poseidon2_permute(
-                e.0,
-                CHK_FIELD_BABYBEAR,
-                CHK_POSEIDON2_SP1,
-                16,
-                CHK_ENCODING_CANONICAL,
-                data.as_mut_ptr(),
-                data.len(),
-            )
-        };
-        assert_eq!(status, CHK_OK, "{}", last_error());
-        assert_eq!(data, canonical(&expected_sp1), "sp1 v5 on {}", e.name());
+        let got = permute_via_abi(&e, bb, CHK_POSEIDON2_PLONKY3, 16, mont, montgomery(&states));
+        assert_eq!(got, montgomery(&expected), "babybear 16 on {}", e.name());
+        let got = permute_via_abi(&e, kb, CHK_POSEIDON2_PLONKY3, 24, canon, canonical(&states24));
+        assert_eq!(got, canonical(&expected24), "koalabear 24 on {}", e.name());
+        let got = permute_via_abi(&e, bb, CHK_POSEIDON2_SP1, 16, canon, canonical(&states));
+        assert_eq!(got, canonical(&expected_sp1), "sp1 v5 on {}", e.name());
     }
 }
 
@@ -240,15 +216,7 @@ fn merkle_equals_plonky3_and_verifies() {
     // Heights 8, 8 and 3 (ceil(8/4) + ... on the ladder: 8 → 4 → 2; 3 is not, 2 is).
     let shapes = [(8usize, 5usize), (8, 2), (2, 7)];
     let mats: Vec<Vec<BabyBear>> = shapes.iter().map(|&(h, w)| random(&mut rng, h * w)).collect();
-    let perm = p3_baby_bear::default_babybear_poseidon2_16();
-    let stock: MerkleTreeMmcs<
-        <BabyBear as p3_field::Field>::Packing,
-        <BabyBear as p3_field::Field>::Packing,
-        PaddingFreeSponge<_, 16, 8, 8>,
-        TruncatedPermutation<_, 2, 8, 16>,
-        2,
-        8,
-    > = MerkleTreeMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm), 0);
+    let stock = common::stock_mmcs();
     let leaves: Vec<RowMajorMatrix<BabyBear>> =
         mats.iter().zip(&shapes).map(|(m, &(_, w))| RowMajorMatrix::new(m.clone(), w)).collect();
     let (commit, data) = stock.commit(leaves);

@@ -3,6 +3,8 @@
 //! compilers and run; the C example's printed results are compared with Plonky3's and
 //! arkworks' on the same inputs, and with cherenkov's Rust API.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,8 +17,6 @@ use p3_dft::{Radix2Dit, TwoAdicSubgroupDft};
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
-use p3_merkle_tree::MerkleTreeMmcs;
-use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
 
 /// Where cargo put this package's libraries for this test run (target/<profile>/deps).
 fn lib_dir() -> PathBuf {
@@ -84,15 +84,7 @@ fn c_example_matches_plonky3_and_arkworks() {
     let ntt_input = bb((0..32u32).map(|i| i * i + 7));
     let ntt =
         Radix2Dit::<BabyBear>::default().dft_batch(RowMajorMatrix::new(ntt_input, 2)).to_row_major_matrix().values;
-    let perm = p3_baby_bear::default_babybear_poseidon2_16();
-    let stock: MerkleTreeMmcs<
-        <BabyBear as p3_field::Field>::Packing,
-        <BabyBear as p3_field::Field>::Packing,
-        PaddingFreeSponge<_, 16, 8, 8>,
-        TruncatedPermutation<_, 2, 8, 16>,
-        2,
-        8,
-    > = MerkleTreeMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm), 0);
+    let stock = common::stock_mmcs();
     let a = RowMajorMatrix::new(bb((0..24u32).map(|i| i * 31 + 5)), 3);
     let b = RowMajorMatrix::new(bb((0..8u32).map(|i| i * 17 + 1)), 2);
     let (commit, _) = stock.commit(vec![a, b]);
