@@ -57,25 +57,35 @@ pub fn write(dir: &Path, what: &str, engine: &str, rows: &[BenchRow]) -> Result<
     Ok(vec![csv, json, svg])
 }
 
-/// Time (s) against elements, log-log: cherenkov on `engine`, then each peer.
+/// The case without its size (words like `2^20`, `x`, `64`, `+`, `+1`, `20x16`): the rows of one
+/// line of the chart ("G1 MSM 2^16 points" → "G1 MSM points").
+fn series_of(case: &str) -> String {
+    let is_size = |w: &str| w.starts_with("2^") || w.chars().all(|c| c.is_ascii_digit() || c == 'x' || c == '+');
+    case.split_whitespace().filter(|w| !is_size(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// Time (s) against elements, log-log: one line per implementation (cherenkov on `engine`, each
+/// peer) and per case without its size.
 fn chart(
     path: &Path,
     what: &str,
     engine: &str,
     rows: &[BenchRow],
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
-    let mut series: Vec<(String, Vec<(f64, f64)>)> = vec![(format!("cherenkov {engine}"), Vec::new())];
+    let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    let mut add = |name: String, point: (f64, f64)| match series.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, points)) => points.push(point),
+        None => series.push((name, vec![point])),
+    };
     for r in rows {
-        series[0].1.push((r.elements as f64, r.ours.as_secs_f64()));
-        match series.iter_mut().find(|(name, _)| name == r.peer_name) {
-            Some((_, points)) => points.push((r.elements as f64, r.peer.as_secs_f64())),
-            None => series.push((r.peer_name.to_string(), vec![(r.elements as f64, r.peer.as_secs_f64())])),
-        }
+        let group = series_of(&r.case);
+        add(format!("{group}: cherenkov {engine}"), (r.elements as f64, r.ours.as_secs_f64()));
+        add(format!("{group}: {}", r.peer_name), (r.elements as f64, r.peer.as_secs_f64()));
     }
     let all = series.iter().flat_map(|(_, p)| p.iter());
     let (x0, x1, y0, y1) =
         all.fold((f64::MAX, 0f64, f64::MAX, 0f64), |(a, b, c, d), &(x, y)| (a.min(x), b.max(x), c.min(y), d.max(y)));
-    if series[0].1.is_empty() {
+    if series.is_empty() {
         return Err("no rows to plot".into());
     }
     let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
@@ -113,20 +123,32 @@ mod tests {
             case: case.into(),
             elements,
             ours: Duration::from_millis(ours),
-            peer_name: r#"arkworks "msm""#,
+            peer_name: r#"arkworks "msm", parallel"#,
             peer: Duration::from_millis(peer),
         };
-        let rows = [row("G1, 2^10", 1 << 10, 5, 9), row("G1 2^16", 1 << 16, 170, 200)];
+        let rows = [row("G1 MSM 2^10", 1 << 10, 5, 9), row("G1 MSM 2^16", 1 << 16, 170, 200)];
         let dir = std::env::temp_dir().join(format!("cherenkov-bench-report-{}", std::process::id()));
         let files = write(&dir, "msm", "cpu", &rows).unwrap();
         let csv = std::fs::read_to_string(&files[0]).unwrap();
         assert_eq!(csv.lines().count(), 3, "{csv}");
-        assert!(csv.contains(r#""G1, 2^10",1024,"cpu",5.0000,"arkworks ""msm""",9.0000,1.8000"#), "{csv}");
+        assert!(csv.contains(r#""G1 MSM 2^10",1024,"cpu",5.0000,"arkworks ""msm"", parallel",9.0000,1.8000"#), "{csv}");
         let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
         assert_eq!(json["rows"][1]["elements"], 65536);
         let svg = std::fs::read_to_string(&files[2]).unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("cherenkov cpu") && svg.contains("<circle"), "{svg}");
+        assert!(svg.starts_with("<svg") && svg.contains("<circle"), "{svg}");
+        // Both sizes on one line per implementation: one legend entry each.
+        assert_eq!(svg.matches("G1 MSM: cherenkov cpu").count(), 1, "{svg}");
         std::fs::remove_dir_all(dir).unwrap();
         assert!(matches!(write(Path::new("/proc/cherenkov/nope"), "x", "cpu", &rows), Err(Error::Io { .. })));
+    }
+
+    #[test]
+    fn a_series_is_a_case_without_its_size() {
+        assert_eq!(series_of("G1 MSM 2^16 points"), "G1 MSM points");
+        assert_eq!(series_of("babybear dft 2^20 x 64"), "babybear dft");
+        assert_eq!(series_of("babybear coset_lde +1 2^22 x 16"), "babybear coset_lde");
+        assert_eq!(series_of("babybear commit 2^20 x 8 + 2^19 x 16"), "babybear commit");
+        assert_eq!(series_of("babybear commit 20x8+19x16+18x32"), "babybear commit");
+        assert_eq!(series_of("babybear poseidon2-16 x 2^20 permutations"), "babybear poseidon2-16 permutations");
     }
 }
