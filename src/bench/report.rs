@@ -57,11 +57,40 @@ pub fn write(dir: &Path, what: &str, engine: &str, rows: &[BenchRow]) -> Result<
     Ok(vec![csv, json, svg])
 }
 
-/// The case without its size (words like `2^20`, `x`, `64`, `+`, `+1`, `20x16`): the rows of one
-/// line of the chart ("G1 MSM 2^16 points" → "G1 MSM points").
+/// The case without its height (`2^20`, `x`, `+`, `20x16`; widths stay): the rows of one line of
+/// the chart ("G1 MSM 2^16 points" → "G1 MSM points", "dft 2^20 x 64" → "dft 64").
 fn series_of(case: &str) -> String {
-    let is_size = |w: &str| w.starts_with("2^") || w.chars().all(|c| c.is_ascii_digit() || c == 'x' || c == '+');
+    let is_size = |w: &str| {
+        w.starts_with("2^")
+            || w == "x"
+            || w == "+"
+            || (w.contains('x') && w.chars().all(|c| c.is_ascii_digit() || c == 'x' || c == '+'))
+    };
     case.split_whitespace().filter(|w| !is_size(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// An axis label for a count: `2^20` on powers of two, else `1.5M`-style.
+fn count_label(x: f64) -> String {
+    let log = x.log2();
+    if (log - log.round()).abs() < 1e-6 {
+        format!("2^{}", log.round())
+    } else if x >= 1e6 {
+        format!("{:.1}M", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{:.1}k", x / 1e3)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// An axis label for seconds: `1.5 s`, `250 ms`, `2.5 ms`, `40 µs`.
+fn time_label(s: f64) -> String {
+    match s {
+        s if s >= 1.0 => format!("{s:.1} s"),
+        s if s >= 1e-2 => format!("{:.0} ms", s * 1e3),
+        s if s >= 1e-3 => format!("{:.1} ms", s * 1e3),
+        s => format!("{:.0} µs", s * 1e6),
+    }
 }
 
 /// Time (s) against elements, log-log: one line per implementation (cherenkov on `engine`, each
@@ -96,7 +125,13 @@ fn chart(
         .x_label_area_size(45)
         .y_label_area_size(70)
         .build_cartesian_2d((x0 / 2.0..x1 * 2.0).log_scale(), (y0 / 2.0..y1 * 2.0).log_scale())?;
-    chart.configure_mesh().x_desc("field elements / points in the input").y_desc("median time (s)").draw()?;
+    chart
+        .configure_mesh()
+        .x_desc("field elements / points in the input")
+        .y_desc("median time")
+        .x_label_formatter(&|&x| count_label(x))
+        .y_label_formatter(&|&y| time_label(y))
+        .draw()?;
     for (i, (name, mut points)) in series.into_iter().enumerate() {
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
         let color = Palette99::pick(i).to_rgba();
@@ -106,7 +141,12 @@ fn chart(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
         chart.draw_series(points.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
     root.present()?;
     Ok(())
 }
@@ -143,11 +183,21 @@ mod tests {
     }
 
     #[test]
+    fn axis_labels_read_as_sizes_and_times() {
+        assert_eq!(count_label(1048576.0), "2^20");
+        assert_eq!(count_label(1.5e6), "1.5M");
+        assert_eq!(time_label(0.30000000000000004), "300 ms");
+        assert_eq!(time_label(2.0), "2.0 s");
+        assert_eq!(time_label(0.0025), "2.5 ms");
+        assert_eq!(time_label(4e-5), "40 µs");
+    }
+
+    #[test]
     fn a_series_is_a_case_without_its_size() {
         assert_eq!(series_of("G1 MSM 2^16 points"), "G1 MSM points");
-        assert_eq!(series_of("babybear dft 2^20 x 64"), "babybear dft");
-        assert_eq!(series_of("babybear coset_lde +1 2^22 x 16"), "babybear coset_lde");
-        assert_eq!(series_of("babybear commit 2^20 x 8 + 2^19 x 16"), "babybear commit");
+        assert_eq!(series_of("babybear dft 2^20 x 64"), "babybear dft 64");
+        assert_eq!(series_of("babybear coset_lde +1 2^22 x 16"), "babybear coset_lde +1 16");
+        assert_eq!(series_of("babybear commit 2^20 x 8 + 2^19 x 16"), "babybear commit 8 16");
         assert_eq!(series_of("babybear commit 20x8+19x16+18x32"), "babybear commit");
         assert_eq!(series_of("babybear poseidon2-16 x 2^20 permutations"), "babybear poseidon2-16 permutations");
     }
