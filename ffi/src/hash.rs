@@ -104,19 +104,13 @@ fn permute_typed<F: HashField>(
     enc: Encoding,
     words: &mut [u32],
 ) -> FfiResult {
-    let whole = |w: usize| {
-        if words.len() % w != 0 {
-            return Err(Failure::new(CHK_ERR_LENGTH, format!("{} elements are not whole states of {w}", words.len())));
-        }
-        Ok(())
-    };
-    let mut states = match width {
-        16 | 24 => {
-            whole(width as usize)?;
-            read_all::<F>(words, enc, "states")?
-        }
-        w => return Err(Failure::new(CHK_ERR_INVALID_ARGUMENT, format!("Poseidon2 width {w} (16 or 24)"))),
-    };
+    if width != 16 && width != 24 {
+        return Err(Failure::new(CHK_ERR_INVALID_ARGUMENT, format!("Poseidon2 width {width} (16 or 24)")));
+    }
+    if words.len() % width as usize != 0 {
+        return Err(Failure::new(CHK_ERR_LENGTH, format!("{} elements are not whole states of {width}", words.len())));
+    }
+    let mut states = read_all::<F>(words, enc, "states")?;
     if width == 16 {
         poseidon2::permute_batch(engine, &F::constants_16(params)?, &mut states)?;
     } else {
@@ -247,8 +241,7 @@ unsafe fn tree_ref<'a>(tree: *const ChkMerkleTree) -> FfiResult<&'a ChkMerkleTre
 }
 
 fn write_digests<F: Element<Word = u32>>(digests: &[Digest<F>], enc: Encoding, out: &mut [u32]) {
-    let flat: Vec<F> = digests.iter().flatten().copied().collect();
-    write_all(&flat, enc, out);
+    write_all(digests.as_flattened(), enc, out);
 }
 
 /// Writes the root (8 elements, in the tree's encoding) to `root`.

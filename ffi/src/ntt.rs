@@ -32,13 +32,12 @@ struct Call<'a> {
     /// Field elements in the matrix, and columns, as the caller counts them.
     len: usize,
     width: usize,
-    /// Base-field coordinates per element: 4 for the extensions, else 1.
-    degree: usize,
 }
 
 impl Call<'_> {
-    /// Words of `len` elements, and the base-field width, after checking the shape.
-    fn shape<F: Element>(&self) -> FfiResult<(usize, usize)> {
+    /// Words of `len` elements, and the base-field width, after checking the shape; `degree` is
+    /// the base-field coordinates per element (4 for the extensions, else 1).
+    fn shape<F: Element>(&self, degree: usize) -> FfiResult<(usize, usize)> {
         if self.width == 0 {
             return Err(Failure::new(CHK_ERR_INVALID_ARGUMENT, "width is 0"));
         }
@@ -48,8 +47,8 @@ impl Call<'_> {
                 format!("{} elements are not whole rows of width {}", self.len, self.width),
             ));
         }
-        let words = times(times(self.len, self.degree, "len")?, F::WORDS, "len")?;
-        Ok((words, self.width * self.degree))
+        let words = times(times(self.len, degree, "len")?, F::WORDS, "len")?;
+        Ok((words, self.width * degree))
     }
 }
 
@@ -105,8 +104,7 @@ pub unsafe extern "C" fn chk_ntt(
 ) -> ChkStatus {
     guarded(|| {
         // SAFETY: forwarded.
-        let call =
-            Call { engine: unsafe { engine_ref(engine) }?, enc: Encoding::from_code(encoding)?, len, width, degree: 0 };
+        let call = Call { engine: unsafe { engine_ref(engine) }?, enc: Encoding::from_code(encoding)?, len, width };
         let direction = match direction {
             CHK_NTT_FORWARD => Direction::Forward,
             CHK_NTT_INVERSE => Direction::Inverse,
@@ -135,8 +133,7 @@ fn ntt_typed<F: Element + NttField>(
     output: Order,
     coset_shift: *const c_void,
 ) -> FfiResult {
-    let call = Call { degree, ..call };
-    let (words, base_width) = call.shape::<F>()?;
+    let (words, base_width) = call.shape::<F>(degree)?;
     // SAFETY: the caller vouches for `data` and `shift` (see chk_ntt).
     let data = unsafe { slice_mut(data.cast::<F::Word>(), words, "data") }?;
     let shift = unsafe { shift::<F>(coset_shift, call.enc) }?;
@@ -172,8 +169,7 @@ pub unsafe extern "C" fn chk_lde(
 ) -> ChkStatus {
     guarded(|| {
         // SAFETY: forwarded.
-        let call =
-            Call { engine: unsafe { engine_ref(engine) }?, enc: Encoding::from_code(encoding)?, len, width, degree: 0 };
+        let call = Call { engine: unsafe { engine_ref(engine) }?, enc: Encoding::from_code(encoding)?, len, width };
         let (_, order) = orders(flags, CHK_NTT_BITREV_OUTPUT)?;
         let expected = len
             .checked_shl(added_bits)
@@ -200,8 +196,7 @@ fn lde_typed<F: Element + NttField>(
     output: *mut c_void,
     output_len: usize,
 ) -> FfiResult {
-    let call = Call { degree, ..call };
-    let (words, base_width) = call.shape::<F>()?;
+    let (words, base_width) = call.shape::<F>(degree)?;
     // The LDE's height is checked before `output` is looked at, so a huge `output_len` with a
     // small buffer never becomes a slice.
     let height = call.len / call.width;
