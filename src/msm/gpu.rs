@@ -21,7 +21,7 @@ const SEGMENT: u32 = 64;
 
 /// What the device MSM needs of a curve: its points as the kernels store them (arkworks'
 /// Montgomery limbs, (0, 0) for infinity) and its kernels.
-pub trait DeviceCurve: SWCurveConfig<ScalarField = Fr> {
+pub trait DeviceCurve: super::cpu::CpuCurve + SWCurveConfig<ScalarField = Fr> {
     /// u64 words of one base-field element.
     const FIELD_WORDS: usize;
     const ACCUMULATE: &'static str;

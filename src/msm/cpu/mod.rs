@@ -14,6 +14,13 @@ use rayon::prelude::*;
 
 use super::Layout;
 
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)] // SIMD intrinsics: loads, stores, gathers and scatters take raw pointers
+mod fq8;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)] // gathers/scatters at the queued offsets; the features checked once per MSM
+mod g1_ifma;
+
 /// Additions gathered before their denominators are inverted together.
 const BATCH: usize = 512;
 
@@ -25,18 +32,26 @@ pub fn window_bits(n: usize) -> u32 {
     (bits * 3 / 4 + 1).clamp(4, 16)
 }
 
-/// Signed digits of every scalar, scalar-major (`digits[i * windows + w]`): each window's digit
-/// is in [-2^(c-1), 2^(c-1)], the carry going to the next window, so `windows` windows (see
-/// [`windows`]) cover the scalar field with room for the last carry.
+/// Signed digits of every scalar, window-major (`digits[w * n + i]`, so one window's digits are
+/// contiguous): each window's digit is in [-2^(c-1), 2^(c-1)], the carry going to the next
+/// window, so `windows` windows cover the scalar field with room for the last carry.
 pub fn signed_digits<B: BigInteger>(scalars: &[B], c: u32, windows: usize) -> Vec<i32> {
-    let mut digits = vec![0i32; windows * scalars.len()];
+    const BLOCK: usize = 4096;
+    let n = scalars.len();
+    let mut digits = vec![0i32; windows * n];
+    // Block k of every window's column, for each block of scalars: one task writes them all.
+    let mut columns: Vec<_> = digits.chunks_mut(n.max(1)).map(|col| col.chunks_mut(BLOCK)).collect();
+    let blocks: Vec<Vec<&mut [i32]>> =
+        (0..n.div_ceil(BLOCK)).map(|_| columns.iter_mut().filter_map(Iterator::next).collect()).collect();
     let (full, half) = (1i64 << c, 1i64 << (c - 1));
-    digits.par_chunks_mut(windows).zip(scalars).for_each(|(out, s)| {
-        let mut carry = 0i64;
-        for (w, d) in out.iter_mut().enumerate() {
-            let v = bits(s, w * c as usize, c as usize) as i64 + carry;
-            carry = i64::from(v > half);
-            *d = (v - carry * full) as i32;
+    blocks.into_par_iter().zip(scalars.par_chunks(BLOCK)).for_each(|(mut block, scalars)| {
+        for (i, s) in scalars.iter().enumerate() {
+            let mut carry = 0i64;
+            for (w, column) in block.iter_mut().enumerate() {
+                let v = bits(s, w * c as usize, c as usize) as i64 + carry;
+                carry = i64::from(v > half);
+                column[i] = (v - carry * full) as i32;
+            }
         }
     });
     digits
@@ -56,14 +71,74 @@ fn bits<B: BigInteger>(s: &B, at: usize, len: usize) -> u64 {
     v & ((1u64 << len) - 1)
 }
 
+/// How a curve runs its cpu MSM: the portable batch-affine Pippenger unless it has a faster
+/// path on this CPU (BN254 G1 with AVX-512 IFMA).
+pub trait CpuCurve: SWCurveConfig {
+    fn cpu_msm(
+        table: &[Affine<Self>],
+        scalars: &[<Self::ScalarField as PrimeField>::BigInt],
+        layout: Layout,
+    ) -> Projective<Self> {
+        msm_portable(table, scalars, layout)
+    }
+}
+
+impl CpuCurve for ark_bn254::g2::Config {}
+
+impl CpuCurve for ark_bn254::g1::Config {
+    fn cpu_msm(table: &[Affine<Self>], scalars: &[ark_ff::BigInt<4>], layout: Layout) -> Projective<Self> {
+        #[cfg(target_arch = "x86_64")]
+        if g1_ifma::available() {
+            return g1_ifma::msm(table, scalars, layout);
+        }
+        msm_portable(table, scalars, layout)
+    }
+}
+
 /// Σ scalars[i] · bases[i] where `table` holds `layout.copies` copies of the n bases
 /// (copy-major; copy j = 2^(j·c·windows) · base): window w of the MSM takes scalar window
-/// j·windows + w of every scalar against copy j.
-pub fn msm<P: SWCurveConfig>(
+/// j·windows + w of every scalar against copy j. The curve's fastest path for this CPU.
+pub fn msm<P: CpuCurve>(
     table: &[Affine<P>],
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
     layout: Layout,
 ) -> Projective<P> {
+    P::cpu_msm(table, scalars, layout)
+}
+
+/// [`msm`] on the portable path (arkworks field arithmetic), whatever the CPU.
+pub fn msm_portable<P: SWCurveConfig>(
+    table: &[Affine<P>],
+    scalars: &[<P::ScalarField as PrimeField>::BigInt],
+    layout: Layout,
+) -> Projective<P> {
+    pippenger(table, scalars, layout, |pairs, buckets| {
+        let mut acc = Accumulator::new(buckets);
+        for (i, d) in pairs {
+            let p = &table[i];
+            if !p.is_zero() {
+                acc.add((d.unsigned_abs() - 1) as usize, if d < 0 { -*p } else { *p });
+            }
+        }
+        let (buckets, extra) = acc.finish();
+        running_sum(&buckets, &extra)
+    })
+}
+
+/// The Pippenger frame every accumulator shares: digits, one rayon task per window (each given
+/// the (table index, non-zero digit) pairs of its window and the bucket count), and the windows'
+/// sums combined by Horner's rule.
+pub(crate) fn pippenger<P, F, I>(
+    table: &[Affine<P>],
+    scalars: &[<P::ScalarField as PrimeField>::BigInt],
+    layout: Layout,
+    window_sum: F,
+) -> Projective<P>
+where
+    P: SWCurveConfig,
+    F: Fn(WindowPairs<'_>, usize) -> I + Sync,
+    I: Into<Projective<P>> + Send,
+{
     let n = scalars.len();
     debug_assert_eq!(table.len(), n * layout.copies as usize);
     if n <= 16 && layout.copies == 1 {
@@ -74,15 +149,16 @@ pub fn msm<P: SWCurveConfig>(
     let sums: Vec<Projective<P>> = (0..layout.windows as usize)
         .into_par_iter()
         .map(|w| {
-            // (base, digit) over every copy: scalar window j·windows + w against copy j.
-            let digits = &digits;
-            let pairs = (0..layout.copies as usize)
-                .map(|j| (j, j * layout.windows as usize + w))
-                .take_while(|&(_, k)| k < sw)
-                .flat_map(move |(j, k)| {
-                    table[j * n..(j + 1) * n].iter().enumerate().map(move |(i, p)| (p, digits[i * sw + k]))
-                });
-            window_sum(pairs, 1usize << (c - 1))
+            let pairs = WindowPairs {
+                digits: &digits,
+                n,
+                windows: layout.windows as usize,
+                copies: layout.copies as usize,
+                w,
+                j: 0,
+                i: 0,
+            };
+            window_sum(pairs, 1usize << (c - 1)).into()
         })
         .collect();
     // Σ_w 2^(c·w) · sums[w], Horner from the top window.
@@ -96,28 +172,50 @@ pub fn msm<P: SWCurveConfig>(
     total
 }
 
-/// Σ_i digit_i · bases[i] for one window: accumulate into `buckets` buckets (bucket b holds the
-/// points whose digit is ±(b+1), negated for −), then Σ (b+1) · bucket[b] by running sums.
-fn window_sum<'a, P: SWCurveConfig>(
-    pairs: impl Iterator<Item = (&'a Affine<P>, i32)>,
-    buckets: usize,
-) -> Projective<P> {
-    let mut acc = Accumulator::new(buckets);
-    for (p, d) in pairs {
-        if d != 0 && !p.is_zero() {
-            let point = if d < 0 { -*p } else { *p };
-            acc.add((d.unsigned_abs() - 1) as usize, point);
+/// The (table index, non-zero digit) pairs of window `w`: scalar window j·windows + w of every scalar
+/// against copy j, for every copy whose scalar window exists.
+pub(crate) struct WindowPairs<'a> {
+    digits: &'a [i32],
+    n: usize,
+    windows: usize,
+    copies: usize,
+    w: usize,
+    j: usize,
+    i: usize,
+}
+
+impl Iterator for WindowPairs<'_> {
+    type Item = (usize, i32);
+    fn next(&mut self) -> Option<(usize, i32)> {
+        loop {
+            let k = self.j * self.windows + self.w;
+            if self.j >= self.copies || k * self.n >= self.digits.len() {
+                return None;
+            }
+            let column = &self.digits[k * self.n..(k + 1) * self.n];
+            while self.i < self.n {
+                let (i, d) = (self.i, column[self.i]);
+                self.i += 1;
+                if d != 0 {
+                    return Some((self.j * self.n + i, d));
+                }
+            }
+            self.j += 1;
+            self.i = 0;
         }
     }
-    let (buckets, extra) = acc.finish();
-    // XYZZ running sums (arkworks' `Bucket`): cheaper additions than Jacobian coordinates.
+}
+
+/// Σ (b+1) · (bucket[b] + extra[b]) by running sums in XYZZ coordinates (arkworks' `Bucket`:
+/// cheaper additions than Jacobian coordinates; the affine buckets go in as mixed additions).
+pub(crate) fn running_sum<P: SWCurveConfig>(buckets: &[Affine<P>], extra: &[Bucket<P>]) -> Bucket<P> {
     let (mut running, mut sum) = (Bucket::<P>::ZERO, Bucket::<P>::ZERO);
-    for (b, e) in buckets.iter().zip(&extra).rev() {
+    for (b, e) in buckets.iter().zip(extra).rev() {
         running += b;
         running += e;
         sum += &running;
     }
-    sum.into()
+    sum
 }
 
 /// Buckets of affine points with batched additions. A point for a bucket already in the

@@ -1,0 +1,331 @@
+//! BN254 Fq eight elements at a time with AVX-512 IFMA: five 52-bit limbs per element, one
+//! `__m512i` per limb (lane l of every limb vector is element l), Montgomery form with
+//! R = 2^260.
+//!
+//! Why 52-bit limbs: `vpmadd52{lo,hi}uq` multiply eight 52-bit pairs and add the low or high
+//! half of each 104-bit product to a 64-bit accumulator, so limb products accumulate without
+//! carry chains; twelve spare bits per word absorb the sums, and carries are propagated once
+//! at the end. A product costs 105 IFMA instructions for eight elements.
+//!
+//! Ranges (p ≈ 0.76 · 2^254): [`mul`] takes inputs below 8p and returns a result below 2p (the
+//! Montgomery sum (ab + mp)/2^260 < 64p²/2^260 + p < 1.76p), so sums and differences of a few
+//! reduced values go straight into a product; [`reduce_below`] brings a value back to [0, p)
+//! where canonical bits are needed (stored buckets, equality, conversion).
+//!
+//! Conversion to and from arkworks (R = 2^256): the 52-bit form of x is x · 2^260 mod p, which
+//! is arkworks' stored form of 16·x (four doublings); the way back multiplies by 1/16.
+
+use std::arch::x86_64::*;
+use std::sync::OnceLock;
+
+use ark_bn254::{Fq, FqConfig};
+use ark_ff::{AdditiveGroup, BigInt, Field, MontConfig, One};
+
+pub const LIMBS: usize = 5;
+const MASK: u64 = (1 << 52) - 1;
+
+/// p in 52-bit limbs.
+const P: [u64; LIMBS] = split(FqConfig::MODULUS.0);
+/// 2p and 4p in 52-bit limbs (they fit: 4p < 2^256).
+const P2: [u64; LIMBS] = split(double(FqConfig::MODULUS.0, 1));
+const P4: [u64; LIMBS] = split(double(FqConfig::MODULUS.0, 2));
+/// −p⁻¹ mod 2^52, the Montgomery reduction factor.
+const P_INV: u64 = neg_inverse(P[0]);
+
+/// Four 64-bit words → five 52-bit limbs (the top limb takes bits 208..256).
+pub const fn split(w: [u64; 4]) -> [u64; LIMBS] {
+    [
+        w[0] & MASK,
+        ((w[0] >> 52) | (w[1] << 12)) & MASK,
+        ((w[1] >> 40) | (w[2] << 24)) & MASK,
+        ((w[2] >> 28) | (w[3] << 36)) & MASK,
+        w[3] >> 16,
+    ]
+}
+
+/// Five normalized 52-bit limbs of a value below 2^256 → four 64-bit words.
+pub const fn join(l: [u64; LIMBS]) -> [u64; 4] {
+    [l[0] | (l[1] << 52), (l[1] >> 12) | (l[2] << 40), (l[2] >> 24) | (l[3] << 28), (l[3] >> 36) | (l[4] << 16)]
+}
+
+/// `w · 2^k` for a 4-word value with k spare top bits.
+const fn double(w: [u64; 4], k: u32) -> [u64; 4] {
+    [w[0] << k, (w[1] << k) | (w[0] >> (64 - k)), (w[2] << k) | (w[1] >> (64 - k)), (w[3] << k) | (w[2] >> (64 - k))]
+}
+
+/// −x⁻¹ mod 2^52 for odd x (Newton's iteration doubles the correct bits each step).
+const fn neg_inverse(x: u64) -> u64 {
+    let mut inv = 1u64;
+    let mut i = 0;
+    while i < 6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(inv)));
+        i += 1;
+    }
+    inv.wrapping_neg() & MASK
+}
+
+/// The 52-bit Montgomery form of `x` (x · 2^260 mod p), canonical.
+pub fn from_ark(x: &Fq) -> [u64; LIMBS] {
+    let sixteen_x = x.double().double().double().double();
+    split(sixteen_x.0 .0)
+}
+
+/// The arkworks element whose 52-bit Montgomery form is `l` (canonical limbs).
+pub fn to_ark(l: [u64; LIMBS]) -> Fq {
+    static INV16: OnceLock<Fq> = OnceLock::new();
+    let inv16 = INV16.get_or_init(|| Fq::from(16u64).inverse().expect("16 is invertible mod p"));
+    Fq::new_unchecked(BigInt(join(l))) * inv16
+}
+
+/// The 52-bit Montgomery form of the inverse of each of `values` (canonical, non-zero): one
+/// arkworks inversion for all of them.
+pub fn invert_all(values: &mut [[u64; LIMBS]]) {
+    // new_unchecked(v) is 16·y for the y that v encodes; (16y)⁻¹ · 256 has stored bits
+    // y⁻¹ · 2^260, the 52-bit form of y⁻¹.
+    let mut elems: Vec<Fq> = values.iter().map(|&v| Fq::new_unchecked(BigInt(join(v)))).collect();
+    ark_ff::batch_inversion(&mut elems);
+    let c256 = Fq::from(256u64);
+    for (v, e) in values.iter_mut().zip(&elems) {
+        *v = split((*e * c256).0 .0);
+    }
+}
+
+/// The 52-bit Montgomery form of one, canonical.
+pub fn one() -> [u64; LIMBS] {
+    from_ark(&Fq::one())
+}
+
+/// Eight field elements, limb-major.
+#[derive(Clone, Copy)]
+pub struct Fq8(pub [__m512i; LIMBS]);
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn splat(c: u64) -> __m512i {
+    _mm512_set1_epi64(c as i64)
+}
+
+impl Fq8 {
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn splat(l: [u64; LIMBS]) -> Self {
+        Self(l.map(|c| splat(c)))
+    }
+
+    /// Lanes limb by limb from `limbs[k][lane]`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn from_lanes(limbs: &[[u64; 8]; LIMBS]) -> Self {
+        // SAFETY: each [u64; 8] is 64 readable bytes; loadu has no alignment requirement.
+        Self(limbs.map(|l| unsafe { _mm512_loadu_si512(l.as_ptr().cast()) }))
+    }
+
+    /// `limbs[k][lane]`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn to_lanes(self) -> [[u64; 8]; LIMBS] {
+        let mut out = [[0u64; 8]; LIMBS];
+        for (o, v) in out.iter_mut().zip(self.0) {
+            // SAFETY: 64 writable bytes.
+            unsafe { _mm512_storeu_si512(o.as_mut_ptr().cast(), v) };
+        }
+        out
+    }
+
+    /// Limb k of element `index[l]` of a table of `stride`-word records, for each lane l
+    /// (the element's limbs at words `offset..offset + 5` of its record).
+    ///
+    /// # Safety
+    /// Every `index[l] · stride + offset + 4` must be inside the table `base` points at.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn gather(base: *const u64, index: __m512i, offset: usize) -> Self {
+        let base = base.add(offset).cast::<i64>();
+        let mut out = [_mm512_setzero_si512(); LIMBS];
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = _mm512_i64gather_epi64::<8>(index, base.add(k));
+        }
+        Self(out)
+    }
+
+    /// The lanes in `mask` written back as [`Fq8::gather`] reads them.
+    ///
+    /// # Safety
+    /// As for [`Fq8::gather`], for the lanes in `mask`; no two of them may share an index.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn scatter(self, base: *mut u64, index: __m512i, offset: usize, mask: __mmask8) {
+        let base = base.add(offset).cast::<i64>();
+        for (k, v) in self.0.into_iter().enumerate() {
+            _mm512_mask_i64scatter_epi64::<8>(base.add(k), mask, index, v);
+        }
+    }
+
+    /// `a` where `mask` is clear, `b` where it is set.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn select(mask: __mmask8, a: Self, b: Self) -> Self {
+        Self(std::array::from_fn(|k| _mm512_mask_blend_epi64(mask, a.0[k], b.0[k])))
+    }
+}
+
+/// Propagates carries so every limb is below 2^52 (the value must be non-negative; limbs may be
+/// negative when `signed`).
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn normalize(mut t: [__m512i; LIMBS], signed: bool) -> Fq8 {
+    let mask = splat(MASK);
+    for k in 0..LIMBS - 1 {
+        let carry = if signed { _mm512_srai_epi64::<52>(t[k]) } else { _mm512_srli_epi64::<52>(t[k]) };
+        t[k] = _mm512_and_si512(t[k], mask);
+        t[k + 1] = _mm512_add_epi64(t[k + 1], carry);
+    }
+    Fq8(t)
+}
+
+/// a + b, normalized (the value is the plain sum). Only the tests need it so far.
+#[cfg(test)]
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn add(a: &Fq8, b: &Fq8) -> Fq8 {
+    normalize(std::array::from_fn(|k| _mm512_add_epi64(a.0[k], b.0[k])), false)
+}
+
+/// a − b + p: non-negative for b ≤ a + p, below a + p.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn sub(a: &Fq8, b: &Fq8) -> Fq8 {
+    normalize(std::array::from_fn(|k| _mm512_sub_epi64(_mm512_add_epi64(a.0[k], splat(P[k])), b.0[k])), true)
+}
+
+/// v − m if that is non-negative, else v.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sub_if_not_below(v: &Fq8, m: &[u64; LIMBS]) -> Fq8 {
+    let t = normalize(std::array::from_fn(|k| _mm512_sub_epi64(v.0[k], splat(m[k]))), true);
+    let negative = _mm512_cmplt_epi64_mask(t.0[LIMBS - 1], _mm512_setzero_si512());
+    Fq8::select(negative, t, *v)
+}
+
+/// v mod p for v below `bound` · p, `bound` ∈ {1, 2, 4, 8}.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn reduce_below(v: &Fq8, bound: u32) -> Fq8 {
+    let mut v = *v;
+    if bound > 4 {
+        v = sub_if_not_below(&v, &P4);
+    }
+    if bound > 2 {
+        v = sub_if_not_below(&v, &P2);
+    }
+    if bound > 1 {
+        v = sub_if_not_below(&v, &P);
+    }
+    v
+}
+
+/// a · b / 2^260 mod p, below 2p, for a and b below 8p with normalized limbs.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub fn mul(a: &Fq8, b: &Fq8) -> Fq8 {
+    let zero = _mm512_setzero_si512();
+    let p = P.map(|c| splat(c));
+    let p_inv = splat(P_INV);
+    let mut t = [zero; LIMBS + 1];
+    for &bi in &b.0 {
+        for j in 0..LIMBS {
+            t[j] = _mm512_madd52lo_epu64(t[j], a.0[j], bi);
+        }
+        for j in 0..LIMBS {
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], a.0[j], bi);
+        }
+        // m · p cancels the low limb: m = t0 · (−p⁻¹) mod 2^52.
+        let m = _mm512_madd52lo_epu64(zero, t[0], p_inv);
+        for j in 0..LIMBS {
+            t[j] = _mm512_madd52lo_epu64(t[j], m, p[j]);
+        }
+        for j in 0..LIMBS {
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], m, p[j]);
+        }
+        // t0 is now a multiple of 2^52: shift one limb down, keeping its carry.
+        let carry = _mm512_srli_epi64::<52>(t[0]);
+        t[0] = _mm512_add_epi64(t[1], carry);
+        t.copy_within(2.., 1);
+        t[LIMBS] = zero;
+    }
+    normalize([t[0], t[1], t[2], t[3], t[4]], false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{UniformRand, Zero};
+    use ark_std::rand::{rngs::StdRng, SeedableRng};
+
+    fn available() -> bool {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
+    }
+
+    fn lanes(xs: &[Fq; 8]) -> [[u64; 8]; LIMBS] {
+        let l = xs.map(|x| from_ark(&x));
+        std::array::from_fn(|k| std::array::from_fn(|lane| l[lane][k]))
+    }
+
+    fn unlanes(v: Fq8) -> [Fq; 8] {
+        // SAFETY: callers checked the features.
+        let l = unsafe { reduce_below(&v, 2).to_lanes() };
+        std::array::from_fn(|lane| to_ark(std::array::from_fn(|k| l[k][lane])))
+    }
+
+    #[test]
+    fn limbs_round_trip_and_constants() {
+        let p = FqConfig::MODULUS.0;
+        assert_eq!(join(split(p)), p);
+        assert_eq!(P[0].wrapping_mul(P_INV.wrapping_neg()) & MASK, 1);
+        let x = Fq::from(123456789u64);
+        assert_eq!(to_ark(from_ark(&x)), x);
+        assert_eq!(from_ark(&Fq::zero()), [0; LIMBS]);
+    }
+
+    #[test]
+    fn lanes_match_arkworks() {
+        if !available() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA (the portable MSM path runs instead)");
+            return;
+        }
+        let seed = 0x5eed_f908;
+        eprintln!("seed {seed:#x}");
+        let mut rng = StdRng::seed_from_u64(seed);
+        let minus_one = -Fq::one();
+        for round in 0..200 {
+            let mut a: [Fq; 8] = std::array::from_fn(|_| Fq::rand(&mut rng));
+            let mut b: [Fq; 8] = std::array::from_fn(|_| Fq::rand(&mut rng));
+            if round == 0 {
+                a = [Fq::zero(), Fq::one(), minus_one, minus_one, Fq::zero(), Fq::one(), minus_one, Fq::from(2u64)];
+                b = [minus_one, minus_one, minus_one, Fq::zero(), Fq::zero(), Fq::one(), Fq::one(), minus_one];
+            }
+            // SAFETY: features checked above.
+            unsafe {
+                let (va, vb) = (Fq8::from_lanes(&lanes(&a)), Fq8::from_lanes(&lanes(&b)));
+                let prod = mul(&va, &vb);
+                let sum = add(&va, &vb);
+                let diff = sub(&va, &vb);
+                // A product of unreduced sums (below 4p) still lands below 2p.
+                let big = mul(&add(&sum, &diff), &add(&sum, &sum));
+                let want_prod: [Fq; 8] = std::array::from_fn(|l| a[l] * b[l]);
+                assert_eq!(unlanes(prod), want_prod, "round {round}");
+                assert_eq!(unlanes(sum), std::array::from_fn(|l| a[l] + b[l]), "round {round}");
+                assert_eq!(unlanes(diff), std::array::from_fn(|l| a[l] - b[l]), "round {round}");
+                let want_big: [Fq; 8] = std::array::from_fn(|l| (a[l] + b[l] + a[l] - b[l]) * (a[l] + b[l]).double());
+                assert_eq!(unlanes(big), want_big, "round {round}");
+                // Reduction from below 4p.
+                let four = reduce_below(&add(&sum, &sum), 4);
+                assert_eq!(unlanes(four), std::array::from_fn(|l| (a[l] + b[l]).double()));
+            }
+            let mut inv: Vec<[u64; LIMBS]> = a.iter().filter(|x| !x.is_zero()).map(from_ark).collect();
+            let want: Vec<Fq> = a.iter().filter(|x| !x.is_zero()).map(|x| x.inverse().unwrap()).collect();
+            invert_all(&mut inv);
+            assert_eq!(inv.into_iter().map(to_ark).collect::<Vec<_>>(), want);
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! BN254 G1 bucket accumulation eight additions at a time with AVX-512 IFMA ([`fq8`]): the same
+//! batch-affine Pippenger as the portable path, with the batch's field arithmetic in vectors.
+//!
+//! A batch of queued (bucket, point) additions is processed in groups of eight lanes: a forward
+//! pass gathers the x coordinates, forms the denominators x_p − x_b and their running products
+//! (lane l carries the products of items l, l+8, …); the eight lane products are inverted with
+//! one arkworks inversion; a backward pass peels each item's inverse off the running product
+//! and writes λ, x and y back to the buckets with a masked scatter. Buckets and bases are kept
+//! canonical (fully reduced), so equal x coordinates (P + P, P + (−P)) are found by comparing
+//! limbs when an addition is queued; those rare additions, and points for a bucket already in
+//! the batch once the pending list is full, go to the bucket's XYZZ side sum (portable code).
+
+use std::arch::x86_64::*;
+
+use ark_bn254::{g1::Config as G1, G1Affine, G1Projective};
+use ark_ec::short_weierstrass::Bucket;
+use ark_ec::AffineRepr;
+use ark_ff::BigInt;
+use rayon::prelude::*;
+
+use super::fq8::{self, Fq8, LIMBS};
+use super::{pippenger, running_sum, Layout};
+
+/// Additions per batch at most: enough to spread the inversion (≈ 60 products' worth) thin, few
+/// enough that the batch's stash stays in L2. Fewer with few buckets ([`batch_len`]).
+const BATCH: usize = 2048;
+
+/// A batch fills at most a quarter of the buckets: each bucket takes one addition per batch,
+/// and the rest wait in the pending list.
+fn batch_len(buckets: usize) -> usize {
+    (buckets / 4).clamp(8, BATCH)
+}
+/// x then y, 52-bit Montgomery limbs: the record the gathers read.
+const WORDS: usize = 2 * LIMBS;
+type Point52 = [u64; WORDS];
+/// Marks the identity in x's top limb (a canonical limb is below 2^52).
+const IDENTITY: u64 = u64::MAX;
+
+const EMPTY: u8 = 0;
+const FILLED: u8 = 1;
+const QUEUED: u8 = 2;
+
+/// Whether this CPU runs the IFMA path.
+pub fn available() -> bool {
+    is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
+}
+
+/// The MSM of [`super::msm`] for G1, bases converted to 52-bit limbs once.
+pub fn msm(table: &[G1Affine], scalars: &[BigInt<4>], layout: Layout) -> G1Projective {
+    assert!(available(), "the IFMA MSM needs AVX-512 IFMA");
+    let points: Vec<Point52> = table.par_iter().map(to_point52).collect();
+    pippenger(table, scalars, layout, |pairs, buckets| {
+        let mut acc = Accumulator::new(&points, buckets);
+        for (i, d) in pairs {
+            acc.add((d.unsigned_abs() - 1) as usize, i, d < 0);
+        }
+        acc.finish()
+    })
+}
+
+fn to_point52(p: &G1Affine) -> Point52 {
+    let mut out = [0u64; WORDS];
+    if p.is_zero() {
+        out[LIMBS - 1] = IDENTITY;
+    } else {
+        out[..LIMBS].copy_from_slice(&fq8::from_ark(&p.x));
+        out[LIMBS..].copy_from_slice(&fq8::from_ark(&p.y));
+    }
+    out
+}
+
+/// The affine point of a non-identity record.
+fn to_affine(p: &Point52) -> G1Affine {
+    let coord = |l: &[u64]| fq8::to_ark(l.try_into().expect("five limbs"));
+    G1Affine::new_unchecked(coord(&p[..LIMBS]), coord(&p[LIMBS..]))
+}
+
+/// −p for a canonical non-identity record (y ≠ 0 on BN254 G1: no point of order 2).
+fn negate(p: &Point52) -> Point52 {
+    let modulus = fq8::split(<ark_bn254::FqConfig as ark_ff::MontConfig<4>>::MODULUS.0);
+    let mut out = *p;
+    let mut borrow = 0i64;
+    for k in 0..LIMBS {
+        let v = modulus[k] as i64 - p[LIMBS + k] as i64 - borrow;
+        borrow = i64::from(v < 0);
+        out[LIMBS + k] = (v + (borrow << 52)) as u64;
+    }
+    out
+}
+
+struct Accumulator<'a> {
+    points: &'a [Point52],
+    buckets: Vec<Point52>,
+    state: Vec<u8>,
+    extra: Vec<Bucket<G1>>,
+    /// Word offsets (index · WORDS) of the queued additions' buckets and points, and an
+    /// all-ones word where the point is negated: loaded eight at a time as gather indices.
+    queue_bucket: Vec<u64>,
+    queue_point: Vec<u64>,
+    queue_neg: Vec<u64>,
+    /// Additions whose bucket was already queued: retried after the next flush.
+    pending: Vec<(usize, usize, bool)>,
+    /// Per group of eight: x of the bucket, x of the point, the denominator, and the running
+    /// product before it.
+    stash: Vec<[Fq8; 4]>,
+    batch: usize,
+}
+
+impl<'a> Accumulator<'a> {
+    fn new(points: &'a [Point52], buckets: usize) -> Self {
+        Self {
+            points,
+            buckets: vec![[0; WORDS]; buckets],
+            state: vec![EMPTY; buckets],
+            extra: vec![Bucket::ZERO; buckets],
+            queue_bucket: Vec::with_capacity(2 * BATCH),
+            queue_point: Vec::with_capacity(2 * BATCH),
+            queue_neg: Vec::with_capacity(2 * BATCH),
+            pending: Vec::new(),
+            stash: Vec::with_capacity(2 * BATCH / 8),
+            batch: batch_len(buckets),
+        }
+    }
+
+    /// Adds ±points[i] to bucket b.
+    fn add(&mut self, b: usize, i: usize, neg: bool) {
+        self.place(b, i, neg);
+        while self.queue_bucket.len() >= self.batch {
+            self.flush();
+            for (b, i, neg) in std::mem::take(&mut self.pending) {
+                self.place(b, i, neg);
+            }
+        }
+    }
+
+    fn place(&mut self, b: usize, i: usize, neg: bool) {
+        let points = self.points;
+        let p = &points[i];
+        if p[LIMBS - 1] == IDENTITY {
+            return;
+        }
+        match self.state[b] {
+            EMPTY => {
+                self.buckets[b] = if neg { negate(p) } else { *p };
+                self.state[b] = FILLED;
+            }
+            QUEUED if self.pending.len() < self.batch => self.pending.push((b, i, neg)),
+            FILLED if self.buckets[b][..LIMBS] != p[..LIMBS] => {
+                self.queue_bucket.push((b * WORDS) as u64);
+                self.queue_point.push((i * WORDS) as u64);
+                self.queue_neg.push(if neg { u64::MAX } else { 0 });
+                self.state[b] = QUEUED;
+            }
+            // Equal x (a doubling or a cancellation) or a full pending list: the XYZZ side sum
+            // handles every case.
+            _ => {
+                let q = to_affine(p);
+                self.extra[b] += if neg { -q } else { q };
+            }
+        }
+    }
+
+    /// The window's sum: the last batch flushed, what is still pending added to the side sums.
+    fn finish(mut self) -> Bucket<G1> {
+        self.flush();
+        for (b, i, neg) in std::mem::take(&mut self.pending) {
+            let p = &self.points[i];
+            let q = to_affine(p);
+            self.extra[b] += if neg { -q } else { q };
+        }
+        let buckets: Vec<G1Affine> = self
+            .buckets
+            .iter()
+            .zip(&self.state)
+            .map(|(p, &s)| if s == EMPTY { G1Affine::identity() } else { to_affine(p) })
+            .collect();
+        running_sum(&buckets, &self.extra)
+    }
+
+    fn flush(&mut self) {
+        if self.queue_bucket.is_empty() {
+            return;
+        }
+        // SAFETY: `msm` checked the CPU has the features (asserted there).
+        unsafe { self.flush_ifma() };
+        for &b in &self.queue_bucket {
+            self.state[b as usize / WORDS] = FILLED;
+        }
+        self.queue_bucket.clear();
+        self.queue_point.clear();
+        self.queue_neg.clear();
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn flush_ifma(&mut self) {
+        let live_items = self.queue_bucket.len();
+        let groups = live_items.div_ceil(8);
+        // Pad the last group with bucket 0 / point 0 lanes: read, never written (masked).
+        for q in [&mut self.queue_bucket, &mut self.queue_point, &mut self.queue_neg] {
+            q.resize(groups * 8, 0);
+        }
+        let buckets = self.buckets.as_mut_ptr().cast::<u64>();
+        let points = self.points.as_ptr().cast::<u64>();
+        let live = |g: usize| -> __mmask8 {
+            let left = live_items - g * 8;
+            if left >= 8 {
+                0xff
+            } else {
+                (1u8 << left) - 1
+            }
+        };
+        let one = Fq8::splat(fq8::one());
+        let zero = Fq8::splat([0; LIMBS]);
+
+        // Forward: denominators and their running products.
+        self.stash.clear();
+        let mut product = one;
+        for g in 0..groups {
+            let (bi, pi) = (load8(&self.queue_bucket, g), load8(&self.queue_point, g));
+            // SAFETY: every offset is a record of `buckets` / `points` (queued by `place`).
+            let (bx, px) = (Fq8::gather(buckets, bi, 0), Fq8::gather(points, pi, 0));
+            // x_p ≠ x_b (checked when queued), so no live denominator is 0; padding lanes get 1.
+            let d = Fq8::select(live(g), one, fq8::sub(&px, &bx));
+            self.stash.push([bx, px, d, product]);
+            product = fq8::mul(&product, &d);
+        }
+
+        // One inversion for the eight lanes' products.
+        let lanes = fq8::reduce_below(&product, 2).to_lanes();
+        let mut values: Vec<[u64; LIMBS]> = (0..8).map(|l| std::array::from_fn(|k| lanes[k][l])).collect();
+        fq8::invert_all(&mut values);
+        let mut inverse = Fq8::from_lanes(&std::array::from_fn(|k| std::array::from_fn(|l| values[l][k])));
+
+        // Backward: each item's inverse, then λ = (y_p − y_b)/(x_p − x_b), x = λ² − x_b − x_p,
+        // y = λ(x_b − x) − y_b, reduced to canonical and written back.
+        for g in (0..groups).rev() {
+            let [bx, px, d, before] = self.stash[g];
+            let inv = fq8::mul(&inverse, &before);
+            inverse = fq8::mul(&inverse, &d);
+            let (bi, pi) = (load8(&self.queue_bucket, g), load8(&self.queue_point, g));
+            let neg = load8(&self.queue_neg, g);
+            let by = Fq8::gather(buckets, bi, LIMBS);
+            let py = Fq8::gather(points, pi, LIMBS);
+            let py = Fq8::select(_mm512_test_epi64_mask(neg, neg), py, fq8::sub(&zero, &py));
+            let lambda = fq8::mul(&fq8::sub(&py, &by), &inv);
+            let x = fq8::reduce_below(&fq8::sub(&fq8::sub(&fq8::mul(&lambda, &lambda), &bx), &px), 4);
+            let y = fq8::reduce_below(&fq8::sub(&fq8::mul(&lambda, &fq8::sub(&bx, &x)), &by), 4);
+            x.scatter(buckets, bi, 0, live(g));
+            y.scatter(buckets, bi, LIMBS, live(g));
+        }
+        self.queue_bucket.truncate(live_items);
+    }
+}
+
+/// Words 8g..8g+8 of `q` as a vector.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn load8(q: &[u64], g: usize) -> __m512i {
+    let eight = &q[g * 8..g * 8 + 8];
+    // SAFETY: `eight` is 64 readable bytes.
+    unsafe { _mm512_loadu_si512(eight.as_ptr().cast()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ec::CurveGroup;
+    use ark_ff::UniformRand;
+    use ark_std::rand::{rngs::StdRng, SeedableRng};
+
+    #[test]
+    fn records_round_trip() {
+        let mut rng = StdRng::seed_from_u64(0x9e1);
+        for _ in 0..20 {
+            let p = G1Projective::rand(&mut rng).into_affine();
+            assert_eq!(to_affine(&to_point52(&p)), p);
+            assert_eq!(to_affine(&negate(&to_point52(&p))), -p);
+        }
+        assert_eq!(to_point52(&G1Affine::zero())[LIMBS - 1], IDENTITY);
+    }
+}
