@@ -107,7 +107,7 @@ fn permute_typed<F: HashField>(
     if width != 16 && width != 24 {
         return Err(Failure::new(CHK_ERR_INVALID_ARGUMENT, format!("Poseidon2 width {width} (16 or 24)")));
     }
-    if words.len() % width as usize != 0 {
+    if !words.len().is_multiple_of(width as usize) {
         return Err(Failure::new(CHK_ERR_LENGTH, format!("{} elements are not whole states of {width}", words.len())));
     }
     let mut states = read_all::<F>(words, enc, "states")?;
@@ -361,7 +361,7 @@ pub unsafe extern "C" fn chk_merkle_verify(
         if values_len != expected {
             return Err(Failure::new(CHK_ERR_LENGTH, format!("{values_len} values, the rows hold {expected}")));
         }
-        if proof_len % DIGEST != 0 {
+        if !proof_len.is_multiple_of(DIGEST) {
             return Err(Failure::new(CHK_ERR_LENGTH, format!("{proof_len} proof elements are not whole digests")));
         }
         let opening = Opening { heights, widths, index, root, values, proof };

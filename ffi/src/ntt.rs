@@ -41,7 +41,7 @@ impl Call<'_> {
         if self.width == 0 {
             return Err(Failure::new(CHK_ERR_INVALID_ARGUMENT, "width is 0"));
         }
-        if self.len % self.width != 0 {
+        if !self.len.is_multiple_of(self.width) {
             return Err(Failure::new(
                 CHK_ERR_LENGTH,
                 format!("{} elements are not whole rows of width {}", self.len, self.width),

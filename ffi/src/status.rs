@@ -129,7 +129,7 @@ fn check<T>(ptr: *const T, len: usize, what: &str) -> FfiResult {
     if ptr.is_null() {
         return Err(Failure::new(CHK_ERR_NULL_POINTER, format!("{what} is null")));
     }
-    if (ptr as usize) % align_of::<T>() != 0 {
+    if !(ptr as usize).is_multiple_of(align_of::<T>()) {
         return Err(Failure::new(CHK_ERR_MISALIGNED, format!("{what} is not aligned to {} bytes", align_of::<T>())));
     }
     if len.checked_mul(size_of::<T>()).is_none_or(|b| b > isize::MAX as usize) {

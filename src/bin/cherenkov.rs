@@ -393,6 +393,13 @@ fn info(show_kernels: bool) {
             a.detail
         );
     }
+    println!(
+        "  cpu MSM path: BN254 G1 {}, G2 portable",
+        match cherenkov::msm::cpu::g1_path() {
+            "avx512ifma" => "AVX-512 IFMA (8 lanes of 52-bit limbs)",
+            other => other,
+        }
+    );
     println!("\ndevices:");
     match cuda::probe() {
         Ok(devs) => {

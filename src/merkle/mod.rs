@@ -211,7 +211,7 @@ impl<F: Copy, M> MerkleTree<F, M> {
             let mut k = 0;
             while k < nodes.len() {
                 let group = nodes[k] / 2;
-                let both = k + 1 < nodes.len() && nodes[k + 1] == nodes[k] + 1 && nodes[k] % 2 == 0;
+                let both = k + 1 < nodes.len() && nodes[k + 1] == nodes[k] + 1 && nodes[k].is_multiple_of(2);
                 if !both {
                     out.push(self.digest_layers[level][nodes[k] ^ 1]);
                 }

@@ -68,7 +68,7 @@ fn log_height<F: NttField>(len: usize, width: usize) -> Result<u32> {
     if width == 0 {
         return Err(Error::InvalidShape("width is 0".into()));
     }
-    if len % width != 0 {
+    if !len.is_multiple_of(width) {
         return Err(Error::InvalidShape(format!("{len} elements are not a whole number of rows of width {width}")));
     }
     let height = len / width;

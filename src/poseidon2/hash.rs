@@ -62,7 +62,7 @@ pub fn hash_rows<F: Poseidon2Hasher>(
     if width == 0 {
         return Err(Error::InvalidShape("width is 0".into()));
     }
-    if rows.len() % width != 0 {
+    if !rows.len().is_multiple_of(width) {
         return Err(Error::InvalidShape(format!("{} elements are not whole rows of width {width}", rows.len())));
     }
     let count = rows.len() / width;
@@ -96,7 +96,7 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
     c: &Poseidon2Constants<F, 16>,
     digests_in: &[[F; DIGEST]],
 ) -> Result<Vec<[F; DIGEST]>> {
-    if digests_in.len() % 2 != 0 {
+    if !digests_in.len().is_multiple_of(2) {
         return Err(Error::InvalidShape(format!("{} digests do not pair up", digests_in.len())));
     }
     let count = digests_in.len() / 2;

@@ -144,7 +144,7 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
     c: &Poseidon2Constants<F, W>,
     states: &mut [F],
 ) -> Result<()> {
-    if states.len() % W != 0 {
+    if !states.len().is_multiple_of(W) {
         return Err(Error::InvalidShape(format!("{} elements are not whole width-{W} states", states.len())));
     }
     if states.is_empty() {

@@ -14,11 +14,12 @@ use std::arch::x86_64::*;
 
 use ark_bn254::{g1::Config as G1, G1Affine, G1Projective};
 use ark_ec::short_weierstrass::Bucket;
-use ark_ec::AffineRepr;
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::BigInt;
 use rayon::prelude::*;
 
 use super::fq8::{self, Fq8, LIMBS};
+use super::xyzz8;
 use super::{pippenger, running_sum, Layout};
 
 /// Additions per batch at most: enough to spread the inversion (≈ 60 products' worth) thin, few
@@ -160,21 +161,69 @@ impl<'a> Accumulator<'a> {
         }
     }
 
-    /// The window's sum: the last batch flushed, what is still pending added to the side sums.
+    /// The window's sum Σ (b+1) · bucket[b]: the queue and the pending list drained, the
+    /// buckets reduced eight segments at a time ([`xyzz8::bucket_sum`]), the side sums added.
     fn finish(mut self) -> Bucket<G1> {
-        self.flush();
-        for (b, i, neg) in std::mem::take(&mut self.pending) {
-            let p = &self.points[i];
-            let q = to_affine(p);
+        self.drain();
+        let nb = self.buckets.len();
+        let mut total = if nb.is_multiple_of(8) {
+            let filled: Vec<bool> = self.state.iter().map(|&s| s != EMPTY).collect();
+            // SAFETY: `buckets` holds nb records of WORDS words; features checked in `msm`.
+            unsafe { xyzz8::bucket_sum(self.buckets.as_ptr().cast(), WORDS, &filled) }
+        } else {
+            let buckets: Vec<G1Affine> = self
+                .buckets
+                .iter()
+                .zip(&self.state)
+                .map(|(p, &s)| if s == EMPTY { G1Affine::identity() } else { to_affine(p) })
+                .collect();
+            running_sum(&buckets, &vec![Bucket::ZERO; nb])
+        };
+        total += &self.extra_sum();
+        total
+    }
+
+    /// Flushes until the pending list is short (each round at least halves it for random
+    /// inputs), then moves what is left to the side sums.
+    fn drain(&mut self) {
+        loop {
+            self.flush();
+            let pending = std::mem::take(&mut self.pending);
+            if pending.len() < 64 {
+                self.move_to_extra(pending);
+                return;
+            }
+            for (b, i, neg) in pending {
+                self.place(b, i, neg);
+            }
+            if self.queue_bucket.len() < 64 {
+                // Few distinct buckets left (structured input): not worth more inversions.
+                self.flush();
+                let pending = std::mem::take(&mut self.pending);
+                self.move_to_extra(pending);
+                return;
+            }
+        }
+    }
+
+    fn move_to_extra(&mut self, items: Vec<(usize, usize, bool)>) {
+        for (b, i, neg) in items {
+            let q = to_affine(&self.points[i]);
             self.extra[b] += if neg { -q } else { q };
         }
-        let buckets: Vec<G1Affine> = self
-            .buckets
-            .iter()
-            .zip(&self.state)
-            .map(|(p, &s)| if s == EMPTY { G1Affine::identity() } else { to_affine(p) })
-            .collect();
-        running_sum(&buckets, &self.extra)
+    }
+
+    /// Σ (b+1) · extra[b]: by scalar multiplication when few side sums are set (random inputs:
+    /// none), by running sums over all of them otherwise.
+    fn extra_sum(&self) -> Bucket<G1> {
+        let set: Vec<usize> = (0..self.extra.len()).filter(|&b| !self.extra[b].is_zero()).collect();
+        if set.len() * 16 < self.extra.len() {
+            let sum: G1Projective =
+                set.iter().map(|&b| G1Projective::from(self.extra[b]).mul_bigint([b as u64 + 1])).sum();
+            Bucket::from(sum.into_affine())
+        } else {
+            running_sum(&vec![G1Affine::identity(); self.extra.len()], &self.extra)
+        }
     }
 
     fn flush(&mut self) {
@@ -210,7 +259,6 @@ impl<'a> Accumulator<'a> {
             }
         };
         let one = Fq8::splat(fq8::one());
-        let zero = Fq8::splat([0; LIMBS]);
 
         // Forward: denominators and their running products.
         self.stash.clear();
@@ -225,30 +273,63 @@ impl<'a> Accumulator<'a> {
             product = fq8::mul(&product, &d);
         }
 
-        // One inversion for the eight lanes' products.
-        let lanes = fq8::reduce_below(&product, 2).to_lanes();
-        let mut values: Vec<[u64; LIMBS]> = (0..8).map(|l| std::array::from_fn(|k| lanes[k][l])).collect();
-        fq8::invert_all(&mut values);
-        let mut inverse = Fq8::from_lanes(&std::array::from_fn(|k| std::array::from_fn(|l| values[l][k])));
+        // The eight lanes' products inverted together.
+        let mut inverse = fq8::invert(&product);
 
-        // Backward: each item's inverse, then λ = (y_p − y_b)/(x_p − x_b), x = λ² − x_b − x_p,
-        // y = λ(x_b − x) − y_b, reduced to canonical and written back.
-        for g in (0..groups).rev() {
-            let [bx, px, d, before] = self.stash[g];
-            let inv = fq8::mul(&inverse, &before);
-            inverse = fq8::mul(&inverse, &d);
-            let (bi, pi) = (load8(&self.queue_bucket, g), load8(&self.queue_point, g));
-            let neg = load8(&self.queue_neg, g);
-            let by = Fq8::gather(buckets, bi, LIMBS);
-            let py = Fq8::gather(points, pi, LIMBS);
-            let py = Fq8::select(_mm512_test_epi64_mask(neg, neg), py, fq8::sub(&zero, &py));
-            let lambda = fq8::mul(&fq8::sub(&py, &by), &inv);
-            let x = fq8::reduce_below(&fq8::sub(&fq8::sub(&fq8::mul(&lambda, &lambda), &bx), &px), 4);
-            let y = fq8::reduce_below(&fq8::sub(&fq8::mul(&lambda, &fq8::sub(&bx, &x)), &by), 4);
-            x.scatter(buckets, bi, 0, live(g));
-            y.scatter(buckets, bi, LIMBS, live(g));
+        // Backward: each item's inverse, the inverse of the products from it on times the
+        // product before it (kept in the denominator's slot).
+        for slot in self.stash.iter_mut().rev() {
+            let inv = fq8::mul(&inverse, &slot[3]);
+            inverse = fq8::mul(&inverse, &slot[2]);
+            slot[2] = inv;
+        }
+        // Then λ = (y_p − y_b)/(x_p − x_b), x = λ² − x_b − x_p, y = λ(x_b − x) − y_b, reduced to
+        // canonical and written back; two groups at a time, so that two independent chains of
+        // products are in flight.
+        let mut g = 0;
+        while g + 2 <= groups {
+            self.add_groups([g, g + 1], buckets, points, live_items);
+            g += 2;
+        }
+        if g < groups {
+            self.add_groups([g], buckets, points, live_items);
         }
         self.queue_bucket.truncate(live_items);
+    }
+}
+
+impl Accumulator<'_> {
+    /// The additions of groups `gs` given their inverses (see [`Accumulator::flush_ifma`]).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn add_groups<const K: usize>(
+        &self,
+        gs: [usize; K],
+        buckets: *mut u64,
+        points: *const u64,
+        live_items: usize,
+    ) {
+        let zero = Fq8::splat([0; LIMBS]);
+        let bi = gs.map(|g| load8(&self.queue_bucket, g));
+        let pi = gs.map(|g| load8(&self.queue_point, g));
+        let neg = gs.map(|g| load8(&self.queue_neg, g));
+        let by: [Fq8; K] = std::array::from_fn(|k| Fq8::gather(buckets, bi[k], LIMBS));
+        let py: [Fq8; K] = std::array::from_fn(|k| {
+            let py = Fq8::gather(points, pi[k], LIMBS);
+            Fq8::select(_mm512_test_epi64_mask(neg[k], neg[k]), py, fq8::sub(&zero, &py))
+        });
+        let [bx, px, inv] = [0, 1, 2].map(|j| gs.map(|g| &self.stash[g][j]));
+        let lambda: [Fq8; K] = std::array::from_fn(|k| fq8::mul(&fq8::sub(&py[k], &by[k]), inv[k]));
+        let square: [Fq8; K] = std::array::from_fn(|k| fq8::mul(&lambda[k], &lambda[k]));
+        let x: [Fq8; K] = std::array::from_fn(|k| fq8::reduce_below(&fq8::sub(&fq8::sub(&square[k], bx[k]), px[k]), 4));
+        let y: [Fq8; K] = std::array::from_fn(|k| fq8::mul(&lambda[k], &fq8::sub(bx[k], &x[k])));
+        for k in 0..K {
+            let y = fq8::reduce_below(&fq8::sub(&y[k], &by[k]), 4);
+            let left = live_items - gs[k] * 8;
+            let live: __mmask8 = if left >= 8 { 0xff } else { (1u8 << left) - 1 };
+            x[k].scatter(buckets, bi[k], 0, live);
+            y.scatter(buckets, bi[k], LIMBS, live);
+        }
     }
 }
 

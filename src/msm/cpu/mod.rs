@@ -20,6 +20,9 @@ mod fq8;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // gathers/scatters at the queued offsets; the features checked once per MSM
 mod g1_ifma;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)] // gathers of bucket records
+mod xyzz8;
 
 /// Additions gathered before their denominators are inverted together.
 const BATCH: usize = 512;
@@ -69,6 +72,15 @@ fn bits<B: BigInteger>(s: &B, at: usize, len: usize) -> u64 {
         v |= limbs[limb + 1] << (64 - shift);
     }
     v & ((1u64 << len) - 1)
+}
+
+/// Which cpu path a BN254 G1 MSM takes on this machine ("avx512ifma" or "portable").
+pub fn g1_path() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    if g1_ifma::available() {
+        return "avx512ifma";
+    }
+    "portable"
 }
 
 /// How a curve runs its cpu MSM: the portable batch-affine Pippenger unless it has a faster
