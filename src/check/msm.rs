@@ -1,12 +1,13 @@
 //! MSM cases of `cherenkov check`: BN254 G1 and G2 against arkworks' `VariableBaseMSM::msm`
 //! (compared as affine points) — random inputs and the edge cases (all-zero scalars, r − 1,
 //! one repeated base, identity bases, P and −P together), batched, precomputed (factor 4) and,
-//! on devices, chunked under a memory budget that forces several chunks.
+//! on devices, chunked under a memory budget that forces several chunks; on CPUs where G1 runs
+//! the AVX-512 IFMA path, the portable cpu path too.
 
 use ark_bn254::Fr;
 use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{AdditiveGroup, Field};
+use ark_ff::{AdditiveGroup, Field, PrimeField};
 
 use super::{compare, CheckConfig, CheckRow};
 use crate::backend::Engine;
@@ -45,10 +46,32 @@ fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize,
     let mut push = |case: String, engine: &Engine, n: usize, got, want: &[Affine<P>]| {
         rows.push(CheckRow { primitive, case, engine: engine.name(), n, outcome: compare(got, want) });
     };
+    // G1 on an IFMA CPU runs vector code; the portable path (what other CPUs run) gets its own rows.
+    let portable =
+        curve == "G1" && msm::cpu::g1_path() != "portable" && cfg.engines.iter().any(|e| matches!(e, Engine::Cpu));
+    let mut portable_rows = Vec::new();
     for (case, bases, s) in cases::<P>(n, cfg.seed) {
         let want = vec![Projective::<P>::msm(&bases, &s).expect("equal lengths").into_affine()];
         for engine in &cfg.engines {
             push(case.clone(), engine, bases.len(), one(msm::msm(engine, &bases, &s, &opts)), &want);
+        }
+        if portable {
+            // One row per engine, as the report expects: the cpu column is the portable path,
+            // device columns repeat their MSM.
+            let ints: Vec<_> = s.iter().map(|x| x.into_bigint()).collect();
+            for engine in &cfg.engines {
+                let got = match engine {
+                    Engine::Cpu => Ok(msm::cpu::msm_portable(&bases, &ints, msm::Layout::auto(bases.len(), engine))),
+                    _ => msm::msm(engine, &bases, &s, &opts),
+                };
+                portable_rows.push(CheckRow {
+                    primitive,
+                    case: format!("{case} (portable cpu path)"),
+                    engine: engine.name(),
+                    n: bases.len(),
+                    outcome: compare(one(got), &want),
+                });
+            }
         }
     }
     let (bases, s) = msm_inputs::<P>(n, cfg.seed ^ 1);
@@ -79,6 +102,7 @@ fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize,
             &want[..1],
         );
     }
+    rows.extend(portable_rows);
 }
 
 pub(super) fn run(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
