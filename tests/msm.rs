@@ -3,7 +3,7 @@
 //! every backend (cpu, emu under three schedules, cuda when present): random inputs from a logged
 //! seed at sizes around the window and batch boundaries, and the edge cases — all-zero scalars,
 //! scalars r − 1, repeated bases, identity bases, n = 1, n not a power of two, P and −P
-//! together; off-curve and out-of-subgroup bases rejected when validation is on; batched,
+//! together, small scalars; off-curve and out-of-subgroup bases rejected when validation is on; batched,
 //! precomputed and chunked MSMs.
 
 use ark_bn254::{Fr, G1Affine, G2Affine};
@@ -94,6 +94,8 @@ fn edge_cases<P: SWCurveConfig<ScalarField = Fr>>(bases: &[Affine<P>], s: &[Fr])
         ("P and -P", plus_minus.clone(), s.to_vec()),
         ("P and -P, equal scalars", plus_minus, vec![s[0]; n]),
         ("0, 1, r-1, powers of two", bases.to_vec(), mixed),
+        // Digits reach few buckets in every window (the cpu spreads them over bucket copies).
+        ("small scalars (< 2^8)", bases.to_vec(), (0..n as u64).map(|i| Fr::from(i * 37 % 256)).collect()),
     ]
 }
 

@@ -15,6 +15,10 @@
 //! Conversion to and from arkworks (R = 2^256): the 52-bit form of x is x · 2^260 mod p, which
 //! is arkworks' stored form of 16·x (four doublings); the way back multiplies by 1/16.
 
+// Limb loops are written with indices, not `array::from_fn`/`map` closures: those closures are
+// called from std code built without the target features, so they cannot be inlined.
+#![allow(clippy::needless_range_loop)]
+
 use std::arch::x86_64::*;
 use std::sync::OnceLock;
 
@@ -96,7 +100,11 @@ impl Fq8 {
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub fn splat(l: [u64; LIMBS]) -> Self {
-        Self(l.map(|c| splat(c)))
+        let mut out = [_mm512_setzero_si512(); LIMBS];
+        for k in 0..LIMBS {
+            out[k] = splat(l[k]);
+        }
+        Self(out)
     }
 
     /// Lanes limb by limb from `limbs[k][lane]`.
@@ -104,7 +112,11 @@ impl Fq8 {
     #[target_feature(enable = "avx512f")]
     pub fn from_lanes(limbs: &[[u64; 8]; LIMBS]) -> Self {
         // SAFETY: each [u64; 8] is 64 readable bytes; loadu has no alignment requirement.
-        Self(limbs.map(|l| unsafe { _mm512_loadu_si512(l.as_ptr().cast()) }))
+        let mut out = [_mm512_setzero_si512(); LIMBS];
+        for k in 0..LIMBS {
+            out[k] = unsafe { _mm512_loadu_si512(limbs[k].as_ptr().cast()) };
+        }
+        Self(out)
     }
 
     /// `limbs[k][lane]`.
@@ -171,7 +183,11 @@ impl Fq8 {
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub fn select(mask: __mmask8, a: Self, b: Self) -> Self {
-        Self(std::array::from_fn(|k| _mm512_mask_blend_epi64(mask, a.0[k], b.0[k])))
+        let mut out = a.0;
+        for k in 0..LIMBS {
+            out[k] = _mm512_mask_blend_epi64(mask, a.0[k], b.0[k]);
+        }
+        Self(out)
     }
 }
 
@@ -193,28 +209,32 @@ fn normalize(mut t: [__m512i; LIMBS], signed: bool) -> Fq8 {
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub fn add(a: &Fq8, b: &Fq8) -> Fq8 {
-    normalize(std::array::from_fn(|k| _mm512_add_epi64(a.0[k], b.0[k])), false)
+    let mut t = a.0;
+    for k in 0..LIMBS {
+        t[k] = _mm512_add_epi64(a.0[k], b.0[k]);
+    }
+    normalize(t, false)
 }
 
 /// a − b + p: non-negative for b ≤ a + p, below a + p.
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub fn sub(a: &Fq8, b: &Fq8) -> Fq8 {
-    normalize(std::array::from_fn(|k| _mm512_sub_epi64(_mm512_add_epi64(a.0[k], splat(P[k])), b.0[k])), true)
+    minus_plus(a, b, &P)
 }
 
 /// a − b + 2p: non-negative for b ≤ a + 2p, below a + 2p.
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub fn sub2(a: &Fq8, b: &Fq8) -> Fq8 {
-    normalize(std::array::from_fn(|k| _mm512_sub_epi64(_mm512_add_epi64(a.0[k], splat(P2[k])), b.0[k])), true)
+    minus_plus(a, b, &P2)
 }
 
 /// a − b + 4p: non-negative for b ≤ a + 4p, below a + 4p.
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub fn sub4(a: &Fq8, b: &Fq8) -> Fq8 {
-    normalize(std::array::from_fn(|k| _mm512_sub_epi64(_mm512_add_epi64(a.0[k], splat(P4[k])), b.0[k])), true)
+    minus_plus(a, b, &P4)
 }
 
 /// The lanes where v ≡ 0 mod p, for v below `bound` · p.
@@ -226,11 +246,26 @@ pub fn zero_lanes(v: &Fq8, bound: u32) -> __mmask8 {
     _mm512_cmpeq_epi64_mask(any, _mm512_setzero_si512())
 }
 
+/// a − b + m (m a multiple of p in limbs), normalized with signed carries.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn minus_plus(a: &Fq8, b: &Fq8, m: &[u64; LIMBS]) -> Fq8 {
+    let mut t = a.0;
+    for k in 0..LIMBS {
+        t[k] = _mm512_sub_epi64(_mm512_add_epi64(a.0[k], splat(m[k])), b.0[k]);
+    }
+    normalize(t, true)
+}
+
 /// v − m if that is non-negative, else v.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sub_if_not_below(v: &Fq8, m: &[u64; LIMBS]) -> Fq8 {
-    let t = normalize(std::array::from_fn(|k| _mm512_sub_epi64(v.0[k], splat(m[k]))), true);
+    let mut t = v.0;
+    for k in 0..LIMBS {
+        t[k] = _mm512_sub_epi64(v.0[k], splat(m[k]));
+    }
+    let t = normalize(t, true);
     let negative = _mm512_cmplt_epi64_mask(t.0[LIMBS - 1], _mm512_setzero_si512());
     Fq8::select(negative, t, *v)
 }
@@ -255,10 +290,9 @@ pub fn reduce_below(v: &Fq8, bound: u32) -> Fq8 {
 /// a · b / 2^260 mod p, below 2p, for a and b below 8p with normalized limbs.
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-#[allow(clippy::needless_range_loop)] // limb j of a, p and t side by side
 pub fn mul(a: &Fq8, b: &Fq8) -> Fq8 {
     let zero = _mm512_setzero_si512();
-    let p = P.map(|c| splat(c));
+    let p = Fq8::splat(P).0;
     let p_inv = splat(P_INV);
     let mut t = [zero; LIMBS + 1];
     for &bi in &b.0 {

@@ -3,12 +3,18 @@
 //!
 //! A batch of queued (bucket, point) additions is processed in groups of eight lanes: a forward
 //! pass gathers the x coordinates, forms the denominators x_p − x_b and their running products
-//! (lane l carries the products of items l, l+8, …); the eight lane products are inverted with
-//! one arkworks inversion; a backward pass peels each item's inverse off the running product
-//! and writes λ, x and y back to the buckets with a masked scatter. Buckets and bases are kept
-//! canonical (fully reduced), so equal x coordinates (P + P, P + (−P)) are found by comparing
-//! limbs when an addition is queued; those rare additions, and points for a bucket already in
-//! the batch once the pending list is full, go to the bucket's XYZZ side sum (portable code).
+//! (lane l carries the products of items l, l+8, …); the eight lane products are inverted by
+//! one vector exponentiation ([`fq8::invert`]); a backward pass peels each item's inverse off
+//! the running product and writes λ, x and y back to the buckets with a masked scatter.
+//! Buckets and bases are kept canonical (fully reduced). A lane whose x equals its bucket's
+//! (P + P, P + (−P)) gets denominator 1 and is not written back; its addition goes to the
+//! bucket's XYZZ side sum (portable code), as do points for a bucket already in the batch once
+//! the pending list is full. The window's sum is taken eight bucket segments at a time in XYZZ
+//! ([`xyzz8`]). A window whose digits reach few buckets (the top window, small scalars) spreads
+//! each bucket over copies so that batches still fill.
+
+// Loops over K groups use indices (see fq8 for why not closures).
+#![allow(clippy::needless_range_loop)]
 
 use std::arch::x86_64::*;
 
@@ -22,15 +28,20 @@ use super::fq8::{self, Fq8, LIMBS};
 use super::xyzz8;
 use super::{pippenger, running_sum, Layout};
 
-/// Additions per batch at most: enough to spread the inversion (≈ 60 products' worth) thin, few
-/// enough that the batch's stash stays in L2. Fewer with few buckets ([`batch_len`]).
+/// Additions per batch at most: enough to spread the inversion (≈ 330 vector products, one
+/// chain) thin, few enough that the batch's stash stays in L2. Fewer with few buckets
+/// ([`batch_len`]).
 const BATCH: usize = 2048;
+
+/// Pending additions (bucket already queued) kept, in batches; beyond, the side sums take them.
+const PENDING: usize = 4;
 
 /// A batch fills at most a quarter of the buckets: each bucket takes one addition per batch,
 /// and the rest wait in the pending list.
 fn batch_len(buckets: usize) -> usize {
     (buckets / 4).clamp(8, BATCH)
 }
+
 /// x then y, 52-bit Montgomery limbs: the record the gathers read.
 const WORDS: usize = 2 * LIMBS;
 type Point52 = [u64; WORDS];
@@ -51,11 +62,17 @@ pub fn msm(table: &[G1Affine], scalars: &[BigInt<4>], layout: Layout) -> G1Proje
     assert!(available(), "the IFMA MSM needs AVX-512 IFMA");
     let points: Vec<Point52> = table.par_iter().map(to_point52).collect();
     pippenger(table, scalars, layout, |pairs, buckets| {
+        // A window whose digits reach few buckets (the top window; small scalars) would queue
+        // few additions per batch: its buckets get `copies` copies, point i adding into copy
+        // i mod copies, so that batches fill as in the other windows.
+        let stride = (pairs.max_digit() as usize).next_power_of_two();
+        let copies = if stride * 8 <= buckets { buckets / stride } else { 1 };
+        let stride = if copies == 1 { buckets } else { stride };
         let mut acc = Accumulator::new(&points, buckets);
         for (i, d) in pairs {
-            acc.add((d.unsigned_abs() - 1) as usize, i, d < 0);
+            acc.add((d.unsigned_abs() - 1) as usize + stride * (i % copies), i, d < 0);
         }
-        acc.finish()
+        acc.finish(stride, copies)
     })
 }
 
@@ -104,6 +121,8 @@ struct Accumulator<'a> {
     /// Per group of eight: x of the bucket, x of the point, the denominator, and the running
     /// product before it.
     stash: Vec<[Fq8; 4]>,
+    /// Per group of eight: the lanes whose x equals their bucket's.
+    equal: Vec<__mmask8>,
     batch: usize,
 }
 
@@ -119,6 +138,7 @@ impl<'a> Accumulator<'a> {
             queue_neg: Vec::with_capacity(2 * BATCH),
             pending: Vec::new(),
             stash: Vec::with_capacity(2 * BATCH / 8),
+            equal: Vec::with_capacity(2 * BATCH / 8),
             batch: batch_len(buckets),
         }
     }
@@ -145,15 +165,14 @@ impl<'a> Accumulator<'a> {
                 self.buckets[b] = if neg { negate(p) } else { *p };
                 self.state[b] = FILLED;
             }
-            QUEUED if self.pending.len() < self.batch => self.pending.push((b, i, neg)),
-            FILLED if self.buckets[b][..LIMBS] != p[..LIMBS] => {
+            QUEUED if self.pending.len() < PENDING * self.batch => self.pending.push((b, i, neg)),
+            FILLED => {
                 self.queue_bucket.push((b * WORDS) as u64);
                 self.queue_point.push((i * WORDS) as u64);
                 self.queue_neg.push(if neg { u64::MAX } else { 0 });
                 self.state[b] = QUEUED;
             }
-            // Equal x (a doubling or a cancellation) or a full pending list: the XYZZ side sum
-            // handles every case.
+            // A full pending list: the XYZZ side sum.
             _ => {
                 let q = to_affine(p);
                 self.extra[b] += if neg { -q } else { q };
@@ -163,13 +182,18 @@ impl<'a> Accumulator<'a> {
 
     /// The window's sum Σ (b+1) · bucket[b]: the queue and the pending list drained, the
     /// buckets reduced eight segments at a time ([`xyzz8::bucket_sum`]), the side sums added.
-    fn finish(mut self) -> Bucket<G1> {
+    fn finish(mut self, stride: usize, copies: usize) -> Bucket<G1> {
         self.drain();
         let nb = self.buckets.len();
-        let mut total = if nb.is_multiple_of(8) {
-            let filled: Vec<bool> = self.state.iter().map(|&s| s != EMPTY).collect();
+        let filled: Vec<bool> = self.state.iter().map(|&s| s != EMPTY).collect();
+        let records = self.buckets.as_ptr().cast();
+        let mut total = if copies > 1 {
+            // SAFETY: `buckets` holds stride·copies records of WORDS words; copies ≥ 8 and a
+            // power of two; features checked in `msm`.
+            unsafe { xyzz8::copies_sum(records, WORDS, &filled, stride, copies) }
+        } else if nb.is_multiple_of(8) {
             // SAFETY: `buckets` holds nb records of WORDS words; features checked in `msm`.
-            unsafe { xyzz8::bucket_sum(self.buckets.as_ptr().cast(), WORDS, &filled) }
+            unsafe { xyzz8::bucket_sum(records, WORDS, &filled) }
         } else {
             let buckets: Vec<G1Affine> = self
                 .buckets
@@ -179,25 +203,23 @@ impl<'a> Accumulator<'a> {
                 .collect();
             running_sum(&buckets, &vec![Bucket::ZERO; nb])
         };
-        total += &self.extra_sum();
+        total += &self.extra_sum(stride);
         total
     }
 
-    /// Flushes until the pending list is short (each round at least halves it for random
-    /// inputs), then moves what is left to the side sums.
+    /// Flushes until the pending list is empty. A round that queues a single addition means
+    /// the rest wait for one bucket (structured input): they go to its side sum instead of an
+    /// inversion each.
     fn drain(&mut self) {
         loop {
             self.flush();
-            let pending = std::mem::take(&mut self.pending);
-            if pending.len() < 64 {
-                self.move_to_extra(pending);
+            if self.pending.is_empty() {
                 return;
             }
-            for (b, i, neg) in pending {
+            for (b, i, neg) in std::mem::take(&mut self.pending) {
                 self.place(b, i, neg);
             }
             if self.queue_bucket.len() < 64 {
-                // Few distinct buckets left (structured input): not worth more inversions.
                 self.flush();
                 let pending = std::mem::take(&mut self.pending);
                 self.move_to_extra(pending);
@@ -215,14 +237,19 @@ impl<'a> Accumulator<'a> {
 
     /// Σ (b+1) · extra[b]: by scalar multiplication when few side sums are set (random inputs:
     /// none), by running sums over all of them otherwise.
-    fn extra_sum(&self) -> Bucket<G1> {
+    /// (Bucket b is copy b / stride of bucket b mod stride.)
+    fn extra_sum(&self, stride: usize) -> Bucket<G1> {
         let set: Vec<usize> = (0..self.extra.len()).filter(|&b| !self.extra[b].is_zero()).collect();
         if set.len() * 16 < self.extra.len() {
-            let sum: G1Projective =
-                set.iter().map(|&b| G1Projective::from(self.extra[b]).mul_bigint([b as u64 + 1])).sum();
-            Bucket::from(sum.into_affine())
+            let weighted = |&b: &usize| G1Projective::from(self.extra[b]).mul_bigint([(b % stride) as u64 + 1]);
+            Bucket::from(set.iter().map(weighted).sum::<G1Projective>().into_affine())
         } else {
-            running_sum(&vec![G1Affine::identity(); self.extra.len()], &self.extra)
+            // Fold the copies, then running sums.
+            let mut folded = vec![Bucket::ZERO; stride];
+            for (b, e) in self.extra.iter().enumerate() {
+                folded[b % stride] += e;
+            }
+            running_sum(&vec![G1Affine::identity(); stride], &folded)
         }
     }
 
@@ -234,6 +261,14 @@ impl<'a> Accumulator<'a> {
         unsafe { self.flush_ifma() };
         for &b in &self.queue_bucket {
             self.state[b as usize / WORDS] = FILLED;
+        }
+        for g in 0..self.equal.len() {
+            for l in (0..8).filter(|l| self.equal[g] & (1 << l) != 0) {
+                let item = g * 8 + l;
+                let (b, i) = (self.queue_bucket[item] as usize / WORDS, self.queue_point[item] as usize / WORDS);
+                let q = to_affine(&self.points[i]);
+                self.extra[b] += if self.queue_neg[item] != 0 { -q } else { q };
+            }
         }
         self.queue_bucket.clear();
         self.queue_point.clear();
@@ -262,14 +297,20 @@ impl<'a> Accumulator<'a> {
 
         // Forward: denominators and their running products.
         self.stash.clear();
+        self.equal.clear();
         let mut product = one;
         for g in 0..groups {
             let (bi, pi) = (load8(&self.queue_bucket, g), load8(&self.queue_point, g));
             // SAFETY: every offset is a record of `buckets` / `points` (queued by `place`).
             let (bx, px) = (Fq8::gather(buckets, bi, 0), Fq8::gather(points, pi, 0));
             // x_p ≠ x_b (checked when queued), so no live denominator is 0; padding lanes get 1.
-            let d = Fq8::select(live(g), one, fq8::sub(&px, &bx));
+            // Equal x (P + P or P + (−P)) has no chord: such a lane gets denominator 1, is not
+            // written back, and its addition goes to the side sum after the batch.
+            let diff = fq8::sub(&px, &bx);
+            let equal = live(g) & fq8::zero_lanes(&diff, 2);
+            let d = Fq8::select(live(g) & !equal, one, diff);
             self.stash.push([bx, px, d, product]);
+            self.equal.push(equal);
             product = fq8::mul(&product, &d);
         }
 
@@ -309,24 +350,37 @@ impl Accumulator<'_> {
         points: *const u64,
         live_items: usize,
     ) {
-        let zero = Fq8::splat([0; LIMBS]);
-        let bi = gs.map(|g| load8(&self.queue_bucket, g));
-        let pi = gs.map(|g| load8(&self.queue_point, g));
-        let neg = gs.map(|g| load8(&self.queue_neg, g));
-        let by: [Fq8; K] = std::array::from_fn(|k| Fq8::gather(buckets, bi[k], LIMBS));
-        let py: [Fq8; K] = std::array::from_fn(|k| {
-            let py = Fq8::gather(points, pi[k], LIMBS);
-            Fq8::select(_mm512_test_epi64_mask(neg[k], neg[k]), py, fq8::sub(&zero, &py))
-        });
-        let [bx, px, inv] = [0, 1, 2].map(|j| gs.map(|g| &self.stash[g][j]));
-        let lambda: [Fq8; K] = std::array::from_fn(|k| fq8::mul(&fq8::sub(&py[k], &by[k]), inv[k]));
-        let square: [Fq8; K] = std::array::from_fn(|k| fq8::mul(&lambda[k], &lambda[k]));
-        let x: [Fq8; K] = std::array::from_fn(|k| fq8::reduce_below(&fq8::sub(&fq8::sub(&square[k], bx[k]), px[k]), 4));
-        let y: [Fq8; K] = std::array::from_fn(|k| fq8::mul(&lambda[k], &fq8::sub(bx[k], &x[k])));
+        // Step by step over the K groups (loops, not closures: see fq8), so their products
+        // interleave.
+        let zero = _mm512_setzero_si512();
+        let (mut bi, mut pi) = ([zero; K], [zero; K]);
+        let mut by = [Fq8([zero; LIMBS]); K];
+        let mut py = by;
+        for k in 0..K {
+            bi[k] = load8(&self.queue_bucket, gs[k]);
+            pi[k] = load8(&self.queue_point, gs[k]);
+            let neg = load8(&self.queue_neg, gs[k]);
+            by[k] = Fq8::gather(buckets, bi[k], LIMBS);
+            let y = Fq8::gather(points, pi[k], LIMBS);
+            py[k] = Fq8::select(_mm512_test_epi64_mask(neg, neg), y, fq8::sub(&Fq8([zero; LIMBS]), &y));
+        }
+        let mut lambda = by;
+        for k in 0..K {
+            lambda[k] = fq8::mul(&fq8::sub(&py[k], &by[k]), &self.stash[gs[k]][2]);
+        }
+        let mut x = by;
+        for k in 0..K {
+            let [bx, px, ..] = &self.stash[gs[k]];
+            x[k] = fq8::reduce_below(&fq8::sub(&fq8::sub(&fq8::mul(&lambda[k], &lambda[k]), bx), px), 4);
+        }
+        let mut y = by;
+        for k in 0..K {
+            y[k] = fq8::mul(&lambda[k], &fq8::sub(&self.stash[gs[k]][0], &x[k]));
+        }
         for k in 0..K {
             let y = fq8::reduce_below(&fq8::sub(&y[k], &by[k]), 4);
             let left = live_items - gs[k] * 8;
-            let live: __mmask8 = if left >= 8 { 0xff } else { (1u8 << left) - 1 };
+            let live: __mmask8 = (if left >= 8 { 0xff } else { (1u8 << left) - 1 }) & !self.equal[gs[k]];
             x[k].scatter(buckets, bi[k], 0, live);
             y.scatter(buckets, bi[k], LIMBS, live);
         }

@@ -196,6 +196,19 @@ pub(crate) struct WindowPairs<'a> {
     i: usize,
 }
 
+impl WindowPairs<'_> {
+    /// The largest |digit| of the window (a pass over its digits).
+    pub(crate) fn max_digit(&self) -> u32 {
+        (0..self.copies)
+            .map(|j| j * self.windows + self.w)
+            .filter(|&k| (k + 1) * self.n <= self.digits.len())
+            .flat_map(|k| &self.digits[k * self.n..(k + 1) * self.n])
+            .map(|d| d.unsigned_abs())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 impl Iterator for WindowPairs<'_> {
     type Item = (usize, i32);
     fn next(&mut self) -> Option<(usize, i32)> {

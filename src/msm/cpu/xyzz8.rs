@@ -165,3 +165,37 @@ pub unsafe fn bucket_sum(records: *const u64, words: usize, filled: &[bool]) -> 
     total += &weighted;
     total
 }
+
+/// Σ_b (b+1) · Σ_s bucket[b + stride·s] over b < stride and s < copies (a multiple of 8): the
+/// buckets of a window that reaches few of them, spread over `copies` copies. Lane l keeps the
+/// running sums of copies l, l+8, …; the lanes' sums add up to the total.
+///
+/// # Safety
+/// `records` must hold stride·copies records of `words` ≥ 2·LIMBS words.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub unsafe fn copies_sum(
+    records: *const u64,
+    words: usize,
+    filled: &[bool],
+    stride: usize,
+    copies: usize,
+) -> Bucket<G1> {
+    debug_assert!(copies.is_multiple_of(8) && filled.len() == stride * copies);
+    let (mut running, mut sum) = (Xyzz8::identity(), Xyzz8::identity());
+    for b in (0..stride).rev() {
+        for t in 0..copies / 8 {
+            let bucket = |l: usize| b + stride * (8 * t + l);
+            let index: [u64; 8] = std::array::from_fn(|l| (bucket(l) * words) as u64);
+            let has = (0..8).fold(0u8, |m, l| m | (u8::from(filled[bucket(l)]) << l));
+            let index = _mm512_loadu_si512(index.as_ptr().cast());
+            let (x, y) = (Fq8::gather(records, index, 0), Fq8::gather(records, index, LIMBS));
+            add_affine(&mut running, &x, &y, has);
+        }
+        add_xyzz(&mut sum, &running);
+    }
+    let mut total = Bucket::<G1>::ZERO;
+    for l in 0..8 {
+        total += &sum.lane(l);
+    }
+    total
+}
