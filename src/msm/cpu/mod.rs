@@ -198,6 +198,7 @@ pub(crate) struct WindowPairs<'a> {
 
 impl WindowPairs<'_> {
     /// The largest |digit| of the window (a pass over its digits).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // only the IFMA path asks
     pub(crate) fn max_digit(&self) -> u32 {
         (0..self.copies)
             .map(|j| j * self.windows + self.w)
