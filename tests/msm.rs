@@ -3,8 +3,8 @@
 //! every backend (cpu, emu under three schedules, cuda when present): random inputs from a logged
 //! seed at sizes around the window and batch boundaries, and the edge cases — all-zero scalars,
 //! scalars r − 1, repeated bases, identity bases, n = 1, n not a power of two, P and −P
-//! together, small scalars; off-curve and out-of-subgroup bases rejected when validation is on; batched,
-//! precomputed and chunked MSMs.
+//! together, small scalars; off-curve and out-of-subgroup bases rejected when validation is on;
+//! batched, precomputed and chunked MSMs.
 
 use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
@@ -137,7 +137,7 @@ fn portable_cpu_path_equals_arkworks() {
     }
 }
 
-/// Windows of 5 to 16 bits on the cpu (G1 fills and flushes its batches at different bucket
+/// Windows of 3 to 16 bits on the cpu (G1 fills and flushes its batches at different bucket
 /// counts; the reduction cuts the buckets into eight segments from 8 buckets up).
 #[test]
 fn cpu_window_sizes_on_edge_cases() {

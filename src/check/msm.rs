@@ -9,7 +9,7 @@ use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, Field, PrimeField};
 
-use super::{compare, CheckConfig, CheckRow};
+use super::{compare, CheckConfig, CheckRow, Outcome};
 use crate::backend::Engine;
 use crate::bench::msm_inputs;
 use crate::msm::{self, gpu::DeviceCurve, MsmConfig, Precomputed};
@@ -43,37 +43,37 @@ fn one<P: DeviceCurve>(r: Result<Projective<P>>) -> Result<Vec<Affine<P>>> {
 fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize, rows: &mut Vec<CheckRow>) {
     let opts = MsmConfig::default();
     let primitive = if curve == "G1" { "msm g1" } else { "msm g2" };
-    let mut push = |case: String, engine: &Engine, n: usize, got, want: &[Affine<P>]| {
-        rows.push(CheckRow { primitive, case, engine: engine.name(), n, outcome: compare(got, want) });
-    };
     // G1 on an IFMA CPU runs vector code; the portable path (what other CPUs run) gets its own rows.
     let portable =
         curve == "G1" && msm::cpu::g1_path() != "portable" && cfg.engines.iter().any(|e| matches!(e, Engine::Cpu));
     let mut portable_rows = Vec::new();
     for (case, bases, s) in cases::<P>(n, cfg.seed) {
         let want = vec![Projective::<P>::msm(&bases, &s).expect("equal lengths").into_affine()];
-        for engine in &cfg.engines {
-            push(case.clone(), engine, bases.len(), one(msm::msm(engine, &bases, &s, &opts)), &want);
-        }
+        let outcomes: Vec<Outcome> =
+            cfg.engines.iter().map(|engine| compare(one(msm::msm(engine, &bases, &s, &opts)), &want)).collect();
         if portable {
             // One row per engine, as the report expects: the cpu column is the portable path,
-            // device columns repeat their MSM.
+            // device columns repeat their outcome above.
             let ints: Vec<_> = s.iter().map(|x| x.into_bigint()).collect();
-            for engine in &cfg.engines {
-                let got = match engine {
-                    Engine::Cpu => Ok(msm::cpu::msm_portable(&bases, &ints, msm::Layout::auto(bases.len(), engine))),
-                    _ => msm::msm(engine, &bases, &s, &opts),
+            for (engine, outcome) in cfg.engines.iter().zip(&outcomes) {
+                let outcome = match engine {
+                    Engine::Cpu => {
+                        let layout = msm::Layout::auto(bases.len(), engine);
+                        compare(Ok(vec![msm::cpu::msm_portable(&bases, &ints, layout).into_affine()]), &want)
+                    }
+                    _ => outcome.clone(),
                 };
-                portable_rows.push(CheckRow {
-                    primitive,
-                    case: format!("{case} (portable cpu path)"),
-                    engine: engine.name(),
-                    n: bases.len(),
-                    outcome: compare(one(got), &want),
-                });
+                let case = format!("{case} (portable cpu path)");
+                portable_rows.push(CheckRow { primitive, case, engine: engine.name(), n: bases.len(), outcome });
             }
         }
+        for (engine, outcome) in cfg.engines.iter().zip(outcomes) {
+            rows.push(CheckRow { primitive, case: case.clone(), engine: engine.name(), n: bases.len(), outcome });
+        }
     }
+    let mut push = |case: String, engine: &Engine, n: usize, got, want: &[Affine<P>]| {
+        rows.push(CheckRow { primitive, case, engine: engine.name(), n, outcome: compare(got, want) });
+    };
     let (bases, s) = msm_inputs::<P>(n, cfg.seed ^ 1);
     let (_, s2) = msm_inputs::<P>(1, cfg.seed ^ 2);
     let s2: Vec<Fr> = s.iter().map(|x| *x * s2[0]).collect();

@@ -29,7 +29,7 @@ pub const LIMBS: usize = 5;
 const MASK: u64 = (1 << 52) - 1;
 
 /// p in 52-bit limbs.
-const P: [u64; LIMBS] = split(FqConfig::MODULUS.0);
+pub const P: [u64; LIMBS] = split(FqConfig::MODULUS.0);
 /// 2p and 4p in 52-bit limbs (they fit: 4p < 2^256).
 const P2: [u64; LIMBS] = split(double(FqConfig::MODULUS.0, 1));
 const P4: [u64; LIMBS] = split(double(FqConfig::MODULUS.0, 2));

@@ -95,7 +95,7 @@ fn to_affine(p: &Point52) -> G1Affine {
 
 /// −p for a canonical non-identity record (y ≠ 0 on BN254 G1: no point of order 2).
 fn negate(p: &Point52) -> Point52 {
-    let modulus = fq8::split(<ark_bn254::FqConfig as ark_ff::MontConfig<4>>::MODULUS.0);
+    let modulus = fq8::P;
     let mut out = *p;
     let mut borrow = 0i64;
     for k in 0..LIMBS {
@@ -173,10 +173,7 @@ impl<'a> Accumulator<'a> {
                 self.state[b] = QUEUED;
             }
             // A full pending list: the XYZZ side sum.
-            _ => {
-                let q = to_affine(p);
-                self.extra[b] += if neg { -q } else { q };
-            }
+            _ => self.add_to_side_sum(b, i, neg),
         }
     }
 
@@ -230,9 +227,14 @@ impl<'a> Accumulator<'a> {
 
     fn move_to_extra(&mut self, items: Vec<(usize, usize, bool)>) {
         for (b, i, neg) in items {
-            let q = to_affine(&self.points[i]);
-            self.extra[b] += if neg { -q } else { q };
+            self.add_to_side_sum(b, i, neg);
         }
+    }
+
+    /// extra[b] += ±points[i] (XYZZ, arkworks): the additions the batches do not take.
+    fn add_to_side_sum(&mut self, b: usize, i: usize, neg: bool) {
+        let q = to_affine(&self.points[i]);
+        self.extra[b] += if neg { -q } else { q };
     }
 
     /// Σ (b+1) · extra[b]: by scalar multiplication when few side sums are set (random inputs:
@@ -263,11 +265,11 @@ impl<'a> Accumulator<'a> {
             self.state[b as usize / WORDS] = FILLED;
         }
         for g in 0..self.equal.len() {
-            for l in (0..8).filter(|l| self.equal[g] & (1 << l) != 0) {
+            let equal = self.equal[g];
+            for l in (0..8).filter(|l| equal & (1 << l) != 0) {
                 let item = g * 8 + l;
                 let (b, i) = (self.queue_bucket[item] as usize / WORDS, self.queue_point[item] as usize / WORDS);
-                let q = to_affine(&self.points[i]);
-                self.extra[b] += if self.queue_neg[item] != 0 { -q } else { q };
+                self.add_to_side_sum(b, i, self.queue_neg[item] != 0);
             }
         }
         self.queue_bucket.clear();
@@ -285,14 +287,7 @@ impl<'a> Accumulator<'a> {
         }
         let buckets = self.buckets.as_mut_ptr().cast::<u64>();
         let points = self.points.as_ptr().cast::<u64>();
-        let live = |g: usize| -> __mmask8 {
-            let left = live_items - g * 8;
-            if left >= 8 {
-                0xff
-            } else {
-                (1u8 << left) - 1
-            }
-        };
+        let live = |g: usize| live_lanes(live_items, g);
         let one = Fq8::splat(fq8::one());
 
         // Forward: denominators and their running products.
@@ -303,9 +298,9 @@ impl<'a> Accumulator<'a> {
             let (bi, pi) = (load8(&self.queue_bucket, g), load8(&self.queue_point, g));
             // SAFETY: every offset is a record of `buckets` / `points` (queued by `place`).
             let (bx, px) = (Fq8::gather(buckets, bi, 0), Fq8::gather(points, pi, 0));
-            // x_p ≠ x_b (checked when queued), so no live denominator is 0; padding lanes get 1.
             // Equal x (P + P or P + (−P)) has no chord: such a lane gets denominator 1, is not
-            // written back, and its addition goes to the side sum after the batch.
+            // written back, and its addition goes to the side sum after the batch. Padding
+            // lanes get 1 too, so no factor of the running product is 0.
             let diff = fq8::sub(&px, &bx);
             let equal = live(g) & fq8::zero_lanes(&diff, 2);
             let d = Fq8::select(live(g) & !equal, one, diff);
@@ -379,11 +374,21 @@ impl Accumulator<'_> {
         }
         for k in 0..K {
             let y = fq8::reduce_below(&fq8::sub(&y[k], &by[k]), 4);
-            let left = live_items - gs[k] * 8;
-            let live: __mmask8 = (if left >= 8 { 0xff } else { (1u8 << left) - 1 }) & !self.equal[gs[k]];
+            let live = live_lanes(live_items, gs[k]) & !self.equal[gs[k]];
             x[k].scatter(buckets, bi[k], 0, live);
             y.scatter(buckets, bi[k], LIMBS, live);
         }
+    }
+}
+
+/// The lanes of group g that hold one of the `live_items` queued additions (the last group is
+/// padded).
+fn live_lanes(live_items: usize, g: usize) -> __mmask8 {
+    let left = live_items - g * 8;
+    if left >= 8 {
+        0xff
+    } else {
+        (1u8 << left) - 1
     }
 }
 
