@@ -45,18 +45,30 @@ pub enum Error {
     /// A point on the curve but outside its prime-order subgroup (BN254 G2 has a cofactor).
     #[error("point at index {index} is not in the prime-order subgroup")]
     NotInSubgroup { index: usize },
-    /// A size whose byte count or index overflows what the backend can address.
+    /// Matrices committed together whose heights are not on Plonky3's ladder.
     #[error("matrix height {height} is off the ladder ceil({max_height} / 2^k): expected {expected}")]
     IncompatibleHeights { height: usize, max_height: usize, expected: usize },
-
+    /// An index (a Merkle opening's row, a query) past the end.
     #[error("index {index} out of bounds for length {len}")]
     IndexOutOfBounds { index: usize, len: usize },
-
+    /// A proof or an opening that does not verify.
     #[error("verification failed: {0}")]
     Verification(String),
-
+    /// A size whose element count, byte count or index overflows what the crate or a backend
+    /// can address (usize arithmetic, the kernels' 32-bit indices).
     #[error("size overflow: {0}")]
     SizeOverflow(String),
+    /// An argument outside its domain that no other variant names: a coset shift of 0, a count
+    /// of 0 where one is needed, a flag value out of range.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// A malformed configuration value: an environment variable (`CHERENKOV_EMU_SCHEDULE`, ...)
+    /// or an engine option.
+    #[error("configuration: {name}: {reason}")]
+    Config { name: String, reason: String },
+    /// Self-check mode ([`crate::verify`]): a device result failed its check on the host.
+    #[error("self-check of {operation} failed: {detail}")]
+    SelfCheck { operation: &'static str, detail: String },
     /// A file could not be written or read (`cherenkov bench --out`).
     #[error("{path}: {message}")]
     Io { path: String, message: String },
@@ -67,7 +79,8 @@ pub enum Error {
 
 impl Error {
     /// Whether the error is the input's (a shape, a size, heights), which every backend would
-    /// report alike, as opposed to a device's or a driver's failure.
+    /// report alike, as opposed to a device's or a driver's failure. (`NonCanonical` is not one:
+    /// a device that returns a value >= p has failed.)
     pub fn is_input_error(&self) -> bool {
         matches!(
             self,
@@ -79,6 +92,8 @@ impl Error {
                 | Self::LengthMismatch { .. }
                 | Self::NotOnCurve { .. }
                 | Self::NotInSubgroup { .. }
+                | Self::InvalidArgument(_)
+                | Self::IndexOutOfBounds { .. }
         )
     }
 }

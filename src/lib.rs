@@ -27,6 +27,7 @@ pub mod bench;
 pub mod check;
 pub mod error;
 pub mod field;
+pub mod mem;
 pub mod merkle;
 pub mod msm;
 pub mod ntt;

@@ -32,11 +32,17 @@ pub struct ProveRun {
 /// The Keccak-f AIR's trace of 2^log_rows rows: ⌊2^log_rows / 24⌋ permutations of fixed-seed
 /// random inputs (at least one), padded.
 pub fn keccak_trace(log_rows: u32, fri: &FriSettings) -> Result<RowMajorMatrix<BabyBear>> {
-    if !(5..=22).contains(&log_rows) {
-        return Err(Error::InvalidShape(format!("--log-rows {log_rows}: the demo proves 2^5 to 2^22 rows")));
-    }
+    check_log_rows(log_rows)?;
     let hashes = ((1usize << log_rows) / ROWS_PER_HASH).max(1);
     Ok(KeccakAir {}.generate_random_trace_rows::<BabyBear>(hashes, fri.log_blowup))
+}
+
+/// The trace heights the demo proves: 2^5 (one permutation's 24 rows) to 2^22.
+pub fn check_log_rows(log_rows: u32) -> Result<()> {
+    if !(5..=22).contains(&log_rows) {
+        return Err(Error::InvalidArgument(format!("--log-rows {log_rows}: the demo proves 2^5 to 2^22 rows")));
+    }
+    Ok(())
 }
 
 fn stock_config(fri: FriSettings) -> StockConfig<BabyBear> {

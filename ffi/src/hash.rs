@@ -15,7 +15,7 @@ use crate::engine::{engine_ref, ChkEngine};
 use crate::field::{read_all, write_all, Element, Encoding, CHK_FIELD_BABYBEAR, CHK_FIELD_KOALABEAR};
 use crate::status::{
     guarded, out, set_last_error, slice, slice_mut, times, ChkStatus, Failure, FfiResult, CHK_ERR_INVALID_ARGUMENT,
-    CHK_ERR_LENGTH,
+    CHK_ERR_LENGTH, CHK_ERR_SIZE,
 };
 
 /// Plonky3's default Poseidon2 constants (`default_babybear_poseidon2_16/24`,
@@ -357,7 +357,10 @@ pub unsafe extern "C" fn chk_merkle_verify(
         let root = unsafe { slice(root, DIGEST, "root") }?;
         let values = unsafe { slice(values, values_len, "values") }?;
         let proof = unsafe { slice(proof, proof_len, "proof") }?;
-        let expected: usize = widths.iter().try_fold(0usize, |a, &w| a.checked_add(w)).unwrap_or(usize::MAX);
+        let expected: usize = widths
+            .iter()
+            .try_fold(0usize, |a, &w| a.checked_add(w))
+            .ok_or_else(|| Failure::new(CHK_ERR_SIZE, "the widths' sum overflows"))?;
         if values_len != expected {
             return Err(Failure::new(CHK_ERR_LENGTH, format!("{values_len} values, the rows hold {expected}")));
         }

@@ -8,7 +8,11 @@
 //! - every pointer is checked (null, alignment, n × width overflow) before it is read;
 //! - field elements come in a stated encoding (`CHK_ENCODING_CANONICAL` or
 //!   `CHK_ENCODING_MONTGOMERY`) and a non-canonical one is rejected with its index;
-//! - curve points are validated on request (`CHK_MSM_VALIDATE`).
+//! - curve points are validated on request (`CHK_MSM_VALIDATE`);
+//! - an empty batch (`len` or `n` = 0) is accepted by `chk_ntt`, `chk_lde`,
+//!   `chk_poseidon2_permute` and the MSMs and does nothing (an MSM of nothing is the identity);
+//!   a Merkle commitment needs at least one matrix of at least one row;
+//! - a panic never prints on the host's stderr: its message goes to `chk_last_error()` only.
 //!
 //! Handles (`ChkEngine`, `ChkMerkleTree`) are opaque, created by `chk_*_new`/`chk_merkle_commit`
 //! and released by the matching `chk_*_free`.

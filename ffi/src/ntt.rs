@@ -86,7 +86,9 @@ macro_rules! by_field {
 /// (extension fields: column by column over the base field) and arkworks' FFT, bit for bit.
 ///
 /// `data` holds elements of `field` in `encoding` (see `CHK_FIELD_` for the words an element
-/// takes), aligned to its word. On an error `data` is unchanged.
+/// takes), aligned to its word. On an error `data` is unchanged. `len` = 0 (any width ≥ 1) is
+/// an empty batch and returns `CHK_OK`, as `chk_poseidon2_permute` and `chk_msm_g1` do; a
+/// coset shift of 0 is `CHK_ERR_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `engine` null or live; `data` null or valid for `len` elements; `shift` null or one element.
@@ -137,6 +139,9 @@ fn ntt_typed<F: Element + NttField>(
     // SAFETY: the caller vouches for `data` and `shift` (see chk_ntt).
     let data = unsafe { slice_mut(data.cast::<F::Word>(), words, "data") }?;
     let shift = unsafe { shift::<F>(coset_shift, call.enc) }?;
+    if words == 0 {
+        return Ok(()); // an empty batch, as for permute and MSM: nothing to transform
+    }
     let values = read_all::<F>(data, call.enc, "data")?;
     let t = Transform::new(direction).coset(shift).orders(input, output);
     let result = ntt::transform_batch(call.engine, values, base_width, t)?;
@@ -148,7 +153,8 @@ fn ntt_typed<F: Element + NttField>(
 /// evaluations on the subgroup H of order `len / width`; writes the evaluations of the same
 /// polynomials on `shift · K`, K of order `(len / width) << added_bits`, to `output`
 /// (`output_len` must be `len << added_bits`), natural order or, with `CHK_NTT_BITREV_OUTPUT`,
-/// bit-reversed. `shift` null means 1. Plonky3's `coset_lde_batch`, bit for bit.
+/// bit-reversed. `shift` null means 1 (0 is `CHK_ERR_INVALID_ARGUMENT`). `len` = 0 is an empty
+/// batch (`output_len` 0, `CHK_OK`). Plonky3's `coset_lde_batch`, bit for bit.
 ///
 /// # Safety
 /// `engine` null or live; `input` valid for `len` elements, `output` for `output_len` (not
@@ -216,6 +222,9 @@ fn lde_typed<F: Element + NttField>(
     let shift = unsafe { shift::<F>(coset_shift, call.enc) }?;
     let values = read_all::<F>(input, call.enc, "input")?;
     let output = unsafe { slice_mut(output.cast::<F::Word>(), out_words, "output") }?;
+    if words == 0 {
+        return Ok(()); // an empty batch: no rows in, none out (output_len is 0 too)
+    }
     let result = ntt::coset_lde_batch(call.engine, values, base_width, added_bits as usize, shift, order)?;
     write_all(&result, call.enc, output);
     Ok(())

@@ -1,9 +1,11 @@
 //! Status codes, the thread-local last error, the panic guard and the pointer checks every entry
 //! point goes through.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
 
 use cherenkov::Error;
 
@@ -69,9 +71,11 @@ impl From<Error> for Failure {
             Error::NonCanonical { .. } => CHK_ERR_NON_CANONICAL,
             Error::NotOnCurve { .. } => CHK_ERR_NOT_ON_CURVE,
             Error::NotInSubgroup { .. } => CHK_ERR_NOT_IN_SUBGROUP,
-            Error::InvalidShape(_) | Error::IncompatibleHeights { .. } | Error::IndexOutOfBounds { .. } => {
-                CHK_ERR_INVALID_ARGUMENT
-            }
+            Error::InvalidShape(_)
+            | Error::IncompatibleHeights { .. }
+            | Error::IndexOutOfBounds { .. }
+            | Error::InvalidArgument(_)
+            | Error::Config { .. } => CHK_ERR_INVALID_ARGUMENT,
             Error::HeightTooLarge { .. } | Error::SizeOverflow(_) => CHK_ERR_SIZE,
             Error::OutOfMemory { .. } => CHK_ERR_OUT_OF_MEMORY,
             _ => CHK_ERR_OTHER,
@@ -99,10 +103,44 @@ pub extern "C" fn chk_last_error() -> *const c_char {
     LAST_ERROR.with(|e| e.borrow().as_ptr())
 }
 
-/// Runs `f`: a failure becomes its code and the last error, a panic becomes `CHK_ERR_PANIC`.
-/// Nothing unwinds past this point.
+thread_local! {
+    /// Whether this thread is inside [`guarded`]: its panics are the caller's status, not
+    /// something to print on the host program's stderr.
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Calls inside [`guarded`] on any thread: a panic on one of rayon's worker threads during
+/// such a call is carried to the calling thread by rayon, and so is the caller's too.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Installs (once) a panic hook that stays silent for panics inside [`guarded`] (and on rayon's
+/// workers while a guarded call runs) — their message reaches the caller through
+/// `chk_last_error` — and defers to the previous hook (Rust's default: message and backtrace on
+/// stderr) for every other panic of the process.
+fn silence_guarded_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let ours = GUARDED.with(Cell::get)
+                || (ACTIVE.load(Ordering::Relaxed) > 0 && rayon::current_thread_index().is_some());
+            if !ours {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f`: a failure becomes its code and the last error, a panic becomes `CHK_ERR_PANIC`
+/// (silently: the message goes to `chk_last_error` only). Nothing unwinds past this point.
 pub(crate) fn guarded(f: impl FnOnce() -> FfiResult) -> ChkStatus {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    silence_guarded_panics();
+    let outer = GUARDED.with(|g| g.replace(true));
+    ACTIVE.fetch_add(1, Ordering::Relaxed);
+    let result = catch_unwind(AssertUnwindSafe(f));
+    ACTIVE.fetch_sub(1, Ordering::Relaxed);
+    GUARDED.with(|g| g.set(outer));
+    match result {
         Ok(Ok(())) => CHK_OK,
         Ok(Err(failure)) => {
             set_last_error(&failure.message);

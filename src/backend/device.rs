@@ -215,7 +215,7 @@ impl Gpu {
 }
 
 pub(crate) fn foreign_buffer(op: &str) -> Error {
-    Error::InvalidLaunch { kernel: "-", reason: format!("{op}: buffer belongs to another backend") }
+    Error::InvalidArgument(format!("{op}: buffer belongs to another backend"))
 }
 
 /// `CHERENKOV_TRACE=1`: every allocation, transfer and launch on a device, with its wall time,

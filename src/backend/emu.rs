@@ -118,7 +118,7 @@ impl EmuConfig {
     /// Malformed values are errors.
     pub fn from_env() -> Result<Self> {
         let mut cfg = Self::default();
-        let bad = |var: &str, why: String| Error::InvalidLaunch { kernel: "-", reason: format!("{var}: {why}") };
+        let bad = |var: &str, reason: String| Error::Config { name: var.to_string(), reason };
         if let Ok(s) = std::env::var("CHERENKOV_EMU_SCHEDULE") {
             cfg.schedule = s.parse().map_err(|e| bad("CHERENKOV_EMU_SCHEDULE", e))?;
         }

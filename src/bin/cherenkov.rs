@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cherenkov::backend::{self, cuda, emu, kernels, EmuConfig, Schedule};
-use cherenkov::bench::{self, Batch, MerkleBench, MsmBench, NttBench, Shape};
+use cherenkov::bench::{self, limits, Batch, MerkleBench, MsmBench, NttBench, Shape};
 use cherenkov::check::{self, CheckConfig, Outcome};
 use cherenkov::{Backend, Engine};
 
@@ -30,9 +30,10 @@ enum Command {
         /// Random inputs per case, on top of the edge cases.
         #[arg(long, default_value_t = 1000)]
         random: usize,
-        /// log2 sizes for the size-dependent cases, comma-separated: NTT heights (2^N rows of 2
-        /// columns, every field), Merkle trees (2^N rows + 2^(N-1) injected) and MSMs (2^N G1
-        /// points, 2^N / 4 G2 points). Default: a built-in set covering every kernel path.
+        /// log2 sizes (0 to 26) for the size-dependent cases, comma-separated: NTT heights (2^N
+        /// rows of 2 columns, every field; capped at each field's two-adicity − 1), Merkle trees
+        /// (2^N rows + 2^(N-1) injected) and MSMs (2^N G1 points, 2^N / 4 G2 points). Default: a
+        /// built-in set covering every kernel path.
         #[arg(long, value_delimiter = ',')]
         sizes: Vec<u32>,
         /// Run the emulator under forward, reverse and random schedules instead of one.
@@ -63,11 +64,12 @@ enum Command {
         /// Backends to prove on, comma-separated (auto = cuda when usable, else cpu).
         #[arg(long, value_delimiter = ',', default_value = "auto")]
         backends: Vec<Backend>,
-        /// FRI queries (the rest of the FRI parameters are `FriParameters::new_benchmark`'s).
+        /// FRI queries, at least 1 (the rest of the FRI parameters are
+        /// `FriParameters::new_benchmark`'s).
         #[arg(long, default_value_t = 100)]
         queries: usize,
-        /// Query proof-of-work bits. Plonky3 searches the witness in parallel and keeps any valid
-        /// one, so proof bytes are compared only with 0 (then they are equal).
+        /// Query proof-of-work bits, 0 to 30 (BabyBear). Plonky3 searches the witness in parallel
+        /// and keeps any valid one, so proof bytes are compared only with 0 (then they are equal).
         #[arg(long, default_value_t = 16)]
         pow_bits: usize,
     },
@@ -87,12 +89,14 @@ enum BenchWhat {
         /// Backend to time: auto = cuda when usable, else cpu.
         #[arg(long, default_value = "auto")]
         backend: Backend,
-        /// BabyBear shapes as LOGxWIDTH (2^LOG rows of WIDTH columns), comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "20x64,16x256,22x16")]
-        shapes: Vec<Shape>,
-        /// log2 sizes of the BN254 Fr FFT, comma-separated (`--bn254` alone: none).
-        #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "20")]
-        bn254: Vec<u32>,
+        /// BabyBear shapes as LOGxWIDTH (2^LOG rows of WIDTH columns), comma-separated. Default
+        /// (when neither --shapes nor --bn254 is given): 20x64,16x256,22x16.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        shapes: Option<Vec<Shape>>,
+        /// log2 sizes of the BN254 Fr FFT (at most 28), comma-separated. Default (when neither
+        /// --shapes nor --bn254 is given): 20.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        bn254: Option<Vec<u32>>,
         /// Timed repetitions per side; the median is reported.
         #[arg(long, default_value_t = 5)]
         reps: usize,
@@ -106,12 +110,15 @@ enum BenchWhat {
         /// Backend to time: auto = cuda when usable, else cpu.
         #[arg(long, default_value = "auto")]
         backend: Backend,
-        /// Batches committed in one tree each: LOGxWIDTH shapes joined by `+`, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "20x16,20x8+19x16+18x32")]
-        batches: Vec<Batch>,
-        /// log2 of the number of width-16 states in the raw permutation case.
-        #[arg(long, default_value_t = 20)]
-        log_perms: u32,
+        /// Batches committed in one tree each: LOGxWIDTH shapes (LOG at most 26) joined by `+`,
+        /// comma-separated. Default (when neither --batches nor --log-perms is given):
+        /// 20x16,20x8+19x16+18x32.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        batches: Option<Vec<Batch>>,
+        /// log2 of the number of width-16 states in the raw permutation case (at most 26).
+        /// Default (when neither --batches nor --log-perms is given): 20.
+        #[arg(long)]
+        log_perms: Option<u32>,
         /// Timed repetitions per side; the median is reported.
         #[arg(long, default_value_t = 5)]
         reps: usize,
@@ -124,12 +131,14 @@ enum BenchWhat {
         /// Backend to time: auto = cuda when usable, else cpu.
         #[arg(long, default_value = "auto")]
         backend: Backend,
-        /// log2 numbers of G1 points, comma-separated (`--g1` alone: none).
-        #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "16,20")]
-        g1: Vec<u32>,
-        /// log2 numbers of G2 points, comma-separated (`--g2` alone: none).
-        #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "16")]
-        g2: Vec<u32>,
+        /// log2 numbers of G1 points (at most 26), comma-separated. Default (when neither --g1
+        /// nor --g2 is given): 16,20.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        g1: Option<Vec<u32>>,
+        /// log2 numbers of G2 points (at most 26), comma-separated. Default (when neither --g1
+        /// nor --g2 is given): 16.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        g2: Option<Vec<u32>>,
         /// Timed repetitions per side; the median is reported.
         #[arg(long, default_value_t = 5)]
         reps: usize,
@@ -155,19 +164,34 @@ fn main() -> ExitCode {
             run_check(backend, seed, random, sizes, all_schedules, json)
         }
         Command::Bench { out, what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
-            let cfg = NttBench { shapes, bn254_log_sizes: bn254, repetitions: reps, seed };
+            let d = NttBench::default();
+            let (shapes, bn254_log_sizes) = asked(shapes, bn254, d.shapes, d.bn254_log_sizes);
+            let cfg = NttBench { shapes, bn254_log_sizes, repetitions: reps, seed };
             let cases = 2 * cfg.shapes.len() + cfg.bn254_log_sizes.len();
-            run_bench("ntt", backend, out, cfg.repetitions, cfg.seed, cases, |e, p| bench::ntt(e, &cfg, p))
+            cfg.validate()
+                .and_then(|bytes| limits::fits_in_memory("this bench", bytes))
+                .and_then(|()| run_bench("ntt", backend, out, reps, seed, cases, |e, p| bench::ntt(e, &cfg, p)))
         }
         Command::Bench { out, what: BenchWhat::Merkle { backend, batches, log_perms, reps, seed } } => {
+            let d = MerkleBench::default();
+            let (batches, log_perms) = match (batches, log_perms) {
+                (None, None) => (d.batches, d.log_perms),
+                (b, l) => (b.unwrap_or_default(), l),
+            };
             let cfg = MerkleBench { batches, log_perms, repetitions: reps, seed };
-            let cases = cfg.batches.len() + 1;
-            run_bench("merkle", backend, out, cfg.repetitions, cfg.seed, cases, |e, p| bench::merkle(e, &cfg, p))
+            let cases = cfg.batches.len() + usize::from(cfg.log_perms.is_some());
+            cfg.validate()
+                .and_then(|bytes| limits::fits_in_memory("this bench", bytes))
+                .and_then(|()| run_bench("merkle", backend, out, reps, seed, cases, |e, p| bench::merkle(e, &cfg, p)))
         }
         Command::Bench { out, what: BenchWhat::Msm { backend, g1, g2, reps, seed } } => {
-            let cfg = MsmBench { g1_log_sizes: g1, g2_log_sizes: g2, repetitions: reps, seed };
+            let d = MsmBench::default();
+            let (g1_log_sizes, g2_log_sizes) = asked(g1, g2, d.g1_log_sizes, d.g2_log_sizes);
+            let cfg = MsmBench { g1_log_sizes, g2_log_sizes, repetitions: reps, seed };
             let cases = cfg.g1_log_sizes.len() + cfg.g2_log_sizes.len();
-            run_bench("msm", backend, out, cfg.repetitions, cfg.seed, cases, |e, p| bench::msm(e, &cfg, p))
+            cfg.validate()
+                .and_then(|bytes| limits::fits_in_memory("this bench", bytes))
+                .and_then(|()| run_bench("msm", backend, out, reps, seed, cases, |e, p| bench::msm(e, &cfg, p)))
         }
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
         Command::Info { kernels } => {
@@ -181,6 +205,62 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Two lists of cases where giving either means "only what was given": both absent, the
+/// defaults; one given, the other is empty.
+fn asked<A, B>(a: Option<Vec<A>>, b: Option<Vec<B>>, default_a: Vec<A>, default_b: Vec<B>) -> (Vec<A>, Vec<B>) {
+    match (a, b) {
+        (None, None) => (default_a, default_b),
+        (a, b) => (a.unwrap_or_default(), b.unwrap_or_default()),
+    }
+}
+
+/// Progress over groups of work on stderr: a bar on a terminal, one line per group elsewhere
+/// (a log, CI), so a long run is never silent.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    verb: &'static str,
+    suffix: String,
+}
+
+impl Progress {
+    fn new(len: usize, verb: &'static str, first: &str, suffix: String) -> Self {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Self { bar: None, verb, suffix };
+        }
+        let bar = indicatif::ProgressBar::new(len as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} [{{bar:20}}] {{pos}}/{{len}} {verb} {{msg}}{{prefix}} ({{elapsed}})"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(suffix.clone());
+        // The first frame names the first group (it read "checking  on cpu" before).
+        bar.set_message(first.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self { bar: Some(bar), verb, suffix }
+    }
+
+    /// Group `step` (0-based), named `what`, starts.
+    fn start(&self, step: usize, what: &str) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(step as u64);
+                bar.set_message(what.to_string());
+            }
+            None => eprintln!("{} {what}{} ...", self.verb, self.suffix),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
@@ -216,27 +296,17 @@ fn run_check(
     all_schedules: bool,
     json: bool,
 ) -> cherenkov::Result<bool> {
+    bench::limits::check_sizes(&log_sizes)?;
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
     });
     let engines = engines(arg, seed, all_schedules)?;
     let names: Vec<String> = engines.iter().map(|e| e.name()).collect();
-    let bar = indicatif::ProgressBar::new(check::GROUPS.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{bar:20}] {pos}/{len} checking {msg} on {prefix} ({elapsed})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.set_prefix(names.join(", "));
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let progress =
+        Progress::new(check::GROUPS.len(), "checking", check::GROUPS[0], format!(" on {}", names.join(", ")));
     let cfg = CheckConfig { seed, random, engines, log_sizes: log_sizes.clone() };
-    let rows = check::run_with_progress(&cfg, |step, group| {
-        bar.set_position(step as u64);
-        bar.set_message(group.to_string());
-    });
-    bar.finish_and_clear();
+    let rows = check::run_with_progress(&cfg, |step, group| progress.start(step, group));
+    progress.finish();
     if json {
         let failed = rows.iter().any(|r| r.outcome != Outcome::Pass);
         println!("{}", serde_json::to_string_pretty(&check::to_json(seed, &rows)).unwrap_or_default());
@@ -297,21 +367,13 @@ fn run_bench(
         "cherenkov bench {what} on {name}: median of {reps} runs per side, seed {seed}; peers built with{} their parallel features",
         if cfg!(feature = "peers-parallel") { "" } else { "out" }
     );
-    let bar = indicatif::ProgressBar::new(cases as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{bar:20}] {pos}/{len} timing {msg} ({elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let progress = Progress::new(cases, "timing", "", String::new());
     let mut started = 0;
     let rows = run(&engine, &mut |case| {
-        bar.println(format!("  timing {case} ..."));
-        bar.set_position(started);
+        progress.start(started, case);
         started += 1;
-        bar.set_message(case.to_string());
     });
-    bar.finish_and_clear();
+    progress.finish();
     let rows = rows?;
     println!("\n{}", bench::table(&name, &rows));
     if let Some(dir) = out {
@@ -327,6 +389,14 @@ fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usiz
     use cherenkov::prove;
 
     let fri = FriSettings { num_queries: queries, query_proof_of_work_bits: pow_bits, ..FriSettings::default() };
+    // Every flag before any work: p3-fri and p3-challenger assert on these.
+    fri.check::<cherenkov::field::BabyBear>().map_err(|e| match e {
+        cherenkov::Error::InvalidArgument(m) => cherenkov::Error::InvalidArgument(
+            m.replace("num_queries", "--queries").replace("query_proof_of_work_bits", "--pow-bits"),
+        ),
+        e => e,
+    })?;
+    prove::check_log_rows(log_rows)?;
     // With grinding on, two honest proofs of one trace may carry different witnesses.
     let comparable = pow_bits == 0;
     let engines = backends.iter().map(|b| b.engine()).collect::<cherenkov::Result<Vec<Engine>>>()?;
@@ -336,23 +406,15 @@ fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usiz
          {pow_bits} bits of query grinding",
         trace.width, fri.log_blowup, fri.num_queries
     );
-    let bar = indicatif::ProgressBar::new(1 + engines.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{bar:20}] {pos}/{len} {msg} ({elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar.set_message("proving with Plonky3's stock configuration");
+    let progress = Progress::new(1 + engines.len(), "proving with", "Plonky3's stock configuration", String::new());
+    progress.start(0, "Plonky3's stock configuration");
     let stock = prove::stock(trace.clone(), fri)?;
-    bar.inc(1);
     let mut runs = Vec::new();
-    for engine in &engines {
-        bar.set_message(format!("proving with cherenkov on {}", engine.name()));
+    for (i, engine) in engines.iter().enumerate() {
+        progress.start(i + 1, &format!("cherenkov on {}", engine.name()));
         runs.push(prove::cherenkov(engine, trace.clone(), fri)?);
-        bar.inc(1);
     }
-    bar.finish_and_clear();
+    progress.finish();
     println!("\n| prover | prove | stock verify | speed-up | proof bytes = stock |\n|---|---|---|---|---|");
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     println!("| {} | {:.0} ms | {:.1} ms | 1.00× | — |", stock.prover, ms(stock.prove), ms(stock.verify));

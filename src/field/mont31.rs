@@ -40,20 +40,24 @@ mont31!(KoalaBear);
 
 /// `len` arrays of N zero elements from a zeroed allocation (calloc): fresh pages come from the
 /// OS already zero and are faulted in by whichever thread first writes them, so a big digest
-/// layer costs no single-threaded fill pass.
-pub(crate) fn zeroed_arrays<F: Mont31, const N: usize>(len: usize) -> Vec<[F; N]> {
-    let words = len.checked_mul(N).expect("array count overflows usize");
-    let mut flat = std::mem::ManuallyDrop::new(vec![0u32; words]);
-    if flat.capacity() != words || N == 0 {
-        // Only an exact allocation may be reinterpreted; this never happens for vec![0; n].
-        std::mem::ManuallyDrop::into_inner(flat);
-        return vec![[F::ZERO; N]; len];
+/// layer costs no single-threaded fill pass. A failed allocation is `OutOfMemory`.
+pub(crate) fn zeroed_arrays<F: Mont31, const N: usize>(len: usize) -> crate::Result<Vec<[F; N]>> {
+    let words = crate::mem::Size::of(len, "zeroed arrays").times(N).get()?;
+    if words == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u32>(words)
+        .map_err(|_| crate::Error::SizeOverflow(format!("{words} words in one allocation")))?;
+    // SAFETY: the layout has a non-zero size (words > 0).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return Err(crate::Error::OutOfMemory { bytes: layout.size(), backend: "host" });
     }
     // SAFETY: F is #[repr(transparent)] over u32 (size and align 4, asserted above), so [F; N] is
     // N u32s without padding and `len` arrays occupy exactly the `words` u32s allocated, with
-    // the same alignment; the all-zero u32 is F::ZERO (Montgomery 0), a valid value; capacity
-    // equals length, so the allocation is freed with the layout it was made with.
-    unsafe { Vec::from_raw_parts(flat.as_mut_ptr().cast::<[F; N]>(), len, len) }
+    // the same alignment (the layout a Vec<[F; N]> of capacity `len` frees with); the all-zero
+    // u32 is F::ZERO (Montgomery 0), a valid value.
+    Ok(unsafe { Vec::from_raw_parts(ptr.cast::<[F; N]>(), len, len) })
 }
 
 fn reference<F: PrimeCharacteristicRing + p3_field::Field>(op: FieldOp, a: F, b: F) -> F {

@@ -8,6 +8,7 @@ use p3_symmetric::Permutation;
 use rayon::prelude::*;
 
 use super::{Digest, Layout};
+use crate::error::Result;
 use crate::poseidon2::hash::{for_each_pack, sponge, MAX_LANES};
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
 
@@ -25,9 +26,10 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
     c: &Poseidon2Constants<F, 16>,
     leaves: &[M],
     layout: &Layout,
-) -> Vec<Vec<Digest<F>>> {
+) -> Result<Vec<Vec<Digest<F>>>> {
     let perm = c.cpu_permutation();
-    let mut layers: Vec<Vec<Digest<F>>> = layout.layers.iter().map(|l| F::zeroed_digests(l.padded)).collect();
+    let mut layers: Vec<Vec<Digest<F>>> =
+        layout.layers.iter().map(|l| F::zeroed_digests(l.padded)).collect::<Result<_>>()?;
     // A task hashes 2^log_task leaves and builds the layers k < log_task above them: every one
     // keeps ≥ 2 nodes a task, so the tasks together also cover each layer's padding slot.
     let per_task = layout.layers[0].padded / (rayon::current_num_threads() * TASKS_PER_THREAD);
@@ -58,7 +60,7 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
             .enumerate()
             .for_each(|(i, out)| fill(&perm, leaves, layout, k, i * TOP_CHUNK, &children[2 * i * TOP_CHUNK..], out));
     }
-    layers
+    Ok(layers)
 }
 
 /// Computes nodes `start..start + out.len()` of layer `k` into `out` (already zero: the padding

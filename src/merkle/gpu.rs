@@ -26,7 +26,7 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
     let resident = leaves
         .iter()
         .map(|m| {
-            let rows = if m.width() == 0 { None } else { Some(gpu.upload(&reprs(m))?) };
+            let rows = if m.width() == 0 { None } else { Some(gpu.upload(&reprs(m)?)?) };
             Ok(Resident { rows, width: m.width() })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -98,12 +98,12 @@ pub(crate) fn build_resident<F: Poseidon2Hasher>(
 }
 
 /// The rows of `m`, row-major, in device encoding.
-fn reprs<F: Poseidon2Hasher, M: Matrix<F>>(m: &M) -> Vec<u32> {
+fn reprs<F: Poseidon2Hasher, M: Matrix<F>>(m: &M) -> Result<Vec<u32>> {
     // Rows gathered on every core into a zeroed allocation whose pages fault in on the writing
     // threads (one thread gathering a 2^17 x 2633 LDE took longer than hashing it on an H100).
     const ROWS_PER_TASK: usize = 64;
     let w = m.width();
-    let mut out = vec![0u32; m.height() * w];
+    let mut out = crate::mem::vec_filled(crate::mem::Size::of(m.height(), "matrix elements").times(w).get()?, 0u32)?;
     out.par_chunks_mut(w * ROWS_PER_TASK).enumerate().for_each(|(task, chunk)| {
         for (j, dst) in chunk.chunks_mut(w).enumerate() {
             let row = m.row_slice(task * ROWS_PER_TASK + j).expect("row below the matrix height");
@@ -112,5 +112,5 @@ fn reprs<F: Poseidon2Hasher, M: Matrix<F>>(m: &M) -> Vec<u32> {
             }
         }
     });
-    out
+    Ok(out)
 }

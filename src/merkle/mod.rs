@@ -142,7 +142,7 @@ pub(crate) fn digest_layers<F: Poseidon2Hasher, M: Matrix<F>>(
     layout: &Layout,
 ) -> Result<Vec<Vec<Digest<F>>>> {
     match engine {
-        Engine::Cpu => Ok(cpu::build_layers(c, leaves, layout)),
+        Engine::Cpu => cpu::build_layers(c, leaves, layout),
         Engine::Gpu(gpu) => gpu::build_layers(gpu, c, leaves, layout),
     }
 }

@@ -13,6 +13,7 @@ use super::{Layout, MAX_CHUNK};
 use crate::backend::{plan, Dim3, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::field::bn254::{from_limbs, limbs};
+use crate::mem::{self, Size};
 
 /// Threads of the scan kernel's one block per window (`SCAN_THREADS` in msm.cuh).
 const SCAN_THREADS: u32 = 256;
@@ -77,33 +78,35 @@ impl Plan {
     }
 
     /// Points the kernels see: every precomputed copy of every base.
-    pub fn points(&self) -> usize {
-        self.n * self.layout.copies as usize
+    pub fn points(&self) -> Result<usize> {
+        Size::of(self.n, "MSM points").times(self.layout.copies as usize).get()
     }
 
-    /// Device bytes the plan allocates for a curve whose field elements take `field_words`.
-    pub fn device_bytes(&self, field_words: usize) -> usize {
-        let (w, b, pts) = (self.layout.windows as usize, self.buckets as usize, self.points());
-        let affine = pts * 2 * field_words * 8;
-        let scalars = self.n * 32;
-        let keys_and_sorted = 2 * w * pts * 4;
-        let bucket_tables = 3 * w * b * 4 + w * b * 4 * field_words * 8;
-        let partials = w * self.segments as usize * 4 * field_words * 8;
-        affine + scalars + keys_and_sorted + bucket_tables + partials
+    /// Device bytes the plan allocates for a curve whose field elements take `field_words`
+    /// (checked: a size that overflows is `SizeOverflow`, never a wrapped value).
+    pub fn device_bytes(&self, field_words: usize) -> Result<usize> {
+        let (w, b, pts) = (self.layout.windows as usize, self.buckets as usize, self.points()?);
+        let what = "MSM device bytes";
+        let affine = Size::of(pts, what).times(2 * field_words * 8);
+        let scalars = Size::of(self.n, what).times(32);
+        let keys_and_sorted = Size::of(pts, what).times(2 * w * 4);
+        let bucket_tables = Size::of(w * b, what).times(3 * 4 + 4 * field_words * 8);
+        let partials = Size::of(w * self.segments as usize, what).times(4 * field_words * 8);
+        affine.add(scalars).add(keys_and_sorted).add(bucket_tables).add(partials).get()
     }
 }
 
 /// The points of `bases` (already expanded to `layout.copies` copies) as kernel words.
-pub fn base_words<P: DeviceCurve>(bases: &[Affine<P>]) -> Vec<u64> {
+pub fn base_words<P: DeviceCurve>(bases: &[Affine<P>]) -> Result<Vec<u64>> {
     let k = P::FIELD_WORDS;
-    let mut words = vec![0u64; bases.len() * 2 * k];
+    let mut words = mem::vec_filled(Size::of(bases.len(), "MSM base words").times(2 * k).get()?, 0u64)?;
     words.par_chunks_mut(2 * k).zip(bases).for_each(|(out, p)| {
         if !p.is_zero() {
             P::write_field(&p.x, &mut out[..k]);
             P::write_field(&p.y, &mut out[k..]);
         }
     });
-    words
+    Ok(words)
 }
 
 /// An XYZZ point from kernel words as a Jacobian point, without an inversion: Z = ZZ·ZZZ,
@@ -129,14 +132,16 @@ pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layou
     if n == 0 {
         return Ok(Projective::zero());
     }
-    if p.points() > MAX_CHUNK || table.len() != p.points() {
-        return Err(Error::SizeOverflow(format!("{} points in one device MSM", p.points())));
+    let points = p.points()?;
+    if points > MAX_CHUNK || table.len() != points {
+        return Err(Error::SizeOverflow(format!("{points} points in one device MSM")));
     }
-    let (windows, buckets, pts) = (layout.windows, p.buckets, p.points() as u64);
+    let (windows, buckets, pts) = (layout.windows, p.buckets, points as u64);
     let props = gpu.props();
-    let ints: Vec<u64> = scalars.par_iter().flat_map_iter(|s| s.into_bigint().0).collect();
+    let mut ints = mem::vec_filled(Size::of(n, "MSM scalar words").times(4).get()?, 0u64)?;
+    ints.par_chunks_mut(4).zip(scalars).for_each(|(out, s)| out.copy_from_slice(&s.into_bigint().0));
     let d_scalars = gpu.upload(&ints)?;
-    let d_bases = gpu.upload(&base_words(table))?;
+    let d_bases = gpu.upload(&base_words(table)?)?;
     let keys = gpu.alloc::<u32>(windows as usize * pts as usize)?;
     let counts = gpu.alloc::<u32>((windows * buckets) as usize)?;
     let offsets = gpu.alloc::<u32>((windows * buckets) as usize)?;

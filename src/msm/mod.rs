@@ -139,7 +139,7 @@ pub fn device_bytes(curve: u8, n: usize, window_bits: u32, copies: u32) -> Resul
         2 => <ark_bn254::g2::Config as DeviceCurve>::FIELD_WORDS,
         _ => return Err(Error::InvalidShape(format!("BN254 has G1 and G2, not G{curve}"))),
     };
-    Ok(gpu::Plan::new(n, Layout::new(window_bits, copies)?).device_bytes(words))
+    gpu::Plan::new(n, Layout::new(window_bits, copies)?).device_bytes(words)
 }
 
 /// Bases with `factor` precomputed copies each (copy j = 2^(j·c·windows) · base), for MSMs
@@ -240,8 +240,9 @@ fn execute<P: DeviceCurve>(
     }
     match engine {
         Engine::Cpu => {
-            let ints: Vec<_> = scalars.par_iter().map(|s| s.into_bigint()).collect();
-            Ok(cpu::msm(table, &ints, layout))
+            let mut ints = crate::mem::vec_filled(scalars.len(), Default::default())?;
+            ints.par_iter_mut().zip(scalars).for_each(|(out, s)| *out = s.into_bigint());
+            cpu::msm(table, &ints, layout)
         }
         Engine::Gpu(gpu) => chunked(gpu, table, scalars, layout, cfg),
     }
@@ -251,9 +252,9 @@ fn execute<P: DeviceCurve>(
 /// point indices).
 pub fn chunk_points<P: DeviceCurve>(n: usize, layout: Layout, budget: usize) -> Result<usize> {
     let mut chunk = n.min(MAX_CHUNK / layout.copies as usize);
-    while gpu::Plan::new(chunk, layout).device_bytes(P::FIELD_WORDS) > budget {
+    while gpu::Plan::new(chunk, layout).device_bytes(P::FIELD_WORDS)? > budget {
         if chunk == 1 {
-            let need = gpu::Plan::new(1, layout).device_bytes(P::FIELD_WORDS);
+            let need = gpu::Plan::new(1, layout).device_bytes(P::FIELD_WORDS)?;
             return Err(Error::OutOfMemory { bytes: need, backend: "device (MSM memory budget)" });
         }
         chunk = chunk.div_ceil(2);

@@ -8,11 +8,13 @@ use rayon::prelude::*;
 use super::field::NttField;
 use super::plan::{passes, Pass, Step};
 use super::twiddles;
+use crate::error::Result;
+use crate::mem;
 
 /// Rows per rayon task at the least: keeps tasks well above the scheduling cost.
 const MIN_ELEMS_PER_TASK: usize = 1 << 12;
 
-pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -> Vec<F> {
+pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -> Result<Vec<F>> {
     let trace = std::env::var_os("CHERENKOV_NTT_TRACE").is_some();
     for pass in passes(steps) {
         let t0 = std::time::Instant::now();
@@ -21,19 +23,19 @@ pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -
                 scale_in_place(&mut v, width, log_n, scale, shift, bitrev_rows)
             }
             Pass::Step(Step::Expand { log_src, log_dst, scale, shift }) => {
-                v = bitrev_expand(v, width, log_src, log_dst, Some((scale, shift)))
+                v = bitrev_expand(v, width, log_src, log_dst, Some((scale, shift)))?
             }
-            Pass::Step(Step::Bitrev { log_n }) => v = bitrev_expand(v, width, log_n, log_n, None),
+            Pass::Step(Step::Bitrev { log_n }) => v = bitrev_expand(v, width, log_n, log_n, None)?,
             Pass::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into Stages"),
             Pass::Stages { log_n, lo, hi, inverse, dif } => {
-                stages(&mut v, width, log_n, lo, hi, &twiddles::host::<F>(log_n, inverse), dif)
+                stages(&mut v, width, log_n, lo, hi, &twiddles::host::<F>(log_n, inverse)?, dif)
             }
         }
         if trace {
             eprintln!("ntt cpu {pass:?}: {:?}", t0.elapsed());
         }
     }
-    v
+    Ok(v)
 }
 
 fn min_rows(width: usize) -> usize {
@@ -330,7 +332,7 @@ fn bitrev_expand<F: NttField>(
     log_src: u32,
     log_dst: u32,
     scale_shift: Option<(F, F)>,
-) -> Vec<F> {
+) -> Result<Vec<F>> {
     let n = 1usize << log_src;
     let added = log_dst - log_src;
     let root = F::root_of_unity(log_dst as usize);
@@ -342,7 +344,9 @@ fn bitrev_expand<F: NttField>(
         .collect();
     let (len, total) = (v.len(), width << log_dst);
     debug_assert_eq!(len, width << log_src);
-    v.reserve_exact(total - len);
+    // The one allocation that grows with the input: fallible, so a machine without the memory
+    // gets `OutOfMemory` rather than an abort.
+    mem::reserve_exact(&mut v, total - len)?;
     prefault(&mut v.spare_capacity_mut()[..total - len]);
     let rows = RowsPtr(v.as_mut_ptr());
     // t: 2^(2t) rows of width elements per tile, two tiles within EXPAND_TILE_BYTES.
@@ -399,7 +403,7 @@ fn bitrev_expand<F: NttField>(
     );
     // SAFETY: every row of every copy was written above: the tiles cover rows 0..n.
     unsafe { v.set_len(total) };
-    v
+    Ok(v)
 }
 
 #[cfg(test)]

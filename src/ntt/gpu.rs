@@ -138,7 +138,7 @@ fn device_twiddles<F: NttField>(gpu: &Gpu, log_n: u32, inverse: bool) -> Result<
         inverse as u64,
         |t: &DeviceTwiddles<F>| t.log_n >= log_n,
         || {
-            let host: Vec<F::Repr> = twiddles::host::<F>(log_n, inverse).iter().map(|x| x.to_repr()).collect();
+            let host: Vec<F::Repr> = twiddles::host::<F>(log_n, inverse)?.iter().map(|x| x.to_repr()).collect();
             Ok(DeviceTwiddles { log_n, table: gpu.upload(&host)?, _field: PhantomData })
         },
     )

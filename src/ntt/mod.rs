@@ -84,7 +84,7 @@ fn log_height<F: NttField>(len: usize, width: usize) -> Result<u32> {
 
 fn execute<F: NttField>(engine: &Engine, steps: &[plan::Step<F>], values: Vec<F>, width: usize) -> Result<Vec<F>> {
     match engine {
-        Engine::Cpu => Ok(cpu::run(steps, values, width)),
+        Engine::Cpu => cpu::run(steps, values, width),
         Engine::Gpu(g) => gpu::run(g, steps, &values, width),
     }
 }
@@ -106,9 +106,19 @@ pub(crate) fn transform_batch_on_device<F: NttField>(
     gpu::run(gpu, &steps, values, width)
 }
 
+/// A coset `shift · H` needs `shift` != 0: an inverse divides by it, and a forward transform on
+/// `0 · H` is no coset (every point is 0).
+fn check_shift<F: NttField>(shift: F) -> Result<()> {
+    if shift == F::zero() {
+        return Err(Error::InvalidArgument("coset shift is 0 (a coset shift must be non-zero)".into()));
+    }
+    Ok(())
+}
+
 /// The checked plan of a transform of `len` elements in `width` columns.
 fn transform_plan<F: NttField>(len: usize, width: usize, t: Transform<F>) -> Result<Vec<plan::Step<F>>> {
     let log_n = log_height::<F>(len, width)?;
+    check_shift(t.shift)?;
     let (pre, post) = match t.direction {
         // y_i = Σ c_j (s g^i)^j: scale coefficient j by s^j first.
         Direction::Forward => ((t.shift != F::one()).then_some((F::one(), t.shift)), None),
@@ -170,6 +180,7 @@ fn lde_plan<F: NttField>(
     output: Order,
 ) -> Result<Vec<plan::Step<F>>> {
     let log_n = log_height::<F>(values.len(), width)?;
+    check_shift(shift)?;
     let log_big = log_n as usize + added_bits;
     if log_big > F::TWO_ADICITY {
         return Err(Error::HeightTooLarge { log_height: log_big, max_log_height: F::TWO_ADICITY });

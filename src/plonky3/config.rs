@@ -16,13 +16,13 @@ use p3_challenger::DuplexChallenger;
 use p3_commit::ExtensionMmcs;
 use p3_dft::Radix2DitParallel;
 use p3_field::extension::BinomialExtensionField;
-use p3_field::TwoAdicField;
+use p3_field::{PrimeField64, TwoAdicField};
 use p3_fri::{FriParameters, TwoAdicFriPcs};
 use p3_uni_stark::StarkConfig;
 
 use super::{Dft, FusedPcs, Mmcs, StockMmcs};
 use crate::backend::{Backend, Engine};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::field::{BabyBear, KoalaBear};
 use crate::ntt::NttField;
 use crate::poseidon2::{CpuPermutation, Poseidon2Constants, Poseidon2Hasher};
@@ -46,15 +46,26 @@ pub type StockPcs<F> =
 pub type StockConfig<F> = StarkConfig<StockPcs<F>, Challenge<F>, Challenger<F>>;
 
 /// Plonky3's `FriParameters` without the MMCS. `Default` is `FriParameters::new_benchmark`'s
-/// values (blowup 2, 100 queries, 16 bits of query grinding).
+/// values (blowup 2, 100 queries, 16 bits of query grinding). [`FriSettings::check`] says
+/// whether the values are ones p3-fri can run with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FriSettings {
+    /// log2 of the blowup: each committed polynomial is evaluated on a domain 2^log_blowup
+    /// times its degree (≥ 1; the quotient of a degree-d AIR needs ≥ log2(d − 1)).
     pub log_blowup: usize,
+    /// log2 of the length of the final polynomial FRI sends in the clear (0: a constant).
     pub log_final_poly_len: usize,
+    /// log2 of the largest folding arity per FRI round (1: fold by 2 each round).
     pub max_log_arity: usize,
+    /// Query repetitions (≥ 1); with the blowup they set the soundness: about
+    /// `log_blowup · num_queries + query_proof_of_work_bits` bits (p3-fri's `conjectured_soundness_bits`).
     pub num_queries: usize,
+    /// Proof-of-work bits before the batching challenge (0: none).
     pub batch_proof_of_work_bits: usize,
+    /// Proof-of-work bits before each folding challenge (0: none).
     pub commit_proof_of_work_bits: usize,
+    /// Proof-of-work bits before the query indices are drawn (grinding; each bit doubles the
+    /// prover's search). Every proof-of-work count must keep 2^bits below the field's order.
     pub query_proof_of_work_bits: usize,
 }
 
@@ -73,6 +84,33 @@ impl Default for FriSettings {
 }
 
 impl FriSettings {
+    /// An error naming the first value p3-fri would panic on or could not prove with: no
+    /// queries, a blowup or arity of 0, or proof-of-work bits with 2^bits ≥ the field's order.
+    pub fn check<F: PrimeField64>(&self) -> Result<()> {
+        let bad = |msg: String| Err(Error::InvalidArgument(msg));
+        if self.num_queries == 0 {
+            return bad("FRI needs at least one query (num_queries = 0)".into());
+        }
+        if self.log_blowup == 0 {
+            return bad("log_blowup = 0: the quotient needs a blowup of at least 2".into());
+        }
+        if self.max_log_arity == 0 {
+            return bad("max_log_arity = 0: FRI folds by at least 2".into());
+        }
+        let pow = [
+            ("batch_proof_of_work_bits", self.batch_proof_of_work_bits),
+            ("commit_proof_of_work_bits", self.commit_proof_of_work_bits),
+            ("query_proof_of_work_bits", self.query_proof_of_work_bits),
+        ];
+        for (name, bits) in pow {
+            if bits >= 64 || (1u64 << bits) >= F::ORDER_U64 {
+                let max = F::ORDER_U64.ilog2();
+                return bad(format!("{name} = {bits}: at most {max} over a field of order {}", F::ORDER_U64));
+            }
+        }
+        Ok(())
+    }
+
     pub fn parameters<M>(&self, mmcs: M) -> FriParameters<M> {
         FriParameters {
             log_blowup: self.log_blowup,
@@ -107,12 +145,14 @@ where
     StarkConfig::new(pcs, DuplexChallenger::new(constants.cpu_permutation()))
 }
 
-/// BabyBear with Plonky3's default Poseidon2-16 on `backend`.
+/// BabyBear with Plonky3's default Poseidon2-16 on `backend` (`fri` checked first).
 pub fn babybear(backend: Backend, fri: FriSettings) -> Result<BabyBearConfig> {
+    fri.check::<BabyBear>()?;
     Ok(on(Poseidon2Constants::babybear_default_16(), backend.engine()?, fri))
 }
 
-/// KoalaBear with Plonky3's default Poseidon2-16 on `backend`.
+/// KoalaBear with Plonky3's default Poseidon2-16 on `backend` (`fri` checked first).
 pub fn koalabear(backend: Backend, fri: FriSettings) -> Result<KoalaBearConfig> {
+    fri.check::<KoalaBear>()?;
     Ok(on(Poseidon2Constants::koalabear_default_16(), backend.engine()?, fri))
 }

@@ -4,6 +4,7 @@ pub mod config;
 mod dft;
 mod mmcs;
 mod pcs;
+pub mod proof;
 
 pub use dft::Dft;
 pub use mmcs::{Commitment, Compressor, Hasher, LdeTree, Mmcs, StockMmcs};

@@ -29,14 +29,14 @@ pub trait Poseidon2Hasher: Poseidon2Field<16> {
     const MERKLE_COMPRESS_LEVELS: &'static str;
     /// `len` zero digests without a fill pass (see `field::mont31::zeroed_arrays`).
     #[doc(hidden)]
-    fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]>;
+    fn zeroed_digests(len: usize) -> Result<Vec<[Self; DIGEST]>>;
 }
 
 impl Poseidon2Hasher for crate::field::BabyBear {
     const ABSORB_ROWS_KERNEL: &'static str = "chk_poseidon2_babybear_16_absorb_rows";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_babybear_16_compress";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_babybear_compress_levels";
-    fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]> {
+    fn zeroed_digests(len: usize) -> Result<Vec<[Self; DIGEST]>> {
         crate::field::mont31::zeroed_arrays(len)
     }
 }
@@ -44,7 +44,7 @@ impl Poseidon2Hasher for crate::field::KoalaBear {
     const ABSORB_ROWS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_absorb_rows";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_compress";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_koalabear_compress_levels";
-    fn zeroed_digests(len: usize) -> Vec<[Self; DIGEST]> {
+    fn zeroed_digests(len: usize) -> Result<Vec<[Self; DIGEST]>> {
         crate::field::mont31::zeroed_arrays(len)
     }
 }
@@ -73,7 +73,7 @@ pub fn hash_rows<F: Poseidon2Hasher>(
         Engine::Cpu => {
             let perm = c.cpu_permutation();
             let m = RowMajorMatrixView::new(rows, width);
-            let mut out = F::zeroed_digests(count);
+            let mut out = F::zeroed_digests(count)?;
             out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(task, digests)| {
                 let first = task * ROWS_PER_TASK;
                 let live = digests.len();
@@ -103,7 +103,7 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
     if count == 0 {
         return Ok(Vec::new());
     }
-    let flat: Vec<F> = digests_in.iter().flatten().copied().collect();
+    let flat: Vec<F> = crate::mem::collect_exact(2 * count * DIGEST, digests_in.iter().flatten().copied())?;
     match engine {
         Engine::Cpu => {
             let mut states = flat;
@@ -245,5 +245,7 @@ pub(crate) fn absorb_rows<F: Poseidon2Hasher>(
 /// A device buffer of digests, decoded (canonical encodings checked).
 pub(crate) fn download_digests<F: Poseidon2Hasher>(gpu: &Gpu, buf: &DeviceBuffer<u32>) -> Result<Vec<[F; DIGEST]>> {
     let flat = F::decode_vec(gpu.download(buf)?)?;
-    Ok(flat.par_chunks_exact(DIGEST).map(|d| d.try_into().expect("DIGEST elements")).collect())
+    let mut out = F::zeroed_digests(flat.len() / DIGEST)?;
+    out.par_iter_mut().zip(flat.par_chunks_exact(DIGEST)).for_each(|(o, d)| o.copy_from_slice(d));
+    Ok(out)
 }

@@ -27,6 +27,8 @@ use rayon::prelude::*;
 use super::fq8::{self, Fq8, LIMBS};
 use super::xyzz8;
 use super::{pippenger, running_sum, Layout};
+use crate::error::Result;
+use crate::mem;
 
 /// Additions per batch at most: enough to spread the inversion (≈ 330 vector products, one
 /// chain) thin, few enough that the batch's stash stays in L2. Fewer with few buckets
@@ -58,9 +60,10 @@ pub fn available() -> bool {
 }
 
 /// The MSM of [`super::msm`] for G1, bases converted to 52-bit limbs once.
-pub fn msm(table: &[G1Affine], scalars: &[BigInt<4>], layout: Layout) -> G1Projective {
+pub fn msm(table: &[G1Affine], scalars: &[BigInt<4>], layout: Layout) -> Result<G1Projective> {
     assert!(available(), "the IFMA MSM needs AVX-512 IFMA");
-    let points: Vec<Point52> = table.par_iter().map(to_point52).collect();
+    let mut points = mem::vec_filled(table.len(), [0u64; WORDS])?;
+    points.par_iter_mut().zip(table).for_each(|(out, p)| *out = to_point52(p));
     pippenger(table, scalars, layout, |pairs, buckets| {
         // A window whose digits reach few buckets (the top window; small scalars) would queue
         // few additions per batch: its buckets get `copies` copies, point i adding into copy
@@ -68,11 +71,11 @@ pub fn msm(table: &[G1Affine], scalars: &[BigInt<4>], layout: Layout) -> G1Proje
         let stride = (pairs.max_digit() as usize).next_power_of_two();
         let copies = if stride * 8 <= buckets { buckets / stride } else { 1 };
         let stride = if copies == 1 { buckets } else { stride };
-        let mut acc = Accumulator::new(&points, buckets);
+        let mut acc = Accumulator::new(&points, buckets)?;
         for (i, d) in pairs {
             acc.add((d.unsigned_abs() - 1) as usize + stride * (i % copies), i, d < 0);
         }
-        acc.finish(stride, copies)
+        Ok(acc.finish(stride, copies))
     })
 }
 
@@ -127,12 +130,12 @@ struct Accumulator<'a> {
 }
 
 impl<'a> Accumulator<'a> {
-    fn new(points: &'a [Point52], buckets: usize) -> Self {
-        Self {
+    fn new(points: &'a [Point52], buckets: usize) -> Result<Self> {
+        Ok(Self {
             points,
-            buckets: vec![[0; WORDS]; buckets],
-            state: vec![EMPTY; buckets],
-            extra: vec![Bucket::ZERO; buckets],
+            buckets: mem::vec_filled(buckets, [0; WORDS])?,
+            state: mem::vec_filled(buckets, EMPTY)?,
+            extra: mem::vec_filled(buckets, Bucket::ZERO)?,
             queue_bucket: Vec::with_capacity(2 * BATCH),
             queue_point: Vec::with_capacity(2 * BATCH),
             queue_neg: Vec::with_capacity(2 * BATCH),
@@ -140,7 +143,7 @@ impl<'a> Accumulator<'a> {
             stash: Vec::with_capacity(2 * BATCH / 8),
             equal: Vec::with_capacity(2 * BATCH / 8),
             batch: batch_len(buckets),
-        }
+        })
     }
 
     /// Adds ±points[i] to bucket b.

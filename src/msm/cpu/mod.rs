@@ -13,6 +13,8 @@ use ark_ff::{batch_inversion, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
 use super::Layout;
+use crate::error::Result;
+use crate::mem::{self, Size};
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // SIMD intrinsics: loads, stores, gathers and scatters take raw pointers
@@ -38,10 +40,10 @@ pub fn window_bits(n: usize) -> u32 {
 /// Signed digits of every scalar, window-major (`digits[w * n + i]`, so one window's digits are
 /// contiguous): each window's digit is in [-2^(c-1), 2^(c-1)], the carry going to the next
 /// window, so `windows` windows cover the scalar field with room for the last carry.
-pub fn signed_digits<B: BigInteger>(scalars: &[B], c: u32, windows: usize) -> Vec<i32> {
+pub fn signed_digits<B: BigInteger>(scalars: &[B], c: u32, windows: usize) -> Result<Vec<i32>> {
     const BLOCK: usize = 4096;
     let n = scalars.len();
-    let mut digits = vec![0i32; windows * n];
+    let mut digits = mem::vec_filled(Size::of(windows, "MSM digits").times(n).get()?, 0i32)?;
     // Block k of every window's column, for each block of scalars: one task writes them all.
     let mut columns: Vec<_> = digits.chunks_mut(n.max(1)).map(|col| col.chunks_mut(BLOCK)).collect();
     let blocks: Vec<Vec<&mut [i32]>> =
@@ -57,7 +59,7 @@ pub fn signed_digits<B: BigInteger>(scalars: &[B], c: u32, windows: usize) -> Ve
             }
         }
     });
-    digits
+    Ok(digits)
 }
 
 /// `len` bits of `s` from bit `at` (bits past the top are 0).
@@ -90,7 +92,7 @@ pub trait CpuCurve: SWCurveConfig {
         table: &[Affine<Self>],
         scalars: &[<Self::ScalarField as PrimeField>::BigInt],
         layout: Layout,
-    ) -> Projective<Self> {
+    ) -> Result<Projective<Self>> {
         msm_portable(table, scalars, layout)
     }
 }
@@ -98,7 +100,7 @@ pub trait CpuCurve: SWCurveConfig {
 impl CpuCurve for ark_bn254::g2::Config {}
 
 impl CpuCurve for ark_bn254::g1::Config {
-    fn cpu_msm(table: &[Affine<Self>], scalars: &[ark_ff::BigInt<4>], layout: Layout) -> Projective<Self> {
+    fn cpu_msm(table: &[Affine<Self>], scalars: &[ark_ff::BigInt<4>], layout: Layout) -> Result<Projective<Self>> {
         #[cfg(target_arch = "x86_64")]
         if g1_ifma::available() {
             return g1_ifma::msm(table, scalars, layout);
@@ -114,7 +116,7 @@ pub fn msm<P: CpuCurve>(
     table: &[Affine<P>],
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
     layout: Layout,
-) -> Projective<P> {
+) -> Result<Projective<P>> {
     P::cpu_msm(table, scalars, layout)
 }
 
@@ -123,9 +125,9 @@ pub fn msm_portable<P: SWCurveConfig>(
     table: &[Affine<P>],
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
     layout: Layout,
-) -> Projective<P> {
+) -> Result<Projective<P>> {
     pippenger(table, scalars, layout, |pairs, buckets| {
-        let mut acc = Accumulator::new(buckets);
+        let mut acc = Accumulator::new(buckets)?;
         for (i, d) in pairs {
             let p = &table[i];
             if !p.is_zero() {
@@ -133,7 +135,7 @@ pub fn msm_portable<P: SWCurveConfig>(
             }
         }
         let (buckets, extra) = acc.finish();
-        running_sum(&buckets, &extra)
+        Ok(running_sum(&buckets, &extra))
     })
 }
 
@@ -145,19 +147,19 @@ pub(crate) fn pippenger<P, F, I>(
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
     layout: Layout,
     window_sum: F,
-) -> Projective<P>
+) -> Result<Projective<P>>
 where
     P: SWCurveConfig,
-    F: Fn(WindowPairs<'_>, usize) -> I + Sync,
+    F: Fn(WindowPairs<'_>, usize) -> Result<I> + Sync,
     I: Into<Projective<P>> + Send,
 {
     let n = scalars.len();
     debug_assert_eq!(table.len(), n * layout.copies as usize);
     if n <= 16 && layout.copies == 1 {
-        return table.iter().zip(scalars).map(|(b, s)| b.mul_bigint(s)).sum();
+        return Ok(table.iter().zip(scalars).map(|(b, s)| b.mul_bigint(s)).sum());
     }
     let (c, sw) = (layout.c, layout.scalar_windows as usize);
-    let digits = signed_digits(scalars, c, sw);
+    let digits = signed_digits(scalars, c, sw)?;
     let sums: Vec<Projective<P>> = (0..layout.windows as usize)
         .into_par_iter()
         .map(|w| {
@@ -170,9 +172,9 @@ where
                 j: 0,
                 i: 0,
             };
-            window_sum(pairs, 1usize << (c - 1)).into()
+            window_sum(pairs, 1usize << (c - 1)).map(Into::into)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     // Σ_w 2^(c·w) · sums[w], Horner from the top window.
     let mut total = Projective::<P>::zero();
     for s in sums.iter().rev() {
@@ -181,7 +183,7 @@ where
         }
         total += s;
     }
-    total
+    Ok(total)
 }
 
 /// The (table index, non-zero digit) pairs of window `w`: scalar window j·windows + w of every scalar
@@ -256,14 +258,14 @@ struct Accumulator<P: SWCurveConfig> {
 }
 
 impl<P: SWCurveConfig> Accumulator<P> {
-    fn new(buckets: usize) -> Self {
-        Self {
-            buckets: vec![Affine::identity(); buckets],
-            extra: vec![Bucket::ZERO; buckets],
-            busy: vec![false; buckets],
+    fn new(buckets: usize) -> Result<Self> {
+        Ok(Self {
+            buckets: mem::vec_filled(buckets, Affine::identity())?,
+            extra: mem::vec_filled(buckets, Bucket::ZERO)?,
+            busy: mem::vec_filled(buckets, false)?,
             batch: Vec::with_capacity(BATCH),
             denominators: Vec::with_capacity(BATCH),
-        }
+        })
     }
 
     fn add(&mut self, b: usize, p: Affine<P>) {

@@ -1,0 +1,108 @@
+//! Host memory and sizes: fallible allocation and checked arithmetic.
+//!
+//! Every host allocation whose size grows with the input goes through [`vec_filled`],
+//! [`with_capacity`] or [`reserve_exact`], so a machine without the memory gets
+//! `Error::OutOfMemory` instead of an abort. Every size computed from the input goes through
+//! [`Size`], so an overflow is `Error::SizeOverflow` instead of a wrapped (release) or
+//! panicking (debug) value.
+
+use crate::error::{Error, Result};
+
+fn out_of_memory<T>(len: usize) -> Error {
+    Error::OutOfMemory { bytes: len.saturating_mul(size_of::<T>()), backend: "host" }
+}
+
+/// An empty vector with room for `len` elements.
+pub fn with_capacity<T>(len: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| out_of_memory::<T>(len))?;
+    Ok(v)
+}
+
+/// `len` copies of `value`.
+pub fn vec_filled<T: Clone>(len: usize, value: T) -> Result<Vec<T>> {
+    let mut v = with_capacity(len)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
+/// Room for `extra` more elements in `v`.
+pub fn reserve_exact<T>(v: &mut Vec<T>, extra: usize) -> Result<()> {
+    v.try_reserve_exact(extra).map_err(|_| out_of_memory::<T>(v.len().saturating_add(extra)))
+}
+
+/// `iter`'s items in a vector allocated fallibly up front (`len` is how many there are).
+pub fn collect_exact<T>(len: usize, iter: impl IntoIterator<Item = T>) -> Result<Vec<T>> {
+    let mut v = with_capacity(len)?;
+    v.extend(iter);
+    Ok(v)
+}
+
+/// A size under construction: each step is checked, the first overflow is kept and named.
+///
+/// ```
+/// # use cherenkov::mem::Size;
+/// assert_eq!(Size::of(3, "n").times(4).plus(1).get().unwrap(), 13);
+/// assert!(Size::of(usize::MAX, "n").times(2).get().is_err());
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[must_use]
+pub struct Size {
+    value: Option<usize>,
+    what: &'static str,
+}
+
+impl Size {
+    pub fn of(value: usize, what: &'static str) -> Self {
+        Self { value: Some(value), what }
+    }
+    pub fn times(self, k: usize) -> Self {
+        Self { value: self.value.and_then(|v| v.checked_mul(k)), ..self }
+    }
+    pub fn plus(self, k: usize) -> Self {
+        Self { value: self.value.and_then(|v| v.checked_add(k)), ..self }
+    }
+    /// `self + other` (each checked on its own).
+    pub fn add(self, other: Size) -> Self {
+        let value = match (self.value, other.value) {
+            (Some(a), Some(b)) => a.checked_add(b),
+            _ => None,
+        };
+        Self { value, what: self.what }
+    }
+    pub fn get(self) -> Result<usize> {
+        self.value.ok_or_else(|| Error::SizeOverflow(format!("{} overflows usize", self.what)))
+    }
+    /// The size as a byte count of `T`s that fits an allocation (isize::MAX).
+    pub fn bytes_of<T>(self) -> Result<usize> {
+        let bytes = self.times(size_of::<T>()).get()?;
+        if bytes > isize::MAX as usize {
+            return Err(Error::SizeOverflow(format!("{} is {bytes} bytes, more than an allocation holds", self.what)));
+        }
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_allocations_are_errors() {
+        assert!(matches!(with_capacity::<u64>(usize::MAX / 4), Err(Error::OutOfMemory { .. })));
+        assert!(matches!(vec_filled(usize::MAX / 2, 0u32), Err(Error::OutOfMemory { .. })));
+        let mut v = vec![1u8];
+        assert!(matches!(reserve_exact(&mut v, usize::MAX), Err(Error::OutOfMemory { .. })));
+        assert_eq!(vec_filled(3, 7u8).unwrap(), [7, 7, 7]);
+        assert_eq!(collect_exact(2, [1, 2]).unwrap(), [1, 2]);
+    }
+
+    #[test]
+    fn sizes_are_checked() {
+        assert_eq!(Size::of(5, "x").times(3).plus(2).add(Size::of(1, "y")).get().unwrap(), 18);
+        assert!(matches!(Size::of(usize::MAX, "x").plus(1).get(), Err(Error::SizeOverflow(m)) if m.contains('x')));
+        assert!(Size::of(1, "x").add(Size::of(usize::MAX, "y").times(2)).get().is_err());
+        assert!(Size::of(usize::MAX / 8, "x").bytes_of::<u64>().is_err());
+        assert_eq!(Size::of(4, "x").bytes_of::<u32>().unwrap(), 16);
+    }
+}
