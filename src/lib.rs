@@ -34,6 +34,7 @@ pub mod ntt;
 pub mod plonky3;
 pub mod poseidon2;
 pub mod prove;
+pub mod verify;
 
 pub use backend::{Backend, Engine};
 pub use error::{Error, Result};

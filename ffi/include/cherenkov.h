@@ -297,7 +297,9 @@ ChkStatus chk_msm_g2(const struct ChkEngine *engine,
 // (extension fields: column by column over the base field) and arkworks' FFT, bit for bit.
 //
 // `data` holds elements of `field` in `encoding` (see `CHK_FIELD_` for the words an element
-// takes), aligned to its word. On an error `data` is unchanged.
+// takes), aligned to its word. On an error `data` is unchanged. `len` = 0 (any width ≥ 1) is
+// an empty batch and returns `CHK_OK`, as `chk_poseidon2_permute` and `chk_msm_g1` do; a
+// coset shift of 0 is `CHK_ERR_INVALID_ARGUMENT`.
 //
 // # Safety
 // `engine` null or live; `data` null or valid for `len` elements; `shift` null or one element.
@@ -315,7 +317,8 @@ ChkStatus chk_ntt(const struct ChkEngine *engine,
 // evaluations on the subgroup H of order `len / width`; writes the evaluations of the same
 // polynomials on `shift · K`, K of order `(len / width) << added_bits`, to `output`
 // (`output_len` must be `len << added_bits`), natural order or, with `CHK_NTT_BITREV_OUTPUT`,
-// bit-reversed. `shift` null means 1. Plonky3's `coset_lde_batch`, bit for bit.
+// bit-reversed. `shift` null means 1 (0 is `CHK_ERR_INVALID_ARGUMENT`). `len` = 0 is an empty
+// batch (`output_len` 0, `CHK_OK`). Plonky3's `coset_lde_batch`, bit for bit.
 //
 // # Safety
 // `engine` null or live; `input` valid for `len` elements, `output` for `output_len` (not

@@ -11,6 +11,7 @@ use super::cuda::{CudaAlloc, CudaDevice};
 use super::emu::{EmuDevice, HostAlloc};
 use super::plan::{DeviceProps, Launch};
 use crate::error::{Error, Result};
+use crate::verify::SelfCheck;
 
 /// Untyped device memory of one backend.
 #[derive(Debug)]
@@ -48,11 +49,19 @@ impl<T> DeviceBuffer<T> {
     }
 }
 
-/// A device that runs kernels: the emulator or a CUDA GPU.
+/// The device behind a [`Gpu`]: the emulator or a CUDA GPU.
 #[derive(Debug, Clone)]
-pub enum Gpu {
+pub enum Device {
     Emu(EmuDevice),
     Cuda(Arc<CudaDevice>),
+}
+
+/// A device that runs kernels, with the engine's options: whether its results are checked on
+/// the host ([`SelfCheck`]).
+#[derive(Debug, Clone)]
+pub struct Gpu {
+    device: Device,
+    self_check: Option<SelfCheck>,
 }
 
 pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
@@ -62,27 +71,52 @@ pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
 }
 
 impl Gpu {
+    /// The emulator, results unchecked.
+    pub fn emu(device: EmuDevice) -> Self {
+        Self { device: Device::Emu(device), self_check: None }
+    }
+    /// A CUDA GPU, results unchecked.
+    pub fn cuda(device: Arc<CudaDevice>) -> Self {
+        Self { device: Device::Cuda(device), self_check: None }
+    }
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+    /// This device with its results checked on the host as `check` says (`None`: unchecked).
+    pub fn with_self_check(mut self, check: Option<SelfCheck>) -> Self {
+        self.self_check = check;
+        self
+    }
+    /// The self-check of this engine, if it has one.
+    pub fn self_check(&self) -> Option<&SelfCheck> {
+        self.self_check.as_ref()
+    }
+
     /// A short description: `emu (forward, 2 threads)` or `cuda:0 NVIDIA H100`.
     pub fn name(&self) -> String {
-        match self {
-            Self::Emu(e) => e.name(),
-            Self::Cuda(c) => c.name(),
+        let name = match &self.device {
+            Device::Emu(e) => e.name(),
+            Device::Cuda(c) => c.name(),
+        };
+        match &self.self_check {
+            Some(check) => format!("{name}, {check}"),
+            None => name,
         }
     }
 
     pub fn props(&self) -> DeviceProps {
-        match self {
-            Self::Emu(e) => e.props(),
-            Self::Cuda(c) => c.props(),
+        match &self.device {
+            Device::Emu(e) => e.props(),
+            Device::Cuda(c) => c.props(),
         }
     }
 
     /// Device memory in bytes: the GPU's total; for the emulator (which allocates host memory)
     /// a nominal 2 GiB, what MSM chunking and other memory plans size against.
     pub fn total_memory(&self) -> usize {
-        match self {
-            Self::Emu(_) => 2 << 30,
-            Self::Cuda(c) => c.info().total_mem,
+        match &self.device {
+            Device::Emu(_) => 2 << 30,
+            Device::Cuda(c) => c.info().total_mem,
         }
     }
 
@@ -90,9 +124,9 @@ impl Gpu {
     pub fn alloc<T: Pod>(&self, len: usize) -> Result<DeviceBuffer<T>> {
         let _t = trace::span("alloc", || format!("{len} x {}B", size_of::<T>()));
         let bytes = byte_len::<T>(len)?;
-        let raw = match self {
-            Self::Emu(_) => RawBuffer::Emu(HostAlloc::zeroed(bytes)?),
-            Self::Cuda(c) => RawBuffer::Cuda(c.alloc_zeroed(bytes)?),
+        let raw = match &self.device {
+            Device::Emu(_) => RawBuffer::Emu(HostAlloc::zeroed(bytes)?),
+            Device::Cuda(c) => RawBuffer::Cuda(c.alloc_zeroed(bytes)?),
         };
         Ok(DeviceBuffer { raw, len, _elem: PhantomData })
     }
@@ -101,9 +135,9 @@ impl Gpu {
         let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let buf = self.alloc::<T>(data.len())?;
         let src: &[u8] = bytemuck::cast_slice(data);
-        match (&buf.raw, self) {
-            (RawBuffer::Emu(a), Self::Emu(_)) => a.write(src),
-            (RawBuffer::Cuda(a), Self::Cuda(c)) => c.write(a, src)?,
+        match (&buf.raw, &self.device) {
+            (RawBuffer::Emu(a), Device::Emu(_)) => a.write(src),
+            (RawBuffer::Cuda(a), Device::Cuda(c)) => c.write(a, src)?,
             _ => unreachable!("alloc returns a buffer of this device's kind"),
         }
         Ok(buf)
@@ -113,14 +147,14 @@ impl Gpu {
         let _t = trace::span("download", || format!("{} bytes", buf.raw.bytes()));
         let mut out = vec![T::zeroed(); buf.len];
         let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
-        match (&buf.raw, self) {
-            (RawBuffer::Emu(a), Self::Emu(e)) => {
+        match (&buf.raw, &self.device) {
+            (RawBuffer::Emu(a), Device::Emu(e)) => {
                 a.read(dst);
                 if let Some(byte) = e.config().fault_byte.filter(|&b| b < dst.len()) {
                     dst[byte] ^= 1;
                 }
             }
-            (RawBuffer::Cuda(a), Self::Cuda(c)) => c.read(a, dst)?,
+            (RawBuffer::Cuda(a), Device::Cuda(c)) => c.read(a, dst)?,
             _ => return Err(foreign_buffer("download")),
         }
         Ok(out)
@@ -153,9 +187,9 @@ impl Gpu {
                 ),
             });
         }
-        match self {
-            Self::Emu(e) => e.launch(launch),
-            Self::Cuda(c) => c.launch(launch),
+        match &self.device {
+            Device::Emu(e) => e.launch(launch),
+            Device::Cuda(c) => c.launch(launch),
         }
     }
 
@@ -182,9 +216,9 @@ type ResidentCache = Mutex<HashMap<(Residence, TypeId, u64), Arc<dyn Any + Send 
 
 impl Gpu {
     fn residence(&self) -> Residence {
-        match self {
-            Self::Emu(_) => Residence::Emu,
-            Self::Cuda(c) => Residence::Cuda(c.info().ordinal),
+        match &self.device {
+            Device::Emu(_) => Residence::Emu,
+            Device::Cuda(c) => Residence::Cuda(c.info().ordinal),
         }
     }
 

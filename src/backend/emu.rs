@@ -117,19 +117,24 @@ impl EmuConfig {
     /// `CHERENKOV_EMU_THREADS`, `CHERENKOV_EMU_STACK_KB` and `CHERENKOV_EMU_SHARED_BYTES`.
     /// Malformed values are errors.
     pub fn from_env() -> Result<Self> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`EmuConfig::from_env`] over any source of variables (`var(name)`: the value if set).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let mut cfg = Self::default();
         let bad = |var: &str, reason: String| Error::Config { name: var.to_string(), reason };
-        if let Ok(s) = std::env::var("CHERENKOV_EMU_SCHEDULE") {
+        if let Some(s) = var("CHERENKOV_EMU_SCHEDULE") {
             cfg.schedule = s.parse().map_err(|e| bad("CHERENKOV_EMU_SCHEDULE", e))?;
         }
-        if let Ok(s) = std::env::var("CHERENKOV_EMU_THREADS") {
+        if let Some(s) = var("CHERENKOV_EMU_THREADS") {
             cfg.threads = s.parse().map_err(|_| bad("CHERENKOV_EMU_THREADS", format!("`{s}` is not a number")))?;
         }
-        if let Ok(s) = std::env::var("CHERENKOV_EMU_STACK_KB") {
+        if let Some(s) = var("CHERENKOV_EMU_STACK_KB") {
             let kb: usize = s.parse().map_err(|_| bad("CHERENKOV_EMU_STACK_KB", format!("`{s}` is not a number")))?;
             cfg.stack_bytes = kb << 10;
         }
-        if let Ok(s) = std::env::var("CHERENKOV_EMU_SHARED_BYTES") {
+        if let Some(s) = var("CHERENKOV_EMU_SHARED_BYTES") {
             let var = "CHERENKOV_EMU_SHARED_BYTES";
             let b: u32 = s.parse().map_err(|_| bad(var, format!("`{s}` is not a number")))?;
             if !(64..=EMU_PROPS.max_dynamic_shared).contains(&b) {
@@ -137,7 +142,7 @@ impl EmuConfig {
             }
             cfg.max_dynamic_shared = b;
         }
-        if let Ok(s) = std::env::var("CHERENKOV_EMU_FAULT") {
+        if let Some(s) = var("CHERENKOV_EMU_FAULT") {
             let byte = s.parse().map_err(|_| bad("CHERENKOV_EMU_FAULT", format!("`{s}` is not a byte offset")))?;
             cfg.fault_byte = Some(byte);
         }

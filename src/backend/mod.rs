@@ -23,12 +23,13 @@ use std::fmt;
 use std::str::FromStr;
 
 pub(crate) use device::trace;
-pub use device::{DeviceBuffer, Gpu, RawBuffer};
+pub use device::{Device, DeviceBuffer, Gpu, RawBuffer};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
 pub use fallback::DeviceFallback;
 pub use plan::{DeviceProps, Dim3, KernelArg, Launch};
 
 use crate::error::{Error, Result};
+use crate::verify::SelfCheck;
 
 /// Which backend to run on: the user's choice, before it is resolved to an [`Engine`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -74,16 +75,19 @@ impl Backend {
         }
     }
 
-    /// Resolves the choice to something that runs, or says why it cannot.
+    /// Resolves the choice to something that runs, or says why it cannot. A device engine
+    /// checks its results on the host when `CHERENKOV_VERIFY` asks ([`SelfCheck::from_env`]).
     pub fn engine(self) -> Result<Engine> {
-        match self {
-            Self::Cpu => Ok(Engine::Cpu),
-            Self::Emu => Ok(Engine::Gpu(Gpu::Emu(EmuDevice::new(EmuConfig::from_env()?)))),
+        let check = SelfCheck::from_env()?;
+        let engine = match self {
+            Self::Cpu => Engine::Cpu,
+            Self::Emu => Engine::Gpu(Gpu::emu(EmuDevice::new(EmuConfig::from_env()?))),
             Self::Cuda => cuda::open(0)
-                .map(|d| Engine::Gpu(Gpu::Cuda(d)))
-                .map_err(|why| Error::BackendUnavailable { backend: self, reason: why.to_string() }),
-            Self::Auto => Ok(cuda::open(0).map(|d| Engine::Gpu(Gpu::Cuda(d))).unwrap_or(Engine::Cpu)),
-        }
+                .map(|d| Engine::Gpu(Gpu::cuda(d)))
+                .map_err(|why| Error::BackendUnavailable { backend: self, reason: why.to_string() })?,
+            Self::Auto => cuda::open(0).map(|d| Engine::Gpu(Gpu::cuda(d))).unwrap_or(Engine::Cpu),
+        };
+        Ok(engine.with_self_check(check))
     }
 }
 
@@ -96,7 +100,22 @@ pub enum Engine {
 
 impl Engine {
     pub fn emu(cfg: EmuConfig) -> Self {
-        Self::Gpu(Gpu::Emu(EmuDevice::new(cfg)))
+        Self::Gpu(Gpu::emu(EmuDevice::new(cfg)))
+    }
+    /// This engine with its device results checked on the host as `check` says (`None`: not
+    /// checked). The cpu has nothing to check: it is returned as is.
+    pub fn with_self_check(self, check: Option<SelfCheck>) -> Self {
+        match self {
+            Self::Cpu => Self::Cpu,
+            Self::Gpu(g) => Self::Gpu(g.with_self_check(check)),
+        }
+    }
+    /// The engine's self-check, if it has one (never on the cpu).
+    pub fn self_check(&self) -> Option<&SelfCheck> {
+        match self {
+            Self::Cpu => None,
+            Self::Gpu(g) => g.self_check(),
+        }
     }
     pub fn name(&self) -> String {
         match self {
@@ -107,8 +126,10 @@ impl Engine {
     pub fn kind(&self) -> Backend {
         match self {
             Self::Cpu => Backend::Cpu,
-            Self::Gpu(Gpu::Emu(_)) => Backend::Emu,
-            Self::Gpu(Gpu::Cuda(_)) => Backend::Cuda,
+            Self::Gpu(g) => match g.device() {
+                Device::Emu(_) => Backend::Emu,
+                Device::Cuda(_) => Backend::Cuda,
+            },
         }
     }
 }

@@ -65,7 +65,7 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
 
 /// Computes nodes `start..start + out.len()` of layer `k` into `out` (already zero: the padding
 /// slot stays so). Layer 0 hashes rows; above, `children[2j..2j + 2]` are node j's children.
-fn fill<F: Poseidon2Hasher, P, M>(
+pub(crate) fn fill<F: Poseidon2Hasher, P, M>(
     perm: &P,
     leaves: &[M],
     layout: &Layout,

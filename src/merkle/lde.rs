@@ -57,6 +57,31 @@ pub(crate) fn commit_lde_on_device<F>(
 where
     F: NttField + Poseidon2Hasher + TwoAdicField,
 {
+    let tree = lde_tree_on_device(g, c, traces, log_blowup);
+    crate::verify::device_result(
+        g,
+        "LDE and commit",
+        tree,
+        |tree, rng, samples| {
+            for ((domain_shift, m), lde) in traces.iter().zip(tree.leaves()) {
+                let shift = F::GENERATOR / *domain_shift;
+                crate::verify::ntt::lde(&m.values, &lde.values, m.width(), log_blowup, shift, Order::BitReversed, rng)?;
+            }
+            crate::verify::merkle::tree(c, tree.leaves(), tree.layout(), tree.digest_layers(), samples, rng)
+        },
+        || commit_lde(&Engine::Cpu, c, traces.to_vec(), log_blowup),
+    )
+}
+
+fn lde_tree_on_device<F>(
+    g: &Gpu,
+    c: &Poseidon2Constants<F, 16>,
+    traces: &[Trace<F>],
+    log_blowup: usize,
+) -> Result<MerkleTree<F, RowMajorMatrix<F>>>
+where
+    F: NttField + Poseidon2Hasher + TwoAdicField,
+{
     let layout = lde_layout(traces, log_blowup)?;
     let resident = traces
         .iter()

@@ -11,6 +11,7 @@ use p3_matrix::Matrix;
 use p3_symmetric::MerkleCap;
 
 mod cpu;
+pub(crate) use cpu::fill as cpu_fill;
 mod gpu;
 mod lde;
 
@@ -143,7 +144,13 @@ pub(crate) fn digest_layers<F: Poseidon2Hasher, M: Matrix<F>>(
 ) -> Result<Vec<Vec<Digest<F>>>> {
     match engine {
         Engine::Cpu => cpu::build_layers(c, leaves, layout),
-        Engine::Gpu(gpu) => gpu::build_layers(gpu, c, leaves, layout),
+        Engine::Gpu(gpu) => crate::verify::device_result(
+            gpu,
+            "merkle tree",
+            gpu::build_layers(gpu, c, leaves, layout),
+            |layers, rng, samples| crate::verify::merkle::tree(c, leaves, layout, layers, samples, rng),
+            || cpu::build_layers(c, leaves, layout),
+        ),
     }
 }
 

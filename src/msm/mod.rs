@@ -196,7 +196,14 @@ impl<P: DeviceCurve> Precomputed<P> {
         if scalars.len() != self.n {
             return Err(Error::LengthMismatch { what: "scalars", expected: self.n, got: scalars.len() });
         }
-        execute(engine, &self.table, scalars, self.layout, cfg)
+        let bases = &self.table[..self.n];
+        single_checked(
+            engine,
+            bases,
+            scalars,
+            || execute(engine, &self.table, scalars, self.layout, cfg),
+            || execute(&Engine::Cpu, &self.table, scalars, self.layout, cfg),
+        )
     }
 }
 
@@ -210,10 +217,57 @@ fn batch<P: DeviceCurve>(
         check_bases(bases)?;
     }
     let unchecked = MsmConfig { validate: false, ..*cfg };
-    sets.iter().map(|s| run(engine, bases, s, &unchecked)).collect()
+    let each = |engine: &Engine| sets.iter().map(|s| run_unchecked(engine, bases, s, &unchecked)).collect();
+    match engine {
+        // One random linear combination checks the whole batch (verify::msm::batch).
+        Engine::Gpu(g) => crate::verify::device_result(
+            g,
+            "msm batch",
+            each(engine),
+            |outs, rng, _| crate::verify::msm::batch(bases, sets, outs, rng),
+            || each(&Engine::Cpu),
+        ),
+        Engine::Cpu => each(engine),
+    }
 }
 
+/// [`run_unchecked`], and on a device whose self-check covers single MSMs, recomputed on the
+/// host to check it.
 fn run<P: DeviceCurve>(engine: &Engine, bases: &[Affine<P>], scalars: &[Fr], cfg: &MsmConfig) -> Result<Projective<P>> {
+    single_checked(
+        engine,
+        bases,
+        scalars,
+        || run_unchecked(engine, bases, scalars, cfg),
+        || run_unchecked(&Engine::Cpu, bases, scalars, &MsmConfig { validate: false, ..*cfg }),
+    )
+}
+
+fn single_checked<P: DeviceCurve>(
+    engine: &Engine,
+    bases: &[Affine<P>],
+    scalars: &[Fr],
+    device: impl FnOnce() -> Result<Projective<P>>,
+    cpu: impl FnOnce() -> Result<Projective<P>>,
+) -> Result<Projective<P>> {
+    match engine {
+        Engine::Gpu(g) if g.self_check().is_some_and(|c| c.single_msm) => crate::verify::device_result(
+            g,
+            "msm",
+            device(),
+            |out, _, _| crate::verify::msm::single(bases, scalars, out),
+            cpu,
+        ),
+        _ => device(),
+    }
+}
+
+fn run_unchecked<P: DeviceCurve>(
+    engine: &Engine,
+    bases: &[Affine<P>],
+    scalars: &[Fr],
+    cfg: &MsmConfig,
+) -> Result<Projective<P>> {
     if bases.len() != scalars.len() {
         return Err(Error::LengthMismatch { what: "scalars", expected: bases.len(), got: scalars.len() });
     }

@@ -50,6 +50,8 @@ pub trait NttField:
 {
     /// The largest `k` with a subgroup of order 2^k: the largest supported height is 2^k.
     const TWO_ADICITY: usize;
+    /// Bits of the modulus (how likely a random point hits a root: the self-check's soundness).
+    const MODULUS_BITS: u32;
     const KERNELS: NttKernels;
     fn zero() -> Self;
     fn one() -> Self;
@@ -124,6 +126,7 @@ macro_rules! p3_ntt_field {
     ($ty:ty, $name:literal) => {
         impl NttField for $ty {
             const TWO_ADICITY: usize = <$ty as TwoAdicField>::TWO_ADICITY;
+            const MODULUS_BITS: u32 = 31;
             const KERNELS: NttKernels = kernels!($name);
             fn zero() -> Self {
                 Self::ZERO
@@ -224,6 +227,7 @@ p3_ntt_field!(KoalaBear, "koalabear");
 
 impl NttField for Bn254Fr {
     const TWO_ADICITY: usize = <Bn254Fr as FftField>::TWO_ADICITY as usize;
+    const MODULUS_BITS: u32 = 254;
     const KERNELS: NttKernels = kernels!("bn254_fr");
     fn zero() -> Self {
         <Self as ark_ff::Zero>::zero()

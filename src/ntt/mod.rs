@@ -82,17 +82,44 @@ fn log_height<F: NttField>(len: usize, width: usize) -> Result<u32> {
     Ok(log_n)
 }
 
-fn execute<F: NttField>(engine: &Engine, steps: &[plan::Step<F>], values: Vec<F>, width: usize) -> Result<Vec<F>> {
+/// What a self-check asks of a result: `Err(detail)` when `output` is not the transform of
+/// `input`.
+type Check<'a, F> = &'a dyn Fn(&[F], &[F], &mut rand::rngs::StdRng) -> std::result::Result<(), String>;
+
+fn execute<F: NttField>(
+    engine: &Engine,
+    steps: &[plan::Step<F>],
+    values: Vec<F>,
+    width: usize,
+    check: Check<'_, F>,
+) -> Result<Vec<F>> {
     match engine {
         Engine::Cpu => cpu::run(steps, values, width),
-        Engine::Gpu(g) => gpu::run(g, steps, &values, width),
+        Engine::Gpu(g) => on_device(g, steps, &values, width, check),
     }
+}
+
+/// The plan on `g`, its result checked on the host when the engine asks for it.
+fn on_device<F: NttField>(
+    g: &crate::backend::Gpu,
+    steps: &[plan::Step<F>],
+    values: &[F],
+    width: usize,
+    check: Check<'_, F>,
+) -> Result<Vec<F>> {
+    crate::verify::device_result(
+        g,
+        "ntt",
+        gpu::run(g, steps, values, width),
+        |out, rng, _| check(values, out, rng),
+        || cpu::run(steps, values.to_vec(), width),
+    )
 }
 
 /// Transforms every column of the row-major matrix `values` (`width` columns).
 pub fn transform_batch<F: NttField>(engine: &Engine, values: Vec<F>, width: usize, t: Transform<F>) -> Result<Vec<F>> {
     let steps = transform_plan(values.len(), width, t)?;
-    execute(engine, &steps, values, width)
+    execute(engine, &steps, values, width, &|i, o, rng| crate::verify::ntt::transform(i, o, width, &t, rng))
 }
 
 /// [`transform_batch`] on a device, the input borrowed.
@@ -103,7 +130,7 @@ pub(crate) fn transform_batch_on_device<F: NttField>(
     t: Transform<F>,
 ) -> Result<Vec<F>> {
     let steps = transform_plan(values.len(), width, t)?;
-    gpu::run(gpu, &steps, values, width)
+    on_device(gpu, &steps, values, width, &|i, o, rng| crate::verify::ntt::transform(i, o, width, &t, rng))
 }
 
 /// A coset `shift · H` needs `shift` != 0: an inverse divides by it, and a forward transform on
@@ -143,7 +170,8 @@ pub fn coset_lde_batch<F: NttField>(
     output: Order,
 ) -> Result<Vec<F>> {
     let steps = lde_plan(&values, width, added_bits, shift, output)?;
-    execute(engine, &steps, values, width)
+    let check = |i: &[F], o: &[F], rng: &mut _| crate::verify::ntt::lde(i, o, width, added_bits, shift, output, rng);
+    execute(engine, &steps, values, width, &check)
 }
 
 /// [`coset_lde_batch`] on a device, the input borrowed.
@@ -155,7 +183,9 @@ pub(crate) fn coset_lde_batch_on_device<F: NttField>(
     shift: F,
     output: Order,
 ) -> Result<Vec<F>> {
-    F::decode_vec(gpu.download(&coset_lde_on_device(gpu, values, width, added_bits, shift, output)?)?)
+    let steps = lde_plan(values, width, added_bits, shift, output)?;
+    let check = |i: &[F], o: &[F], rng: &mut _| crate::verify::ntt::lde(i, o, width, added_bits, shift, output, rng);
+    on_device(gpu, &steps, values, width, &check)
 }
 
 /// [`coset_lde_batch`] on a device, the result left there (device encoding, `output` order).

@@ -69,23 +69,33 @@ pub fn hash_rows<F: Poseidon2Hasher>(
     if count == 0 {
         return Ok(Vec::new());
     }
+    let cpu = || {
+        let perm = c.cpu_permutation();
+        let m = RowMajorMatrixView::new(rows, width);
+        let mut out = F::zeroed_digests(count)?;
+        out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(task, digests)| {
+            let first = task * ROWS_PER_TASK;
+            let live = digests.len();
+            for_each_pack(digests, live, |rows| sponge(&perm, std::iter::once(&m), |l| first + rows[l]));
+        });
+        Ok(out)
+    };
     match engine {
-        Engine::Cpu => {
-            let perm = c.cpu_permutation();
-            let m = RowMajorMatrixView::new(rows, width);
-            let mut out = F::zeroed_digests(count)?;
-            out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(task, digests)| {
-                let first = task * ROWS_PER_TASK;
-                let live = digests.len();
-                for_each_pack(digests, live, |rows| sponge(&perm, std::iter::once(&m), |l| first + rows[l]));
-            });
-            Ok(out)
-        }
+        Engine::Cpu => cpu(),
         Engine::Gpu(gpu) => {
-            let m = Resident { rows: Some(gpu.upload(&F::encode_slice(rows))?), width };
-            let out = gpu.alloc::<u32>(count * DIGEST)?;
-            absorb_rows::<F>(gpu, &[&m], count, &out, &c.kernel_params())?;
-            download_digests(gpu, &out)
+            let device = || {
+                let m = Resident { rows: Some(gpu.upload(&F::encode_slice(rows))?), width };
+                let out = gpu.alloc::<u32>(count * DIGEST)?;
+                absorb_rows::<F>(gpu, &[&m], count, &out, &c.kernel_params())?;
+                download_digests(gpu, &out)
+            };
+            crate::verify::device_result(
+                gpu,
+                "poseidon2 row hashes",
+                device(),
+                |out, rng, samples| crate::verify::merkle::row_digests(c, rows, width, out, samples, rng),
+                cpu,
+            )
         }
     }
 }
@@ -104,30 +114,35 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
         return Ok(Vec::new());
     }
     let flat: Vec<F> = crate::mem::collect_exact(2 * count * DIGEST, digests_in.iter().flatten().copied())?;
-    match engine {
-        Engine::Cpu => {
-            let mut states = flat;
-            super::packed_permute(&c.cpu_permutation(), &mut states);
-            Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())
-        }
-        Engine::Gpu(gpu) => {
-            let pairs = gpu.upload(&F::encode_slice(&flat))?;
-            let out = gpu.alloc::<u32>(count * DIGEST)?;
-            let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
-            let l = Launch::new(F::COMPRESS_KERNEL, g, b)
-                .buf(&pairs)
-                .u64(count as u64)
-                .buf(&out)
-                .val_slice(&c.kernel_params());
-            // SAFETY: thread t < count reads pair t (2 × DIGEST elements of `pairs`) and writes
-            // digest t of `out`.
-            #[allow(unsafe_code)]
-            unsafe {
-                gpu.launch(&l)?
-            };
-            download_digests(gpu, &out)
-        }
-    }
+    let cpu = || {
+        let mut states = flat.clone();
+        super::packed_permute(&c.cpu_permutation(), &mut states);
+        Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())
+    };
+    let Engine::Gpu(gpu) = engine else {
+        return cpu();
+    };
+    let device = || {
+        let pairs = gpu.upload(&F::encode_slice(&flat))?;
+        let out = gpu.alloc::<u32>(count * DIGEST)?;
+        let (g, b) = plan::elementwise(count as u64, &gpu.props()).expect("count > 0");
+        let l =
+            Launch::new(F::COMPRESS_KERNEL, g, b).buf(&pairs).u64(count as u64).buf(&out).val_slice(&c.kernel_params());
+        // SAFETY: thread t < count reads pair t (2 × DIGEST elements of `pairs`) and writes
+        // digest t of `out`.
+        #[allow(unsafe_code)]
+        unsafe {
+            gpu.launch(&l)?
+        };
+        download_digests(gpu, &out)
+    };
+    crate::verify::device_result(
+        gpu,
+        "poseidon2 compressions",
+        device(),
+        |out, rng, samples| crate::verify::merkle::compressions(c, digests_in, out, samples, rng),
+        cpu,
+    )
 }
 
 /// The widest SIMD pack of a 31-bit field (AVX-512: 16 lanes).

@@ -153,19 +153,42 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
     match engine {
         Engine::Cpu => packed_permute(&c.cpu_permutation(), states),
         Engine::Gpu(gpu) => {
-            let count = (states.len() / W) as u64;
-            let buf = gpu.upload(&F::encode_slice(states))?;
-            let (g, b) = plan::elementwise(count, &gpu.props()).expect("count > 0");
-            let l = Launch::new(F::KERNEL, g, b).buf(&buf).u64(count).val_slice(&c.kernel_params());
-            // SAFETY: the kernel touches states t < count, W elements each: the buffer's length.
-            #[allow(unsafe_code)]
-            unsafe {
-                gpu.launch(&l)?
-            };
-            states.copy_from_slice(&F::decode_vec(gpu.download(&buf)?)?);
+            let permuted = crate::verify::device_result(
+                gpu,
+                "poseidon2 permutations",
+                permute_on_device(gpu, c, states),
+                |out, rng, samples| {
+                    let before = crate::verify::merkle::sampled_states::<F, W>(states, samples, rng);
+                    crate::verify::merkle::permutations(c, &before, out)
+                },
+                || {
+                    let mut v = crate::mem::collect_exact(states.len(), states.iter().copied())?;
+                    packed_permute(&c.cpu_permutation(), &mut v);
+                    Ok(v)
+                },
+            )?;
+            states.copy_from_slice(&permuted);
         }
     }
     Ok(())
+}
+
+/// The permutations of `states` on `gpu`, decoded.
+fn permute_on_device<F: Poseidon2Field<W>, const W: usize>(
+    gpu: &crate::backend::Gpu,
+    c: &Poseidon2Constants<F, W>,
+    states: &[F],
+) -> Result<Vec<F>> {
+    let count = (states.len() / W) as u64;
+    let buf = gpu.upload(&F::encode_slice(states))?;
+    let (g, b) = plan::elementwise(count, &gpu.props()).expect("count > 0");
+    let l = Launch::new(F::KERNEL, g, b).buf(&buf).u64(count).val_slice(&c.kernel_params());
+    // SAFETY: the kernel touches states t < count, W elements each: the buffer's length.
+    #[allow(unsafe_code)]
+    unsafe {
+        gpu.launch(&l)?
+    };
+    F::decode_vec(gpu.download(&buf)?)
 }
 
 /// A Poseidon2 permutation on the cpu: Plonky3's own type (its AVX2/AVX-512 code) when the

@@ -16,7 +16,7 @@ pub fn emu(schedule: Schedule) -> Engine {
 /// The GPU engine when this machine has one; otherwise prints why and returns None.
 pub fn cuda_engine() -> Option<Engine> {
     match cuda::open(0) {
-        Ok(d) => Some(Engine::Gpu(cherenkov::backend::Gpu::Cuda(d))),
+        Ok(d) => Some(Engine::Gpu(cherenkov::backend::Gpu::cuda(d))),
         Err(why) => {
             eprintln!("cuda: not run here: {why}");
             None

@@ -1,0 +1,241 @@
+//! The NTT and LDE checks: a transform relates coefficients and evaluations on a coset, an LDE
+//! evaluations on two domains, and both sides of either must give the same value at any point.
+//! The columns are first combined with random coefficients (the transforms are linear), so the
+//! per-element cost is one multiplication and one addition per side; the evaluations at `k`
+//! random points then cost a few multiplications per row.
+
+use rand::rngs::StdRng;
+use rayon::prelude::*;
+
+use crate::mem;
+use crate::ntt::{Direction, NttField, Order, Transform};
+
+/// Rows per rayon task.
+const CHUNK: usize = 1 << 12;
+
+type Check = std::result::Result<(), String>;
+
+/// Σ_c r[c] · m[row][c] for every row of the row-major `m`.
+fn combine<F: NttField>(m: &[F], width: usize, r: &[F]) -> std::result::Result<Vec<F>, String> {
+    let rows = m.len() / width;
+    let mut out = mem::vec_filled(rows, F::zero()).map_err(|e| e.to_string())?;
+    out.par_chunks_mut(CHUNK).zip(m.par_chunks(CHUNK * width)).for_each(|(out, m)| {
+        for (o, row) in out.iter_mut().zip(m.chunks_exact(width)) {
+            *o = row.iter().zip(r).fold(F::zero(), |acc, (&x, &c)| acc + x * c);
+        }
+    });
+    Ok(out)
+}
+
+/// The row holding natural index `j` of a column of 2^log_n rows stored in `order`.
+fn position(j: usize, log_n: u32, order: Order) -> usize {
+    match order {
+        Order::Natural => j,
+        Order::BitReversed if log_n == 0 => 0,
+        Order::BitReversed => j.reverse_bits() >> (usize::BITS - log_n),
+    }
+}
+
+/// Σ_j c_j z^j for the coefficients `col` (stored in `order`).
+fn horner<F: NttField>(col: &[F], log_n: u32, order: Order, z: F) -> F {
+    (0..col.len())
+        .into_par_iter()
+        .step_by(CHUNK)
+        .map(|start| {
+            let (mut acc, mut p) = (F::zero(), z.pow_u64(start as u64));
+            for j in start..(start + CHUNK).min(col.len()) {
+                acc = acc + col[position(j, log_n, order)] * p;
+                p = p * z;
+            }
+            acc
+        })
+        .reduce(F::zero, |a, b| a + b)
+}
+
+/// The value at `z` of the polynomial of degree < n with evaluations `col` on `shift · H`
+/// (|H| = n = 2^log_n, rows in `order`), by the barycentric formula:
+/// P(z) = (z^n − s^n) / (n s^n) · Σ_i e_i x_i / (z − x_i), x_i = s ω^i. `z` is off the coset.
+fn barycentric<F: NttField>(col: &[F], log_n: u32, order: Order, shift: F, z: F) -> F {
+    let n = col.len();
+    let omega = F::root_of_unity(log_n as usize);
+    let sum = (0..n)
+        .into_par_iter()
+        .step_by(CHUNK)
+        .map(|start| {
+            let end = (start + CHUNK).min(n);
+            // x_j and the running products of (z − x_j): one inversion per chunk.
+            let mut x = shift * omega.pow_u64(start as u64);
+            let mut xs = Vec::with_capacity(end - start);
+            let mut prefix = Vec::with_capacity(end - start);
+            let mut running = F::one();
+            for _ in start..end {
+                xs.push(x);
+                prefix.push(running);
+                running = running * (z - x);
+                x = x * omega;
+            }
+            let mut inv = running.inv();
+            let mut acc = F::zero();
+            for j in (start..end).rev() {
+                let k = j - start;
+                // inv = 1 / Π_{i ≤ k} (z − x_i); times the product below k gives 1 / (z − x_k).
+                let inv_k = inv * prefix[k];
+                inv = inv * (z - xs[k]);
+                acc = acc + col[position(j, log_n, order)] * xs[k] * inv_k;
+            }
+            acc
+        })
+        .reduce(F::zero, |a, b| a + b);
+    let sn = shift.pow_u64(n as u64);
+    (z.pow_u64(n as u64) - sn) * (F::from_u64(n as u64) * sn).inv() * sum
+}
+
+/// Evaluation points per check: enough that a wrong polynomial of degree < 2^log_n survives
+/// all of them with probability below 2^-30 (each: at most 2^log_n / p).
+fn points<F: NttField>(log_n: u32) -> usize {
+    let margin = F::MODULUS_BITS.saturating_sub(log_n + 1).max(1);
+    30u32.div_ceil(margin).clamp(1, 8) as usize
+}
+
+/// A random point where `z^n != s^n` (off the coset `s·H` of order n).
+fn off_coset<F: NttField>(rng: &mut StdRng, n: u64, shift: F) -> F {
+    let sn = shift.pow_u64(n);
+    loop {
+        let z = F::random(rng);
+        if z.pow_u64(n) != sn {
+            return z;
+        }
+    }
+}
+
+fn coefficients<F: NttField>(width: usize, rng: &mut StdRng) -> Vec<F> {
+    (0..width).map(|_| F::random(rng)).collect()
+}
+
+/// `output` is `t` applied to `input` (`width` columns).
+pub(crate) fn transform<F: NttField>(
+    input: &[F],
+    output: &[F],
+    width: usize,
+    t: &Transform<F>,
+    rng: &mut StdRng,
+) -> Check {
+    if input.len() != output.len() {
+        return Err(format!("{} elements out for {} in", output.len(), input.len()));
+    }
+    let n = input.len() / width;
+    let log_n = n.trailing_zeros();
+    let r = coefficients::<F>(width, rng);
+    let (cin, cout) = (combine(input, width, &r)?, combine(output, width, &r)?);
+    // Forward: coefficients in, evaluations out; inverse: the other way round.
+    let ((coeffs, c_order), (evals, e_order)) = match t.direction {
+        Direction::Forward => ((&cin, t.input), (&cout, t.output)),
+        Direction::Inverse => ((&cout, t.output), (&cin, t.input)),
+    };
+    for _ in 0..points::<F>(log_n) {
+        let z = off_coset(rng, n as u64, t.shift);
+        let (a, b) = (horner(coeffs, log_n, c_order, z), barycentric(evals, log_n, e_order, t.shift, z));
+        if a != b {
+            return Err(format!(
+                "2^{log_n} x {width}: the coefficients and the evaluations disagree at a random point"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `output` is the LDE of `input` (evaluations on H, natural order) onto `shift · K`,
+/// |K| = |H| · 2^added_bits, rows in `order`.
+pub(crate) fn lde<F: NttField>(
+    input: &[F],
+    output: &[F],
+    width: usize,
+    added_bits: usize,
+    shift: F,
+    order: Order,
+    rng: &mut StdRng,
+) -> Check {
+    if output.len() != input.len() << added_bits {
+        return Err(format!("{} elements out for {} in, extended by 2^{added_bits}", output.len(), input.len()));
+    }
+    let n = input.len() / width;
+    let (log_n, log_big) = (n.trailing_zeros(), n.trailing_zeros() + added_bits as u32);
+    let r = coefficients::<F>(width, rng);
+    let (cin, cout) = (combine(input, width, &r)?, combine(output, width, &r)?);
+    for _ in 0..points::<F>(log_big) {
+        // Off both domains: H (shift 1) and shift·K.
+        let z = loop {
+            let z = off_coset(rng, 1 << log_big, shift);
+            if z.pow_u64(n as u64) != F::one() {
+                break z;
+            }
+        };
+        let a = barycentric(&cin, log_n, Order::Natural, F::one(), z);
+        let b = barycentric(&cout, log_big, order, shift, z);
+        if a != b {
+            return Err(format!(
+                "LDE of 2^{log_n} x {width} by 2^{added_bits}: input and output disagree at a random point"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::backend::Engine;
+    use crate::field::{BabyBear, Bn254Fr};
+    use crate::ntt;
+
+    fn random<F: NttField>(n: usize, rng: &mut StdRng) -> Vec<F> {
+        (0..n).map(|_| F::random(rng)).collect()
+    }
+
+    fn transforms_check<F: NttField>() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let shift = F::from_u64(7);
+        for (log_n, width) in [(0, 1), (1, 3), (5, 4), (10, 2)] {
+            let x: Vec<F> = random(width << log_n, &mut rng);
+            for direction in [Direction::Forward, Direction::Inverse] {
+                for (i, o) in [
+                    (Order::Natural, Order::Natural),
+                    (Order::BitReversed, Order::Natural),
+                    (Order::Natural, Order::BitReversed),
+                ] {
+                    let t = Transform::new(direction).coset(shift).orders(i, o);
+                    let mut y = ntt::transform_batch(&Engine::Cpu, x.clone(), width, t).unwrap();
+                    transform(&x, &y, width, &t, &mut rng).unwrap();
+                    // One element off anywhere is caught.
+                    let k = y.len() / 2;
+                    y[k] = y[k] + F::one();
+                    assert!(transform(&x, &y, width, &t, &mut rng).is_err(), "2^{log_n} x {width} {t:?}");
+                }
+            }
+            for added in [0, 1, 3] {
+                for order in [Order::Natural, Order::BitReversed] {
+                    let mut y = ntt::coset_lde_batch(&Engine::Cpu, x.clone(), width, added, shift, order).unwrap();
+                    lde(&x, &y, width, added, shift, order, &mut rng).unwrap();
+                    let last = y.len() - 1;
+                    y[last] = y[last] + F::one();
+                    assert!(lde(&x, &y, width, added, shift, order, &mut rng).is_err());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn checks_accept_correct_results_and_catch_one_wrong_element() {
+        transforms_check::<BabyBear>();
+        transforms_check::<Bn254Fr>();
+    }
+
+    #[test]
+    fn enough_points_for_the_target() {
+        assert_eq!(points::<BabyBear>(20), 3);
+        assert_eq!(points::<BabyBear>(27), 8);
+        assert_eq!(points::<Bn254Fr>(28), 1);
+    }
+}
