@@ -8,6 +8,7 @@ mod common;
 
 use cherenkov::field::{BabyBear, KoalaBear};
 use cherenkov::plonky3::config::{self, Challenge, FriSettings};
+use cherenkov::plonky3::proof;
 use cherenkov::poseidon2::Poseidon2Constants;
 use cherenkov::Engine;
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
@@ -95,7 +96,7 @@ const FRI: FriSettings = FriSettings {
 /// Proves `air` on `trace` both ways and checks byte identity, cross-verification, tampering.
 macro_rules! prove_both {
     ($engine:expr, $field:ty, $constants:expr, $perm:expr, $air:expr, $trace:expr, $pis:expr) => {{
-        let ours = config::on::<$field>($constants, $engine.clone(), FRI);
+        let ours = config::on::<$field>($constants.clone(), $engine.clone(), FRI);
         let theirs = stock::<$field, _>($perm, FRI);
         let (trace, pis): (RowMajorMatrix<$field>, Vec<$field>) = ($trace, $pis);
         // Grinding is on (4 bits): reproducible only on one thread (see common::one_thread).
@@ -112,6 +113,13 @@ macro_rules! prove_both {
             assert!(verify(&theirs, &$air, &as_stock, &bad).is_err());
             assert!(verify(&ours, &$air, &p_ours, &bad).is_err());
         }
+        // Without serde: our proof as the stock twin's type, verified by the stock verifier with
+        // config::stock, and back.
+        let twin = config::stock::<$field>($constants, FRI);
+        let converted = proof::to_stock(p_ours);
+        verify(&twin, &$air, &converted, &pis).unwrap();
+        assert!(serde_json::to_vec(&converted).unwrap() == b_ours, "the conversion changes no byte");
+        verify(&ours, &$air, &proof::from_stock(converted), &pis).unwrap();
     }};
 }
 

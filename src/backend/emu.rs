@@ -132,7 +132,8 @@ impl EmuConfig {
         }
         if let Some(s) = var("CHERENKOV_EMU_STACK_KB") {
             let kb: usize = s.parse().map_err(|_| bad("CHERENKOV_EMU_STACK_KB", format!("`{s}` is not a number")))?;
-            cfg.stack_bytes = kb << 10;
+            cfg.stack_bytes =
+                kb.checked_mul(1024).ok_or_else(|| bad("CHERENKOV_EMU_STACK_KB", format!("{kb} KiB overflows")))?;
         }
         if let Some(s) = var("CHERENKOV_EMU_SHARED_BYTES") {
             let var = "CHERENKOV_EMU_SHARED_BYTES";

@@ -159,6 +159,11 @@ enum BackendArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The environment's settings are flags too: checked before any work.
+    if let Err(e) = EmuConfig::from_env().and(cherenkov::verify::SelfCheck::from_env()) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Check { backend, seed, random, sizes, all_schedules, json } => {
             run_check(backend, seed, random, sizes, all_schedules, json)
