@@ -8,6 +8,7 @@
 pub mod limits;
 mod msm;
 pub mod report;
+pub mod verify;
 
 pub use msm::{inputs as msm_inputs, msm, MsmBench};
 

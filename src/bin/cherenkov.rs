@@ -126,6 +126,17 @@ enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// What self-check mode (`CHERENKOV_VERIFY=1`) costs: each check on the host against the
+    /// cpu backend computing the same operation (BabyBear DFT and LDE 2^20 x 64 and 2^22 x 16,
+    /// Merkle 2^20 x 16, 2^20 Poseidon2 permutations, G1 MSM batches of 8 and 32 x 2^16).
+    Verify {
+        /// Timed repetitions per side; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Seed of the random inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// BN254 G1 and G2 multi-scalar multiplications against arkworks' VariableBaseMSM::msm.
     Msm {
         /// Backend to time: auto = cuda when usable, else cpu.
@@ -198,6 +209,7 @@ fn main() -> ExitCode {
                 .and_then(|bytes| limits::fits_in_memory("this bench", bytes))
                 .and_then(|()| run_bench("msm", backend, out, reps, seed, cases, |e, p| bench::msm(e, &cfg, p)))
         }
+        Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => run_verify_bench(reps, seed),
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
         Command::Info { kernels } => {
             info(kernels);
@@ -386,6 +398,28 @@ fn run_bench(
             println!("wrote {}", file.display());
         }
     }
+    Ok(true)
+}
+
+fn run_verify_bench(reps: usize, seed: u64) -> cherenkov::Result<bool> {
+    use cherenkov::bench::verify::{self, VerifyBench};
+    if reps == 0 {
+        return Err(cherenkov::Error::InvalidArgument("--reps 0: at least one timed repetition".into()));
+    }
+    let cfg = VerifyBench { repetitions: reps, seed, ..VerifyBench::default() };
+    println!(
+        "cherenkov bench verify: self-checks on the host against the cpu backend, median of {reps}, seed {seed}, {} threads",
+        rayon::current_num_threads()
+    );
+    let cases = 2 * cfg.ntt_shapes.len() + cfg.merkle_shapes.len() + 1 + cfg.msm_batches.len();
+    let progress = Progress::new(cases, "timing", "", String::new());
+    let mut started = 0;
+    let rows = verify::run(&cfg, |case| {
+        progress.start(started, case);
+        started += 1;
+    });
+    progress.finish();
+    println!("\n{}", verify::table(&rows?));
     Ok(true)
 }
 

@@ -99,6 +99,10 @@ pub trait NttField:
             *x = *x * f;
         }
     }
+    /// Σ row[i] · r[i] (the self-check's column combination).
+    fn dot(row: &[Self], r: &[Self]) -> Self {
+        row.iter().zip(r).fold(Self::zero(), |acc, (&x, &c)| acc + x * c)
+    }
     fn pow_u64(self, e: u64) -> Self {
         let (mut r, mut b, mut e) = (Self::one(), self, e);
         while e > 0 {
@@ -189,6 +193,17 @@ macro_rules! p3_ntt_field {
                     *x = s;
                     *y = d;
                 }
+            }
+            fn dot(row: &[Self], r: &[Self]) -> Self {
+                type P = <$ty as Field>::Packing;
+                let (rowp, row_tail) = P::pack_slice_with_suffix(row);
+                let (rp, r_tail) = P::pack_slice_with_suffix(&r[..row.len()]);
+                let mut acc = P::ZERO;
+                for (&x, &c) in rowp.iter().zip(rp) {
+                    acc += x * c;
+                }
+                let tail = row_tail.iter().zip(r_tail).fold(Self::ZERO, |a, (&x, &c)| a + x * c);
+                acc.as_slice().iter().fold(tail, |a, &x| a + x)
             }
             fn scale_row_in_place(row: &mut [Self], f: Self) {
                 type P = <$ty as Field>::Packing;

@@ -21,7 +21,7 @@ fn combine<F: NttField>(m: &[F], width: usize, r: &[F]) -> std::result::Result<V
     let mut out = mem::vec_filled(rows, F::zero()).map_err(|e| e.to_string())?;
     out.par_chunks_mut(CHUNK).zip(m.par_chunks(CHUNK * width)).for_each(|(out, m)| {
         for (o, row) in out.iter_mut().zip(m.chunks_exact(width)) {
-            *o = row.iter().zip(r).fold(F::zero(), |acc, (&x, &c)| acc + x * c);
+            *o = F::dot(row, r);
         }
     });
     Ok(out)
@@ -36,58 +36,86 @@ fn position(j: usize, log_n: u32, order: Order) -> usize {
     }
 }
 
-/// Σ_j c_j z^j for the coefficients `col` (stored in `order`).
-fn horner<F: NttField>(col: &[F], log_n: u32, order: Order, z: F) -> F {
+/// `col` in natural order: a copy when stored bit-reversed (one gather, so the evaluations below
+/// stream through it).
+fn natural<F: NttField>(col: &[F], log_n: u32, order: Order) -> std::result::Result<std::borrow::Cow<'_, [F]>, String> {
+    if order == Order::Natural || col.len() <= 1 {
+        return Ok(std::borrow::Cow::Borrowed(col));
+    }
+    let mut out = mem::vec_filled(col.len(), F::zero()).map_err(|e| e.to_string())?;
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = col[position(c * CHUNK + k, log_n, order)];
+        }
+    });
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+/// Σ_j c_j z^j for the coefficients `col` (natural order), at every z of `zs`.
+fn horner<F: NttField>(col: &[F], zs: &[F]) -> Vec<F> {
+    let k = zs.len();
     (0..col.len())
         .into_par_iter()
         .step_by(CHUNK)
         .map(|start| {
-            let (mut acc, mut p) = (F::zero(), z.pow_u64(start as u64));
-            for j in start..(start + CHUNK).min(col.len()) {
-                acc = acc + col[position(j, log_n, order)] * p;
-                p = p * z;
+            let mut acc = vec![F::zero(); k];
+            for (z, acc) in zs.iter().zip(&mut acc) {
+                let mut p = z.pow_u64(start as u64);
+                for &c in &col[start..(start + CHUNK).min(col.len())] {
+                    *acc = *acc + c * p;
+                    p = p * *z;
+                }
             }
             acc
         })
-        .reduce(F::zero, |a, b| a + b)
+        .reduce(|| vec![F::zero(); k], |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect())
 }
 
-/// The value at `z` of the polynomial of degree < n with evaluations `col` on `shift · H`
-/// (|H| = n = 2^log_n, rows in `order`), by the barycentric formula:
-/// P(z) = (z^n − s^n) / (n s^n) · Σ_i e_i x_i / (z − x_i), x_i = s ω^i. `z` is off the coset.
-fn barycentric<F: NttField>(col: &[F], log_n: u32, order: Order, shift: F, z: F) -> F {
+/// The values at every z of `zs` of the polynomial of degree < n with evaluations `col`
+/// (natural order) on `shift · H` (|H| = n = 2^log_n), by the barycentric formula:
+/// P(z) = (z^n − s^n) / (n s^n) · Σ_i e_i x_i / (z − x_i), x_i = s ω^i. Each z is off the coset.
+fn barycentric<F: NttField>(col: &[F], log_n: u32, shift: F, zs: &[F]) -> Vec<F> {
     let n = col.len();
+    let k = zs.len();
     let omega = F::root_of_unity(log_n as usize);
-    let sum = (0..n)
+    let sums = (0..n)
         .into_par_iter()
         .step_by(CHUNK)
         .map(|start| {
             let end = (start + CHUNK).min(n);
-            // x_j and the running products of (z − x_j): one inversion per chunk.
-            let mut x = shift * omega.pow_u64(start as u64);
+            // e_j · x_j once for every z; then per z the running products of (z − x_j), one
+            // inversion per chunk (Montgomery's trick).
             let mut xs = Vec::with_capacity(end - start);
-            let mut prefix = Vec::with_capacity(end - start);
-            let mut running = F::one();
-            for _ in start..end {
+            let mut ex = Vec::with_capacity(end - start);
+            let mut x = shift * omega.pow_u64(start as u64);
+            for &e in &col[start..end] {
                 xs.push(x);
-                prefix.push(running);
-                running = running * (z - x);
+                ex.push(e * x);
                 x = x * omega;
             }
-            let mut inv = running.inv();
-            let mut acc = F::zero();
-            for j in (start..end).rev() {
-                let k = j - start;
-                // inv = 1 / Π_{i ≤ k} (z − x_i); times the product below k gives 1 / (z − x_k).
-                let inv_k = inv * prefix[k];
-                inv = inv * (z - xs[k]);
-                acc = acc + col[position(j, log_n, order)] * xs[k] * inv_k;
-            }
-            acc
+            let mut prefix = vec![F::zero(); end - start];
+            zs.iter()
+                .map(|&z| {
+                    let mut running = F::one();
+                    for (p, &x) in prefix.iter_mut().zip(&xs) {
+                        *p = running;
+                        running = running * (z - x);
+                    }
+                    let mut inv = running.inv();
+                    let mut acc = F::zero();
+                    for i in (0..xs.len()).rev() {
+                        // inv = 1 / Π_{j ≤ i} (z − x_j); times the product below i: 1 / (z − x_i).
+                        acc = acc + ex[i] * inv * prefix[i];
+                        inv = inv * (z - xs[i]);
+                    }
+                    acc
+                })
+                .collect::<Vec<F>>()
         })
-        .reduce(F::zero, |a, b| a + b);
+        .reduce(|| vec![F::zero(); k], |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect());
     let sn = shift.pow_u64(n as u64);
-    (z.pow_u64(n as u64) - sn) * (F::from_u64(n as u64) * sn).inv() * sum
+    let scale = (F::from_u64(n as u64) * sn).inv();
+    zs.iter().zip(sums).map(|(&z, sum)| (z.pow_u64(n as u64) - sn) * scale * sum).collect()
 }
 
 /// Evaluation points per check: enough that a wrong polynomial of degree < 2^log_n survives
@@ -132,14 +160,11 @@ pub(crate) fn transform<F: NttField>(
         Direction::Forward => ((&cin, t.input), (&cout, t.output)),
         Direction::Inverse => ((&cout, t.output), (&cin, t.input)),
     };
-    for _ in 0..points::<F>(log_n) {
-        let z = off_coset(rng, n as u64, t.shift);
-        let (a, b) = (horner(coeffs, log_n, c_order, z), barycentric(evals, log_n, e_order, t.shift, z));
-        if a != b {
-            return Err(format!(
-                "2^{log_n} x {width}: the coefficients and the evaluations disagree at a random point"
-            ));
-        }
+    let zs: Vec<F> = (0..points::<F>(log_n)).map(|_| off_coset(rng, n as u64, t.shift)).collect();
+    let a = horner(&natural(coeffs, log_n, c_order)?, &zs);
+    let b = barycentric(&natural(evals, log_n, e_order)?, log_n, t.shift, &zs);
+    if a != b {
+        return Err(format!("2^{log_n} x {width}: the coefficients and the evaluations disagree at a random point"));
     }
     Ok(())
 }
@@ -162,21 +187,21 @@ pub(crate) fn lde<F: NttField>(
     let (log_n, log_big) = (n.trailing_zeros(), n.trailing_zeros() + added_bits as u32);
     let r = coefficients::<F>(width, rng);
     let (cin, cout) = (combine(input, width, &r)?, combine(output, width, &r)?);
-    for _ in 0..points::<F>(log_big) {
-        // Off both domains: H (shift 1) and shift·K.
-        let z = loop {
+    // Off both domains: H (shift 1) and shift·K.
+    let zs: Vec<F> = (0..points::<F>(log_big))
+        .map(|_| loop {
             let z = off_coset(rng, 1 << log_big, shift);
             if z.pow_u64(n as u64) != F::one() {
                 break z;
             }
-        };
-        let a = barycentric(&cin, log_n, Order::Natural, F::one(), z);
-        let b = barycentric(&cout, log_big, order, shift, z);
-        if a != b {
-            return Err(format!(
-                "LDE of 2^{log_n} x {width} by 2^{added_bits}: input and output disagree at a random point"
-            ));
-        }
+        })
+        .collect();
+    let a = barycentric(&cin, log_n, F::one(), &zs);
+    let b = barycentric(&natural(&cout, log_big, order)?, log_big, shift, &zs);
+    if a != b {
+        return Err(format!(
+            "LDE of 2^{log_n} x {width} by 2^{added_bits}: input and output disagree at a random point"
+        ));
     }
     Ok(())
 }
