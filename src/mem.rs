@@ -63,7 +63,7 @@ impl Size {
         Self { value: self.value.and_then(|v| v.checked_add(k)), ..self }
     }
     /// `self + other` (each checked on its own).
-    pub fn add(self, other: Size) -> Self {
+    pub fn and(self, other: Size) -> Self {
         let value = match (self.value, other.value) {
             (Some(a), Some(b)) => a.checked_add(b),
             _ => None,
@@ -99,9 +99,9 @@ mod tests {
 
     #[test]
     fn sizes_are_checked() {
-        assert_eq!(Size::of(5, "x").times(3).plus(2).add(Size::of(1, "y")).get().unwrap(), 18);
+        assert_eq!(Size::of(5, "x").times(3).plus(2).and(Size::of(1, "y")).get().unwrap(), 18);
         assert!(matches!(Size::of(usize::MAX, "x").plus(1).get(), Err(Error::SizeOverflow(m)) if m.contains('x')));
-        assert!(Size::of(1, "x").add(Size::of(usize::MAX, "y").times(2)).get().is_err());
+        assert!(Size::of(1, "x").and(Size::of(usize::MAX, "y").times(2)).get().is_err());
         assert!(Size::of(usize::MAX / 8, "x").bytes_of::<u64>().is_err());
         assert_eq!(Size::of(4, "x").bytes_of::<u32>().unwrap(), 16);
     }

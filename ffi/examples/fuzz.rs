@@ -271,7 +271,17 @@ impl Fuzz {
         // Unvalidated points off the curve give unspecified (but safe) results per backend.
         let comparable = !off_curve || flags == CHK_MSM_VALIDATE;
         if comparable && outs[0] != outs[1] {
-            fail(self.seed, self.iteration, format!("chk_msm (G{}, n {n}, flags {flags}): cpu {:?} and emu {:?} differ ({})", if g2 { 2 } else { 1 }, outs[0], outs[1], last_error()));
+            fail(
+                self.seed,
+                self.iteration,
+                format!(
+                    "chk_msm (G{}, n {n}, flags {flags}): cpu {:?} and emu {:?} differ ({})",
+                    if g2 { 2 } else { 1 },
+                    outs[0],
+                    outs[1],
+                    last_error()
+                ),
+            );
         }
     }
 
@@ -349,7 +359,7 @@ fn main() {
         }
         f.iteration += 1;
         beat.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
-        if f.iteration % 64 == 0 {
+        if f.iteration.is_multiple_of(64) {
             let rss = resident_bytes();
             if baseline.is_none() && started.elapsed() > deadline / 4 {
                 baseline = Some(rss);

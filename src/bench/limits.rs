@@ -84,8 +84,8 @@ impl MerkleBench {
                 // The matrix (twice: a clone per side) and its digest layers (2 × 32 B a row).
                 let rows = 1usize << s.log_height;
                 bytes = bytes
-                    .add(Size::of(s.width, "--batches").times(rows).times(4 * 3))
-                    .add(Size::of(rows, "--batches").times(64 * 2));
+                    .and(Size::of(s.width, "--batches").times(rows).times(4 * 3))
+                    .and(Size::of(rows, "--batches").times(64 * 2));
             }
             peak = peak.max(bytes.get()?);
         }

@@ -92,7 +92,7 @@ impl Plan {
         let keys_and_sorted = Size::of(pts, what).times(2 * w * 4);
         let bucket_tables = Size::of(w * b, what).times(3 * 4 + 4 * field_words * 8);
         let partials = Size::of(w * self.segments as usize, what).times(4 * field_words * 8);
-        affine.add(scalars).add(keys_and_sorted).add(bucket_tables).add(partials).get()
+        affine.and(scalars).and(keys_and_sorted).and(bucket_tables).and(partials).get()
     }
 }
 
