@@ -342,9 +342,9 @@ impl Drop for CudaAlloc {
 }
 
 /// Transfers up to this size go straight from pageable memory.
-const DIRECT_BYTES: usize = 1 << 20;
+const DIRECT_BYTES: usize = super::stats::DIRECT_BYTES;
 /// One staging buffer; two of them alternate.
-const STAGE_BYTES: usize = 16 << 20;
+const STAGE_BYTES: usize = super::stats::STAGE_BYTES;
 
 /// Two pinned host buffers and their events. Large transfers go through them in chunks: copies
 /// from pageable memory run at a fraction of the bus (measured on an H100 host: 8 GB/s pageable,

@@ -10,6 +10,7 @@ use bytemuck::Pod;
 use super::cuda::{CudaAlloc, CudaDevice};
 use super::emu::{EmuDevice, HostAlloc};
 use super::plan::{DeviceProps, Launch};
+use super::stats::{Counters, DeviceStats};
 use crate::error::{Error, Result};
 use crate::verify::SelfCheck;
 
@@ -62,6 +63,7 @@ pub enum Device {
 pub struct Gpu {
     device: Device,
     self_check: Option<SelfCheck>,
+    counters: Arc<Counters>,
 }
 
 pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
@@ -73,11 +75,11 @@ pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
 impl Gpu {
     /// The emulator, results unchecked.
     pub fn emu(device: EmuDevice) -> Self {
-        Self { device: Device::Emu(device), self_check: None }
+        Self { device: Device::Emu(device), self_check: None, counters: Arc::default() }
     }
     /// A CUDA GPU, results unchecked.
     pub fn cuda(device: Arc<CudaDevice>) -> Self {
-        Self { device: Device::Cuda(device), self_check: None }
+        Self { device: Device::Cuda(device), self_check: None, counters: Arc::default() }
     }
     pub fn device(&self) -> &Device {
         &self.device
@@ -90,6 +92,14 @@ impl Gpu {
     /// The self-check of this engine, if it has one.
     pub fn self_check(&self) -> Option<&SelfCheck> {
         self.self_check.as_ref()
+    }
+    /// The device work done through this handle and its clones so far.
+    pub fn stats(&self) -> DeviceStats {
+        self.counters.get()
+    }
+    /// Zeroes [`Gpu::stats`] (for this handle and its clones).
+    pub fn reset_stats(&self) {
+        self.counters.reset()
     }
 
     /// A short description: `emu (forward, 2 threads)` or `cuda:0 NVIDIA H100`.
@@ -128,6 +138,7 @@ impl Gpu {
             Device::Emu(_) => RawBuffer::Emu(HostAlloc::zeroed(bytes)?),
             Device::Cuda(c) => RawBuffer::Cuda(c.alloc_zeroed(bytes)?),
         };
+        self.counters.allocation(bytes);
         Ok(DeviceBuffer { raw, len, _elem: PhantomData })
     }
 
@@ -135,6 +146,7 @@ impl Gpu {
         let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let buf = self.alloc::<T>(data.len())?;
         let src: &[u8] = bytemuck::cast_slice(data);
+        self.counters.upload(src.len());
         match (&buf.raw, &self.device) {
             (RawBuffer::Emu(a), Device::Emu(_)) => a.write(src),
             (RawBuffer::Cuda(a), Device::Cuda(c)) => c.write(a, src)?,
@@ -147,6 +159,7 @@ impl Gpu {
         let _t = trace::span("download", || format!("{} bytes", buf.raw.bytes()));
         let mut out = vec![T::zeroed(); buf.len];
         let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
+        self.counters.download(dst.len());
         match (&buf.raw, &self.device) {
             (RawBuffer::Emu(a), Device::Emu(e)) => {
                 a.read(dst);
@@ -187,6 +200,7 @@ impl Gpu {
                 ),
             });
         }
+        self.counters.launch();
         match &self.device {
             Device::Emu(e) => e.launch(launch),
             Device::Cuda(c) => c.launch(launch),

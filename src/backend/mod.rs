@@ -18,6 +18,7 @@ mod fallback;
 pub mod kernels;
 #[allow(unsafe_code)] // argument marshalling: pointers into one buffer
 pub mod plan;
+pub mod stats;
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,6 +28,7 @@ pub use device::{Device, DeviceBuffer, Gpu, RawBuffer};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
 pub use fallback::DeviceFallback;
 pub use plan::{DeviceProps, Dim3, KernelArg, Launch};
+pub use stats::DeviceStats;
 
 use crate::error::{Error, Result};
 use crate::verify::SelfCheck;
@@ -108,6 +110,20 @@ impl Engine {
         match self {
             Self::Cpu => Self::Cpu,
             Self::Gpu(g) => Self::Gpu(g.with_self_check(check)),
+        }
+    }
+    /// What device work this engine (and its clones) has done: bytes each way, launches,
+    /// allocations, synchronizations, staging copies. The cpu does none: all zeros.
+    pub fn stats(&self) -> DeviceStats {
+        match self {
+            Self::Cpu => DeviceStats::default(),
+            Self::Gpu(g) => g.stats(),
+        }
+    }
+    /// Zeroes [`Engine::stats`].
+    pub fn reset_stats(&self) {
+        if let Self::Gpu(g) = self {
+            g.reset_stats();
         }
     }
     /// The engine's self-check, if it has one (never on the cpu).

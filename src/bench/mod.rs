@@ -5,6 +5,7 @@
 //! The peers run at their best only when built with their parallel features (this crate's
 //! default `peers-parallel` feature) and both sides with the same `RUSTFLAGS`.
 
+pub mod counts;
 pub mod limits;
 mod msm;
 pub mod report;

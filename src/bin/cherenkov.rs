@@ -78,6 +78,10 @@ enum Command {
         /// Per-kernel ptxas statistics for every architecture.
         #[arg(long)]
         kernels: bool,
+        /// What each public device operation moves, launches and allocates (`Engine::stats`),
+        /// measured on the emulator, first call and repeated.
+        #[arg(long)]
+        device_counts: bool,
     },
 }
 
@@ -211,9 +215,21 @@ fn main() -> ExitCode {
         }
         Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => run_verify_bench(reps, seed),
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
-        Command::Info { kernels } => {
+        Command::Info { kernels, device_counts } => {
             info(kernels);
-            Ok(true)
+            if device_counts {
+                let engine = Engine::emu(EmuConfig::default());
+                bench::counts::run(&engine).map(|rows| {
+                    println!(
+                        "\ndevice counts (Engine::stats on {}):\n\n{}",
+                        engine.name(),
+                        bench::counts::table(&rows)
+                    );
+                    true
+                })
+            } else {
+                Ok(true)
+            }
         }
     };
     match result {

@@ -1,0 +1,88 @@
+//! `Engine::stats()`: device counters kept where every transfer, allocation and launch passes,
+//! so the emulator counts what a GPU would. The cpu counts nothing; clones share; a reset
+//! zeroes; the same call counts the same under every schedule; a repeated NTT moves exactly its
+//! input down and its output up (twiddles stay resident).
+
+mod common;
+
+use cherenkov::backend::{DeviceStats, Schedule};
+use cherenkov::field::{BabyBear, DeviceField};
+use cherenkov::ntt::{self, Direction, Order, Transform};
+use cherenkov::Engine;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+fn input(n: usize) -> Vec<BabyBear> {
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    (0..n).map(|_| BabyBear::random(&mut rng)).collect()
+}
+
+#[test]
+fn the_cpu_counts_nothing() {
+    let x = input(1 << 10);
+    ntt::transform_batch(&Engine::Cpu, x, 4, Transform::new(Direction::Forward)).unwrap();
+    assert_eq!(Engine::Cpu.stats(), DeviceStats::default());
+}
+
+#[test]
+fn transfers_allocations_and_staging_are_counted() {
+    let e = common::emu(Schedule::Forward);
+    let Engine::Gpu(g) = &e else { unreachable!() };
+    let small = g.upload(&[1u32; 1000]).unwrap();
+    let s = e.stats();
+    assert_eq!((s.bytes_to_device, s.allocations, s.bytes_allocated, s.staging_copies), (4000, 1, 4000, 0));
+    assert_eq!(s.synchronizations, 2, "the allocation and the copy");
+    // 40 MiB: above 1 MiB it goes through 16 MiB staging chunks (three).
+    let big = g.upload(&vec![0u32; 10 << 20]).unwrap();
+    assert_eq!(e.stats().staging_copies, 3);
+    g.download(&small).unwrap();
+    let s = e.stats();
+    assert_eq!(s.bytes_to_host, 4000);
+    assert_eq!(s.bytes_to_device, 4000 + (40 << 20));
+    let clone = e.clone();
+    clone.reset_stats();
+    assert_eq!(e.stats(), DeviceStats::default(), "clones share the counters");
+    g.download(&big).unwrap();
+    assert_eq!(clone.stats().bytes_to_host, 40 << 20);
+    assert_eq!(clone.stats().launches, 0);
+}
+
+#[test]
+fn a_repeated_ntt_moves_its_input_down_and_its_output_up() {
+    let (w, log_n) = (4usize, 11u32);
+    let x = input(w << log_n);
+    let bytes = (x.len() * 4) as u64;
+    let mut per_schedule = Vec::new();
+    for schedule in [Schedule::Forward, Schedule::Reverse] {
+        let e = common::emu(schedule);
+        let t = Transform::new(Direction::Inverse).orders(Order::BitReversed, Order::Natural);
+        let lde = || ntt::coset_lde_batch(&e, x.clone(), w, 2, BabyBear::new(7), Order::BitReversed).unwrap();
+        // First calls make the twiddle tables resident; what follows is a repeated call.
+        ntt::transform_batch(&e, x.clone(), w, t).unwrap();
+        lde();
+        e.reset_stats();
+        ntt::transform_batch(&e, x.clone(), w, t).unwrap();
+        let s = e.stats();
+        assert_eq!(s.bytes_to_device, bytes, "{s}");
+        assert_eq!(s.bytes_to_host, bytes, "{s}");
+        assert!(s.launches >= 1 && s.allocations >= 1, "{s}");
+        let lde = lde();
+        let after = e.stats();
+        assert_eq!(after.bytes_to_device - s.bytes_to_device, bytes, "the LDE uploads its input once");
+        assert_eq!(after.bytes_to_host - s.bytes_to_host, (lde.len() * 4) as u64, "the LDE downloads its output once");
+        per_schedule.push(after);
+    }
+    assert_eq!(per_schedule[0], per_schedule[1], "the schedule does not change what is moved");
+}
+
+#[test]
+fn every_public_device_operation_has_counts() {
+    let rows = cherenkov::bench::counts::run(&common::emu(Schedule::Forward)).unwrap();
+    assert!(rows.len() >= 9);
+    for r in &rows {
+        assert!(r.first.launches > 0 && r.first.bytes_to_host > 0, "{}: {}", r.operation, r.first);
+        assert!(r.repeated.bytes_to_device <= r.first.bytes_to_device, "{}", r.operation);
+    }
+    let table = cherenkov::bench::counts::table(&rows);
+    assert!(table.contains("| merkle::commit_lde"), "{table}");
+}
