@@ -168,3 +168,54 @@ fn child_panics_through_the_abi() {
     assert!(std::panic::catch_unwind(|| panic!("a panic outside the ABI")).is_err());
     println!("CHILD DONE");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn out_of_host_memory_is_a_status() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["child_runs_out_of_memory", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("CHERENKOV_FFI_CHILD", "1")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the child died ({:?}):\n{stdout}\n{stderr}", out.status);
+    assert!(stdout.contains("STATUS 11"), "{stdout}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "run by out_of_host_memory_is_a_status in a child process"]
+fn child_runs_out_of_memory() {
+    assert!(std::env::var_os("CHERENKOV_FFI_CHILD").is_some(), "only as a child");
+    // An LDE of 2^20 x 16 by 2^4: the caller's buffers (64 MiB in, 1 GiB out) exist before the
+    // cap; the library's own copies of them cannot fit in the 128 MiB left.
+    let input = vec![1u32; 16 << 20];
+    let mut output = vec![0u32; 256 << 20];
+    let mut e = null_mut();
+    assert_eq!(unsafe { chk_engine_new(CHK_BACKEND_CPU, &mut e) }, CHK_OK);
+    rayon::broadcast(|_| ());
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().next().unwrap().parse().unwrap();
+    // SAFETY: sysconf takes no pointers.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    let limit = (pages * page + (128 << 20)) as libc::rlim_t;
+    let rl = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+    // SAFETY: setrlimit reads the struct on our stack.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &rl) }, 0);
+    let status = unsafe {
+        chk_lde(
+            e,
+            CHK_FIELD_BABYBEAR,
+            CHK_ENCODING_CANONICAL,
+            input.as_ptr().cast(),
+            input.len(),
+            16,
+            4,
+            null(),
+            0,
+            output.as_mut_ptr().cast(),
+            output.len(),
+        )
+    };
+    println!("STATUS {status}: {}", last_error());
+}
