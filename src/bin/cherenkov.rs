@@ -307,7 +307,7 @@ fn engines(arg: BackendArg, seed: u64, all_schedules: bool) -> cherenkov::Result
             vec![Engine::emu(emu_cfg)]
         }
     };
-    Ok(match arg {
+    let engines = match arg {
         BackendArg::All => {
             let mut v = vec![Engine::Cpu];
             v.extend(emus());
@@ -318,7 +318,10 @@ fn engines(arg: BackendArg, seed: u64, all_schedules: bool) -> cherenkov::Result
         BackendArg::Cpu => vec![Engine::Cpu],
         BackendArg::Emu => emus(),
         BackendArg::Cuda => vec![Backend::Cuda.engine()?],
-    })
+    };
+    // `check` tests the devices themselves: a self-check (CHERENKOV_VERIFY) recomputing a wrong
+    // result on the cpu would hide exactly what it looks for.
+    Ok(engines.into_iter().map(|e| e.with_self_check(None)).collect())
 }
 
 fn run_check(
