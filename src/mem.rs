@@ -1,7 +1,7 @@
 //! Host memory and sizes: fallible allocation and checked arithmetic.
 //!
-//! Every host allocation whose size grows with the input goes through [`vec_filled`],
-//! [`with_capacity`] or [`reserve_exact`], so a machine without the memory gets
+//! Every host allocation whose size grows with the input goes through [`zeroed`],
+//! [`vec_filled`], [`with_capacity`] or [`reserve_exact`], so a machine without the memory gets
 //! `Error::OutOfMemory` instead of an abort. Every size computed from the input goes through
 //! [`Size`], so an overflow is `Error::SizeOverflow` instead of a wrapped (release) or
 //! panicking (debug) value.
@@ -17,6 +17,25 @@ pub fn with_capacity<T>(len: usize) -> Result<Vec<T>> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| out_of_memory::<T>(len))?;
     Ok(v)
+}
+
+/// `len` zeroed elements from a zeroed allocation (calloc), as `vec![0; len]` makes them: big
+/// buffers come from the OS already zero and their pages fault in on whichever thread first
+/// writes them, so there is no single-threaded fill pass (`vec_filled` writes every element).
+pub fn zeroed<T: bytemuck::Zeroable>(len: usize) -> Result<Vec<T>> {
+    if len == 0 || size_of::<T>() == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<T>(len)
+        .map_err(|_| Error::SizeOverflow(format!("{len} elements of {} bytes", size_of::<T>())))?;
+    // SAFETY: the layout has a non-zero size (len > 0, T not zero-sized).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return Err(out_of_memory::<T>(len));
+    }
+    // SAFETY: allocated by the global allocator with the layout of `len` T's (what a Vec of
+    // capacity `len` frees with); all-zero bytes are a valid T (`Zeroable`).
+    Ok(unsafe { Vec::from_raw_parts(ptr.cast::<T>(), len, len) })
 }
 
 /// `len` copies of `value`.
@@ -95,6 +114,10 @@ mod tests {
         assert!(matches!(reserve_exact(&mut v, usize::MAX), Err(Error::OutOfMemory { .. })));
         assert_eq!(vec_filled(3, 7u8).unwrap(), [7, 7, 7]);
         assert_eq!(collect_exact(2, [1, 2]).unwrap(), [1, 2]);
+        assert_eq!(zeroed::<u64>(3).unwrap(), [0, 0, 0]);
+        assert!(zeroed::<u8>(0).unwrap().is_empty());
+        assert!(matches!(zeroed::<u64>(usize::MAX / 4), Err(Error::SizeOverflow(_))));
+        assert!(matches!(zeroed::<u8>(isize::MAX as usize), Err(Error::OutOfMemory { .. })));
     }
 
     #[test]

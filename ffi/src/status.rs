@@ -218,11 +218,7 @@ pub(crate) fn times(count: usize, per: usize, what: &str) -> FfiResult<usize> {
 
 /// A vector with room for `len` elements, or `CHK_ERR_OUT_OF_MEMORY` instead of an abort.
 pub(crate) fn vec_with_capacity<T>(len: usize) -> FfiResult<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
-        Failure::new(CHK_ERR_OUT_OF_MEMORY, format!("{} bytes on the host", len.saturating_mul(size_of::<T>())))
-    })?;
-    Ok(v)
+    Ok(cherenkov::mem::with_capacity(len)?)
 }
 
 /// Deliberately panics inside Rust and returns what any function returns then: `CHK_ERR_PANIC`,

@@ -44,20 +44,15 @@ mont31!(KoalaBear);
 pub(crate) fn zeroed_arrays<F: Mont31, const N: usize>(len: usize) -> crate::Result<Vec<[F; N]>> {
     let words = crate::mem::Size::of(len, "zeroed arrays").times(N).get()?;
     if words == 0 {
-        return Ok(Vec::new());
+        return Ok(vec![[F::ZERO; N]; len]); // nothing to allocate (len = 0 or N = 0)
     }
-    let layout = std::alloc::Layout::array::<u32>(words)
-        .map_err(|_| crate::Error::SizeOverflow(format!("{words} words in one allocation")))?;
-    // SAFETY: the layout has a non-zero size (words > 0).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-    if ptr.is_null() {
-        return Err(crate::Error::OutOfMemory { bytes: layout.size(), backend: "host" });
-    }
+    let mut flat = std::mem::ManuallyDrop::new(crate::mem::zeroed::<u32>(words)?);
+    debug_assert_eq!(flat.capacity(), words, "mem::zeroed allocates exactly");
     // SAFETY: F is #[repr(transparent)] over u32 (size and align 4, asserted above), so [F; N] is
-    // N u32s without padding and `len` arrays occupy exactly the `words` u32s allocated, with
-    // the same alignment (the layout a Vec<[F; N]> of capacity `len` frees with); the all-zero
-    // u32 is F::ZERO (Montgomery 0), a valid value.
-    Ok(unsafe { Vec::from_raw_parts(ptr.cast::<[F; N]>(), len, len) })
+    // N u32s without padding and `len` arrays occupy exactly the `words` u32s allocated (capacity
+    // equals length), with the same alignment, so the allocation is freed with the layout it was
+    // made with; the all-zero u32 is F::ZERO (Montgomery 0), a valid value.
+    Ok(unsafe { Vec::from_raw_parts(flat.as_mut_ptr().cast::<[F; N]>(), len, len) })
 }
 
 fn reference<F: PrimeCharacteristicRing + p3_field::Field>(op: FieldOp, a: F, b: F) -> F {

@@ -103,7 +103,7 @@ fn reprs<F: Poseidon2Hasher, M: Matrix<F>>(m: &M) -> Result<Vec<u32>> {
     // threads (one thread gathering a 2^17 x 2633 LDE took longer than hashing it on an H100).
     const ROWS_PER_TASK: usize = 64;
     let w = m.width();
-    let mut out = crate::mem::vec_filled(crate::mem::Size::of(m.height(), "matrix elements").times(w).get()?, 0u32)?;
+    let mut out = crate::mem::zeroed::<u32>(crate::mem::Size::of(m.height(), "matrix elements").times(w).get()?)?;
     out.par_chunks_mut(w * ROWS_PER_TASK).enumerate().for_each(|(task, chunk)| {
         for (j, dst) in chunk.chunks_mut(w).enumerate() {
             let row = m.row_slice(task * ROWS_PER_TASK + j).expect("row below the matrix height");

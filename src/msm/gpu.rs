@@ -99,7 +99,8 @@ impl Plan {
 /// The points of `bases` (already expanded to `layout.copies` copies) as kernel words.
 pub fn base_words<P: DeviceCurve>(bases: &[Affine<P>]) -> Result<Vec<u64>> {
     let k = P::FIELD_WORDS;
-    let mut words = mem::vec_filled(Size::of(bases.len(), "MSM base words").times(2 * k).get()?, 0u64)?;
+    // Zeroed: the identity's words stay (0, 0).
+    let mut words = mem::zeroed::<u64>(Size::of(bases.len(), "MSM base words").times(2 * k).get()?)?;
     words.par_chunks_mut(2 * k).zip(bases).for_each(|(out, p)| {
         if !p.is_zero() {
             P::write_field(&p.x, &mut out[..k]);
@@ -138,7 +139,7 @@ pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layou
     }
     let (windows, buckets, pts) = (layout.windows, p.buckets, points as u64);
     let props = gpu.props();
-    let mut ints = mem::vec_filled(Size::of(n, "MSM scalar words").times(4).get()?, 0u64)?;
+    let mut ints = mem::zeroed::<u64>(Size::of(n, "MSM scalar words").times(4).get()?)?;
     ints.par_chunks_mut(4).zip(scalars).for_each(|(out, s)| out.copy_from_slice(&s.into_bigint().0));
     let d_scalars = gpu.upload(&ints)?;
     let d_bases = gpu.upload(&base_words(table)?)?;

@@ -294,8 +294,8 @@ fn execute<P: DeviceCurve>(
     }
     match engine {
         Engine::Cpu => {
-            let mut ints = crate::mem::vec_filled(scalars.len(), Default::default())?;
-            ints.par_iter_mut().zip(scalars).for_each(|(out, s)| *out = s.into_bigint());
+            let mut ints = crate::mem::with_capacity(scalars.len())?;
+            ints.par_extend(scalars.par_iter().map(|s| s.into_bigint()));
             cpu::msm(table, &ints, layout)
         }
         Engine::Gpu(gpu) => chunked(gpu, table, scalars, layout, cfg),

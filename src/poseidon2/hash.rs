@@ -114,13 +114,12 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
         return Ok(Vec::new());
     }
     let flat: Vec<F> = crate::mem::collect_exact(2 * count * DIGEST, digests_in.iter().flatten().copied())?;
-    let cpu = || {
-        let mut states = flat.clone();
+    let cpu = |mut states: Vec<F>| {
         super::packed_permute(&c.cpu_permutation(), &mut states);
         Ok(states.chunks_exact(2 * DIGEST).map(|s| s[..DIGEST].try_into().expect("DIGEST elements")).collect())
     };
     let Engine::Gpu(gpu) = engine else {
-        return cpu();
+        return cpu(flat);
     };
     let device = || {
         let pairs = gpu.upload(&F::encode_slice(&flat))?;
@@ -141,7 +140,7 @@ pub fn compress_pairs<F: Poseidon2Hasher>(
         "poseidon2 compressions",
         device(),
         |out, rng, samples| crate::verify::merkle::compressions(c, digests_in, out, samples, rng),
-        cpu,
+        move || cpu(flat),
     )
 }
 

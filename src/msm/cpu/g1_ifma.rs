@@ -62,8 +62,8 @@ pub fn available() -> bool {
 /// The MSM of [`super::msm`] for G1, bases converted to 52-bit limbs once.
 pub fn msm(table: &[G1Affine], scalars: &[BigInt<4>], layout: Layout) -> Result<G1Projective> {
     assert!(available(), "the IFMA MSM needs AVX-512 IFMA");
-    let mut points = mem::vec_filled(table.len(), [0u64; WORDS])?;
-    points.par_iter_mut().zip(table).for_each(|(out, p)| *out = to_point52(p));
+    let mut points: Vec<Point52> = mem::with_capacity(table.len())?;
+    points.par_extend(table.par_iter().map(to_point52));
     pippenger(table, scalars, layout, |pairs, buckets| {
         // A window whose digits reach few buckets (the top window; small scalars) would queue
         // few additions per batch: its buckets get `copies` copies, point i adding into copy
@@ -133,7 +133,7 @@ impl<'a> Accumulator<'a> {
     fn new(points: &'a [Point52], buckets: usize) -> Result<Self> {
         Ok(Self {
             points,
-            buckets: mem::vec_filled(buckets, [0; WORDS])?,
+            buckets: mem::zeroed(buckets)?,
             state: mem::vec_filled(buckets, EMPTY)?,
             extra: mem::vec_filled(buckets, Bucket::ZERO)?,
             queue_bucket: Vec::with_capacity(2 * BATCH),

@@ -43,7 +43,7 @@ pub fn window_bits(n: usize) -> u32 {
 pub fn signed_digits<B: BigInteger>(scalars: &[B], c: u32, windows: usize) -> Result<Vec<i32>> {
     const BLOCK: usize = 4096;
     let n = scalars.len();
-    let mut digits = mem::vec_filled(Size::of(windows, "MSM digits").times(n).get()?, 0i32)?;
+    let mut digits = mem::zeroed::<i32>(Size::of(windows, "MSM digits").times(n).get()?)?;
     // Block k of every window's column, for each block of scalars: one task writes them all.
     let mut columns: Vec<_> = digits.chunks_mut(n.max(1)).map(|col| col.chunks_mut(BLOCK)).collect();
     let blocks: Vec<Vec<&mut [i32]>> =
@@ -262,7 +262,7 @@ impl<P: SWCurveConfig> Accumulator<P> {
         Ok(Self {
             buckets: mem::vec_filled(buckets, Affine::identity())?,
             extra: mem::vec_filled(buckets, Bucket::ZERO)?,
-            busy: mem::vec_filled(buckets, false)?,
+            busy: mem::zeroed(buckets)?,
             batch: Vec::with_capacity(BATCH),
             denominators: Vec::with_capacity(BATCH),
         })
