@@ -4,9 +4,15 @@
 //! 2. with nvcc, when found, into one fatbin per `.cu` file (SASS for sm_80/86/89/90 plus
 //!    compute_90 PTX), embedded in the crate, with per-kernel ptxas statistics.
 //!
-//! `CHERENKOV_REQUIRE_NVCC=1` turns a missing nvcc, a compile error, a register spill or a
-//! kernel over its declared shared memory (`// chk:smem=BYTES` above the kernel) into a
-//! build failure. `CHERENKOV_EMU_TSAN=1` builds the emulator with ThreadSanitizer.
+//! When cuobjdump (and the nvdisasm it runs) sits beside nvcc, or `CUOBJDUMP` names it, every
+//! kernel's SASS is read back: instruction count, local-memory instructions and subroutine
+//! calls per architecture (`cherenkov info --kernels` prints them).
+//!
+//! `CHERENKOV_REQUIRE_NVCC=1` turns a missing nvcc or cuobjdump, a compile error, a register
+//! spill, a kernel over its declared shared memory (`// chk:smem=BYTES` above the kernel), or
+//! local memory or a subroutine call in an NTT, Poseidon2 or Merkle kernel (the hot loops: a
+//! `CALL` there is a 64-bit division or a non-inlined helper, local memory a stack array) into
+//! a build failure. `CHERENKOV_EMU_TSAN=1` builds the emulator with ThreadSanitizer.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,6 +45,18 @@ struct Stat {
     smem: u64,
 }
 
+/// What the SASS of one kernel on one architecture holds (cuobjdump -sass).
+#[derive(Default, Clone, Copy)]
+struct Sass {
+    instructions: u64,
+    local: u64,
+    calls: u64,
+}
+
+/// Kernel sources whose kernels must hold no local memory and no subroutine call (the same list
+/// as `cherenkov::backend::kernels::NO_CALL_DIRS`).
+const NO_CALL_DIRS: &[&str] = &["ntt/", "poseidon2/", "merkle/"];
+
 fn main() {
     println!("cargo:rerun-if-changed=kernels");
     println!("cargo:rerun-if-changed=build.rs");
@@ -48,6 +66,7 @@ fn main() {
         "CUDA_PATH",
         "NVCC_CCBIN",
         "NVCC_APPEND_FLAGS",
+        "CUOBJDUMP",
         "CHERENKOV_REQUIRE_NVCC",
         "CHERENKOV_EMU_TSAN",
     ] {
@@ -170,6 +189,9 @@ struct NvResult {
     version: Option<String>,
     fatbins: BTreeMap<String, PathBuf>,
     stats: BTreeMap<(String, String), Stat>,
+    /// Empty when cuobjdump was not found (`sass_status` says so).
+    sass: BTreeMap<(String, String), Sass>,
+    sass_status: String,
 }
 
 fn find_nvcc() -> Option<PathBuf> {
@@ -188,7 +210,14 @@ fn find_nvcc() -> Option<PathBuf> {
 }
 
 fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool) -> NvResult {
-    let mut res = NvResult { status: String::new(), version: None, fatbins: BTreeMap::new(), stats: BTreeMap::new() };
+    let mut res = NvResult {
+        status: String::new(),
+        version: None,
+        fatbins: BTreeMap::new(),
+        stats: BTreeMap::new(),
+        sass: BTreeMap::new(),
+        sass_status: String::new(),
+    };
     let fail = |res: &mut NvResult, msg: String| {
         if require {
             // A plain message and exit code, not a panic's backtrace.
@@ -265,14 +294,133 @@ fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool)
             }
         }
     }
+    match find_cuobjdump(&nvcc) {
+        None if require => errors.push("cuobjdump not found beside nvcc (set CUOBJDUMP; pip install \
+             nvidia-cuda-cuobjdump nvidia-cuda-nvdisasm)"
+            .into()),
+        None => {
+            println!("cargo:warning=cherenkov: cuobjdump not found beside nvcc: no SASS figures");
+            res.sass_status = "cuobjdump not found".into();
+        }
+        Some(tool) => {
+            for (rel, fatbin) in &res.fatbins {
+                match read_sass(&tool, fatbin) {
+                    Ok(found) => res.sass.extend(found),
+                    Err(e) => errors.push(format!("cuobjdump on {rel}: {e}")),
+                }
+            }
+            res.sass_status = format!("read with {}", tool.display());
+            for src in sources.iter().filter(|s| res.fatbins.contains_key(&s.rel)) {
+                let strict = NO_CALL_DIRS.iter().any(|d| src.rel.starts_with(d));
+                for k in &src.kernels {
+                    for arch in ARCHS {
+                        match res.sass.get(&(k.name.clone(), arch.to_string())) {
+                            None => errors.push(format!("no SASS for {} on {arch}", k.name)),
+                            Some(s) if strict && s.local + s.calls > 0 => errors.push(format!(
+                                "{} on {arch}: {} local-memory instructions and {} subroutine calls in \
+                                 its SASS (none allowed in ntt/, poseidon2/, merkle/)",
+                                k.name, s.local, s.calls
+                            )),
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
     if !errors.is_empty() {
         res.fatbins.clear();
+        res.sass.clear();
         fail(&mut res, errors.join("\n"));
         return res;
     }
     res.status = format!("built with nvcc {version} ({})", nvcc.display());
     res.version = Some(version);
     res
+}
+
+fn find_cuobjdump(nvcc: &Path) -> Option<PathBuf> {
+    if let Some(p) = env::var_os("CUOBJDUMP").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let beside = nvcc.parent()?.join("cuobjdump");
+    beside.is_file().then_some(beside)
+}
+
+/// Per (kernel, arch): SASS instructions (no NOP padding), local-memory loads and stores,
+/// subroutine calls. cuobjdump needs nvdisasm: the tool's own directory goes first on PATH.
+fn read_sass(tool: &Path, fatbin: &Path) -> Result<BTreeMap<(String, String), Sass>, String> {
+    let mut path = vec![tool.parent().unwrap_or(Path::new(".")).to_path_buf()];
+    path.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    let o = Command::new(tool)
+        .arg("-sass")
+        .arg(fatbin)
+        .env("PATH", env::join_paths(path).map_err(|e| e.to_string())?)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", tool.display()))?;
+    if !o.status.success() {
+        return Err(String::from_utf8_lossy(&o.stderr).into_owned());
+    }
+    Ok(parse_sass(&String::from_utf8_lossy(&o.stdout)))
+}
+
+fn parse_sass(text: &str) -> BTreeMap<(String, String), Sass> {
+    let mut out = BTreeMap::new();
+    let mut arch = String::new();
+    // The current function's instructions: (address, opcode, first operand).
+    let mut current: Option<(String, Vec<(u64, String, String)>)> = None;
+    let mut finish = |f: Option<(String, Vec<(u64, String, String)>)>, arch: &str| {
+        if let Some((name, code)) = f {
+            out.insert((name, arch.to_string()), summarize(&code));
+        }
+    };
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some(a) = t.strip_prefix("arch = ") {
+            finish(current.take(), &arch);
+            arch = a.trim().to_string();
+        } else if let Some(f) = t.strip_prefix("Function : ") {
+            finish(current.take(), &arch);
+            current = Some((f.trim().to_string(), Vec::new()));
+        } else if let (Some((_, code)), Some(rest)) = (&mut current, t.strip_prefix("/*")) {
+            // `/*0a40*/  @!P0 IMAD.WIDE.U32 R2, ... ;  /* encoding */`: an instruction line
+            // starts with its hex address; the encoding-only lines start with `/* 0x`.
+            let Some((addr, body)) = rest.split_once("*/") else { continue };
+            let Ok(addr) = u64::from_str_radix(addr, 16) else { continue };
+            let body = body.split(';').next().unwrap_or("");
+            let mut words = body.split_whitespace().skip_while(|w| w.starts_with('@'));
+            let Some(op) = words.next() else { continue };
+            code.push((addr, op.to_string(), words.next().unwrap_or("").trim_end_matches(',').to_string()));
+        }
+    }
+    finish(current.take(), &arch);
+    out
+}
+
+/// Counts one function's instructions (without NOP padding), local-memory accesses, and calls
+/// of subroutines: a `CALL` whose target runs into a `RET` before an `EXIT` (before sm_90 nvcc
+/// also emits `CALL.REL.NOINC` to a reconvergence point of the same code, which is no call).
+fn summarize(code: &[(u64, String, String)]) -> Sass {
+    let mut s = Sass::default();
+    for (_, op, arg) in code {
+        if op == "NOP" {
+            continue;
+        }
+        s.instructions += 1;
+        s.local += u64::from(op.starts_with("LDL") || op.starts_with("STL"));
+        if op.starts_with("CALL") {
+            let target = u64::from_str_radix(arg.trim_start_matches("0x"), 16).ok();
+            let returns = target.is_some_and(|t| {
+                code.iter()
+                    .filter(|(a, _, _)| *a >= t)
+                    .map(|(_, op, _)| op)
+                    .find(|op| op.starts_with("RET") || op.starts_with("EXIT"))
+                    .is_some_and(|op| op.starts_with("RET"))
+            });
+            s.calls += u64::from(returns || target.is_none());
+        }
+    }
+    s
 }
 
 /// Reads `ptxas -v` output: per (entry function, arch) registers, frame, spills, shared memory.
@@ -314,6 +462,7 @@ fn write_manifest(out: &Path, sources: &[Source], nv: &NvResult) {
     writeln!(s, "pub const NVCC_STATUS: &str = {:?};", nv.status).unwrap();
     writeln!(s, "pub const NVCC_VERSION: Option<&str> = {:?};", nv.version).unwrap();
     writeln!(s, "pub const CUDA_ARCHS: &[&str] = &{ARCHS:?};").unwrap();
+    writeln!(s, "pub const SASS_STATUS: &str = {:?};", nv.sass_status).unwrap();
     s.push_str("pub static KERNEL_SOURCES: &[KernelSource] = &[\n");
     for src in sources {
         let fatbin = match nv.fatbins.get(&src.rel) {
@@ -327,11 +476,16 @@ fn write_manifest(out: &Path, sources: &[Source], nv: &NvResult) {
     for src in sources.iter().filter(|s| nv.fatbins.contains_key(&s.rel)) {
         for k in &src.kernels {
             for arch in ARCHS {
-                let st = nv.stats.get(&(k.name.clone(), arch.to_string())).cloned().unwrap_or_default();
+                let key = (k.name.clone(), arch.to_string());
+                let st = nv.stats.get(&key).cloned().unwrap_or_default();
+                let sass = match nv.sass.get(&key) {
+                    Some(x) => format!("Some(Sass {{ instructions: {}, local: {}, calls: {} }})", x.instructions, x.local, x.calls),
+                    None => "None".into(),
+                };
                 writeln!(
                     s,
                     "    KernelStat {{ kernel: {:?}, arch: {arch:?}, registers: {}, stack_frame: {}, \
-                     spill_stores: {}, spill_loads: {}, static_smem: {}, smem_limit: {} }},",
+                     spill_stores: {}, spill_loads: {}, static_smem: {}, smem_limit: {}, sass: {sass} }},",
                     k.name, st.registers, st.stack_frame, st.spill_stores, st.spill_loads, st.smem, k.smem_limit
                 )
                 .unwrap();

@@ -2,7 +2,10 @@
 //! memory within its declaration, a loadable fatbin. Needs nvcc at build time: without it this
 //! says so and checks nothing, unless CHERENKOV_REQUIRE_NVCC is set, which makes it fail.
 
-use cherenkov::backend::kernels::{built_with_kernels, CUDA_ARCHS, KERNEL_SOURCES, KERNEL_STATS, NVCC_STATUS};
+use cherenkov::backend::kernels::{
+    built_with_kernels, product_sass, CUDA_ARCHS, KERNEL_SOURCES, KERNEL_STATS, NO_CALL_DIRS, NVCC_STATUS,
+    PRODUCT_FIELDS, SASS_STATUS,
+};
 
 fn required() -> bool {
     std::env::var("CHERENKOV_REQUIRE_NVCC").is_ok_and(|v| !v.is_empty() && v != "0")
@@ -31,5 +34,40 @@ fn every_kernel_compiled_for_every_arch_without_spills() {
                 assert!(s.registers > 0 && s.registers <= 255, "{k} on {arch}: {} registers", s.registers);
             }
         }
+    }
+}
+
+/// cuobjdump's reading of the SASS: present for every kernel and arch (CI installs cuobjdump),
+/// no local memory or subroutine call in the NTT, Poseidon2 and Merkle kernels, and a 31-bit
+/// Montgomery product in at most 6 instructions on sm_90 (IMAD.WIDE.U32, IMAD, IMAD.HI.U32,
+/// ISETP, IADD3, a predicated IADD3).
+#[test]
+fn sass_has_no_calls_in_hot_kernels_and_short_products() {
+    if !built_with_kernels() || KERNEL_STATS.iter().all(|s| s.sass.is_none()) {
+        assert!(!required(), "CHERENKOV_REQUIRE_NVCC is set but there are no SASS figures: {NVCC_STATUS} {SASS_STATUS}");
+        eprintln!("not checked: no SASS figures ({NVCC_STATUS} {SASS_STATUS})");
+        return;
+    }
+    for src in KERNEL_SOURCES {
+        let strict = NO_CALL_DIRS.iter().any(|d| src.file.starts_with(d));
+        for k in src.kernels {
+            for arch in CUDA_ARCHS {
+                let s = KERNEL_STATS.iter().find(|s| s.kernel == *k && s.arch == *arch).unwrap();
+                let sass = s.sass.unwrap_or_else(|| panic!("no SASS figures for {k} on {arch}"));
+                assert!(sass.instructions > 0, "{k} on {arch}: empty SASS");
+                if strict {
+                    assert_eq!((sass.local, sass.calls), (0, 0), "{k} on {arch}: local memory or calls");
+                }
+            }
+        }
+    }
+    for field in PRODUCT_FIELDS {
+        for arch in CUDA_ARCHS {
+            assert!(product_sass(field, arch).is_some_and(|n| n > 0.0), "{field} on {arch}");
+        }
+    }
+    for field in ["babybear", "koalabear"] {
+        let n = product_sass(field, "sm_90").unwrap();
+        assert!(n <= 6.0, "a {field} product is {n} SASS instructions on sm_90");
     }
 }

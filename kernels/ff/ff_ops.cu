@@ -33,3 +33,13 @@ extern "C" __global__ void chk_ff_koalabear_convert(uint32_t to_mont, const uint
                                                     uint64_t n) {
   ff_convert<koalabear_t>(to_mont, in, out, n);
 }
+
+// Product chains for the SASS figures of one product (ff_mul_chain); tested like the ops.
+extern "C" __global__ void chk_ff_babybear_mul_chain1(const babybear_t* in, babybear_t* out) { ff_mul_chain<babybear_t, 1>(in, out); }
+extern "C" __global__ void chk_ff_babybear_mul_chain17(const babybear_t* in, babybear_t* out) { ff_mul_chain<babybear_t, 17>(in, out); }
+extern "C" __global__ void chk_ff_koalabear_mul_chain1(const koalabear_t* in, koalabear_t* out) { ff_mul_chain<koalabear_t, 1>(in, out); }
+extern "C" __global__ void chk_ff_koalabear_mul_chain17(const koalabear_t* in, koalabear_t* out) { ff_mul_chain<koalabear_t, 17>(in, out); }
+extern "C" __global__ void chk_ff_bn254_fr_mul_chain1(const bn254_fr_t* in, bn254_fr_t* out) { ff_mul_chain<bn254_fr_t, 1>(in, out); }
+extern "C" __global__ void chk_ff_bn254_fr_mul_chain17(const bn254_fr_t* in, bn254_fr_t* out) { ff_mul_chain<bn254_fr_t, 17>(in, out); }
+extern "C" __global__ void chk_ff_bn254_fq_mul_chain1(const bn254_fq_t* in, bn254_fq_t* out) { ff_mul_chain<bn254_fq_t, 1>(in, out); }
+extern "C" __global__ void chk_ff_bn254_fq_mul_chain17(const bn254_fq_t* in, bn254_fq_t* out) { ff_mul_chain<bn254_fq_t, 17>(in, out); }

@@ -22,11 +22,27 @@ struct mont31_t {
   CHK_HD uint32_t to_canonical() const { return reduce(v); }
 
   // x / 2^32 mod p for x < p * 2^32, with Plonky3's MU = p^-1 mod 2^32; result in [0, p).
+  // t * p has the low word of x (t = x_lo * MU), so x - t * p = (x_hi - hi(t * p)) * 2^32 exactly:
+  // only high words are subtracted and compared (on sm_90 a product is IMAD.WIDE.U32, IMAD,
+  // IMAD.HI.U32, ISETP, IADD3 and a predicated IADD3: `cherenkov info --kernels` counts them).
+  // CHK_MONT31_REDUCE_64 keeps the 64-bit form (11 instructions): CUDA 13.x's cicc segfaults on
+  // merkle/merkle.cu with the 32-bit one.
   CHK_HD static uint32_t reduce(uint64_t x) {
-    uint32_t t = (uint32_t)x * P::MU;
-    uint64_t u = (uint64_t)t * P::MOD;
-    uint32_t hi = (uint32_t)((x - u) >> 32);
+    const uint32_t t = (uint32_t)x * P::MU;
+#ifdef CHK_MONT31_REDUCE_64
+    const uint64_t u = (uint64_t)t * P::MOD;
+    const uint32_t hi = (uint32_t)((x - u) >> 32);
     return x < u ? hi + P::MOD : hi;
+#else
+    const uint32_t hi = (uint32_t)(x >> 32);
+#ifdef __CUDA_ARCH__
+    const uint32_t u = __umulhi(t, P::MOD);
+#else
+    const uint32_t u = (uint32_t)(((uint64_t)t * P::MOD) >> 32);
+#endif
+    const uint32_t d = hi - u;
+    return hi < u ? d + P::MOD : d;
+#endif
   }
 
   CHK_HD bool is_zero() const { return v == 0; }

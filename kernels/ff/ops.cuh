@@ -31,3 +31,14 @@ __device__ __forceinline__ void ff_convert(uint32_t to_mont, const uint32_t* in,
   for (uint64_t i = CHK_GLOBAL_TID(); i < n; i += CHK_GRID_STRIDE())
     out[i] = to_mont ? F::from_canonical(in[i]).v : F::from_mont(in[i]).to_canonical();
 }
+
+// x * y^N, the N products one after another: the SASS of N = 17 minus that of N = 1, over 16,
+// is what one product costs (`cherenkov info --kernels` prints it per field and architecture).
+template <class F, int N>
+__device__ __forceinline__ void ff_mul_chain(const F* in, F* out) {
+  F x = in[0];
+  const F y = in[1];
+  CHK_UNROLL
+  for (int i = 0; i < N; i++) x = x * y;
+  out[0] = x;
+}

@@ -1,4 +1,6 @@
 // Merkle tree kernels over Poseidon2-16 (Plonky3's MerkleTreeMmcs hashers): BabyBear and KoalaBear.
+// CUDA 13.x's cicc segfaults compiling merkle_compress_levels with mont31's 32-bit reduction.
+#define CHK_MONT31_REDUCE_64
 #include "ff/mont31.cuh"
 #include "merkle/merkle.cuh"
 

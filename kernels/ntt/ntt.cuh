@@ -5,21 +5,48 @@
 // whose butterflies span 2*half rows uses w_(2 half)^j = tw[j << (log_tw - 1 - log_half)].
 #pragma once
 #include "emu/compat.h"
+#include "util/fastdiv.cuh"
 
+// The low `bits` bits of i reversed (bits ≤ 64).
 CHK_HD uint64_t chk_bitrev(uint64_t i, uint32_t bits) {
+#if defined(__CUDA_ARCH__) || defined(CHK_EMU)
+  return bits ? __brevll(i) >> (64 - bits) : 0;
+#else
   uint64_t r = 0;
   for (uint32_t b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
   return r;
+#endif
+}
+
+// A grid-stride walk over the elements of a row-major matrix that keeps (row, col) by additions:
+// the host splits the stride (gridDim * blockDim) into whole rows and a remainder, so no kernel
+// divides by the width (only the start, a 32-bit thread index, goes through chk_div).
+struct ntt_walk {
+  uint64_t row;
+  uint32_t col;
+  CHK_HD void advance(uint64_t stride_rows, uint32_t stride_cols, uint32_t width) {
+    row += stride_rows;
+    col += stride_cols;
+    if (col >= width) {
+      col -= width;
+      row++;
+    }
+  }
+};
+__device__ __forceinline__ ntt_walk ntt_walk_start(chk_fastdiv wdiv) {
+  const uint32_t tid = blockIdx.x * blockDim.x + threadIdx.x;  // the grid is < 2^32 threads
+  const uint32_t row = chk_div(tid, wdiv);
+  return ntt_walk{row, tid - row * wdiv.d};
 }
 
 // dst row bitrev(i) = src row i (out of place).
 template <class F>
-__device__ __forceinline__ void ntt_bitrev(const F* src, F* dst, uint64_t width, uint32_t log_n) {
-  const uint64_t total = width << log_n;
-  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE()) {
-    const uint64_t col = idx % width, row = idx / width;
-    dst[chk_bitrev(row, log_n) * width + col] = src[idx];
-  }
+__device__ __forceinline__ void ntt_bitrev(const F* src, F* dst, chk_fastdiv wdiv, uint32_t log_n,
+                                           uint64_t stride_rows, uint32_t stride_cols) {
+  const uint32_t width = wdiv.d;
+  const uint64_t rows = 1ull << log_n;
+  for (ntt_walk w = ntt_walk_start(wdiv); w.row < rows; w.advance(stride_rows, stride_cols, width))
+    dst[chk_bitrev(w.row, log_n) * width + w.col] = src[w.row * width + w.col];
 }
 
 // The scaling maps, applied to one element as it is loaded (or stored):
@@ -49,13 +76,16 @@ __device__ __forceinline__ F ntt_load_mapped(const F* src, uint64_t width, uint6
   return src[row * width + col] * ntt_scale_factor(row, log_rows, scale, shift, flags);
 }
 
-// dst (2^log_dst rows) = the map of src (see ntt_load_mapped), for a map no butterfly pass absorbs.
+// dst (2^log_dst rows) = the map of src (see ntt_load_mapped), for a map no butterfly pass absorbs:
+// only around transforms of height 1 (no stages), so the pow per element stays.
 template <class F>
-__device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, uint64_t width, uint32_t log_src,
-                                               uint32_t log_dst, F scale, F shift, F root, uint32_t flags) {
-  const uint64_t total = width << log_dst;
-  for (uint64_t idx = CHK_GLOBAL_TID(); idx < total; idx += CHK_GRID_STRIDE())
-    dst[idx] = ntt_load_mapped(src, width, idx / width, idx % width, log_dst, log_src, scale, shift, root, flags);
+__device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, chk_fastdiv wdiv, uint32_t log_src,
+                                               uint32_t log_dst, F scale, F shift, F root, uint32_t flags,
+                                               uint64_t stride_rows, uint32_t stride_cols) {
+  const uint32_t width = wdiv.d;
+  const uint64_t rows = 1ull << log_dst;
+  for (ntt_walk w = ntt_walk_start(wdiv); w.row < rows; w.advance(stride_rows, stride_cols, width))
+    dst[w.row * width + w.col] = ntt_load_mapped(src, width, w.row, w.col, log_dst, log_src, scale, shift, root, flags);
 }
 
 // Flags of ntt_block_pass (bits 1 and 2 are the maps' flags, above).
@@ -64,70 +94,132 @@ __device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, uint64_t wi
 #define NTT_MAP_STORE 16u    // ... or a scale on store, to the output row
 #define NTT_STORE_BITREV 32u // write row r to row bitrev(r) (dst must not alias src)
 
+// W^e for W = w_(2^(hi+1)), e < 2^(hi+1), from the table tw[i] = w^i (i < 2^(log_tw - 1)):
+// W^(2^hi) = -1 covers the upper half.
+template <class F>
+__device__ __forceinline__ F ntt_twiddle(const F* tw, uint32_t log_tw, uint32_t hi, uint64_t e) {
+  const uint64_t half = 1ull << hi;
+  const F w = tw[(e & (half - 1)) << (log_tw - 1 - hi)];
+  return (e & half) ? -w : w;
+}
+
 // One pass of a multi-pass NTT: stages lo..=hi of a size-2^log_n transform, in shared memory.
 //
 // Rows that differ only in bits lo..=hi form a group of 2^k rows (k = hi - lo + 1) spaced 2^lo
 // apart. Seen as a matrix of virtual width W = width << lo (row j of a group and its 2^lo
 // neighbours side by side), a group is 2^k consecutive virtual rows, so one block takes 2^k
-// virtual rows × tile_cols consecutive virtual columns: every read and write is a contiguous run
-// of tile_cols elements (the whole row when lo = 0 and tile_cols = width). Passes of ≤ 11 stages
-// each take a 2^24-row transform in three passes over global memory.
+// virtual rows × 2^log_tile consecutive virtual columns: every read and write is a contiguous run
+// of the tile's width (the whole row when lo = 0 and the tile covers the width). Passes of ≤ 11
+// stages each take a 2^24-row transform in three passes over global memory.
+//
+// Twiddles: stage h's butterfly at offset pos = (jj << lo) + r (jj its index in the group, r the
+// row's low lo bits) uses w_(2^(h+1))^pos = w_(2^(h+1-lo))^jj * w_(2^(h+1))^r. The first factor is
+// the group's own size-2^k transform: its 2^(k-1) twiddles sit in shared memory. The second
+// factors out of the whole pass: a DIT pass equals multiplying row j of the group by
+// W^(r * bitrev_k(j)), W = w_(2^(hi+1)), then the plain size-2^k DIT; a DIF pass (the transpose)
+// the plain DIF then the same products. So a row's r costs one product and one cached table read
+// per element per pass, not a global twiddle load per butterfly.
 //
 // The first pass may fuse a scale or the LDE's expand (NTT_MAP_LOAD; an expand reads a
 // 2^log_src-row src) and the last the bit-reversal and output scaling (NTT_STORE_BITREV,
-// NTT_MAP_STORE), so those cost no launches of their own. Twiddles: tw[i] = w^i, w of order
-// 2^log_tw ≥ 2^log_n (one cached table serves every smaller transform).
+// NTT_MAP_STORE), so those cost no launches of their own. A scale's factor scale * shift^x
+// (x the row, or its bit reversal) is kept per thread: each thread walks one column of the tile in
+// steps of 2^log_jstep rows, ordered so that x grows by a constant (rows in bit-reversed order
+// when x is reversed), and `step` = shift^that constant comes from the host. Only the expand still
+// takes a pow per element (it runs once per LDE, on the small source).
+//
+// Indices: the host guarantees W < 2^32 and a grid of < 2^32 blocks, so block and column
+// arithmetic is 32-bit with no division (chk_div by `tiles` = column tiles per group and `wdiv`
+// = width); a tile of 2^log_tile columns may hang over W (the last one), its extra columns idle.
 template <class F>
-__device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, uint64_t width, uint32_t log_n, uint32_t lo,
-                                               uint32_t hi, const F* tw, uint32_t log_tw, uint32_t tile_cols,
-                                               uint32_t flags, uint32_t log_src, F scale, F shift, F root) {
+__device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, chk_fastdiv wdiv, uint32_t log_n,
+                                               uint32_t lo, uint32_t hi, const F* tw, uint32_t log_tw,
+                                               uint32_t log_tile, chk_fastdiv tiles, uint32_t flags,
+                                               uint32_t log_src, F scale, F shift, F root, F step) {
   DYN_SHARED(F, s);
-  const uint32_t k = hi - lo + 1;
-  const uint64_t rows = 1ull << k, vwidth = width << lo;
-  const uint64_t col_tiles = (vwidth + tile_cols - 1) / tile_cols;
-  const uint64_t base = (blockIdx.x / col_tiles) << (hi + 1);  // first row of the block's groups
-  const uint64_t vc0 = (blockIdx.x % col_tiles) * tile_cols;
-  const uint64_t tc = min((uint64_t)tile_cols, vwidth - vc0);
-  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x) {
-    const uint64_t j = e / tc, vc = vc0 + e % tc;
-    const uint64_t row = base + (j << lo) + vc / width, col = vc % width;
-    s[j * tile_cols + e % tc] = (flags & NTT_MAP_LOAD)
-                                    ? ntt_load_mapped(src, width, row, col, log_n, log_src, scale, shift, root, flags)
-                                    : src[row * width + col];
+  const uint32_t width = wdiv.d;
+  const uint32_t k = hi - lo + 1, rows = 1u << k;
+  F* const tws = s + (rows << log_tile);  // the group's twiddles: tws[i] = w_(2^k)^i
+  const uint32_t vwidth = width << lo;
+  const uint32_t group = chk_div(blockIdx.x, tiles);
+  const uint32_t vc0 = (blockIdx.x - group * tiles.d) << log_tile;
+  const uint32_t tc = min(1u << log_tile, vwidth - vc0);
+  const uint64_t base = (uint64_t)group << (hi + 1);  // first row of the block's group
+  const uint64_t gbase = base * width + vc0;          // its first element
+  for (uint32_t i = threadIdx.x; i < rows / 2; i += blockDim.x) tws[i] = tw[(uint64_t)i << (log_tw - k)];
+
+  // Thread layout of the load and the store: a thread owns column lane c of 2^log_c lanes and
+  // rows j0 + (s << log_jstep); a tile wider than the block gives it several column slots.
+  const uint32_t log_threads = 31 - __clz(blockDim.x);  // a power of two (the host's TILE_THREADS)
+  const uint32_t log_c = min(log_tile, log_threads);
+  const uint32_t lane = threadIdx.x & ((1u << log_c) - 1), j0 = threadIdx.x >> log_c;
+  const uint32_t log_jstep = log_threads - log_c;
+  const uint32_t log_runs = k > log_jstep ? k - log_jstep : 0;
+  const uint32_t runs = j0 < rows ? 1u << log_runs : 0;
+  const bool expand = flags & NTT_EXPAND;
+  const bool map_load = (flags & NTT_MAP_LOAD) != 0, map_store = (flags & NTT_MAP_STORE) != 0;
+  const bool store_bitrev = flags & NTT_STORE_BITREV;
+  // Whether the scale's exponent is the bit-reversed row: on store it is the output row's.
+  const bool exp_bitrev = ((flags & NTT_EXP_BITREV) != 0) != (map_store && store_bitrev);
+  const bool scaled = (map_load && !expand) || map_store;
+  const bool dif = flags & NTT_DIF;
+
+  for (uint32_t c = lane; c < tc; c += 1u << log_c) {
+    const uint32_t vc = vc0 + c, r = lo ? chk_div(vc, wdiv) : 0, col = vc - r * width;
+    const uint64_t row0 = base + ((uint64_t)j0 << lo) + r;
+    F f = (map_load && scaled) ? scale * shift.pow(exp_bitrev ? chk_bitrev(row0, log_n) : row0) : F::one();
+    for (uint32_t u = 0; u < runs; u++) {
+      const uint32_t j = j0 + ((exp_bitrev ? (uint32_t)chk_bitrev(u, log_runs) : u) << log_jstep);
+      F x;
+      if (map_load && expand)
+        x = ntt_load_mapped(src, width, base + ((uint64_t)j << lo) + r, col, log_n, log_src, scale, shift, root, flags);
+      else
+        x = src[gbase + (uint64_t)j * vwidth + c];
+      if (map_load && scaled) {
+        x = x * f;
+        f = f * step;
+      }
+      if (r && !dif) x = x * ntt_twiddle(tw, log_tw, hi, (uint64_t)r * chk_bitrev(j, k));
+      s[(j << log_tile) + c] = x;
+    }
   }
   __syncthreads();
-  const bool dif = flags & NTT_DIF;
   for (uint32_t i = 0; i < k; i++) {
-    const uint32_t h = dif ? hi - i : lo + i;  // stage of the whole transform
-    const uint32_t g = h - lo;                 // the same stage inside the group
-    for (uint64_t e = threadIdx.x; e < (rows / 2) * tc; e += blockDim.x) {
-      const uint64_t c = e % tc, p = e / tc;
-      const uint64_t jj = p & ((1ull << g) - 1);
-      const uint64_t a = ((p >> g) << (g + 1)) + jj, b = a + (1ull << g);
-      // The pair's position in its span of the whole transform: index in the group, then the
-      // row's low bits (the virtual column's row offset; none when lo = 0).
-      const uint64_t pos = (jj << lo) + (lo ? (vc0 + c) / width : 0);
-      const F w = tw[pos << (log_tw - 1 - h)];
-      F x = s[a * tile_cols + c], y = s[b * tile_cols + c];
+    const uint32_t g = dif ? k - 1 - i : i;  // the stage inside the group
+    for (uint32_t e = threadIdx.x; e < (rows / 2) << log_tile; e += blockDim.x) {
+      const uint32_t c = e & ((1u << log_tile) - 1), p = e >> log_tile;
+      if (c >= tc) continue;
+      const uint32_t jj = p & ((1u << g) - 1);
+      const uint32_t a = (((p >> g) << (g + 1)) + jj) << log_tile | c, b = a + ((1u << g) << log_tile);
+      const F w = tws[jj << (k - 1 - g)];
+      F x = s[a], y = s[b];
       if (dif) {
-        s[a * tile_cols + c] = x + y;
-        s[b * tile_cols + c] = (x - y) * w;
+        s[a] = x + y;
+        s[b] = (x - y) * w;
       } else {
         y = y * w;
-        s[a * tile_cols + c] = x + y;
-        s[b * tile_cols + c] = x - y;
+        s[a] = x + y;
+        s[b] = x - y;
       }
     }
     __syncthreads();
   }
-  for (uint64_t e = threadIdx.x; e < rows * tc; e += blockDim.x) {
-    const uint64_t j = e / tc, vc = vc0 + e % tc;
-    uint64_t row = base + (j << lo) + vc / width;
-    const uint64_t col = vc % width;
-    if (flags & NTT_STORE_BITREV) row = chk_bitrev(row, log_n);
-    F x = s[j * tile_cols + e % tc];
-    if (flags & NTT_MAP_STORE)
-      x = x * ntt_scale_factor(row, log_n, scale, shift, flags);
-    dst[row * width + col] = x;
+  for (uint32_t c = lane; c < tc; c += 1u << log_c) {
+    const uint32_t vc = vc0 + c, r = lo ? chk_div(vc, wdiv) : 0, col = vc - r * width;
+    const uint64_t row0 = base + ((uint64_t)j0 << lo) + r;
+    F f = map_store ? scale * shift.pow(exp_bitrev ? chk_bitrev(row0, log_n) : row0) : F::one();
+    for (uint32_t u = 0; u < runs; u++) {
+      const uint32_t j = j0 + ((exp_bitrev ? (uint32_t)chk_bitrev(u, log_runs) : u) << log_jstep);
+      F x = s[(j << log_tile) + c];
+      if (r && dif) x = x * ntt_twiddle(tw, log_tw, hi, (uint64_t)r * chk_bitrev(j, k));
+      if (map_store) {
+        x = x * f;
+        f = f * step;
+      }
+      if (store_bitrev)
+        dst[chk_bitrev(base + ((uint64_t)j << lo) + r, log_n) * width + col] = x;
+      else
+        dst[gbase + (uint64_t)j * vwidth + c] = x;
+    }
   }
 }

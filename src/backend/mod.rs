@@ -27,7 +27,7 @@ pub(crate) use device::trace;
 pub use device::{Device, DeviceBuffer, Gpu, RawBuffer};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
 pub use fallback::DeviceFallback;
-pub use plan::{DeviceProps, Dim3, KernelArg, Launch};
+pub use plan::{DeviceProps, Dim3, FastDiv, KernelArg, Launch};
 pub use stats::DeviceStats;
 
 use crate::error::{Error, Result};

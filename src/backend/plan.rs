@@ -153,6 +153,34 @@ pub struct DeviceProps {
     pub max_dynamic_shared: u32,
 }
 
+/// A launch-invariant 32-bit divisor as kernels divide by it (`kernels/util/fastdiv.cuh`):
+/// Granlund and Montgomery's round-up method, a multiply-high, two adds and two shifts, exact for
+/// every 32-bit dividend. Passed by value (`Launch::val`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FastDiv {
+    pub d: u32,
+    m: u32,
+    s1: u32,
+    s2: u32,
+}
+
+impl FastDiv {
+    /// The divisor `d` (≥ 1; 0 is taken as 1, which no caller passes: widths and tile counts
+    /// are nonzero).
+    pub fn new(d: u32) -> Self {
+        let d = d.max(1);
+        let l = 32 - (d - 1).leading_zeros(); // ceil(log2 d)
+        let m = ((((1u64 << l) - d as u64) << 32) / d as u64 + 1) as u32;
+        Self { d, m, s1: l.min(1), s2: l.saturating_sub(1) }
+    }
+    /// `n / d` the way the kernels compute it.
+    pub fn div(&self, n: u32) -> u32 {
+        let t = ((n as u64 * self.m as u64) >> 32) as u32;
+        (t + ((n - t) >> self.s1)) >> self.s2
+    }
+}
+
 /// Threads per block for element-wise kernels.
 pub const ELEMENTWISE_BLOCK: u32 = 256;
 /// Blocks per SM for grid-stride element-wise kernels: enough to hide latency, few enough
@@ -173,6 +201,23 @@ mod tests {
     use super::*;
 
     const PROPS: DeviceProps = DeviceProps { sm_count: 132, max_threads_per_block: 1024, max_dynamic_shared: 232448 };
+
+    #[test]
+    fn fast_division_is_exact() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(crate::check::seed_from_env());
+        let mut divisors: Vec<u32> = vec![1, 2, 3, 5, 7, 64, 96, 255, 256, 257, (1 << 31) - 1, 1 << 31, (1 << 31) + 1];
+        divisors.extend([u32::MAX - 1, u32::MAX]);
+        divisors.extend((0..200).map(|_| rng.random::<u32>() >> rng.random_range(0..32)).map(|d| d.max(1)));
+        for d in divisors {
+            let f = FastDiv::new(d);
+            let mut ns: Vec<u32> = vec![0, 1, d - 1, d, d.wrapping_add(1), u32::MAX, u32::MAX - 1, u32::MAX / d * d];
+            ns.extend((0..500).map(|_| rng.random::<u32>() >> rng.random_range(0..32)));
+            for n in ns {
+                assert_eq!(f.div(n), n / d, "{n} / {d}");
+            }
+        }
+    }
 
     #[test]
     fn elementwise_covers_every_element_once_per_stride() {

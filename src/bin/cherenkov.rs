@@ -552,17 +552,40 @@ fn info(show_kernels: bool) {
         println!("  ptxas: {spills} kernel/arch pairs with spills, at most {max_regs} registers");
     }
     if show_kernels {
-        println!("\n  {:<40} {:<6} {:>5} {:>6} {:>7} {:>9}", "kernel", "arch", "regs", "frame", "spills", "smem/max");
+        // SASS: instructions, local-memory instructions, subroutine calls (cuobjdump).
+        println!(
+            "\n  {:<40} {:<6} {:>5} {:>6} {:>7} {:>9} {:>7} {:>5} {:>5}",
+            "kernel", "arch", "regs", "frame", "spills", "smem/max", "sass", "local", "calls"
+        );
         for s in kernels::KERNEL_STATS {
+            let (sass, local, calls) = match s.sass {
+                Some(x) => (x.instructions.to_string(), x.local.to_string(), x.calls.to_string()),
+                None => ("-".into(), "-".into(), "-".into()),
+            };
             println!(
-                "  {:<40} {:<6} {:>5} {:>6} {:>7} {:>9}",
+                "  {:<40} {:<6} {:>5} {:>6} {:>7} {:>9} {:>7} {:>5} {:>5}",
                 s.kernel,
                 s.arch,
                 s.registers,
                 s.stack_frame,
                 s.spill_stores + s.spill_loads,
-                format!("{}/{}", s.static_smem, s.smem_limit)
+                format!("{}/{}", s.static_smem, s.smem_limit),
+                sass,
+                local,
+                calls
             );
+        }
+        if !kernels::KERNEL_STATS.is_empty() {
+            println!("\n  SASS instructions per field product (a 17-product chain less a 1-product one, / 16):");
+            println!("  {:<12} {}", "field", kernels::CUDA_ARCHS.iter().map(|a| format!("{a:>8}")).collect::<String>());
+            for field in kernels::PRODUCT_FIELDS {
+                let row: String = kernels::CUDA_ARCHS
+                    .iter()
+                    .map(|a| kernels::product_sass(field, a).map_or(format!("{:>8}", "-"), |n| format!("{n:>8.1}")))
+                    .collect();
+                println!("  {field:<12} {row}");
+            }
+            println!("  SASS read: {}", if kernels::SASS_STATUS.is_empty() { "-" } else { kernels::SASS_STATUS });
         }
         if kernels::KERNEL_STATS.is_empty() {
             println!("  (no statistics: built without nvcc)");

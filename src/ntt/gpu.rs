@@ -8,13 +8,14 @@ use std::sync::Arc;
 use super::field::NttField;
 use super::plan::{passes, Pass, Step};
 use super::twiddles;
-use crate::backend::{plan, DeviceBuffer, Dim3, Gpu, Launch};
+use crate::backend::{plan, DeviceBuffer, Dim3, FastDiv, Gpu, Launch};
 use crate::error::{Error, Result};
 
-/// Shared memory per block pass: well inside the 48 KB every target allows without opt-in
-/// (less on a device that offers less, e.g. an emulator configured small).
-pub const TILE_BYTES: usize = 32 << 10;
-/// Threads per block pass.
+/// Shared memory per block pass, the tile of elements plus its group's twiddles (half a tile
+/// row's count): the 48 KB every target allows without opt-in (less on a device that offers less,
+/// e.g. an emulator configured small).
+pub const SHARED_BYTES: usize = 48 << 10;
+/// Threads per block pass (a power of two: the kernel splits them into column lanes and rows).
 const TILE_THREADS: u32 = 256;
 /// Most stages one block pass runs: 2^11 rows keep at least 4 columns of a 31-bit field per tile.
 const MAX_PASS_STAGES: u32 = 11;
@@ -79,9 +80,12 @@ fn split(lo: u32, hi: u32, dif: bool, max_stages: u32) -> Vec<(u32, u32)> {
 /// its first launch's load, a `Bitrev` and an output `Scale` after it into its last launch's
 /// store.
 ///
-/// `tile_bytes` is the shared memory a block may use (at least 2 elements).
-pub fn launches<F: Copy>(steps: &[Step<F>], width: usize, elem_bytes: usize, tile_bytes: usize) -> Vec<Op<F>> {
-    let max_stages = (tile_bytes / elem_bytes).ilog2().min(MAX_PASS_STAGES);
+/// `shared_bytes` is the shared memory a block may use (at least 3 elements: a butterfly and its
+/// twiddle). A pass over 2^k rows takes tile_cols (a power of two) virtual columns, so that
+/// 2^k · tile_cols elements and 2^(k-1) twiddles fit.
+pub fn launches<F: Copy>(steps: &[Step<F>], width: usize, elem_bytes: usize, shared_bytes: usize) -> Vec<Op<F>> {
+    let cap = shared_bytes / elem_bytes;
+    let max_stages = (cap * 2 / 3).max(2).ilog2().min(MAX_PASS_STAGES);
     let mut out: Vec<Op<F>> = Vec::new();
     let mut pending = passes(steps).into_iter().peekable();
     while let Some(pass) = pending.next() {
@@ -94,8 +98,9 @@ pub fn launches<F: Copy>(steps: &[Step<F>], width: usize, elem_bytes: usize, til
             .into_iter()
             .map(|(l, h)| {
                 let rows = 1usize << (h - l + 1);
-                let tile_cols = (tile_bytes / (rows * elem_bytes)).clamp(1, width << l);
-                let tile_cols = u32::try_from(tile_cols).unwrap_or(u32::MAX);
+                let fit = (cap.saturating_sub(rows / 2) / rows).max(1);
+                let vwidth = width.checked_shl(l).unwrap_or(usize::MAX).max(1);
+                let tile_cols = (1usize << fit.ilog2()).min(vwidth.next_power_of_two()).min(1 << 31) as u32;
                 Op::Block { log_n, lo: l, hi: h, inverse, dif, tile_cols, map: None, store_bitrev: false }
             })
             .collect();
@@ -144,6 +149,20 @@ fn device_twiddles<F: NttField>(gpu: &Gpu, log_n: u32, inverse: bool) -> Result<
     )
 }
 
+/// The factor by which a block pass's scale advances from one of a thread's rows to its next
+/// (`ntt_block_pass`): rows 2^(log_jstep + lo) apart, or, when the exponent is the bit-reversed
+/// row, 2^(log_n - hi - 1) apart in it. One for no scale.
+fn map_step<F: NttField>(shift: F, op: &Op<F>, log_tile: u32) -> F {
+    let Op::Block { log_n, lo, hi, map: Some((Step::Scale { bitrev_rows, .. }, at)), store_bitrev, .. } = *op else {
+        return F::one();
+    };
+    let exp_bitrev = bitrev_rows != (at == MapAt::Store && store_bitrev);
+    let log_threads = TILE_THREADS.trailing_zeros();
+    let log_jstep = log_threads - log_tile.min(log_threads);
+    let log_exp = if exp_bitrev { log_n - hi - 1 } else { log_jstep + lo };
+    (0..log_exp).fold(shift, |x, _| x * x)
+}
+
 /// A map's kernel arguments: (flags, log_src, scale, shift, root); identity for none.
 fn map_args<F: NttField>(map: Option<Step<F>>, log_rows: u32) -> (u32, u32, F, F, F) {
     match map {
@@ -182,30 +201,41 @@ pub(crate) fn run_on_device<F: NttField>(
             ))),
         }
     };
-    let tile_bytes = TILE_BYTES.min(props.max_dynamic_shared as usize);
-    if tile_bytes < 2 * size_of::<F::Repr>() {
+    let shared_bytes = SHARED_BYTES.min(props.max_dynamic_shared as usize);
+    if shared_bytes < 3 * size_of::<F::Repr>() {
         return Err(Error::InvalidLaunch {
             kernel: k.block_pass,
-            reason: format!("{tile_bytes} bytes of shared memory cannot hold a butterfly"),
+            reason: format!("{shared_bytes} bytes of shared memory cannot hold a butterfly and its twiddle"),
         });
     }
-    for op in launches(steps, width, size_of::<F::Repr>(), tile_bytes) {
+    // Kernels index columns in 32 bits and divide by the width with a FastDiv.
+    let width32 = u32::try_from(width).map_err(|_| Error::SizeOverflow(format!("{width} columns for one NTT")))?;
+    let wdiv = FastDiv::new(width32);
+    // An element-wise grid's stride as whole rows plus a remainder (the kernels' `ntt_walk`).
+    let walk = |g: Dim3, b: Dim3| {
+        let stride = g.volume() * b.volume();
+        (stride / width as u64, (stride % width as u64) as u32)
+    };
+    for op in launches(steps, width, size_of::<F::Repr>(), shared_bytes) {
         match op {
             Op::Step(step @ (Step::Scale { log_n: log_dst, .. } | Step::Expand { log_dst, .. })) => {
                 let (flags, log_src, scale, shift, root) = map_args(Some(step), log_dst);
                 expect_rows(&cur, log_src)?;
                 let dst = gpu.alloc::<F::Repr>(width << log_dst)?;
                 let (g, b) = grid(width << log_dst);
+                let (stride_rows, stride_cols) = walk(g, b);
                 let l = Launch::new(k.scale_rows, g, b)
                     .buf(&cur)
                     .buf(&dst)
-                    .u64(width as u64)
+                    .val(wdiv)
                     .u32(log_src)
                     .u32(log_dst)
                     .val(scale.to_repr())
                     .val(shift.to_repr())
                     .val(root.to_repr())
-                    .u32(flags);
+                    .u32(flags)
+                    .u64(stride_rows)
+                    .u32(stride_cols);
                 // SAFETY: reads 2^log_src rows of `cur`, writes 2^log_dst rows of `dst`.
                 unsafe { gpu.launch(&l)? };
                 cur = dst;
@@ -214,7 +244,14 @@ pub(crate) fn run_on_device<F: NttField>(
                 expect_rows(&cur, log_n)?;
                 let dst = gpu.alloc::<F::Repr>(width << log_n)?;
                 let (g, b) = grid(width << log_n);
-                let l = Launch::new(k.bitrev, g, b).buf(&cur).buf(&dst).u64(width as u64).u32(log_n);
+                let (stride_rows, stride_cols) = walk(g, b);
+                let l = Launch::new(k.bitrev, g, b)
+                    .buf(&cur)
+                    .buf(&dst)
+                    .val(wdiv)
+                    .u32(log_n)
+                    .u64(stride_rows)
+                    .u32(stride_cols);
                 // SAFETY: a permutation of 2^log_n rows between two buffers of that size.
                 unsafe { gpu.launch(&l)? };
                 cur = dst;
@@ -232,32 +269,41 @@ pub(crate) fn run_on_device<F: NttField>(
                         None => 0,
                     }
                     | if store_bitrev { NTT_STORE_BITREV } else { 0 };
-                let vwidth = (width as u64) << lo;
-                let blocks = (1u64 << (log_n - hi - 1)) * vwidth.div_ceil(tile_cols as u64);
+                let vwidth = u32::try_from((width as u64) << lo).map_err(|_| {
+                    Error::SizeOverflow(format!("{width} columns × 2^{lo} rows: one NTT pass's row over 2^32 elements"))
+                })?;
+                let col_tiles = vwidth.div_ceil(tile_cols);
+                let blocks = (1u64 << (log_n - hi - 1)) * col_tiles as u64;
                 let blocks = u32::try_from(blocks)
                     .map_err(|_| Error::SizeOverflow(format!("{blocks} thread blocks for one NTT pass")))?;
                 let rows = 1u32 << (hi - lo + 1);
+                let log_tile = tile_cols.trailing_zeros();
+                let step = map_step(shift, &op, log_tile);
                 let dst = if op.out_of_place() { Some(gpu.alloc::<F::Repr>(width << log_n)?) } else { None };
                 let out = dst.as_ref().unwrap_or(&cur);
+                let shared = (rows * tile_cols + rows / 2) * size_of::<F::Repr>() as u32;
                 let l = Launch::new(k.block_pass, Dim3::x(blocks), Dim3::x(TILE_THREADS))
-                    .shared(rows * tile_cols * size_of::<F::Repr>() as u32)
+                    .shared(shared)
                     .buf(&cur)
                     .buf(out)
-                    .u64(width as u64)
+                    .val(wdiv)
                     .u32(log_n)
                     .u32(lo)
                     .u32(hi)
                     .buf(&tw.table)
                     .u32(tw.log_n)
-                    .u32(tile_cols)
+                    .u32(log_tile)
+                    .val(FastDiv::new(col_tiles))
                     .u32(flags)
                     .u32(log_src)
                     .val(scale.to_repr())
                     .val(shift.to_repr())
-                    .val(root.to_repr());
+                    .val(root.to_repr())
+                    .val(step.to_repr());
                 // SAFETY: `cur` holds 2^log_src rows and `out` 2^log_n rows of `width` (checked
                 // above / allocated so); blocks cover rows < 2^log_n and virtual columns <
-                // width << lo; shared memory holds rows × tile_cols; twiddle indices are below
+                // width << lo; shared memory holds rows × tile_cols plus rows / 2 twiddles
+                // (`launches` keeps that within `shared_bytes`); twiddle indices are below
                 // 2^(tw.log_n - 1), the table's length, since log_n ≤ tw.log_n.
                 unsafe { gpu.launch(&l)? };
                 if let Some(d) = dst {
@@ -291,22 +337,22 @@ mod tests {
     fn large_transforms_take_three_passes() {
         // 2^24 rows of BabyBear, natural in and out: 3 block passes, bit-reversal fused.
         let s = transform::<u32>(24, Direction::Forward, Order::Natural, Order::Natural, Some((1, 3)), None);
-        let ops = launches(&s, 64, 4, TILE_BYTES);
+        let ops = launches(&s, 64, 4, SHARED_BYTES);
         assert_eq!(ops.len(), 3, "{ops:?}");
         assert!(matches!(ops[0], Op::Block { hi: 23, map: Some((Step::Scale { .. }, MapAt::Load)), .. }));
         assert!(matches!(ops[2], Op::Block { lo: 0, store_bitrev: true, .. }));
         // BN254 Fr (32-byte elements, 2^10 per tile): still 3.
-        assert_eq!(launches(&s, 1, 32, TILE_BYTES).len(), 3);
+        assert_eq!(launches(&s, 1, 32, SHARED_BYTES).len(), 3);
         // The largest BabyBear height, 2^27: 3 passes of 9.
         let s = transform::<u32>(27, Direction::Inverse, Order::Natural, Order::Natural, None, Some((5, 1)));
-        let ops = launches(&s, 1, 4, TILE_BYTES);
+        let ops = launches(&s, 1, 4, SHARED_BYTES);
         assert_eq!(ops.len(), 3, "{ops:?}");
         assert!(matches!(ops[2], Op::Block { map: Some((Step::Scale { .. }, MapAt::Store)), store_bitrev: true, .. }));
     }
 
     #[test]
     fn lde_fuses_the_expand_into_the_first_forward_pass() {
-        let ops = launches(&coset_lde::<u32>(20, 1, 5, 7, Order::BitReversed), 64, 4, TILE_BYTES);
+        let ops = launches(&coset_lde::<u32>(20, 1, 5, 7, Order::BitReversed), 64, 4, SHARED_BYTES);
         assert_eq!(blocks(&ops), ops.len(), "{ops:?}");
         assert_eq!(ops.len(), 4);
         assert!(matches!(
@@ -324,11 +370,11 @@ mod tests {
     #[test]
     fn one_launch_when_a_tile_holds_the_transform() {
         let s = transform::<u32>(11, Direction::Inverse, Order::Natural, Order::Natural, None, Some((5, 1)));
-        let ops = launches(&s, 4, 4, TILE_BYTES);
+        let ops = launches(&s, 4, 4, SHARED_BYTES);
         assert!(matches!(ops[..], [Op::Block { lo: 0, hi: 10, store_bitrev: true, map: Some((_, MapAt::Store)), .. }]));
         // Height 1: nothing to fuse into.
         let s = transform::<u32>(0, Direction::Forward, Order::Natural, Order::Natural, Some((1, 3)), None);
-        assert!(matches!(launches(&s, 4, 4, TILE_BYTES)[..], [Op::Step(Step::Scale { .. })]));
+        assert!(matches!(launches(&s, 4, 4, SHARED_BYTES)[..], [Op::Step(Step::Scale { .. })]));
     }
 
     #[test]
@@ -337,10 +383,12 @@ mod tests {
             for width in [1usize, 3, 64, 1000] {
                 for bytes in [4usize, 32] {
                     let s = transform::<u32>(log_n, Direction::Forward, Order::Natural, Order::Natural, None, None);
-                    for op in launches(&s, width, bytes, TILE_BYTES) {
+                    for op in launches(&s, width, bytes, SHARED_BYTES) {
                         if let Op::Block { lo, hi, tile_cols, .. } = op {
-                            assert!((tile_cols as usize) << (hi - lo + 1) <= TILE_BYTES / bytes);
-                            assert!((tile_cols as usize) <= width << lo);
+                            let rows = 1usize << (hi - lo + 1);
+                            assert!(tile_cols.is_power_of_two());
+                            assert!((tile_cols as usize * rows + rows / 2) * bytes <= SHARED_BYTES);
+                            assert!((tile_cols as usize) < 2 * (width << lo), "a tile no wider than needed");
                         }
                     }
                 }
