@@ -295,9 +295,11 @@ fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool)
         }
     }
     match find_cuobjdump(&nvcc) {
-        None if require => errors.push("cuobjdump not found beside nvcc (set CUOBJDUMP; pip install \
+        None if require => errors.push(
+            "cuobjdump not found beside nvcc (set CUOBJDUMP; pip install \
              nvidia-cuda-cuobjdump nvidia-cuda-nvdisasm)"
-            .into()),
+                .into(),
+        ),
         None => {
             println!("cargo:warning=cherenkov: cuobjdump not found beside nvcc: no SASS figures");
             res.sass_status = "cuobjdump not found".into();
@@ -479,7 +481,10 @@ fn write_manifest(out: &Path, sources: &[Source], nv: &NvResult) {
                 let key = (k.name.clone(), arch.to_string());
                 let st = nv.stats.get(&key).cloned().unwrap_or_default();
                 let sass = match nv.sass.get(&key) {
-                    Some(x) => format!("Some(Sass {{ instructions: {}, local: {}, calls: {} }})", x.instructions, x.local, x.calls),
+                    Some(x) => format!(
+                        "Some(Sass {{ instructions: {}, local: {}, calls: {} }})",
+                        x.instructions, x.local, x.calls
+                    ),
                     None => "None".into(),
                 };
                 writeln!(

@@ -17,7 +17,8 @@ use rand::SeedableRng;
 /// (log height, width) pairs: height 1 and 2, width 1, odd widths, and the largest the emulator
 /// budget allows; 2^3 x 300 makes a tile wider than a block of threads (two column slots each,
 /// the second partial).
-const SHAPES: &[(usize, usize)] = &[(0, 1), (0, 5), (1, 1), (1, 3), (2, 2), (3, 17), (5, 1), (6, 8), (9, 3), (11, 2), (3, 300)];
+const SHAPES: &[(usize, usize)] =
+    &[(0, 1), (0, 5), (1, 1), (1, 3), (2, 2), (3, 17), (5, 1), (6, 8), (9, 3), (11, 2), (3, 300)];
 
 fn random<F: DeviceField>(rng: &mut StdRng, n: usize) -> Vec<F> {
     (0..n).map(|_| F::random(rng)).collect()

@@ -38,13 +38,16 @@ fn every_kernel_compiled_for_every_arch_without_spills() {
 }
 
 /// cuobjdump's reading of the SASS: present for every kernel and arch (CI installs cuobjdump),
-/// no local memory or subroutine call in the NTT, Poseidon2 and Merkle kernels, and a 31-bit
+/// no local memory or subroutine call in the NTT, Poseidon2 and Merkle kernels, a 31-bit
 /// Montgomery product in at most 6 instructions on sm_90 (IMAD.WIDE.U32, IMAD, IMAD.HI.U32,
-/// ISETP, IADD3, a predicated IADD3).
+/// ISETP, IADD3, a predicated IADD3) and a BN254 one in at most 250 (the carry chains).
 #[test]
 fn sass_has_no_calls_in_hot_kernels_and_short_products() {
     if !built_with_kernels() || KERNEL_STATS.iter().all(|s| s.sass.is_none()) {
-        assert!(!required(), "CHERENKOV_REQUIRE_NVCC is set but there are no SASS figures: {NVCC_STATUS} {SASS_STATUS}");
+        assert!(
+            !required(),
+            "CHERENKOV_REQUIRE_NVCC is set but there are no SASS figures: {NVCC_STATUS} {SASS_STATUS}"
+        );
         eprintln!("not checked: no SASS figures ({NVCC_STATUS} {SASS_STATUS})");
         return;
     }
@@ -69,5 +72,11 @@ fn sass_has_no_calls_in_hot_kernels_and_short_products() {
     for field in ["babybear", "koalabear"] {
         let n = product_sass(field, "sm_90").unwrap();
         assert!(n <= 6.0, "a {field} product is {n} SASS instructions on sm_90");
+    }
+    for field in ["bn254_fr", "bn254_fq"] {
+        for arch in CUDA_ARCHS {
+            let n = product_sass(field, arch).unwrap();
+            assert!(n <= 250.0, "a {field} product is {n} SASS instructions on {arch}");
+        }
     }
 }
