@@ -366,12 +366,19 @@ fn read_sass(tool: &Path, fatbin: &Path) -> Result<BTreeMap<(String, String), Sa
     Ok(parse_sass(&String::from_utf8_lossy(&o.stdout)))
 }
 
+/// One SASS instruction: its address, opcode (with modifiers) and first operand.
+struct Insn {
+    addr: u64,
+    op: String,
+    arg: String,
+}
+
 fn parse_sass(text: &str) -> BTreeMap<(String, String), Sass> {
     let mut out = BTreeMap::new();
     let mut arch = String::new();
-    // The current function's instructions: (address, opcode, first operand).
-    let mut current: Option<(String, Vec<(u64, String, String)>)> = None;
-    let mut finish = |f: Option<(String, Vec<(u64, String, String)>)>, arch: &str| {
+    // The current function and its instructions.
+    let mut current: Option<(String, Vec<Insn>)> = None;
+    let mut finish = |f: Option<(String, Vec<Insn>)>, arch: &str| {
         if let Some((name, code)) = f {
             out.insert((name, arch.to_string()), summarize(&code));
         }
@@ -392,7 +399,8 @@ fn parse_sass(text: &str) -> BTreeMap<(String, String), Sass> {
             let body = body.split(';').next().unwrap_or("");
             let mut words = body.split_whitespace().skip_while(|w| w.starts_with('@'));
             let Some(op) = words.next() else { continue };
-            code.push((addr, op.to_string(), words.next().unwrap_or("").trim_end_matches(',').to_string()));
+            let arg = words.next().unwrap_or("").trim_end_matches(',').to_string();
+            code.push(Insn { addr, op: op.to_string(), arg });
         }
     }
     finish(current.take(), &arch);
@@ -402,9 +410,9 @@ fn parse_sass(text: &str) -> BTreeMap<(String, String), Sass> {
 /// Counts one function's instructions (without NOP padding), local-memory accesses, and calls
 /// of subroutines: a `CALL` whose target runs into a `RET` before an `EXIT` (before sm_90 nvcc
 /// also emits `CALL.REL.NOINC` to a reconvergence point of the same code, which is no call).
-fn summarize(code: &[(u64, String, String)]) -> Sass {
+fn summarize(code: &[Insn]) -> Sass {
     let mut s = Sass::default();
-    for (_, op, arg) in code {
+    for Insn { op, arg, .. } in code {
         if op == "NOP" {
             continue;
         }
@@ -414,8 +422,8 @@ fn summarize(code: &[(u64, String, String)]) -> Sass {
             let target = u64::from_str_radix(arg.trim_start_matches("0x"), 16).ok();
             let returns = target.is_some_and(|t| {
                 code.iter()
-                    .filter(|(a, _, _)| *a >= t)
-                    .map(|(_, op, _)| op)
+                    .filter(|i| i.addr >= t)
+                    .map(|i| &i.op)
                     .find(|op| op.starts_with("RET") || op.starts_with("EXIT"))
                     .is_some_and(|op| op.starts_with("RET"))
             });
