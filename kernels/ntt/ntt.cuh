@@ -125,8 +125,8 @@ __device__ __forceinline__ F ntt_twiddle(const F* tw, uint32_t log_tw, uint32_t 
 // NTT_MAP_STORE), so those cost no launches of their own. A scale's factor scale * shift^x
 // (x the row, or its bit reversal) is kept per thread: each thread walks one column of the tile in
 // steps of 2^log_jstep rows, ordered so that x grows by a constant (rows in bit-reversed order
-// when x is reversed), and `step` = shift^that constant comes from the host. Only the expand still
-// takes a pow per element (it runs once per LDE, on the small source).
+// when x is reversed), and `step` = shift^that constant comes from the host. The expand's factor
+// likewise, times a twiddle for its root's power (see the load loop).
 //
 // Indices: the host guarantees W < 2^32 and a grid of < 2^32 blocks, so block and column
 // arithmetic is 32-bit with no division (chk_div by `tiles` = column tiles per group and `wdiv`
@@ -168,13 +168,23 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, chk_fastdiv
     const uint32_t vc = vc0 + c, r = lo ? chk_div(vc, wdiv) : 0, col = vc - r * width;
     const uint64_t row0 = base + ((uint64_t)j0 << lo) + r;
     F f = (map_load && scaled) ? scale * shift.pow(exp_bitrev ? chk_bitrev(row0, log_n) : row0) : F::one();
+    uint64_t i_prev = 0;
     for (uint32_t u = 0; u < runs; u++) {
       const uint32_t j = j0 + ((exp_bitrev ? (uint32_t)chk_bitrev(u, log_runs) : u) << log_jstep);
       F x;
-      if (map_load && expand)
-        x = ntt_load_mapped(src, width, base + ((uint64_t)j << lo) + r, col, log_n, log_src, scale, shift, root, flags);
-      else
+      if (map_load && expand) {
+        // Row m * 2^log_src + i = scale * shift^i * root^(bitrev(m) i) * c[bitrev(i)]: the root's
+        // power is a twiddle (root = w_(2^log_n)); scale * shift^i advances by `step` = shift^S
+        // (S = the thread's row step mod 2^log_src) and restarts where i wraps.
+        const uint64_t row = base + ((uint64_t)j << lo) + r;
+        const uint64_t m = row >> log_src, i = row & ((1ull << log_src) - 1);
+        f = (u == 0 || i < i_prev) ? scale * shift.pow(i) : f * step;
+        i_prev = i;
+        const F w = ntt_twiddle(tw, log_tw, log_n - 1, chk_bitrev(m, log_n - log_src) * i);
+        x = src[chk_bitrev(i, log_src) * width + col] * (f * w);
+      } else {
         x = src[gbase + (uint64_t)j * vwidth + c];
+      }
       if (map_load && scaled) {
         x = x * f;
         f = f * step;

@@ -151,15 +151,22 @@ fn device_twiddles<F: NttField>(gpu: &Gpu, log_n: u32, inverse: bool) -> Result<
 
 /// The factor by which a block pass's scale advances from one of a thread's rows to its next
 /// (`ntt_block_pass`): rows 2^(log_jstep + lo) apart, or, when the exponent is the bit-reversed
-/// row, 2^(log_n - hi - 1) apart in it. One for no scale.
-fn map_step<F: NttField>(shift: F, op: &Op<F>, log_tile: u32) -> F {
-    let Op::Block { log_n, lo, hi, map: Some((Step::Scale { bitrev_rows, .. }, at)), store_bitrev, .. } = *op else {
+/// row, 2^(log_n - hi - 1) apart in it; for an expand, whose exponent is the row mod 2^log_src,
+/// the row step mod 2^log_src. One for no map.
+fn map_step<F: NttField>(op: &Op<F>, log_tile: u32) -> F {
+    let Op::Block { log_n, lo, hi, map: Some((step, at)), store_bitrev, .. } = *op else {
         return F::one();
     };
-    let exp_bitrev = bitrev_rows != (at == MapAt::Store && store_bitrev);
     let log_threads = TILE_THREADS.trailing_zeros();
     let log_jstep = log_threads - log_tile.min(log_threads);
-    let log_exp = if exp_bitrev { log_n - hi - 1 } else { log_jstep + lo };
+    let (shift, log_exp) = match step {
+        Step::Scale { shift, bitrev_rows, .. } => {
+            let exp_bitrev = bitrev_rows != (at == MapAt::Store && store_bitrev);
+            (shift, if exp_bitrev { log_n - hi - 1 } else { log_jstep + lo })
+        }
+        Step::Expand { log_src, shift, .. } if log_jstep + lo < log_src => (shift, log_jstep + lo),
+        _ => return F::one(),
+    };
     (0..log_exp).fold(shift, |x, _| x * x)
 }
 
@@ -278,7 +285,7 @@ pub(crate) fn run_on_device<F: NttField>(
                     .map_err(|_| Error::SizeOverflow(format!("{blocks} thread blocks for one NTT pass")))?;
                 let rows = 1u32 << (hi - lo + 1);
                 let log_tile = tile_cols.trailing_zeros();
-                let step = map_step(shift, &op, log_tile);
+                let step = map_step(&op, log_tile);
                 let dst = if op.out_of_place() { Some(gpu.alloc::<F::Repr>(width << log_n)?) } else { None };
                 let out = dst.as_ref().unwrap_or(&cur);
                 let shared = (rows * tile_cols + rows / 2) * size_of::<F::Repr>() as u32;
