@@ -1,7 +1,8 @@
 //! `Engine::stats()`: device counters kept where every transfer, allocation and launch passes,
 //! so the emulator counts what a GPU would. The cpu counts nothing; clones share; a reset
 //! zeroes; the same call counts the same under every schedule; a repeated NTT moves exactly its
-//! input down and its output up (twiddles stay resident).
+//! input down and its output up (twiddles stay resident), and a repeated LDE allocates nothing
+//! (the pool) and waits for the device twice.
 
 mod common;
 
@@ -56,21 +57,31 @@ fn a_repeated_ntt_moves_its_input_down_and_its_output_up() {
     for schedule in [Schedule::Forward, Schedule::Reverse] {
         let e = common::emu(schedule);
         let t = Transform::new(Direction::Inverse).orders(Order::BitReversed, Order::Natural);
-        let lde = || ntt::coset_lde_batch(&e, x.clone(), w, 2, BabyBear::new(7), Order::BitReversed).unwrap();
+        let run_lde = || ntt::coset_lde_batch(&e, x.clone(), w, 2, BabyBear::new(7), Order::BitReversed).unwrap();
         // First calls make the twiddle tables resident; what follows is a repeated call.
         ntt::transform_batch(&e, x.clone(), w, t).unwrap();
-        lde();
+        run_lde();
         e.reset_stats();
         ntt::transform_batch(&e, x.clone(), w, t).unwrap();
         let s = e.stats();
         assert_eq!(s.bytes_to_device, bytes, "{s}");
         assert_eq!(s.bytes_to_host, bytes, "{s}");
-        assert!(s.launches >= 1 && s.allocations >= 1, "{s}");
-        let lde = lde();
+        assert!(s.launches >= 1, "{s}");
+        assert_eq!((s.allocations, s.synchronizations), (0, 2), "pooled buffers, queued launches: {s}");
+        let lde = run_lde();
         let after = e.stats();
         assert_eq!(after.bytes_to_device - s.bytes_to_device, bytes, "the LDE uploads its input once");
         assert_eq!(after.bytes_to_host - s.bytes_to_host, (lde.len() * 4) as u64, "the LDE downloads its output once");
         per_schedule.push(after);
+        // Repeated on the same shape, the LDE takes every buffer from the pool: no allocation, one
+        // wait for the upload and one for the download (launches are queued).
+        e.reset_stats();
+        let lde = run_lde();
+        let s = e.stats();
+        assert_eq!((s.allocations, s.bytes_allocated), (0, 0), "{s}");
+        assert!(s.pooled_allocations >= 2, "{s}");
+        assert_eq!(s.synchronizations, 2, "{s}");
+        assert_eq!((s.bytes_to_device, s.bytes_to_host), (bytes, (lde.len() * 4) as u64), "{s}");
     }
     assert_eq!(per_schedule[0], per_schedule[1], "the schedule does not change what is moved");
 }

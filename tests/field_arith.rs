@@ -241,3 +241,34 @@ fn mul_chains(engine: &Engine, seed: u64) {
     mul_chain::<Bn254Fq>(engine, seed);
 }
 backend_tests!(mul_chains, gpu_only);
+
+/// BN254's 32-bit carry-chain product (`mul_chain32`: `*` on a GPU) on every GPU backend, so the
+/// emulator, whose `*` is the 64-bit-limb CIOS, runs the chains' portable twin too; random and
+/// edge inputs against arkworks.
+fn carry_chain_product<F: DeviceField>(engine: &Engine, seed: u64, kernel: &'static str) {
+    let Engine::Gpu(gpu) = engine else { unreachable!("gpu_only") };
+    let (mut a, mut b) = field_inputs::<F>(seed, RANDOM);
+    let edges = F::edge_values();
+    for x in &edges {
+        for y in &edges {
+            a.push(*x);
+            b.push(*y);
+        }
+    }
+    let (da, db) = (gpu.upload(&F::encode_slice(&a)).unwrap(), gpu.upload(&F::encode_slice(&b)).unwrap());
+    let out = gpu.alloc::<F::Repr>(a.len()).unwrap();
+    let (grid, block) = cherenkov::backend::plan::elementwise(a.len() as u64, &gpu.props()).unwrap();
+    let l = Launch::new(kernel, grid, block).buf(&da).buf(&db).buf(&out).u64(a.len() as u64);
+    // SAFETY: indices below a.len() of three buffers of that length.
+    unsafe { gpu.launch(&l).unwrap() };
+    let got = gpu.download(&out).unwrap();
+    for i in 0..a.len() {
+        let want = F::reference_op(FieldOp::Mul, a[i], b[i]);
+        assert_eq!(got[i], want.to_repr(), "{kernel} on {}: {:?} * {:?}", engine.name(), a[i], b[i]);
+    }
+}
+fn bn254_carry_chains(engine: &Engine, seed: u64) {
+    carry_chain_product::<Bn254Fr>(engine, seed, "chk_ff_bn254_fr_mul_chain32");
+    carry_chain_product::<Bn254Fq>(engine, seed, "chk_ff_bn254_fq_mul_chain32");
+}
+backend_tests!(bn254_carry_chains, gpu_only);

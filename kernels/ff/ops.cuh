@@ -42,3 +42,10 @@ __device__ __forceinline__ void ff_mul_chain(const F* in, F* out) {
   for (int i = 0; i < N; i++) x = x * y;
   out[0] = x;
 }
+
+// The 32-bit carry-chain product (mont256_t::mul_chain32) element-wise, on every backend: on a
+// GPU it is the `*` of BN254, on the emulator its portable twin, which `*` does not use there.
+template <class F>
+__device__ __forceinline__ void ff_mul_chain32(const F* a, const F* b, F* out, uint64_t n) {
+  for (uint64_t i = CHK_GLOBAL_TID(); i < n; i += CHK_GRID_STRIDE()) out[i] = a[i].mul_chain32(b[i]);
+}

@@ -167,7 +167,8 @@ impl CudaDevice {
         }
     }
 
-    pub(crate) fn alloc_zeroed(&self, bytes: usize) -> Result<CudaAlloc> {
+    /// Fresh device memory, zeroed (stream-ordered) when `zeroed`.
+    pub(crate) fn alloc(&self, bytes: usize, zeroed: bool) -> Result<CudaAlloc> {
         self.ctx.bind_to_thread().map_err(cuda_err)?;
         // SAFETY: context bound; a zero-byte request still gets a valid (1-byte) allocation.
         let ptr = unsafe { result::malloc_sync(bytes.max(1)) }.map_err(|e| match e.0 {
@@ -175,9 +176,17 @@ impl CudaDevice {
             _ => cuda_err(e),
         })?;
         let alloc = CudaAlloc { ptr, bytes, ctx: self.ctx.clone() };
-        // SAFETY: `ptr` holds at least `bytes` bytes.
-        unsafe { result::memset_d8_sync(ptr, 0, bytes) }.map_err(cuda_err)?;
+        if zeroed {
+            self.zero(&alloc)?;
+        }
         Ok(alloc)
+    }
+
+    /// Zeroes `a` in stream order (after the work queued before, before the work queued after).
+    pub(crate) fn zero(&self, a: &CudaAlloc) -> Result<()> {
+        self.ctx.bind_to_thread().map_err(cuda_err)?;
+        // SAFETY: `a` holds `bytes` bytes of this context; the stream is this device's.
+        unsafe { result::memset_d8_async(a.ptr, 0, a.bytes, self.stream.cu_stream()) }.map_err(cuda_err)
     }
 
     pub(crate) fn write(&self, dst: &CudaAlloc, src: &[u8]) -> Result<()> {
@@ -185,6 +194,9 @@ impl CudaDevice {
             return Ok(());
         }
         self.ctx.bind_to_thread().map_err(cuda_err)?;
+        // Launches are queued without waiting, and a pooled buffer may still be read by one: the
+        // copy goes after everything queued so far.
+        self.stream.synchronize().map_err(cuda_err)?;
         if src.len() <= DIRECT_BYTES {
             // SAFETY: `dst` holds src.len() bytes (allocated for this buffer's length).
             return unsafe { result::memcpy_htod_sync(dst.ptr, src) }.map_err(cuda_err);
@@ -308,7 +320,12 @@ impl CudaDevice {
             )
         }
         .map_err(cuda_err)?;
-        self.stream.synchronize().map_err(cuda_err)
+        // Queued: the next transfer (or a drop that frees) waits for it. Traced runs wait here,
+        // so that a launch's span is its kernel's time.
+        if super::device::trace::enabled() {
+            self.stream.synchronize().map_err(cuda_err)?;
+        }
+        Ok(())
     }
 }
 
@@ -335,7 +352,9 @@ impl Drop for CudaAlloc {
     fn drop(&mut self) {
         // Errors here (a dead context) cannot be reported from Drop; the memory goes with the context.
         if self.ctx.bind_to_thread().is_ok() {
-            // SAFETY: allocated by malloc_sync in this context, freed once.
+            // Queued kernels may still use the memory: wait for them first.
+            let _ = self.ctx.synchronize();
+            // SAFETY: allocated by malloc_sync in this context, freed once, nothing in flight.
             let _ = unsafe { result::free_sync(self.ptr) };
         }
     }

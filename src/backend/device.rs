@@ -3,7 +3,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use bytemuck::Pod;
 
@@ -30,11 +30,14 @@ impl RawBuffer {
     }
 }
 
-/// `len` elements of `T` in device memory (host memory for the emulator).
+/// `len` elements of `T` in device memory (host memory for the emulator). Dropped, its memory
+/// goes back to its device's pool ([`Gpu::alloc`]) while the device is alive.
 #[derive(Debug)]
 pub struct DeviceBuffer<T> {
-    raw: RawBuffer,
+    /// Present until the buffer is dropped.
+    raw: Option<RawBuffer>,
     len: usize,
+    home: Weak<Shared>,
     _elem: PhantomData<T>,
 }
 
@@ -46,7 +49,63 @@ impl<T> DeviceBuffer<T> {
         self.len == 0
     }
     pub fn raw(&self) -> &RawBuffer {
-        &self.raw
+        self.raw.as_ref().expect("a buffer holds its memory until dropped")
+    }
+}
+
+impl<T> Drop for DeviceBuffer<T> {
+    fn drop(&mut self) {
+        if let (Some(raw), Some(home)) = (self.raw.take(), self.home.upgrade()) {
+            home.give_back(raw);
+        }
+    }
+}
+
+/// What the clones of one [`Gpu`] share: the counters and the memory pool.
+#[derive(Debug, Default)]
+struct Shared {
+    counters: Counters,
+    pool: Mutex<Pool>,
+}
+
+/// Device memory of dropped buffers, by size in bytes, handed out again to allocations of the
+/// same size: repeated operations of one shape allocate nothing (no `cuMemAlloc`, no implicit
+/// synchronization). Reuse is safe without waiting because every launch and transfer of a
+/// device goes through its one stream, in order. At most [`POOL_FRACTION`] of the device's
+/// memory stays cached; an allocation the device refuses empties the pool and is tried again.
+#[derive(Debug, Default)]
+struct Pool {
+    free: HashMap<usize, Vec<RawBuffer>>,
+    cached: usize,
+    limit: usize,
+}
+
+/// The pool keeps at most 1 / POOL_FRACTION of the device's memory.
+const POOL_FRACTION: usize = 4;
+
+impl Shared {
+    fn give_back(&self, raw: RawBuffer) {
+        let bytes = raw.bytes();
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if bytes == 0 || pool.cached + bytes > pool.limit {
+            drop(pool);
+            drop(raw); // freed outside the lock
+            return;
+        }
+        pool.cached += bytes;
+        pool.free.entry(bytes).or_default().push(raw);
+    }
+    fn take(&self, bytes: usize) -> Option<RawBuffer> {
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        let raw = pool.free.get_mut(&bytes)?.pop()?;
+        pool.cached -= bytes;
+        Some(raw)
+    }
+    /// Frees every cached buffer (before retrying an allocation the device refused).
+    fn drain(&self) {
+        let free = std::mem::take(&mut self.pool.lock().unwrap_or_else(|e| e.into_inner()).free);
+        self.pool.lock().unwrap_or_else(|e| e.into_inner()).cached = 0;
+        drop(free);
     }
 }
 
@@ -63,7 +122,7 @@ pub enum Device {
 pub struct Gpu {
     device: Device,
     self_check: Option<SelfCheck>,
-    counters: Arc<Counters>,
+    shared: Arc<Shared>,
 }
 
 pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
@@ -75,11 +134,17 @@ pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
 impl Gpu {
     /// The emulator, results unchecked.
     pub fn emu(device: EmuDevice) -> Self {
-        Self { device: Device::Emu(device), self_check: None, counters: Arc::default() }
+        Self::new(Device::Emu(device))
     }
     /// A CUDA GPU, results unchecked.
     pub fn cuda(device: Arc<CudaDevice>) -> Self {
-        Self { device: Device::Cuda(device), self_check: None, counters: Arc::default() }
+        Self::new(Device::Cuda(device))
+    }
+    fn new(device: Device) -> Self {
+        let mut g = Self { device, self_check: None, shared: Arc::default() };
+        let limit = g.total_memory() / POOL_FRACTION;
+        Arc::get_mut(&mut g.shared).expect("just made").pool.get_mut().expect("new").limit = limit;
+        g
     }
     pub fn device(&self) -> &Device {
         &self.device
@@ -95,11 +160,11 @@ impl Gpu {
     }
     /// The device work done through this handle and its clones so far.
     pub fn stats(&self) -> DeviceStats {
-        self.counters.get()
+        self.shared.counters.get()
     }
     /// Zeroes [`Gpu::stats`] (for this handle and its clones).
     pub fn reset_stats(&self) {
-        self.counters.reset()
+        self.shared.counters.reset()
     }
 
     /// A short description: `emu (forward, 2 threads)` or `cuda:0 NVIDIA H100`.
@@ -130,24 +195,58 @@ impl Gpu {
         }
     }
 
-    /// `len` zeroed elements.
+    /// `len` zeroed elements: from the pool when it holds a buffer of this size (then zeroed in
+    /// stream order, a memset and no synchronization), else fresh device memory.
     pub fn alloc<T: Pod>(&self, len: usize) -> Result<DeviceBuffer<T>> {
+        self.alloc_with(len, true)
+    }
+
+    /// `len` elements whose contents are unspecified (whatever the pooled buffer held): for
+    /// outputs a kernel writes in full, and uploads.
+    pub fn alloc_uninit<T: Pod>(&self, len: usize) -> Result<DeviceBuffer<T>> {
+        self.alloc_with(len, false)
+    }
+
+    fn alloc_with<T: Pod>(&self, len: usize, zeroed: bool) -> Result<DeviceBuffer<T>> {
         let _t = trace::span("alloc", || format!("{len} x {}B", size_of::<T>()));
         let bytes = byte_len::<T>(len)?;
-        let raw = match &self.device {
-            Device::Emu(_) => RawBuffer::Emu(HostAlloc::zeroed(bytes)?),
-            Device::Cuda(c) => RawBuffer::Cuda(c.alloc_zeroed(bytes)?),
+        let raw = match self.shared.take(bytes) {
+            Some(raw) => {
+                self.shared.counters.reuse();
+                if zeroed {
+                    match (&raw, &self.device) {
+                        (RawBuffer::Emu(a), Device::Emu(_)) => a.zero(),
+                        (RawBuffer::Cuda(a), Device::Cuda(c)) => c.zero(a)?,
+                        _ => unreachable!("a pool holds its own device's memory"),
+                    }
+                }
+                raw
+            }
+            None => {
+                let fresh = || match &self.device {
+                    Device::Emu(_) => HostAlloc::zeroed(bytes).map(RawBuffer::Emu),
+                    Device::Cuda(c) => c.alloc(bytes, zeroed).map(RawBuffer::Cuda),
+                };
+                let raw = match fresh() {
+                    Err(Error::OutOfMemory { .. }) => {
+                        self.shared.drain();
+                        fresh()?
+                    }
+                    other => other?,
+                };
+                self.shared.counters.allocation(bytes);
+                raw
+            }
         };
-        self.counters.allocation(bytes);
-        Ok(DeviceBuffer { raw, len, _elem: PhantomData })
+        Ok(DeviceBuffer { raw: Some(raw), len, home: Arc::downgrade(&self.shared), _elem: PhantomData })
     }
 
     pub fn upload<T: Pod>(&self, data: &[T]) -> Result<DeviceBuffer<T>> {
         let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
-        let buf = self.alloc::<T>(data.len())?;
+        let buf = self.alloc_uninit::<T>(data.len())?;
         let src: &[u8] = bytemuck::cast_slice(data);
-        self.counters.upload(src.len());
-        match (&buf.raw, &self.device) {
+        self.shared.counters.upload(src.len());
+        match (buf.raw(), &self.device) {
             (RawBuffer::Emu(a), Device::Emu(_)) => a.write(src),
             (RawBuffer::Cuda(a), Device::Cuda(c)) => c.write(a, src)?,
             _ => unreachable!("alloc returns a buffer of this device's kind"),
@@ -156,11 +255,11 @@ impl Gpu {
     }
 
     pub fn download<T: Pod>(&self, buf: &DeviceBuffer<T>) -> Result<Vec<T>> {
-        let _t = trace::span("download", || format!("{} bytes", buf.raw.bytes()));
+        let _t = trace::span("download", || format!("{} bytes", buf.raw().bytes()));
         let mut out = vec![T::zeroed(); buf.len];
         let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
-        self.counters.download(dst.len());
-        match (&buf.raw, &self.device) {
+        self.shared.counters.download(dst.len());
+        match (buf.raw(), &self.device) {
             (RawBuffer::Emu(a), Device::Emu(e)) => {
                 a.read(dst);
                 if let Some(byte) = e.config().fault_byte.filter(|&b| b < dst.len()) {
@@ -200,7 +299,7 @@ impl Gpu {
                 ),
             });
         }
-        self.counters.launch();
+        self.shared.counters.launch();
         match &self.device {
             Device::Emu(e) => e.launch(launch),
             Device::Cuda(c) => c.launch(launch),
@@ -267,12 +366,13 @@ pub(crate) fn foreign_buffer(op: &str) -> Error {
 }
 
 /// `CHERENKOV_TRACE=1`: every allocation, transfer and launch on a device, with its wall time,
-/// on stderr (launches are synchronous, so a launch's time is its kernel's).
+/// on stderr (a traced cuda launch waits for its kernel, so its time is the kernel's; untraced
+/// launches are queued).
 pub(crate) mod trace {
     use std::sync::OnceLock;
     use std::time::Instant;
 
-    fn enabled() -> bool {
+    pub(crate) fn enabled() -> bool {
         static ON: OnceLock<bool> = OnceLock::new();
         *ON.get_or_init(|| std::env::var_os("CHERENKOV_TRACE").is_some_and(|v| !v.is_empty() && v != "0"))
     }

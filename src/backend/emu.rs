@@ -286,6 +286,10 @@ impl HostAlloc {
     pub fn bytes(&self) -> usize {
         self.bytes
     }
+    pub(crate) fn zero(&self) {
+        // SAFETY: `bytes` bytes at `ptr` (none when empty).
+        unsafe { std::ptr::write_bytes(self.ptr, 0, self.bytes) }
+    }
     pub(crate) fn write(&self, src: &[u8]) {
         assert_eq!(src.len(), self.bytes);
         // SAFETY: same length, distinct allocations.

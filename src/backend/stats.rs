@@ -13,11 +13,13 @@ pub struct DeviceStats {
     pub bytes_to_host: u64,
     /// Kernel launches.
     pub launches: u64,
-    /// Device allocations, and the bytes they took.
+    /// Device allocations (fresh device memory), and the bytes they took.
     pub allocations: u64,
     pub bytes_allocated: u64,
-    /// Times the host waited for the device: after every launch, transfer and allocation the
-    /// cuda backend synchronizes today (`Gpu` counts them for either backend).
+    /// Allocations served from the device's pool of dropped buffers: no device call.
+    pub pooled_allocations: u64,
+    /// Times the host waits for the device: once per transfer and per fresh allocation
+    /// (cuMemAlloc may synchronize); launches are queued (`Gpu` counts for either backend).
     pub synchronizations: u64,
     /// Host-side copies through pinned staging buffers: a transfer above 1 MiB goes in 16 MiB
     /// chunks, each copied on the host into (or out of) a staging buffer.
@@ -28,12 +30,13 @@ impl std::fmt::Display for DeviceStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} B to device, {} B to host, {} launches, {} allocations ({} B), {} syncs, {} staging copies",
+            "{} B to device, {} B to host, {} launches, {} allocations ({} B), {} pooled, {} syncs, {} staging copies",
             self.bytes_to_device,
             self.bytes_to_host,
             self.launches,
             self.allocations,
             self.bytes_allocated,
+            self.pooled_allocations,
             self.synchronizations,
             self.staging_copies
         )
@@ -48,6 +51,7 @@ pub(crate) struct Counters {
     launches: AtomicU64,
     allocations: AtomicU64,
     allocated: AtomicU64,
+    pooled: AtomicU64,
     syncs: AtomicU64,
     staging: AtomicU64,
 }
@@ -67,6 +71,9 @@ impl Counters {
         add(&self.allocated, bytes);
         add(&self.syncs, 1);
     }
+    pub(crate) fn reuse(&self) {
+        add(&self.pooled, 1);
+    }
     fn transfer(&self, bytes: usize) {
         add(&self.syncs, 1);
         if bytes > DIRECT_BYTES {
@@ -83,7 +90,6 @@ impl Counters {
     }
     pub(crate) fn launch(&self) {
         add(&self.launches, 1);
-        add(&self.syncs, 1);
     }
     pub(crate) fn get(&self) -> DeviceStats {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
@@ -93,6 +99,7 @@ impl Counters {
             launches: g(&self.launches),
             allocations: g(&self.allocations),
             bytes_allocated: g(&self.allocated),
+            pooled_allocations: g(&self.pooled),
             synchronizations: g(&self.syncs),
             staging_copies: g(&self.staging),
         }
@@ -104,6 +111,7 @@ impl Counters {
             &self.launches,
             &self.allocations,
             &self.allocated,
+            &self.pooled,
             &self.syncs,
             &self.staging,
         ] {

@@ -228,7 +228,7 @@ pub(crate) fn run_on_device<F: NttField>(
             Op::Step(step @ (Step::Scale { log_n: log_dst, .. } | Step::Expand { log_dst, .. })) => {
                 let (flags, log_src, scale, shift, root) = map_args(Some(step), log_dst);
                 expect_rows(&cur, log_src)?;
-                let dst = gpu.alloc::<F::Repr>(width << log_dst)?;
+                let dst = gpu.alloc_uninit::<F::Repr>(width << log_dst)?;
                 let (g, b) = grid(width << log_dst);
                 let (stride_rows, stride_cols) = walk(g, b);
                 let l = Launch::new(k.scale_rows, g, b)
@@ -249,7 +249,7 @@ pub(crate) fn run_on_device<F: NttField>(
             }
             Op::Step(Step::Bitrev { log_n }) => {
                 expect_rows(&cur, log_n)?;
-                let dst = gpu.alloc::<F::Repr>(width << log_n)?;
+                let dst = gpu.alloc_uninit::<F::Repr>(width << log_n)?;
                 let (g, b) = grid(width << log_n);
                 let (stride_rows, stride_cols) = walk(g, b);
                 let l = Launch::new(k.bitrev, g, b)
@@ -286,7 +286,7 @@ pub(crate) fn run_on_device<F: NttField>(
                 let rows = 1u32 << (hi - lo + 1);
                 let log_tile = tile_cols.trailing_zeros();
                 let step = map_step(&op, log_tile);
-                let dst = if op.out_of_place() { Some(gpu.alloc::<F::Repr>(width << log_n)?) } else { None };
+                let dst = if op.out_of_place() { Some(gpu.alloc_uninit::<F::Repr>(width << log_n)?) } else { None };
                 let out = dst.as_ref().unwrap_or(&cur);
                 let shared = (rows * tile_cols + rows / 2) * size_of::<F::Repr>() as u32;
                 let l = Launch::new(k.block_pass, Dim3::x(blocks), Dim3::x(TILE_THREADS))
