@@ -337,7 +337,8 @@ impl Gpu {
 
     /// A value kept on this device for the life of the process (twiddle tables): the one stored
     /// under `(V, key)` if `usable` accepts it, else `make()`'s, which replaces it. Concurrent
-    /// callers may both make a value; the last one stays, both are correct.
+    /// callers may both make a value; one that finds the other's stored and usable for it keeps
+    /// that one, so the more capable value stays (a smaller twiddle table never evicts a larger).
     pub fn resident<V: Any + Send + Sync>(
         &self,
         key: u64,
@@ -356,7 +357,13 @@ impl Gpu {
         // Drop the stale value before making the new one: a GPU may not hold both.
         lock().remove(&slot);
         let v = Arc::new(make()?);
-        lock().insert(slot, v.clone());
+        let mut cache = lock();
+        if let Some(stored) = cache.get(&slot).cloned().and_then(|s| s.downcast::<V>().ok()) {
+            if usable(&stored) {
+                return Ok(stored);
+            }
+        }
+        cache.insert(slot, v.clone());
         Ok(v)
     }
 }
