@@ -13,6 +13,11 @@ use cherenkov::Engine;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
+/// The emulator's resident twiddle tables are shared by every emu engine of the process: the two
+/// tests that count twiddle uploads take turns, so one's first call cannot replace a table while
+/// the other counts a repeated call.
+static TWIDDLES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn input(n: usize) -> Vec<BabyBear> {
     let mut rng = StdRng::seed_from_u64(common::seed());
     (0..n).map(|_| BabyBear::random(&mut rng)).collect()
@@ -50,6 +55,7 @@ fn transfers_allocations_and_staging_are_counted() {
 
 #[test]
 fn a_repeated_ntt_moves_its_input_down_and_its_output_up() {
+    let _turn = TWIDDLES.lock().unwrap_or_else(|e| e.into_inner());
     let (w, log_n) = (4usize, 11u32);
     let x = input(w << log_n);
     let bytes = (x.len() * 4) as u64;
@@ -88,6 +94,7 @@ fn a_repeated_ntt_moves_its_input_down_and_its_output_up() {
 
 #[test]
 fn every_public_device_operation_has_counts() {
+    let _turn = TWIDDLES.lock().unwrap_or_else(|e| e.into_inner());
     let rows = cherenkov::bench::counts::run(&common::emu(Schedule::Forward)).unwrap();
     assert!(rows.len() >= 9);
     for r in &rows {
