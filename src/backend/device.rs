@@ -86,8 +86,12 @@ const POOL_FRACTION: usize = 4;
 impl Shared {
     fn give_back(&self, raw: RawBuffer) {
         let bytes = raw.bytes();
+        // Under the emulator's ThreadSanitizer build a reused buffer's accesses by an earlier
+        // launch's fibers would look unordered with the next launch's: there memory is freed
+        // (and the next allocation fresh, which ThreadSanitizer tracks).
+        let unpooled = matches!(raw, RawBuffer::Emu(_)) && super::emu::tsan_enabled();
         let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-        if bytes == 0 || pool.cached + bytes > pool.limit {
+        if bytes == 0 || unpooled || pool.cached + bytes > pool.limit {
             drop(pool);
             drop(raw); // freed outside the lock
             return;
