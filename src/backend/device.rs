@@ -80,6 +80,9 @@ struct Pool {
     limit: usize,
 }
 
+/// The emulator's nominal device memory ([`Gpu::total_memory`]).
+const EMU_MEMORY: usize = 2 << 30;
+
 /// The pool keeps at most 1 / POOL_FRACTION of the device's memory.
 const POOL_FRACTION: usize = 4;
 
@@ -107,9 +110,12 @@ impl Shared {
     }
     /// Frees every cached buffer (before retrying an allocation the device refused).
     fn drain(&self) {
-        let free = std::mem::take(&mut self.pool.lock().unwrap_or_else(|e| e.into_inner()).free);
-        self.pool.lock().unwrap_or_else(|e| e.into_inner()).cached = 0;
-        drop(free);
+        let free = {
+            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            pool.cached = 0;
+            std::mem::take(&mut pool.free)
+        };
+        drop(free); // freed outside the lock
     }
 }
 
@@ -145,10 +151,12 @@ impl Gpu {
         Self::new(Device::Cuda(device))
     }
     fn new(device: Device) -> Self {
-        let mut g = Self { device, self_check: None, shared: Arc::default() };
-        let limit = g.total_memory() / POOL_FRACTION;
-        Arc::get_mut(&mut g.shared).expect("just made").pool.get_mut().expect("new").limit = limit;
-        g
+        let limit = match &device {
+            Device::Emu(_) => EMU_MEMORY,
+            Device::Cuda(c) => c.info().total_mem,
+        } / POOL_FRACTION;
+        let pool = Mutex::new(Pool { limit, ..Pool::default() });
+        Self { device, self_check: None, shared: Arc::new(Shared { counters: Counters::default(), pool }) }
     }
     pub fn device(&self) -> &Device {
         &self.device
@@ -194,7 +202,7 @@ impl Gpu {
     /// a nominal 2 GiB, what MSM chunking and other memory plans size against.
     pub fn total_memory(&self) -> usize {
         match &self.device {
-            Device::Emu(_) => 2 << 30,
+            Device::Emu(_) => EMU_MEMORY,
             Device::Cuda(c) => c.info().total_mem,
         }
     }
