@@ -203,42 +203,40 @@ fn bulk_conversions_agree_with_per_element_ones() {
     bulk_conversions_agree::<Bn254Fq>(seed);
 }
 
-/// The product chains whose SASS `cherenkov info --kernels` reads for the cost of one product
-/// (`ff_mul_chain`): x · y^N for N = 1 and 17, against the reference product.
-fn mul_chain<F: DeviceField>(engine: &Engine, seed: u64) {
+/// The product and sum chains whose SASS `cherenkov info --kernels` reads for the cost of one
+/// product or addition (`ff_mul_chain`, `ff_add_chain`): x · y^N and x + N·y for N = 1 and 17,
+/// against the reference.
+fn chain<F: DeviceField>(engine: &Engine, seed: u64) {
     let Engine::Gpu(gpu) = engine else { unreachable!("gpu_only") };
     let (a, b) = field_inputs::<F>(seed, 8);
     for (x, y) in a.iter().zip(&b) {
         let input = gpu.upload(&[x.to_repr(), y.to_repr()]).unwrap();
-        for n in [1, 17] {
-            let out = gpu.alloc::<F::Repr>(1).unwrap();
-            let kernel = chain_kernel(F::NAME, n);
-            let l = Launch::new(kernel, Dim3::x(1), Dim3::x(1)).buf(&input).buf(&out);
-            // SAFETY: the kernel reads two elements of `input` and writes one of `out`.
-            unsafe { gpu.launch(&l).unwrap() };
-            let want = (0..n).fold(*x, |acc, _| F::reference_op(FieldOp::Mul, acc, *y));
-            assert_eq!(gpu.download(&out).unwrap()[0], want.to_repr(), "{kernel} on {}", engine.name());
+        for (op, name) in [(FieldOp::Mul, "mul"), (FieldOp::Add, "add")] {
+            for n in [1, 17] {
+                let out = gpu.alloc::<F::Repr>(1).unwrap();
+                let kernel = chain_kernel(F::NAME, name, n);
+                let l = Launch::new(kernel, Dim3::x(1), Dim3::x(1)).buf(&input).buf(&out);
+                // SAFETY: the kernel reads two elements of `input` and writes one of `out`.
+                unsafe { gpu.launch(&l).unwrap() };
+                let want = (0..n).fold(*x, |acc, _| F::reference_op(op, acc, *y));
+                assert_eq!(gpu.download(&out).unwrap()[0], want.to_repr(), "{kernel} on {}", engine.name());
+            }
         }
     }
 }
-fn chain_kernel(field: &str, n: u32) -> &'static str {
-    match (field, n) {
-        ("babybear", 1) => "chk_ff_babybear_mul_chain1",
-        ("babybear", 17) => "chk_ff_babybear_mul_chain17",
-        ("koalabear", 1) => "chk_ff_koalabear_mul_chain1",
-        ("koalabear", 17) => "chk_ff_koalabear_mul_chain17",
-        ("bn254_fr", 1) => "chk_ff_bn254_fr_mul_chain1",
-        ("bn254_fr", 17) => "chk_ff_bn254_fr_mul_chain17",
-        ("bn254_fq", 1) => "chk_ff_bn254_fq_mul_chain1",
-        ("bn254_fq", 17) => "chk_ff_bn254_fq_mul_chain17",
-        _ => unreachable!("no chain kernel for {field} x{n}"),
-    }
+/// The kernel's name as a `&'static str` (the launch plan's type): looked up among the built ones.
+fn chain_kernel(field: &str, op: &str, n: u32) -> &'static str {
+    let name = format!("chk_ff_{field}_{op}_chain{n}");
+    cherenkov::backend::emu::kernel_names()
+        .into_iter()
+        .find(|k| *k == name)
+        .unwrap_or_else(|| panic!("no chain kernel {name}"))
 }
 fn mul_chains(engine: &Engine, seed: u64) {
-    mul_chain::<BabyBear>(engine, seed);
-    mul_chain::<KoalaBear>(engine, seed);
-    mul_chain::<Bn254Fr>(engine, seed);
-    mul_chain::<Bn254Fq>(engine, seed);
+    chain::<BabyBear>(engine, seed);
+    chain::<KoalaBear>(engine, seed);
+    chain::<Bn254Fr>(engine, seed);
+    chain::<Bn254Fq>(engine, seed);
 }
 backend_tests!(mul_chains, gpu_only);
 

@@ -7,7 +7,11 @@
 #define CHK_NOINLINE __attribute__((noinline))
 #define DYN_SHARED(T, name) T* name = reinterpret_cast<T*>(::cuda_emu::dynamic_shared())
 // Full unrolling (constant indices into kernel parameters stay constant-bank loads on a GPU).
+#if defined(CHK_EMU_NO_UNROLL)
+#define CHK_UNROLL
+#else
 #define CHK_UNROLL _Pragma("GCC unroll 64")
+#endif
 #define CHK_NO_UNROLL _Pragma("GCC unroll 1")
 #else
 #include <cstdint>
@@ -18,6 +22,16 @@
 #define DYN_SHARED(T, name)                                 \
   extern __shared__ __align__(16) unsigned char chk_dyn_smem_[]; \
   T* name = reinterpret_cast<T*>(chk_dyn_smem_)
+#endif
+
+// Field operations the emulator's profile build counts (kernels/emu/profile.h): its roofline
+// estimate multiplies them by each one's SASS cost. Nothing in other builds.
+enum chk_profile_op : unsigned { CHK_OP_MONT31_MUL, CHK_OP_MONT31_ADD, CHK_OP_MONT256_MUL, CHK_OP_MONT256_ADD };
+#if defined(CHK_EMU_PROFILE)
+extern "C" void chk_emu_profile_op(unsigned op);
+#define CHK_PROFILE_OP(op) chk_emu_profile_op(op)
+#else
+#define CHK_PROFILE_OP(op) ((void)0)
 #endif
 
 // Math helpers: callable from kernels and from host code (the emulator's and tests').

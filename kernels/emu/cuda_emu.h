@@ -32,6 +32,13 @@
 struct uint3 {
   unsigned x, y, z;
 };
+// Vector types: one 64- or 128-bit access on a GPU.
+struct alignas(8) uint2 {
+  unsigned x, y;
+};
+struct alignas(16) uint4 {
+  unsigned x, y, z, w;
+};
 struct dim3 {
   unsigned x, y, z;
   constexpr dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
@@ -63,9 +70,15 @@ void syncthreads(const char* file, int line);
 uint64_t warp_op(uint32_t kind, uint32_t mask, uint64_t value, int arg, int width,
                  const char* file, int line);
 
-// Calls a kernel with arguments laid out as cuLaunchKernel's kernelParams.
+// Calls a kernel with arguments laid out as cuLaunchKernel's kernelParams. In the profile build
+// the copies of the arguments are not memory traffic (a GPU has them in its constant bank).
+#if defined(CHK_EMU_PROFILE)
+#define CHK_EMU_NOT_PROFILED __attribute__((no_sanitize_thread))
+#else
+#define CHK_EMU_NOT_PROFILED
+#endif
 template <class... A, size_t... I>
-inline void invoke_impl(void (*f)(A...), void** args, std::index_sequence<I...>) {
+CHK_EMU_NOT_PROFILED inline void invoke_impl(void (*f)(A...), void** args, std::index_sequence<I...>) {
   f(*static_cast<std::remove_cv_t<std::remove_reference_t<A>>*>(args[I])...);
 }
 template <class... A>

@@ -46,6 +46,14 @@ extern "C" void __tsan_on_report(const void*) { g_tsan_reports.fetch_add(1); }
 #define TSAN_ACQUIRE(p) ((void)(p))
 #endif
 
+// The profile build (kernels/emu/profile.h) hears of blocks, fibers, barriers and warp ops.
+#if defined(CHK_EMU_PROFILE)
+#include "emu/profile.h"
+#define PROFILE(call) ::cuda_emu::profile::call
+#else
+#define PROFILE(call) ((void)0)
+#endif
+
 // Must match src/backend/emu.rs.
 enum : int {
   CHK_EMU_OK = 0,
@@ -254,6 +262,7 @@ static inline void switch_to_sched(Worker* w, Fiber* f) { swapcontext(&f->uc, &w
 
 static inline void enter_fiber(Worker* w, Fiber* f) {
   w->cur = f;
+  PROFILE(enter_lane(f->linear));
 #if defined(CHK_EMU_TSAN)
   __tsan_switch_to_fiber(f->tsan_fiber, kTsanNoSync);
 #endif
@@ -335,6 +344,7 @@ void syncthreads(const char* file, int line) {
                        w->block.x, w->block.y, w->block.z, g.linear, basename_of(g.file), g.line,
                        f->linear, basename_of(file), line));
     }
+    PROFILE(barrier());
     // Everything before the barrier, in every thread, happens before everything after it.
     for (Fiber& g : w->fibers) TSAN_ACQUIRE(&g.arrive_sync);
     for (Fiber& g : w->fibers) {
@@ -433,6 +443,7 @@ uint64_t warp_op(uint32_t kind, uint32_t mask, uint64_t value, int arg, int widt
     }
   }
   if (complete) {
+    PROFILE(warp_op());
     for (uint32_t l = 0; l < 32; l++)
       if (mask >> l & 1) w->fibers[base + l].wresult = warp_result(w, base, w->fibers[base + l]);
     for (uint32_t l = 0; l < 32; l++)
@@ -491,6 +502,7 @@ static void run_block(Worker* w, uint64_t block_linear) {
   w->live = n;
   w->at_barrier = 0;
   TSAN_RELEASE(&w->block_start_sync);
+  PROFILE(block_begin(block_linear, w->dyn_smem.data(), w->dyn_smem.size() * 8, w->stacks, w->stack_stride * n));
 
   std::vector<uint32_t> order(n);
   for (uint32_t t = 0; t < n; t++) order[t] = L->cfg.schedule == SCHED_REVERSE ? n - 1 - t : t;
@@ -590,6 +602,7 @@ static void worker_main(LaunchState* L) {
     uint64_t bid = L->next_block.fetch_add(1);
     if (bid >= blocks) break;
     run_block(&w, bid);
+    PROFILE(block_end());
     if (w.err_code != CHK_EMU_OK) {
       L->fail(w.err_code, fmt("kernel %s: %s", L->name, w.err_msg.c_str()));
       break;
@@ -684,6 +697,27 @@ int chk_emu_launch(const char* name, const uint32_t grid[3], const uint32_t bloc
   if (err && err_len) snprintf(err, err_len, "%s", msg.c_str());
   return code;
 }
+
+#if defined(CHK_EMU_PROFILE)
+// The profile library's one entry point (src/backend/emu_profile.rs): chk_emu_launch on one
+// worker thread, the blocks' accesses recorded (every block, or every k-th when the grid has more
+// than max_sampled_blocks). Launches take turns: static shared memory and the recorder are
+// per thread, and one thread at a time keeps the host's load out of the way.
+__attribute__((visibility("default"))) int chk_emu_profile_launch(const char* name, const uint32_t grid[3],
+                                                                  const uint32_t block[3], uint32_t dyn_shared,
+                                                                  void** args, const chk_emu_config* cfg,
+                                                                  uint64_t max_sampled_blocks,
+                                                                  chk_emu_profile* out, char* err, size_t err_len) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> g(mu);
+  chk_emu_config one = *cfg;
+  one.threads = 1;
+  profile::launch_begin((uint64_t)grid[0] * grid[1] * grid[2], block[0] * block[1] * block[2], max_sampled_blocks);
+  const int code = chk_emu_launch(name, grid, block, dyn_shared, args, &one, err, err_len);
+  profile::launch_end(out);
+  return code;
+}
+#endif
 
 size_t chk_emu_kernel_count() { return chk_emu_registry_len; }
 const char* chk_emu_kernel_name(size_t i) { return i < chk_emu_registry_len ? chk_emu_registry[i].name : nullptr; }

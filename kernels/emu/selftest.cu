@@ -156,3 +156,30 @@ extern "C" __global__ void chk_selftest_bad_deadlock(uint32_t* out) {
   if (threadIdx.x != 0) __syncthreads();
   out[threadIdx.x] = r;
 }
+
+// Probes of the emulator's access profile (tests/profile.rs): access patterns whose cost on a GPU
+// is known from the hardware's rules, so the profiler's scoring can be checked against them.
+// Lane i copies the `words` consecutive words at in[i * stride], as one access of 4 * words bytes
+// (words = 1, 2 or 4: a 32-, 64- or 128-bit load and store).
+extern "C" __global__ void chk_selftest_probe_global(const uint32_t* in, uint32_t* out, uint32_t stride,
+                                                      uint32_t words) {
+  const uint64_t i = CHK_GLOBAL_TID() * stride;
+  if (words == 4) {
+    reinterpret_cast<uint4*>(out)[i / 4] = reinterpret_cast<const uint4*>(in)[i / 4];
+  } else if (words == 2) {
+    reinterpret_cast<uint2*>(out)[i / 2] = reinterpret_cast<const uint2*>(in)[i / 2];
+  } else {
+    out[i] = in[i];
+  }
+}
+
+// Lane t stores to and loads from word t * stride of a shared array: a stride of 2^k is a 2^k-way
+// bank conflict (up to 32), an odd stride none. One block of 32 threads, stride <= 32.
+// chk:smem=4096
+extern "C" __global__ void chk_selftest_probe_shared(uint32_t* out, uint32_t stride) {
+  __shared__ uint32_t s[1024];
+  const uint32_t t = threadIdx.x;
+  s[t * stride] = t;
+  __syncthreads();
+  out[t] = s[t * stride];
+}

@@ -71,11 +71,13 @@ struct mont256_t {
   }
 
   CHK_HD mont256_t operator+(const mont256_t& o) const {
+    CHK_PROFILE_OP(CHK_OP_MONT256_ADD);
     uint64_t s[4], carry = 0;
     for (int i = 0; i < 4; i++) s[i] = chk_u64::adc(l[i], o.l[i], carry);
     return reduce_once(s, carry);
   }
   CHK_HD mont256_t operator-(const mont256_t& o) const {
+    CHK_PROFILE_OP(CHK_OP_MONT256_ADD);
     mont256_t d;
     uint64_t borrow = 0;
     for (int i = 0; i < 4; i++) d.l[i] = chk_u64::sbb(l[i], o.l[i], borrow);
@@ -213,6 +215,7 @@ struct mont256_t {
   // a * b / 2^256 mod p: the carry chains on a GPU (CHK_CARRY_PORTABLE: the 64-bit limbs there
   // too, to compare), the 64-bit limbs elsewhere.
   CHK_HD mont256_t operator*(const mont256_t& o) const {
+    CHK_PROFILE_OP(CHK_OP_MONT256_MUL);
 #if defined(__CUDA_ARCH__) && CHK_CARRY_PTX
     return mul_chain32(o);
 #else

@@ -50,15 +50,20 @@ struct mont31_t {
   CHK_HD bool operator!=(mont31_t o) const { return v != o.v; }
 
   CHK_HD mont31_t operator+(mont31_t o) const {
+    CHK_PROFILE_OP(CHK_OP_MONT31_ADD);
     uint32_t s = v + o.v;  // < 2^32: both < 2^31
     return from_mont(s >= P::MOD ? s - P::MOD : s);
   }
   CHK_HD mont31_t operator-(mont31_t o) const {
+    CHK_PROFILE_OP(CHK_OP_MONT31_ADD);
     uint32_t d = v - o.v;
     return from_mont(v < o.v ? d + P::MOD : d);
   }
   CHK_HD mont31_t operator-() const { return zero() - *this; }
-  CHK_HD mont31_t operator*(mont31_t o) const { return from_mont(reduce((uint64_t)v * o.v)); }
+  CHK_HD mont31_t operator*(mont31_t o) const {
+    CHK_PROFILE_OP(CHK_OP_MONT31_MUL);
+    return from_mont(reduce((uint64_t)v * o.v));
+  }
   CHK_HD mont31_t& operator+=(mont31_t o) { return *this = *this + o; }
   CHK_HD mont31_t& operator-=(mont31_t o) { return *this = *this - o; }
   CHK_HD mont31_t& operator*=(mont31_t o) { return *this = *this * o; }

@@ -43,6 +43,17 @@ __device__ __forceinline__ void ff_mul_chain(const F* in, F* out) {
   out[0] = x;
 }
 
+// x + N y, the N sums one after another: what one addition costs, as for the products (the
+// emulator profile's roofline estimate weighs the additions it counts with it).
+template <class F, int N>
+__device__ __forceinline__ void ff_add_chain(const F* in, F* out) {
+  F x = in[0];
+  const F y = in[1];
+  CHK_UNROLL
+  for (int i = 0; i < N; i++) x = x + y;
+  out[0] = x;
+}
+
 // The 32-bit carry-chain product (mont256_t::mul_chain32) element-wise, on every backend: on a
 // GPU it is the `*` of BN254, on the emulator its portable twin, which `*` does not use there.
 template <class F>

@@ -10,6 +10,7 @@ use bytemuck::Pod;
 use super::cuda::{CudaAlloc, CudaDevice};
 use super::emu::{EmuDevice, HostAlloc};
 use super::plan::{DeviceProps, Launch};
+use super::profile::KernelProfile;
 use super::stats::{Counters, DeviceStats};
 use crate::error::{Error, Result};
 use crate::verify::SelfCheck;
@@ -61,11 +62,13 @@ impl<T> Drop for DeviceBuffer<T> {
     }
 }
 
-/// What the clones of one [`Gpu`] share: the counters and the memory pool.
+/// What the clones of one [`Gpu`] share: the counters, the memory pool and the emulator's
+/// launch profiles.
 #[derive(Debug, Default)]
 struct Shared {
     counters: Counters,
     pool: Mutex<Pool>,
+    profiles: Mutex<Vec<KernelProfile>>,
 }
 
 /// Device memory of dropped buffers, by size in bytes, handed out again to allocations of the
@@ -156,7 +159,8 @@ impl Gpu {
             Device::Cuda(c) => c.info().total_mem,
         } / POOL_FRACTION;
         let pool = Mutex::new(Pool { limit, ..Pool::default() });
-        Self { device, self_check: None, shared: Arc::new(Shared { counters: Counters::default(), pool }) }
+        let shared = Shared { counters: Counters::default(), pool, profiles: Mutex::default() };
+        Self { device, self_check: None, shared: Arc::new(shared) }
     }
     pub fn device(&self) -> &Device {
         &self.device
@@ -177,6 +181,11 @@ impl Gpu {
     /// Zeroes [`Gpu::stats`] (for this handle and its clones).
     pub fn reset_stats(&self) {
         self.shared.counters.reset()
+    }
+
+    /// The launch profiles recorded since the last call ([`super::profile`]).
+    pub fn take_profiles(&self) -> Vec<KernelProfile> {
+        std::mem::take(&mut *self.shared.profiles.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// A short description: `emu (forward, 2 threads)` or `cuda:0 NVIDIA H100`.
@@ -313,7 +322,15 @@ impl Gpu {
         }
         self.shared.counters.launch();
         match &self.device {
-            Device::Emu(e) => e.launch(launch),
+            Device::Emu(e) => {
+                if let Some(p) = e.launch(launch)? {
+                    if super::profile::print_enabled() {
+                        eprintln!("[cherenkov profile] {p}");
+                    }
+                    self.shared.profiles.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+                }
+                Ok(())
+            }
             Device::Cuda(c) => c.launch(launch),
         }
     }

@@ -7,6 +7,7 @@ use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::fmt;
 
 use super::plan::{ArgWords, DeviceProps, Launch};
+use super::profile::{self, KernelProfile, RawProfile};
 use super::RawBuffer;
 use crate::error::{EmuErrorKind, Error, Result};
 
@@ -98,6 +99,10 @@ pub struct EmuConfig {
     /// broken device, so tests can show that `cherenkov check` catches one.
     #[doc(hidden)]
     pub fault_byte: Option<usize>,
+    /// Record every launch's access profile ([`super::profile`]; `CHERENKOV_EMU_PROFILE=1`):
+    /// [`super::Engine::take_profiles`] returns them. Launches then run one at a time on one OS
+    /// thread, through the instrumented build of the kernels (several times slower).
+    pub profile: bool,
 }
 
 impl Default for EmuConfig {
@@ -108,13 +113,15 @@ impl Default for EmuConfig {
             stack_bytes: 128 << 10,
             max_dynamic_shared: EMU_PROPS.max_dynamic_shared,
             fault_byte: None,
+            profile: false,
         }
     }
 }
 
 impl EmuConfig {
     /// The defaults, overridden by `CHERENKOV_EMU_SCHEDULE` (forward|reverse|random[:SEED]),
-    /// `CHERENKOV_EMU_THREADS`, `CHERENKOV_EMU_STACK_KB` and `CHERENKOV_EMU_SHARED_BYTES`.
+    /// `CHERENKOV_EMU_THREADS`, `CHERENKOV_EMU_STACK_KB`, `CHERENKOV_EMU_SHARED_BYTES` and
+    /// `CHERENKOV_EMU_PROFILE` (0 or 1).
     /// Malformed values are errors.
     pub fn from_env() -> Result<Self> {
         Self::from_vars(|name| std::env::var(name).ok())
@@ -143,6 +150,13 @@ impl EmuConfig {
             }
             cfg.max_dynamic_shared = b;
         }
+        if let Some(s) = var("CHERENKOV_EMU_PROFILE") {
+            cfg.profile = match s.as_str() {
+                "" | "0" => false,
+                "1" => true,
+                _ => return Err(bad("CHERENKOV_EMU_PROFILE", format!("`{s}` is not 0 or 1"))),
+            };
+        }
         if let Some(s) = var("CHERENKOV_EMU_FAULT") {
             let byte = s.parse().map_err(|_| bad("CHERENKOV_EMU_FAULT", format!("`{s}` is not a byte offset")))?;
             cfg.fault_byte = Some(byte);
@@ -170,6 +184,7 @@ impl EmuDevice {
     }
     pub fn name(&self) -> String {
         let tsan = if tsan_enabled() { ", ThreadSanitizer" } else { "" };
+        let tsan = if self.cfg.profile { ", profiled" } else { tsan };
         let shared = if self.cfg.max_dynamic_shared == EMU_PROPS.max_dynamic_shared {
             String::new()
         } else {
@@ -181,7 +196,8 @@ impl EmuDevice {
         DeviceProps { max_dynamic_shared: self.cfg.max_dynamic_shared, ..EMU_PROPS }
     }
 
-    pub(crate) fn launch(&self, launch: &Launch<'_>) -> Result<()> {
+    /// Runs `launch`; its access profile when the configuration asks for one.
+    pub(crate) fn launch(&self, launch: &Launch<'_>) -> Result<Option<KernelProfile>> {
         let mut words = ArgWords::marshal(launch, |b| match b {
             RawBuffer::Emu(a) => Some(a.ptr as u64),
             RawBuffer::Cuda(_) => None,
@@ -201,24 +217,46 @@ impl EmuDevice {
         };
         let name = CString::new(launch.kernel).map_err(|_| Error::UnknownKernel(launch.kernel.into()))?;
         let mut err = [0 as c_char; 1024];
+        let grid = launch.grid.as_array();
+        let block = launch.block.as_array();
+        let mut raw = RawProfile::default();
         // SAFETY: every pointer is valid for the call; the kernel's own accesses are the
         // caller's contract (Gpu::launch is unsafe).
         let code = unsafe {
-            chk_emu_launch(
-                name.as_ptr(),
-                launch.grid.as_array().as_ptr(),
-                launch.block.as_array().as_ptr(),
-                launch.shared_bytes,
-                ptrs.as_mut_ptr(),
-                &cfg,
-                err.as_mut_ptr(),
-                err.len(),
-            )
+            if self.cfg.profile {
+                profile::entry()?(
+                    name.as_ptr(),
+                    grid.as_ptr(),
+                    block.as_ptr(),
+                    launch.shared_bytes,
+                    ptrs.as_mut_ptr(),
+                    (&cfg as *const ChkEmuConfig).cast(),
+                    profile::MAX_SAMPLED_BLOCKS,
+                    &mut raw,
+                    err.as_mut_ptr(),
+                    err.len(),
+                )
+            } else {
+                chk_emu_launch(
+                    name.as_ptr(),
+                    grid.as_ptr(),
+                    block.as_ptr(),
+                    launch.shared_bytes,
+                    ptrs.as_mut_ptr(),
+                    &cfg,
+                    err.as_mut_ptr(),
+                    err.len(),
+                )
+            }
         };
         if code == 0 {
-            return Ok(());
+            let profiled = self
+                .cfg
+                .profile
+                .then(|| KernelProfile::new(launch.kernel, launch.grid, launch.block, launch.shared_bytes, &raw));
+            return Ok(profiled);
         }
-        // SAFETY: chk_emu_launch NUL-terminates what it writes into `err`.
+        // SAFETY: the launch NUL-terminates what it writes into `err`.
         let message = unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned();
         let kind = match code {
             1 => return Err(Error::UnknownKernel(launch.kernel.into())),

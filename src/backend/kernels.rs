@@ -50,14 +50,24 @@ pub fn stat(kernel: &str, arch: &str) -> Option<&'static KernelStat> {
     KERNEL_STATS.iter().find(|s| s.kernel == kernel && s.arch == arch)
 }
 
-/// Fields with product-chain kernels (`chk_ff_<field>_mul_chain{1,17}`, kernels/ff/ops.cuh).
+/// Fields with product- and sum-chain kernels (`chk_ff_<field>_{mul,add}_chain{1,17}`,
+/// kernels/ff/ops.cuh).
 pub const PRODUCT_FIELDS: &[&str] = &["babybear", "koalabear", "bn254_fr", "bn254_fq"];
 
 /// SASS instructions of one product in `field` on `arch`: the 17-product chain's count less the
 /// 1-product chain's, over 16 (the rest of the two kernels is the same). `None` without SASS.
 pub fn product_sass(field: &str, arch: &str) -> Option<f64> {
+    chain_sass(field, "mul", arch)
+}
+
+/// SASS instructions of one addition in `field` on `arch`, measured like [`product_sass`].
+pub fn sum_sass(field: &str, arch: &str) -> Option<f64> {
+    chain_sass(field, "add", arch)
+}
+
+fn chain_sass(field: &str, op: &str, arch: &str) -> Option<f64> {
     let count = |n: u32| {
-        let name = format!("chk_ff_{field}_mul_chain{n}");
+        let name = format!("chk_ff_{field}_{op}_chain{n}");
         KERNEL_STATS.iter().find(|s| s.kernel == name && s.arch == arch)?.sass.map(|s| s.instructions)
     };
     Some((count(17)? as f64 - count(1)? as f64) / 16.0)

@@ -18,6 +18,8 @@ mod fallback;
 pub mod kernels;
 #[allow(unsafe_code)] // argument marshalling: pointers into one buffer
 pub mod plan;
+#[allow(unsafe_code)] // loading the emulator's profile library
+pub mod profile;
 pub mod stats;
 
 use std::fmt;
@@ -28,6 +30,7 @@ pub use device::{Device, DeviceBuffer, Gpu, RawBuffer};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
 pub use fallback::DeviceFallback;
 pub use plan::{DeviceProps, Dim3, FastDiv, KernelArg, Launch};
+pub use profile::{AccessCounts, FieldOps, KernelProfile};
 pub use stats::DeviceStats;
 
 use crate::error::{Error, Result};
@@ -124,6 +127,14 @@ impl Engine {
     pub fn reset_stats(&self) {
         if let Self::Gpu(g) = self {
             g.reset_stats();
+        }
+    }
+    /// The access profiles of the launches this engine (and its clones) made since the last call,
+    /// oldest first: only an emulator with [`EmuConfig::profile`] records them.
+    pub fn take_profiles(&self) -> Vec<KernelProfile> {
+        match self {
+            Self::Cpu => Vec::new(),
+            Self::Gpu(g) => g.take_profiles(),
         }
     }
     /// The engine's self-check, if it has one (never on the cpu).

@@ -576,14 +576,22 @@ fn info(show_kernels: bool) {
             );
         }
         if !kernels::KERNEL_STATS.is_empty() {
-            println!("\n  SASS instructions per field product (a 17-product chain less a 1-product one, / 16):");
-            println!("  {:<12} {}", "field", kernels::CUDA_ARCHS.iter().map(|a| format!("{a:>8}")).collect::<String>());
-            for field in kernels::PRODUCT_FIELDS {
-                let row: String = kernels::CUDA_ARCHS
-                    .iter()
-                    .map(|a| kernels::product_sass(field, a).map_or(format!("{:>8}", "-"), |n| format!("{n:>8.1}")))
-                    .collect();
-                println!("  {field:<12} {row}");
+            for (what, cost) in
+                [("product", kernels::product_sass as fn(&str, &str) -> Option<f64>), ("addition", kernels::sum_sass)]
+            {
+                println!("\n  SASS instructions per field {what} (a chain of 17 less a chain of 1, / 16):");
+                println!(
+                    "  {:<12} {}",
+                    "field",
+                    kernels::CUDA_ARCHS.iter().map(|a| format!("{a:>8}")).collect::<String>()
+                );
+                for field in kernels::PRODUCT_FIELDS {
+                    let row: String = kernels::CUDA_ARCHS
+                        .iter()
+                        .map(|a| cost(field, a).map_or(format!("{:>8}", "-"), |n| format!("{n:>8.1}")))
+                        .collect();
+                    println!("  {field:<12} {row}");
+                }
             }
             println!("  SASS read: {}", if kernels::SASS_STATUS.is_empty() { "-" } else { kernels::SASS_STATUS });
         }
