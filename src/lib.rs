@@ -35,6 +35,7 @@ pub mod ntt;
 pub mod plonky3;
 pub mod poseidon2;
 pub mod prove;
+pub mod roofline;
 pub mod verify;
 
 pub use backend::{Backend, Engine};

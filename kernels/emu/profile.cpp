@@ -135,10 +135,17 @@ void score(Launch& L, const Group& g) {
   }
   if (g.space == GLOBAL) {
     std::vector<uint64_t> sectors;
-    uint64_t bytes = 0;
-    for (auto [a, n] : g.lanes) {
-      bytes += n;
+    for (auto [a, n] : g.lanes)
       for (uint64_t s = a >> 5; s <= (a + n - 1) >> 5; s++) sectors.push_back(s);
+    // Bytes asked for: lanes reading the same bytes (a broadcast) count them once.
+    std::vector<std::pair<uintptr_t, uint32_t>> spans = g.lanes;
+    std::sort(spans.begin(), spans.end());
+    uint64_t bytes = 0;
+    uintptr_t end = 0;
+    for (auto [a, n] : spans) {
+      const uintptr_t lo = std::max(a, end), hi = a + n;
+      if (hi > lo) bytes += hi - lo;
+      end = std::max(end, hi);
     }
     std::sort(sectors.begin(), sectors.end());
     sectors.erase(std::unique(sectors.begin(), sectors.end()), sectors.end());

@@ -10,6 +10,7 @@
 // the kernel's constant bank: all threads read the same constant at the same time, a broadcast.
 #pragma once
 #include "emu/compat.h"
+#include "util/vec.cuh"
 
 template <class F, int W, int RP>
 struct chk_poseidon2_params {
@@ -93,11 +94,9 @@ __device__ __forceinline__ void poseidon2_map_states(const F* in, uint64_t count
   static_assert(OUT <= W, "the output fits the state");
   for (uint64_t t = CHK_GLOBAL_TID(); t < count; t += CHK_GRID_STRIDE()) {
     F s[W];
-CHK_UNROLL
-    for (int i = 0; i < W; i++) s[i] = in[t * W + i];
+    chk_load_vec<W>(in + t * W, s);
     poseidon2_permute<D>(s, prm);
-CHK_UNROLL
-    for (int i = 0; i < OUT; i++) out[t * OUT + i] = s[i];
+    chk_store_vec<OUT>(out + t * OUT, s);
   }
 }
 
@@ -131,8 +130,12 @@ __device__ __forceinline__ void poseidon2_absorb_rows(const F* rows, uint64_t wi
     const uint64_t row = base + t;
     const bool live = row < count;
     F s[16];
+    if (!first && live) {
+      chk_load_vec<16>(states + row * 16, s);
+    } else {
 CHK_UNROLL
-    for (int i = 0; i < 16; i++) s[i] = (!first && live) ? states[row * 16 + i] : F::zero();
+      for (int i = 0; i < 16; i++) s[i] = F::zero();
+    }
     uint32_t p = pos;
     for (uint64_t c0 = 0; c0 < width;) {
       const uint32_t n = (uint32_t)((width - c0) < (uint64_t)(RATE - p) ? (width - c0) : (RATE - p));
@@ -156,11 +159,9 @@ CHK_UNROLL
     if (!live) continue;
     if (last) {
       if (p != 0) poseidon2_permute<D>(s, prm);
-CHK_UNROLL
-      for (int i = 0; i < OUT; i++) digests[row * OUT + i] = s[i];
+      chk_store_vec<OUT>(digests + row * OUT, s);
     } else {
-CHK_UNROLL
-      for (int i = 0; i < 16; i++) states[row * 16 + i] = s[i];
+      chk_store_vec<16>(states + row * 16, s);
     }
   }
 }

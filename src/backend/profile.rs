@@ -59,7 +59,8 @@ pub struct FieldOps {
 /// times blocks / sampled blocks.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct AccessCounts {
-    /// Warp-level global loads, the 32-byte sectors they touched and the bytes their lanes asked for.
+    /// Warp-level global loads, the 32-byte sectors they touched and the distinct bytes their
+    /// lanes asked for.
     pub global_load_requests: f64,
     pub global_load_sectors: f64,
     pub global_load_bytes: f64,

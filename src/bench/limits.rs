@@ -2,6 +2,7 @@
 //! the host memory a run needs compared with what the machine has, so that a typo like
 //! `--g1 99` is a clear error instead of a 1 TiB allocation.
 
+use super::profile::ProfileShapes;
 use super::{MerkleBench, MsmBench, NttBench};
 use crate::error::{Error, Result};
 use crate::field::Bn254Fr;
@@ -120,6 +121,23 @@ pub fn check_sizes(log_sizes: &[u32]) -> Result<()> {
         log_at_most("--sizes", l, CHECK_MAX_LOG)?;
     }
     Ok(())
+}
+
+impl ProfileShapes {
+    /// Every shape checked: the profiled emulator runs each kernel on one thread with every
+    /// access recorded, so sizes stay where that takes minutes, not hours.
+    pub fn validate(&self) -> Result<()> {
+        log_at_most("--log-rows", self.log_rows, 20)?;
+        log_at_most("--log-bn254", self.log_bn254, 16)?;
+        log_at_most("--log-msm", self.log_msm, 16)?;
+        if self.log_msm < 2 {
+            return Err(invalid(format!("--log-msm {}: at least 2 (a G2 MSM of 2^(N-2) points)", self.log_msm)));
+        }
+        if !(1..=256).contains(&self.width) {
+            return Err(invalid(format!("--width {}: 1 to 256 columns", self.width)));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

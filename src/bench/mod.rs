@@ -8,6 +8,7 @@
 pub mod counts;
 pub mod limits;
 mod msm;
+pub mod profile;
 pub mod report;
 pub mod verify;
 

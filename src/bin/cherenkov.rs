@@ -73,6 +73,26 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         pow_bits: usize,
     },
+    /// Run the main device operations on the emulator with every memory access profiled: per
+    /// launch, sectors per global request (coalescing), shared-memory bank conflicts, barriers,
+    /// occupancy and a roofline estimate of its time on named GPUs (no GPU needed).
+    Profile {
+        /// NTT, LDE and Merkle matrices of 2^LOG_ROWS rows (at most 20); 2^LOG_ROWS Poseidon2 states.
+        #[arg(long, default_value_t = 14)]
+        log_rows: u32,
+        /// Columns of those matrices (1 to 256).
+        #[arg(long, default_value_t = 16)]
+        width: usize,
+        /// BN254 Fr FFT of 2^LOG_BN254 elements (at most 16).
+        #[arg(long, default_value_t = 12)]
+        log_bn254: u32,
+        /// MSM of 2^LOG_MSM G1 points and a quarter as many G2 points (2 to 16).
+        #[arg(long, default_value_t = 12)]
+        log_msm: u32,
+        /// The GPU of the per-launch estimates: h100, h200, a100 or 4090 (the totals cover all).
+        #[arg(long, default_value = "h100")]
+        gpu: String,
+    },
     /// Backends, devices, the kernel build and CPU features.
     Info {
         /// Per-kernel ptxas statistics for every architecture.
@@ -215,6 +235,10 @@ fn main() -> ExitCode {
         }
         Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => run_verify_bench(reps, seed),
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
+        Command::Profile { log_rows, width, log_bn254, log_msm, gpu } => {
+            let shapes = bench::profile::ProfileShapes { log_rows, width, log_bn254, log_msm };
+            run_profile(shapes, &gpu)
+        }
         Command::Info { kernels, device_counts } => {
             info(kernels);
             if device_counts {
@@ -500,6 +524,28 @@ fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usiz
     };
     println!("\nevery proof verified by the stock verifier; proofs {bytes} ({} bytes)", stock.proof.len());
     Ok(identical)
+}
+
+fn run_profile(shapes: bench::profile::ProfileShapes, gpu: &str) -> cherenkov::Result<bool> {
+    let spec = cherenkov::roofline::gpu(gpu).ok_or_else(|| {
+        let known: Vec<&str> = cherenkov::roofline::GPUS.iter().map(|g| g.name).collect();
+        cherenkov::Error::InvalidArgument(format!("--gpu {gpu}: not one of {}", known.join(", ")))
+    })?;
+    shapes.validate()?;
+    let progress = Progress::new(7, "profiling", "", " on the emulator".into());
+    let mut step = 0;
+    let ops = bench::profile::run(shapes, |what| {
+        progress.start(step, what);
+        step += 1;
+    });
+    progress.finish();
+    println!("{}", bench::profile::table(&ops?, spec));
+    println!(
+        "Kernel time only (no launch overhead or transfers), a floor: the larger of DRAM time (distinct \
+         sectors at peak bandwidth) and issue time (counted field operations at their SASS cost, plus \
+         one instruction per memory request, barrier and warp operation). See src/roofline.rs."
+    );
+    Ok(true)
 }
 
 fn info(show_kernels: bool) {

@@ -14,6 +14,9 @@ use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
 
 /// First-level parents per block.
 const BLOCK: u32 = 256;
+/// Words of shared memory per first-level parent: its two children and a pad word (merkle.cuh's
+/// MERKLE_PAIR_STRIDE, which keeps the block's reads free of bank conflicts).
+const MERKLE_PAIR_STRIDE: u32 = 17;
 /// Levels one compress launch folds: each keeps ≥ 2 nodes a block (see merkle.cuh).
 const LOG_BLOCK: usize = 8;
 
@@ -66,7 +69,7 @@ pub(crate) fn build_resident<F: Poseidon2Hasher>(
         let blocks = u32::try_from(layers[k].raw.div_ceil(BLOCK as usize))
             .map_err(|_| Error::SizeOverflow(format!("{} tree nodes in one layer", layers[k].raw)))?;
         let mut l = Launch::new(F::MERKLE_COMPRESS_LEVELS, Dim3::x(blocks), Dim3::x(BLOCK))
-            .shared(BLOCK * DIGEST as u32 * 4)
+            .shared(BLOCK * MERKLE_PAIR_STRIDE * 4)
             .buf_at(&prev, prev_at)
             .u64(layers[k - 1].padded as u64)
             .u32(levels as u32)
