@@ -611,6 +611,7 @@ static void worker_main(LaunchState* L) {
 #if defined(CHK_EMU_TSAN)
   for (Fiber& f : w.fibers) __tsan_destroy_fiber(f.tsan_fiber);
 #endif
+  PROFILE(worker_end());
   release_stacks(region);
   tw = nullptr;
 }
@@ -699,10 +700,9 @@ int chk_emu_launch(const char* name, const uint32_t grid[3], const uint32_t bloc
 }
 
 #if defined(CHK_EMU_PROFILE)
-// The profile library's one entry point (src/backend/emu_profile.rs): chk_emu_launch on one
-// worker thread, the blocks' accesses recorded (every block, or every k-th when the grid has more
-// than max_sampled_blocks). Launches take turns: static shared memory and the recorder are
-// per thread, and one thread at a time keeps the host's load out of the way.
+// The profile library's one entry point (src/backend/profile.rs): chk_emu_launch with the blocks'
+// accesses recorded (every block, or every k-th when the grid has more than max_sampled_blocks),
+// each worker thread into counts of its own, merged when it ends. Profiled launches take turns.
 __attribute__((visibility("default"))) int chk_emu_profile_launch(const char* name, const uint32_t grid[3],
                                                                   const uint32_t block[3], uint32_t dyn_shared,
                                                                   void** args, const chk_emu_config* cfg,
@@ -710,10 +710,8 @@ __attribute__((visibility("default"))) int chk_emu_profile_launch(const char* na
                                                                   chk_emu_profile* out, char* err, size_t err_len) {
   static std::mutex mu;
   std::lock_guard<std::mutex> g(mu);
-  chk_emu_config one = *cfg;
-  one.threads = 1;
   profile::launch_begin((uint64_t)grid[0] * grid[1] * grid[2], block[0] * block[1] * block[2], max_sampled_blocks);
-  const int code = chk_emu_launch(name, grid, block, dyn_shared, args, &one, err, err_len);
+  const int code = chk_emu_launch(name, grid, block, dyn_shared, args, cfg, err, err_len);
   profile::launch_end(out);
   return code;
 }

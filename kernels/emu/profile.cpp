@@ -9,6 +9,7 @@
 #include <link.h>
 
 #include <algorithm>
+#include <mutex>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -84,14 +85,32 @@ struct Block {
   uint32_t lane = 0;
 };
 
-struct Launch {
+// What one worker thread counted; merged into the launch's totals when the worker ends.
+struct Totals {
   chk_emu_profile out{};
-  uint64_t stride = 1;  // every stride-th block is sampled
   std::vector<uint64_t> sectors;
-  std::vector<Block> spare;  // one Block reused across blocks
+
+  void merge(Totals& o) {
+    uint64_t* a = reinterpret_cast<uint64_t*>(&out);
+    const uint64_t* b = reinterpret_cast<const uint64_t*>(&o.out);
+    for (size_t i = 0; i < sizeof(chk_emu_profile) / 8; i++)
+      a[i] = (&a[i] == &out.shared_max_ways) ? std::max(a[i], b[i]) : a[i] + b[i];
+    sectors.insert(sectors.end(), o.sectors.begin(), o.sectors.end());
+    o = Totals{};
+  }
 };
 
-thread_local Launch* g_launch = nullptr;
+// The launch being profiled (one at a time: chk_emu_profile_launch holds a lock).
+struct Launch {
+  uint64_t blocks = 0, stride = 1;  // every stride-th block is sampled
+  uint32_t threads_per_block = 0;
+  std::mutex mu;
+  Totals totals;
+};
+
+Launch* g_launch = nullptr;
+thread_local Totals t_totals;           // this worker's counts
+thread_local Block t_block;             // its current block's events
 thread_local Block* g_block = nullptr;  // the current block, when sampled
 
 Space classify(const Block& b, uintptr_t a) {
@@ -108,11 +127,11 @@ inline void record(uintptr_t site, const volatile void* p, size_t size, Kind kin
   const uintptr_t a = (uintptr_t)p;
   const Space space = classify(*b, a);
   if (space == LOCAL) {
-    g_launch->out.local_accesses++;
+    t_totals.out.local_accesses++;
     return;
   }
   if (space == CONST) {
-    g_launch->out.const_accesses++;
+    t_totals.out.const_accesses++;
     return;
   }
   // Larger copies (a struct assignment) are 16-byte pieces, as a GPU would load them.
@@ -127,7 +146,7 @@ struct Group {
   std::vector<std::pair<uintptr_t, uint32_t>> lanes;
 };
 
-void score(Launch& L, const Group& g) {
+void score(Totals& L, const Group& g) {
   chk_emu_profile& o = L.out;
   if (g.kind == ATOMIC) {
     (g.space == SHARED ? o.shared_atomics : o.global_atomics) += g.lanes.size();
@@ -184,7 +203,7 @@ struct PairHash {
   }
 };
 
-void score_block(Launch& L, Block& b) {
+void score_block(Totals& L, Block& b) {
   const uint32_t n = (uint32_t)b.lanes.size();
   std::unordered_map<std::pair<uintptr_t, uint32_t>, Group, PairHash> groups;
   std::unordered_map<uintptr_t, uint32_t> seen;
@@ -209,10 +228,9 @@ void score_block(Launch& L, Block& b) {
 
 void launch_begin(uint64_t blocks, uint32_t threads_per_block, uint64_t max_sampled_blocks) {
   Launch* L = new Launch;
-  L->out.blocks = blocks;
-  L->out.threads_per_block = threads_per_block;
+  L->blocks = blocks;
+  L->threads_per_block = threads_per_block;
   if (max_sampled_blocks && blocks > max_sampled_blocks) L->stride = (blocks + max_sampled_blocks - 1) / max_sampled_blocks;
-  L->spare.resize(1);
   g_launch = L;
 }
 
@@ -220,14 +238,14 @@ bool block_begin(uint64_t linear, const void* dyn, size_t dyn_bytes, const void*
   Launch* L = g_launch;
   g_block = nullptr;
   if (!L || linear % L->stride != 0) return false;
-  Block& b = L->spare[0];
+  Block& b = t_block;
   b.dyn = {(uintptr_t)dyn, (uintptr_t)dyn + dyn_bytes};
   b.stat = static_shared();
   b.stacks = {(uintptr_t)stacks, (uintptr_t)stacks + stacks_bytes};
-  b.lanes.resize(L->out.threads_per_block);
+  b.lanes.resize(L->threads_per_block);
   for (auto& v : b.lanes) v.clear();
   b.lane = 0;
-  L->out.sampled_blocks++;
+  t_totals.out.sampled_blocks++;
   g_block = &b;
   return true;
 }
@@ -237,26 +255,38 @@ void enter_lane(uint32_t linear) {
 }
 
 void barrier() {
-  if (g_block) g_launch->out.barriers++;
+  if (g_block) t_totals.out.barriers++;
 }
 
 void warp_op() {
-  if (g_block) g_launch->out.warp_ops++;
+  if (g_block) t_totals.out.warp_ops++;
 }
 
 void block_end() {
-  if (g_block) score_block(*g_launch, *g_block);
+  if (g_block) score_block(t_totals, *g_block);
   g_block = nullptr;
+}
+
+void worker_end() {
+  g_block = nullptr;
+  if (Launch* L = g_launch) {
+    std::lock_guard<std::mutex> g(L->mu);
+    L->totals.merge(t_totals);
+  }
+  t_totals = Totals{};
+  t_block = Block{};
 }
 
 void launch_end(chk_emu_profile* out) {
   Launch* L = g_launch;
   g_launch = nullptr;
-  g_block = nullptr;
   if (!L) return;
-  std::sort(L->sectors.begin(), L->sectors.end());
-  L->out.global_unique_sectors = std::unique(L->sectors.begin(), L->sectors.end()) - L->sectors.begin();
-  if (out) *out = L->out;
+  Totals& t = L->totals;
+  std::sort(t.sectors.begin(), t.sectors.end());
+  t.out.global_unique_sectors = std::unique(t.sectors.begin(), t.sectors.end()) - t.sectors.begin();
+  t.out.blocks = L->blocks;
+  t.out.threads_per_block = L->threads_per_block;
+  if (out) *out = t.out;
   delete L;
 }
 
@@ -275,7 +305,7 @@ extern "C" {
 
 // A field operation of kind `op` (kernels/emu/compat.h: CHK_PROFILE_OP).
 void chk_emu_profile_op(unsigned op) {
-  if (cuda_emu::profile::g_block && op < 8) cuda_emu::profile::g_launch->out.ops[op]++;
+  if (cuda_emu::profile::g_block && op < 8) cuda_emu::profile::t_totals.out.ops[op]++;
 }
 
 void __tsan_init() {}

@@ -49,6 +49,7 @@ void enter_lane(uint32_t linear);  // a fiber of the current block is about to r
 void barrier();                    // the block passed a __syncthreads
 void warp_op();                    // a lane reached a warp-level operation
 void block_end();
+void worker_end();  // a worker thread is done with the launch's blocks
 void launch_end(chk_emu_profile* out);
 
 }  // namespace profile

@@ -100,8 +100,8 @@ pub struct EmuConfig {
     #[doc(hidden)]
     pub fault_byte: Option<usize>,
     /// Record every launch's access profile ([`super::profile`]; `CHERENKOV_EMU_PROFILE=1`):
-    /// [`super::Engine::take_profiles`] returns them. Launches then run one at a time on one OS
-    /// thread, through the instrumented build of the kernels (several times slower).
+    /// [`super::Engine::take_profiles`] returns them. Launches then run one at a time,
+    /// through the instrumented build of the kernels (several times slower).
     pub profile: bool,
 }
 

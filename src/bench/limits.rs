@@ -2,7 +2,7 @@
 //! the host memory a run needs compared with what the machine has, so that a typo like
 //! `--g1 99` is a clear error instead of a 1 TiB allocation.
 
-use super::profile::ProfileShapes;
+use super::profile::ProfileCases;
 use super::{MerkleBench, MsmBench, NttBench};
 use crate::error::{Error, Result};
 use crate::field::Bn254Fr;
@@ -123,20 +123,37 @@ pub fn check_sizes(log_sizes: &[u32]) -> Result<()> {
     Ok(())
 }
 
-impl ProfileShapes {
-    /// Every shape checked: the profiled emulator runs each kernel on one thread with every
-    /// access recorded, so sizes stay where that takes minutes, not hours.
-    pub fn validate(&self) -> Result<()> {
-        log_at_most("--log-rows", self.log_rows, 20)?;
-        log_at_most("--log-bn254", self.log_bn254, 16)?;
-        log_at_most("--log-msm", self.log_msm, 16)?;
-        if self.log_msm < 2 {
-            return Err(invalid(format!("--log-msm {}: at least 2 (a G2 MSM of 2^(N-2) points)", self.log_msm)));
+impl ProfileCases {
+    /// Every case checked: the profiled emulator records every access of every thread, so
+    /// sizes stay where that takes minutes (2^20 x 64 is about the largest useful NTT); the
+    /// estimated peak host memory of the largest case.
+    pub fn validate(&self) -> Result<usize> {
+        if self.is_empty() {
+            return Err(invalid("nothing to profile".into()));
         }
-        if !(1..=256).contains(&self.width) {
-            return Err(invalid(format!("--width {}: 1 to 256 columns", self.width)));
+        let mut peak = 0usize;
+        for (flag, shapes) in [("--shapes", &self.ntt), ("--trees", &self.trees)] {
+            for s in shapes {
+                log_at_most(flag, s.log_height, 22)?;
+                let elements = Size::of(s.width, flag).times(1 << s.log_height);
+                log_at_most(&format!("{flag} elements (log2)"), elements.get()?.ilog2(), 26)?;
+                // Input, the device copy, the LDE's doubled output, the download.
+                peak = peak.max(elements.times(4 * 6).get()?);
+            }
         }
-        Ok(())
+        if let Some(l) = self.log_perms {
+            log_at_most("--log-perms", l, 22)?;
+        }
+        for &l in &self.bn254 {
+            log_at_most("--bn254", l, 18)?;
+        }
+        for &l in &self.g1 {
+            log_at_most("--g1", l, 16)?;
+        }
+        for &l in &self.g2 {
+            log_at_most("--g2", l, 14)?;
+        }
+        Ok(peak)
     }
 }
 

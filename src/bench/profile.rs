@@ -15,22 +15,42 @@ use crate::ntt::{self, Direction, Order, Transform};
 use crate::poseidon2::{self, Poseidon2Constants};
 use crate::roofline::{self, GpuSpec};
 
-/// The shapes to profile. Each operation runs once on a fresh profiled emulator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProfileShapes {
-    /// NTT, LDE and Merkle matrices: 2^log_rows rows of `width` BabyBear columns; Poseidon2:
-    /// 2^log_rows states.
-    pub log_rows: u32,
-    pub width: usize,
-    /// BN254 Fr FFT: 2^log_bn254 elements.
-    pub log_bn254: u32,
-    /// MSM: 2^log_msm G1 points, a quarter as many G2 points.
-    pub log_msm: u32,
+use super::Shape;
+
+/// What to profile; each case runs once on a profiled emulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileCases {
+    /// BabyBear matrices: a forward transform and a +1-bit coset LDE of each.
+    pub ntt: Vec<Shape>,
+    /// 2^log_perms Poseidon2-16 permutations (BabyBear, Plonky3's constants).
+    pub log_perms: Option<u32>,
+    /// Merkle trees of one BabyBear matrix each.
+    pub trees: Vec<Shape>,
+    /// BN254 Fr FFTs of 2^n elements.
+    pub bn254: Vec<u32>,
+    /// G1 and G2 MSMs of 2^n points.
+    pub g1: Vec<u32>,
+    pub g2: Vec<u32>,
 }
 
-impl Default for ProfileShapes {
+impl Default for ProfileCases {
     fn default() -> Self {
-        Self { log_rows: 14, width: 16, log_bn254: 12, log_msm: 12 }
+        let s = Shape { log_height: 16, width: 16 };
+        Self { ntt: vec![s], log_perms: Some(16), trees: vec![s], bn254: vec![12], g1: vec![12], g2: vec![10] }
+    }
+}
+
+impl ProfileCases {
+    pub fn len(&self) -> usize {
+        2 * self.ntt.len()
+            + usize::from(self.log_perms.is_some())
+            + self.trees.len()
+            + self.bn254.len()
+            + self.g1.len()
+            + self.g2.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -57,55 +77,107 @@ fn profiled(engine: &Engine, operation: String, op: impl FnOnce(&Engine) -> Resu
     Ok(OpProfile { operation, launches: engine.take_profiles() })
 }
 
-/// Profiles every main operation at `shapes` (each with its own `progress(operation)` call first).
-pub fn run(shapes: ProfileShapes, mut progress: impl FnMut(&str)) -> Result<Vec<OpProfile>> {
+/// Profiles every case (each with its own `progress(operation)` call first).
+pub fn run(cases: &ProfileCases, mut progress: impl FnMut(&str)) -> Result<Vec<OpProfile>> {
     let engine = Engine::emu(EmuConfig { profile: true, ..EmuConfig::default() });
     let mut rng = StdRng::seed_from_u64(1);
-    let ProfileShapes { log_rows, width: w, log_bn254, log_msm } = shapes;
-    let m: Vec<BabyBear> = (0..w << log_rows).map(|_| BabyBear::random(&mut rng)).collect();
-    let states: Vec<BabyBear> = (0..16 << log_rows).map(|_| BabyBear::random(&mut rng)).collect();
-    let dims = format!("2^{log_rows} x {w} BabyBear");
+    let mut matrix = |s: Shape| -> Vec<BabyBear> {
+        (0..s.width << s.log_height).map(|_| BabyBear::random(&mut rng)).collect()
+    };
     let c = Poseidon2Constants::babybear_default_16();
     let shift = <BabyBear as p3_field::Field>::GENERATOR;
-    let mut ops: Vec<(String, Op)> = vec![
-        (
+    let mut ops: Vec<(String, Op)> = Vec::new();
+    for &s in &cases.ntt {
+        let (m, w, dims) = (matrix(s), s.width, format!("2^{} x {} BabyBear", s.log_height, s.width));
+        let m2 = m.clone();
+        ops.push((
             format!("ntt::transform_batch {dims}"),
-            Box::new(|e: &Engine| ntt::transform_batch(e, m.clone(), w, Transform::new(Direction::Forward)).map(drop)),
-        ),
-        (
+            Box::new(move |e: &Engine| ntt::transform_batch(e, m, w, Transform::new(Direction::Forward)).map(drop)),
+        ));
+        ops.push((
             format!("ntt::coset_lde_batch +1 bit {dims}"),
-            Box::new(|e: &Engine| ntt::coset_lde_batch(e, m.clone(), w, 1, shift, Order::BitReversed).map(drop)),
-        ),
-        (
-            format!("poseidon2::permute_batch 2^{log_rows} states"),
-            Box::new(|e: &Engine| poseidon2::permute_batch(e, &c, &mut states.clone())),
-        ),
-        (
-            format!("merkle::build {dims}"),
-            Box::new(|e: &Engine| crate::merkle::build(e, &c, vec![RowMajorMatrix::new(m.clone(), w)]).map(drop)),
-        ),
-    ];
-    let bn: Vec<Bn254Fr> = (0..1usize << log_bn254).map(|_| Bn254Fr::random(&mut rng)).collect();
-    ops.push((
-        format!("ntt::transform_batch 2^{log_bn254} BN254 Fr"),
-        Box::new(move |e: &Engine| ntt::transform_batch(e, bn, 1, Transform::new(Direction::Forward)).map(drop)),
-    ));
-    let n = 1usize << log_msm;
-    let (g1, s) = super::msm_inputs::<ark_bn254::g1::Config>(n, 1);
-    let (g2, _) = super::msm_inputs::<ark_bn254::g2::Config>(n / 4, 2);
-    let s2: Vec<Fr> = s[..n / 4].to_vec();
+            Box::new(move |e: &Engine| ntt::coset_lde_batch(e, m2, w, 1, shift, Order::BitReversed).map(drop)),
+        ));
+    }
+    if let Some(log) = cases.log_perms {
+        let mut states = matrix(Shape { log_height: log, width: 16 });
+        let c = c.clone();
+        ops.push((
+            format!("poseidon2::permute_batch 2^{log} states"),
+            Box::new(move |e: &Engine| poseidon2::permute_batch(e, &c, &mut states)),
+        ));
+    }
+    for &s in &cases.trees {
+        let (m, c) = (matrix(s), c.clone());
+        ops.push((
+            format!("merkle::build 2^{} x {} BabyBear", s.log_height, s.width),
+            Box::new(move |e: &Engine| crate::merkle::build(e, &c, vec![RowMajorMatrix::new(m, s.width)]).map(drop)),
+        ));
+    }
+    for &log in &cases.bn254 {
+        let v: Vec<Bn254Fr> = (0..1usize << log).map(|_| Bn254Fr::random(&mut rng)).collect();
+        ops.push((
+            format!("ntt::transform_batch 2^{log} BN254 Fr"),
+            Box::new(move |e: &Engine| ntt::transform_batch(e, v, 1, Transform::new(Direction::Forward)).map(drop)),
+        ));
+    }
     let cfg = MsmConfig { validate: false, ..MsmConfig::default() };
-    ops.push((format!("msm::g1 2^{log_msm} points"), Box::new(move |e: &Engine| msm::g1(e, &g1, &s, &cfg).map(drop))));
-    ops.push((
-        format!("msm::g2 2^{} points", log_msm - 2),
-        Box::new(move |e: &Engine| msm::g2(e, &g2, &s2, &cfg).map(drop)),
-    ));
+    for &log in &cases.g1 {
+        let (g1, s) = super::msm_inputs::<ark_bn254::g1::Config>(1 << log, 1);
+        let cfg = cfg.clone();
+        ops.push((format!("msm::g1 2^{log} points"), Box::new(move |e: &Engine| msm::g1(e, &g1, &s, &cfg).map(drop))));
+    }
+    for &log in &cases.g2 {
+        let (g2, s) = super::msm_inputs::<ark_bn254::g2::Config>(1 << log, 2);
+        let s: Vec<Fr> = s;
+        let cfg = cfg.clone();
+        ops.push((format!("msm::g2 2^{log} points"), Box::new(move |e: &Engine| msm::g2(e, &g2, &s, &cfg).map(drop))));
+    }
     let mut out = Vec::with_capacity(ops.len());
     for (name, op) in ops {
         progress(&name);
         out.push(profiled(&engine, name, op)?);
     }
     Ok(out)
+}
+
+/// The profiles and their estimates on every GPU of [`roofline::GPUS`], as JSON.
+pub fn to_json(ops: &[OpProfile]) -> serde_json::Value {
+    let launch = |p: &KernelProfile| {
+        let estimates: serde_json::Map<String, serde_json::Value> = roofline::GPUS
+            .iter()
+            .map(|g| {
+                let e = roofline::estimate(p, g);
+                (g.name.to_string(), serde_json::json!({ "us": e.us, "dram_us": e.dram_us, "issue_us": e.issue_us, "occupancy": e.occupancy }))
+            })
+            .collect();
+        serde_json::json!({
+            "kernel": p.kernel,
+            "blocks": p.grid.volume(),
+            "threads": p.block.volume(),
+            "load_sectors_per_request": p.load_sectors_per_request(),
+            "store_sectors_per_request": p.store_sectors_per_request(),
+            "sector_efficiency": p.sector_efficiency(),
+            "dram_bytes": p.dram_bytes(),
+            "shared_requests": p.counts.shared_requests,
+            "bank_conflict_ways": p.bank_conflict_ways(),
+            "barriers_per_block": p.barriers_per_block(),
+            "estimates": estimates,
+        })
+    };
+    serde_json::Value::Array(
+        ops.iter()
+            .map(|op| {
+                let totals: serde_json::Map<String, serde_json::Value> =
+                    roofline::GPUS.iter().map(|g| (g.name.to_string(), op.estimate_us(g).into())).collect();
+                serde_json::json!({
+                    "operation": op.operation,
+                    "estimate_us": totals,
+                    "launches": op.launches.iter().map(launch).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The profiles as Markdown: a table per operation (one row per launch, estimates for `gpu`),

@@ -75,23 +75,34 @@ enum Command {
     },
     /// Run the main device operations on the emulator with every memory access profiled: per
     /// launch, sectors per global request (coalescing), shared-memory bank conflicts, barriers,
-    /// occupancy and a roofline estimate of its time on named GPUs (no GPU needed).
+    /// occupancy and a roofline estimate of its time on named GPUs (no GPU needed). Giving any
+    /// case flag runs only the cases given.
     Profile {
-        /// NTT, LDE and Merkle matrices of 2^LOG_ROWS rows (at most 20); 2^LOG_ROWS Poseidon2 states.
-        #[arg(long, default_value_t = 14)]
-        log_rows: u32,
-        /// Columns of those matrices (1 to 256).
-        #[arg(long, default_value_t = 16)]
-        width: usize,
-        /// BN254 Fr FFT of 2^LOG_BN254 elements (at most 16).
-        #[arg(long, default_value_t = 12)]
-        log_bn254: u32,
-        /// MSM of 2^LOG_MSM G1 points and a quarter as many G2 points (2 to 16).
-        #[arg(long, default_value_t = 12)]
-        log_msm: u32,
+        /// BabyBear NTT shapes LOGxWIDTH (LOG at most 22, at most 2^26 elements): a forward
+        /// transform and a +1-bit coset LDE of each. Default: 16x16.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        shapes: Option<Vec<Shape>>,
+        /// log2 of the number of Poseidon2-16 permutations (at most 22). Default: 16.
+        #[arg(long)]
+        log_perms: Option<u32>,
+        /// Merkle trees of one BabyBear matrix each, LOGxWIDTH. Default: 16x16.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        trees: Option<Vec<Shape>>,
+        /// log2 sizes of BN254 Fr FFTs (at most 18). Default: 12.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        bn254: Option<Vec<u32>>,
+        /// log2 numbers of G1 MSM points (at most 16). Default: 12.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        g1: Option<Vec<u32>>,
+        /// log2 numbers of G2 MSM points (at most 14). Default: 10.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        g2: Option<Vec<u32>>,
         /// The GPU of the per-launch estimates: h100, h200, a100 or 4090 (the totals cover all).
         #[arg(long, default_value = "h100")]
         gpu: String,
+        /// Print the profiles and every GPU's estimates as JSON instead of the tables.
+        #[arg(long)]
+        json: bool,
     },
     /// Backends, devices, the kernel build and CPU features.
     Info {
@@ -235,9 +246,26 @@ fn main() -> ExitCode {
         }
         Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => run_verify_bench(reps, seed),
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
-        Command::Profile { log_rows, width, log_bn254, log_msm, gpu } => {
-            let shapes = bench::profile::ProfileShapes { log_rows, width, log_bn254, log_msm };
-            run_profile(shapes, &gpu)
+        Command::Profile { shapes, log_perms, trees, bn254, g1, g2, gpu, json } => {
+            let asked = shapes.is_some()
+                || log_perms.is_some()
+                || trees.is_some()
+                || bn254.is_some()
+                || g1.is_some()
+                || g2.is_some();
+            let cases = if asked {
+                bench::profile::ProfileCases {
+                    ntt: shapes.unwrap_or_default(),
+                    log_perms,
+                    trees: trees.unwrap_or_default(),
+                    bn254: bn254.unwrap_or_default(),
+                    g1: g1.unwrap_or_default(),
+                    g2: g2.unwrap_or_default(),
+                }
+            } else {
+                bench::profile::ProfileCases::default()
+            };
+            run_profile(&cases, &gpu, json)
         }
         Command::Info { kernels, device_counts } => {
             info(kernels);
@@ -526,20 +554,25 @@ fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usiz
     Ok(identical)
 }
 
-fn run_profile(shapes: bench::profile::ProfileShapes, gpu: &str) -> cherenkov::Result<bool> {
+fn run_profile(cases: &bench::profile::ProfileCases, gpu: &str, json: bool) -> cherenkov::Result<bool> {
     let spec = cherenkov::roofline::gpu(gpu).ok_or_else(|| {
         let known: Vec<&str> = cherenkov::roofline::GPUS.iter().map(|g| g.name).collect();
         cherenkov::Error::InvalidArgument(format!("--gpu {gpu}: not one of {}", known.join(", ")))
     })?;
-    shapes.validate()?;
-    let progress = Progress::new(7, "profiling", "", " on the emulator".into());
+    cases.validate().and_then(|bytes| limits::fits_in_memory("this profile", bytes))?;
+    let progress = Progress::new(cases.len(), "profiling", "", " on the emulator".into());
     let mut step = 0;
-    let ops = bench::profile::run(shapes, |what| {
+    let ops = bench::profile::run(cases, |what| {
         progress.start(step, what);
         step += 1;
     });
     progress.finish();
-    println!("{}", bench::profile::table(&ops?, spec));
+    let ops = ops?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&bench::profile::to_json(&ops)).expect("JSON values serialize"));
+        return Ok(true);
+    }
+    println!("{}", bench::profile::table(&ops, spec));
     println!(
         "Kernel time only (no launch overhead or transfers), a floor: the larger of DRAM time (distinct \
          sectors at peak bandwidth) and issue time (counted field operations at their SASS cost, plus \
