@@ -128,3 +128,79 @@ fn merkle_levels_move_whole_sectors() {
         }
     }
 }
+
+fn cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cherenkov"))
+        .args(args)
+        .env_remove("CHERENKOV_EMU_PROFILE")
+        .output()
+        .expect("cherenkov runs")
+}
+
+/// `cherenkov profile`: only the cases asked for, a table per operation with every GPU's total,
+/// JSON that `--estimates` reads back, and a measured run beside those estimates.
+#[test]
+fn the_profile_command_reports_and_measures() {
+    let out = cli(&["profile", "--shapes", "8x4", "--g2", "4"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("ntt::coset_lde_batch +1 bit 2^8 x 4 BabyBear") && text.contains("msm::g2 2^4 points"),
+        "{text}"
+    );
+    assert!(!text.contains("poseidon2") && !text.contains("msm::g1"), "{text}");
+    assert!(text.contains("chk_ntt_babybear_block_pass") && text.contains("RTX 4090 µs"), "{text}");
+
+    let out = cli(&["profile", "--log-perms", "8", "--json", "--gpu", "a100"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let op = &json[0];
+    assert_eq!(op["operation"], "poseidon2::permute_batch 2^8 states");
+    assert_eq!(op["launches"][0]["kernel"], "chk_poseidon2_babybear_16");
+    assert!(op["estimate_us"]["A100 SXM"].as_f64().unwrap() > 0.0);
+    let file = std::env::temp_dir().join(format!("cherenkov-profile-{}.json", std::process::id()));
+    std::fs::write(&file, &out.stdout).unwrap();
+
+    let out = cli(&[
+        "profile",
+        "--log-perms",
+        "8",
+        "--measure",
+        "emu",
+        "--reps",
+        "2",
+        "--gpu",
+        "a100",
+        "--estimates",
+        file.to_str().unwrap(),
+    ]);
+    std::fs::remove_file(&file).unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let row = text.lines().find(|l| l.starts_with("| poseidon2::permute_batch 2^8 states")).expect("a measured row");
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    // call, kernels, transfers, allocations, conversions, rest; one launch; the file's estimate.
+    assert_eq!(cells[8], "1", "{row}");
+    let estimate = op["estimate_us"]["A100 SXM"].as_f64().unwrap() / 1e3;
+    assert_eq!(cells[9], format!("{estimate:.3}"), "{row}");
+    let ms: Vec<f64> = cells[2..8].iter().map(|c| c.parse().unwrap()).collect();
+    // The parts are the call's: kernels took time, and all of them fit in the call.
+    assert!(ms[1] > 0.0 && ms[1..].iter().sum::<f64>() <= ms[0] + 0.005, "{row}");
+}
+
+#[test]
+fn profile_flags_are_checked_before_work() {
+    for (args, says) in [
+        (&["profile", "--gpu", "v100"][..], "--gpu v100"),
+        (&["profile", "--shapes", "23x1"], "--shapes 23"),
+        (&["profile", "--shapes", "20x128"], "elements"),
+        (&["profile", "--g1", "17"], "--g1 17"),
+        (&["profile", "--log-perms", "8", "--measure", "emu", "--reps", "0"], "--reps 0"),
+        (&["profile", "--log-perms", "8", "--measure", "emu", "--estimates", "/nonexistent.json"], "nonexistent"),
+    ] {
+        let out = cli(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -263,8 +263,9 @@ impl Gpu {
     }
 
     pub fn upload<T: Pod>(&self, data: &[T]) -> Result<DeviceBuffer<T>> {
-        let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let buf = self.alloc_uninit::<T>(data.len())?;
+        // After the allocation, which has a span of its own: spans never nest.
+        let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let src: &[u8] = bytemuck::cast_slice(data);
         self.shared.counters.upload(src.len());
         match (buf.raw(), &self.device) {
@@ -403,14 +404,45 @@ pub(crate) fn foreign_buffer(op: &str) -> Error {
 
 /// `CHERENKOV_TRACE=1`: every allocation, transfer and launch on a device, with its wall time,
 /// on stderr (a traced cuda launch waits for its kernel, so its time is the kernel's; untraced
-/// launches are queued).
-pub(crate) mod trace {
-    use std::sync::OnceLock;
-    use std::time::Instant;
+/// launches are queued). [`trace::collect`] gathers the same spans of one call in the program.
+pub mod trace {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
 
-    pub(crate) fn enabled() -> bool {
+    fn printing() -> bool {
         static ON: OnceLock<bool> = OnceLock::new();
         *ON.get_or_init(|| std::env::var_os("CHERENKOV_TRACE").is_some_and(|v| !v.is_empty() && v != "0"))
+    }
+
+    static COLLECTING: AtomicBool = AtomicBool::new(false);
+    static SPANS: Mutex<Vec<Spent>> = Mutex::new(Vec::new());
+    /// One collection at a time.
+    static COLLECTOR: Mutex<()> = Mutex::new(());
+
+    /// Whether device calls are traced (printed or collected): then cuda launches wait for
+    /// their kernels.
+    pub fn enabled() -> bool {
+        COLLECTING.load(Ordering::Relaxed) || printing()
+    }
+
+    /// One traced span: what it was (`alloc`, `upload`, `download`, `launch`, `encode`,
+    /// `decode`) and how long it took.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Spent {
+        pub what: &'static str,
+        pub time: Duration,
+    }
+
+    /// Runs `f` with every device call traced, and returns the spans it made (on any thread of
+    /// the process: collections take turns).
+    pub fn collect<R>(f: impl FnOnce() -> R) -> (R, Vec<Spent>) {
+        let _turn = COLLECTOR.lock().unwrap_or_else(|e| e.into_inner());
+        SPANS.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        COLLECTING.store(true, Ordering::SeqCst);
+        let r = f();
+        COLLECTING.store(false, Ordering::SeqCst);
+        (r, std::mem::take(&mut *SPANS.lock().unwrap_or_else(|e| e.into_inner())))
     }
 
     pub(crate) struct Span {
@@ -420,17 +452,22 @@ pub(crate) mod trace {
     }
 
     pub(crate) fn span(what: &'static str, detail: impl FnOnce() -> String) -> Option<Span> {
-        enabled().then(|| Span { what, detail: detail(), start: Instant::now() })
+        enabled().then(|| Span {
+            what,
+            detail: if printing() { detail() } else { String::new() },
+            start: Instant::now(),
+        })
     }
 
     impl Drop for Span {
         fn drop(&mut self) {
-            eprintln!(
-                "[cherenkov] {:>9.3} ms  {:<8} {}",
-                self.start.elapsed().as_secs_f64() * 1e3,
-                self.what,
-                self.detail
-            );
+            let time = self.start.elapsed();
+            if COLLECTING.load(Ordering::Relaxed) {
+                SPANS.lock().unwrap_or_else(|e| e.into_inner()).push(Spent { what: self.what, time });
+            }
+            if printing() {
+                eprintln!("[cherenkov] {:>9.3} ms  {:<8} {}", time.as_secs_f64() * 1e3, self.what, self.detail);
+            }
         }
     }
 }

@@ -103,6 +103,9 @@ pub struct EmuConfig {
     /// [`super::Engine::take_profiles`] returns them. Launches then run one at a time,
     /// through the instrumented build of the kernels (several times slower).
     pub profile: bool,
+    /// The SMs the emulated device reports ([`EMU_PROPS`]: 4, so grids stay small). Launch plans
+    /// size grid-stride grids by it: a profile of what a GPU would run sets the GPU's count.
+    pub sm_count: u32,
 }
 
 impl Default for EmuConfig {
@@ -114,6 +117,7 @@ impl Default for EmuConfig {
             max_dynamic_shared: EMU_PROPS.max_dynamic_shared,
             fault_byte: None,
             profile: false,
+            sm_count: EMU_PROPS.sm_count,
         }
     }
 }
@@ -190,10 +194,15 @@ impl EmuDevice {
         } else {
             format!(", {} B shared", self.cfg.max_dynamic_shared)
         };
-        format!("emu ({} schedule{shared}{tsan})", self.cfg.schedule)
+        let sms = if self.cfg.sm_count == EMU_PROPS.sm_count {
+            String::new()
+        } else {
+            format!(", {} SMs", self.cfg.sm_count)
+        };
+        format!("emu ({} schedule{shared}{sms}{tsan})", self.cfg.schedule)
     }
     pub fn props(&self) -> DeviceProps {
-        DeviceProps { max_dynamic_shared: self.cfg.max_dynamic_shared, ..EMU_PROPS }
+        DeviceProps { max_dynamic_shared: self.cfg.max_dynamic_shared, sm_count: self.cfg.sm_count.max(1), ..EMU_PROPS }
     }
 
     /// Runs `launch`; its access profile when the configuration asks for one.

@@ -25,7 +25,7 @@ pub mod stats;
 use std::fmt;
 use std::str::FromStr;
 
-pub(crate) use device::trace;
+pub use device::trace;
 pub use device::{Device, DeviceBuffer, Gpu, RawBuffer};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
 pub use fallback::DeviceFallback;

@@ -7,7 +7,10 @@ use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use crate::backend::{EmuConfig, Engine, KernelProfile};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::backend::{trace, EmuConfig, Engine, KernelProfile};
 use crate::error::Result;
 use crate::field::{BabyBear, Bn254Fr, DeviceField};
 use crate::msm::{self, MsmConfig};
@@ -68,77 +71,208 @@ impl OpProfile {
     }
 }
 
-/// One operation to profile, on the engine it is given.
-type Op<'a> = Box<dyn FnOnce(&Engine) -> Result<()> + 'a>;
+/// One case: runs the operation on the engine it is given (inputs prepared first, outside the
+/// returned time) and returns the time of the call itself. Callable again.
+type Op<'a> = Box<dyn Fn(&Engine) -> Result<Duration> + 'a>;
 
-fn profiled(engine: &Engine, operation: String, op: impl FnOnce(&Engine) -> Result<()>) -> Result<OpProfile> {
-    engine.take_profiles();
-    op(engine)?;
-    Ok(OpProfile { operation, launches: engine.take_profiles() })
+fn timed<T>(call: impl FnOnce() -> Result<T>) -> Result<Duration> {
+    let start = Instant::now();
+    call()?;
+    Ok(start.elapsed())
 }
 
-/// Profiles every case (each with its own `progress(operation)` call first).
-pub fn run(cases: &ProfileCases, mut progress: impl FnMut(&str)) -> Result<Vec<OpProfile>> {
-    let engine = Engine::emu(EmuConfig { profile: true, ..EmuConfig::default() });
+/// The cases as named operations.
+fn operations(cases: &ProfileCases) -> Vec<(String, Op<'static>)> {
     let mut rng = StdRng::seed_from_u64(1);
-    let mut matrix = |s: Shape| -> Vec<BabyBear> {
-        (0..s.width << s.log_height).map(|_| BabyBear::random(&mut rng)).collect()
-    };
+    let mut matrix =
+        |s: Shape| -> Vec<BabyBear> { (0..s.width << s.log_height).map(|_| BabyBear::random(&mut rng)).collect() };
     let c = Poseidon2Constants::babybear_default_16();
     let shift = <BabyBear as p3_field::Field>::GENERATOR;
+    let fwd = Transform::new(Direction::Forward);
     let mut ops: Vec<(String, Op)> = Vec::new();
     for &s in &cases.ntt {
-        let (m, w, dims) = (matrix(s), s.width, format!("2^{} x {} BabyBear", s.log_height, s.width));
+        let (m, w, dims) = (Arc::new(matrix(s)), s.width, format!("2^{} x {} BabyBear", s.log_height, s.width));
         let m2 = m.clone();
         ops.push((
             format!("ntt::transform_batch {dims}"),
-            Box::new(move |e: &Engine| ntt::transform_batch(e, m, w, Transform::new(Direction::Forward)).map(drop)),
+            Box::new(move |e: &Engine| {
+                let input = m.to_vec();
+                timed(|| ntt::transform_batch(e, input, w, fwd))
+            }),
         ));
         ops.push((
             format!("ntt::coset_lde_batch +1 bit {dims}"),
-            Box::new(move |e: &Engine| ntt::coset_lde_batch(e, m2, w, 1, shift, Order::BitReversed).map(drop)),
+            Box::new(move |e: &Engine| {
+                let input = m2.to_vec();
+                timed(|| ntt::coset_lde_batch(e, input, w, 1, shift, Order::BitReversed))
+            }),
         ));
     }
     if let Some(log) = cases.log_perms {
-        let mut states = matrix(Shape { log_height: log, width: 16 });
+        let states = matrix(Shape { log_height: log, width: 16 });
         let c = c.clone();
         ops.push((
             format!("poseidon2::permute_batch 2^{log} states"),
-            Box::new(move |e: &Engine| poseidon2::permute_batch(e, &c, &mut states)),
+            Box::new(move |e: &Engine| {
+                let mut s = states.clone();
+                timed(|| poseidon2::permute_batch(e, &c, &mut s))
+            }),
         ));
     }
     for &s in &cases.trees {
         let (m, c) = (matrix(s), c.clone());
         ops.push((
             format!("merkle::build 2^{} x {} BabyBear", s.log_height, s.width),
-            Box::new(move |e: &Engine| crate::merkle::build(e, &c, vec![RowMajorMatrix::new(m, s.width)]).map(drop)),
+            Box::new(move |e: &Engine| {
+                let input = vec![RowMajorMatrix::new(m.clone(), s.width)];
+                timed(|| crate::merkle::build(e, &c, input))
+            }),
         ));
     }
     for &log in &cases.bn254 {
         let v: Vec<Bn254Fr> = (0..1usize << log).map(|_| Bn254Fr::random(&mut rng)).collect();
         ops.push((
             format!("ntt::transform_batch 2^{log} BN254 Fr"),
-            Box::new(move |e: &Engine| ntt::transform_batch(e, v, 1, Transform::new(Direction::Forward)).map(drop)),
+            Box::new(move |e: &Engine| {
+                let input = v.clone();
+                timed(|| ntt::transform_batch(e, input, 1, Transform::new(Direction::Forward)))
+            }),
         ));
     }
     let cfg = MsmConfig { validate: false, ..MsmConfig::default() };
     for &log in &cases.g1 {
         let (g1, s) = super::msm_inputs::<ark_bn254::g1::Config>(1 << log, 1);
-        let cfg = cfg.clone();
-        ops.push((format!("msm::g1 2^{log} points"), Box::new(move |e: &Engine| msm::g1(e, &g1, &s, &cfg).map(drop))));
+        ops.push((format!("msm::g1 2^{log} points"), Box::new(move |e: &Engine| timed(|| msm::g1(e, &g1, &s, &cfg)))));
     }
     for &log in &cases.g2 {
         let (g2, s) = super::msm_inputs::<ark_bn254::g2::Config>(1 << log, 2);
         let s: Vec<Fr> = s;
-        let cfg = cfg.clone();
-        ops.push((format!("msm::g2 2^{log} points"), Box::new(move |e: &Engine| msm::g2(e, &g2, &s, &cfg).map(drop))));
+        ops.push((format!("msm::g2 2^{log} points"), Box::new(move |e: &Engine| timed(|| msm::g2(e, &g2, &s, &cfg)))));
     }
-    let mut out = Vec::with_capacity(ops.len());
-    for (name, op) in ops {
-        progress(&name);
-        out.push(profiled(&engine, name, op)?);
+    ops
+}
+
+/// Profiles every case on a profiled emulator that reports `gpu`'s SMs, so grids are the ones
+/// the launch plans make for that GPU (each case with its own `progress(operation)` call first).
+pub fn run(cases: &ProfileCases, gpu: &GpuSpec, mut progress: impl FnMut(&str)) -> Result<Vec<OpProfile>> {
+    let engine = Engine::emu(EmuConfig { profile: true, sm_count: gpu.sms, ..EmuConfig::default() });
+    let mut out = Vec::with_capacity(cases.len());
+    for (operation, op) in operations(cases) {
+        progress(&operation);
+        engine.take_profiles();
+        op(&engine)?;
+        out.push(OpProfile { operation, launches: engine.take_profiles() });
     }
     Ok(out)
+}
+
+/// Where one call's time went ([`crate::backend::trace`] spans: a traced launch waits for its
+/// kernel, so launches are kernel time).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Split {
+    pub wall: Duration,
+    pub kernels: Duration,
+    /// Uploads and downloads.
+    pub transfers: Duration,
+    /// Fresh device allocations.
+    pub allocations: Duration,
+    /// Encoding to and decoding from the device representation.
+    pub conversions: Duration,
+}
+
+impl Split {
+    /// What the spans do not cover: the rest of the host's work.
+    pub fn host(&self) -> Duration {
+        self.wall.saturating_sub(self.kernels + self.transfers + self.allocations + self.conversions)
+    }
+}
+
+/// One case measured on a device engine.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    pub operation: String,
+    /// The call of median wall time among the repetitions.
+    pub median: Split,
+    pub launches: usize,
+}
+
+/// Runs every case on `engine` once to warm up (resident twiddles, pooled memory), then
+/// `reps` times traced, and keeps each case's median call.
+pub fn measure(
+    engine: &Engine,
+    cases: &ProfileCases,
+    reps: usize,
+    mut progress: impl FnMut(&str),
+) -> Result<Vec<Measured>> {
+    let mut out = Vec::with_capacity(cases.len());
+    for (operation, op) in operations(cases) {
+        progress(&operation);
+        op(engine)?;
+        let mut runs = Vec::with_capacity(reps);
+        let mut launches = 0;
+        for _ in 0..reps.max(1) {
+            let (wall, spans) = trace::collect(|| op(engine));
+            let sum = |kinds: &[&str]| spans.iter().filter(|s| kinds.contains(&s.what)).map(|s| s.time).sum();
+            launches = spans.iter().filter(|s| s.what == "launch").count();
+            runs.push(Split {
+                wall: wall?,
+                kernels: sum(&["launch"]),
+                transfers: sum(&["upload", "download"]),
+                allocations: sum(&["alloc"]),
+                conversions: sum(&["encode", "decode"]),
+            });
+        }
+        runs.sort_by_key(|r| r.wall);
+        out.push(Measured { operation, median: runs[runs.len() / 2], launches });
+    }
+    Ok(out)
+}
+
+/// Each operation's kernel estimate on `gpu`, µs, from a profile run.
+pub fn estimates(ops: &[OpProfile], gpu: &GpuSpec) -> Vec<(String, f64)> {
+    ops.iter().map(|op| (op.operation.clone(), op.estimate_us(gpu))).collect()
+}
+
+/// Each operation's kernel estimate on `gpu`, µs, from what [`to_json`] wrote.
+pub fn estimates_from_json(json: &serde_json::Value, gpu: &GpuSpec) -> Result<Vec<(String, f64)>> {
+    let bad = || crate::Error::InvalidArgument("--estimates: not the JSON of `cherenkov profile --json`".into());
+    json.as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|op| {
+            let name = op.get("operation").and_then(|v| v.as_str()).ok_or_else(bad)?;
+            let us = op.get("estimate_us").and_then(|e| e.get(gpu.name)).and_then(|v| v.as_f64()).ok_or_else(bad)?;
+            Ok((name.to_string(), us))
+        })
+        .collect()
+}
+
+/// Measurements beside the profile's kernel estimates (µs, matched by operation): Markdown.
+pub fn measured_table(device: &str, rows: &[Measured], estimates: &[(String, f64)], gpu: &GpuSpec) -> String {
+    let ms = |d: Duration| format!("{:.3}", d.as_secs_f64() * 1e3);
+    let mut out = format!(
+        "| operation on {device} | call ms | kernels ms | transfers ms | allocations ms | conversions ms | rest of host ms | launches | estimate ({}) kernels ms |\n|---|---|---|---|---|---|---|---|---|\n",
+        gpu.name
+    );
+    for r in rows {
+        let estimate = estimates
+            .iter()
+            .find(|(op, _)| *op == r.operation)
+            .map_or("-".to_string(), |(_, us)| format!("{:.3}", us / 1e3));
+        let s = &r.median;
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {estimate} |\n",
+            r.operation,
+            ms(s.wall),
+            ms(s.kernels),
+            ms(s.transfers),
+            ms(s.allocations),
+            ms(s.conversions),
+            ms(s.host()),
+            r.launches
+        );
+    }
+    out
 }
 
 /// The profiles and their estimates on every GPU of [`roofline::GPUS`], as JSON.
@@ -181,7 +315,8 @@ pub fn to_json(ops: &[OpProfile]) -> serde_json::Value {
 }
 
 /// The profiles as Markdown: a table per operation (one row per launch, estimates for `gpu`),
-/// then the operations' totals on every GPU of [`roofline::GPUS`].
+/// then the operations' totals on every GPU of [`roofline::GPUS`] (the same launches: grids sized
+/// for the GPU the profile was run for).
 pub fn table(ops: &[OpProfile], gpu: &GpuSpec) -> String {
     let mut out = String::new();
     for op in ops {

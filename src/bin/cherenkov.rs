@@ -98,11 +98,24 @@ enum Command {
         #[arg(long, value_delimiter = ',', num_args = 0..)]
         g2: Option<Vec<u32>>,
         /// The GPU of the per-launch estimates: h100, h200, a100 or 4090 (the totals cover all).
-        #[arg(long, default_value = "h100")]
-        gpu: String,
+        /// Default: the GPU --measure runs on, else h100.
+        #[arg(long)]
+        gpu: Option<String>,
         /// Print the profiles and every GPU's estimates as JSON instead of the tables.
         #[arg(long)]
         json: bool,
+        /// Also run the cases on this backend (cuda on a GPU machine), traced: per case the
+        /// median call split into kernels, transfers, allocations, conversions and the rest of
+        /// the host's work, beside the estimate (`--gpu` defaults to the GPU found).
+        #[arg(long)]
+        measure: Option<Backend>,
+        /// Timed repetitions per case with --measure (after one warm-up call).
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// With --measure: take the estimates from this file (what `profile --json` printed
+        /// for the same cases, e.g. on a build machine) instead of profiling here.
+        #[arg(long)]
+        estimates: Option<std::path::PathBuf>,
     },
     /// Backends, devices, the kernel build and CPU features.
     Info {
@@ -246,7 +259,7 @@ fn main() -> ExitCode {
         }
         Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => run_verify_bench(reps, seed),
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
-        Command::Profile { shapes, log_perms, trees, bn254, g1, g2, gpu, json } => {
+        Command::Profile { shapes, log_perms, trees, bn254, g1, g2, gpu, json, measure, reps, estimates } => {
             let asked = shapes.is_some()
                 || log_perms.is_some()
                 || trees.is_some()
@@ -265,7 +278,8 @@ fn main() -> ExitCode {
             } else {
                 bench::profile::ProfileCases::default()
             };
-            run_profile(&cases, &gpu, json)
+            let measure = measure.map(|backend| (backend, reps, estimates));
+            run_profile(&cases, gpu.as_deref(), json, measure)
         }
         Command::Info { kernels, device_counts } => {
             info(kernels);
@@ -554,25 +568,76 @@ fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usiz
     Ok(identical)
 }
 
-fn run_profile(cases: &bench::profile::ProfileCases, gpu: &str, json: bool) -> cherenkov::Result<bool> {
-    let spec = cherenkov::roofline::gpu(gpu).ok_or_else(|| {
-        let known: Vec<&str> = cherenkov::roofline::GPUS.iter().map(|g| g.name).collect();
-        cherenkov::Error::InvalidArgument(format!("--gpu {gpu}: not one of {}", known.join(", ")))
-    })?;
+/// `cherenkov profile`: the cases on a profiled emulator, or (with `measure`) on a device
+/// beside the profile's estimates.
+fn run_profile(
+    cases: &bench::profile::ProfileCases,
+    gpu: Option<&str>,
+    json: bool,
+    measure: Option<(Backend, usize, Option<std::path::PathBuf>)>,
+) -> cherenkov::Result<bool> {
+    use cherenkov::roofline;
+    let bad = |msg: String| cherenkov::Error::InvalidArgument(msg);
+    let engine = match &measure {
+        Some((_, 0, _)) => return Err(bad("--reps 0: at least one timed repetition".into())),
+        Some((backend, ..)) => Some(backend.engine()?),
+        None => None,
+    };
+    let spec = match (gpu, &engine) {
+        (Some(name), _) => roofline::gpu(name).ok_or_else(|| {
+            let known: Vec<&str> = roofline::GPUS.iter().map(|g| g.name).collect();
+            bad(format!("--gpu {name}: not one of {}", known.join(", ")))
+        })?,
+        (None, Some(e)) => roofline::GPUS
+            .iter()
+            .find(|g| e.name().contains(g.name.split(' ').next().unwrap_or("")))
+            .unwrap_or(&roofline::GPUS[0]),
+        (None, None) => &roofline::GPUS[0],
+    };
     cases.validate().and_then(|bytes| limits::fits_in_memory("this profile", bytes))?;
-    let progress = Progress::new(cases.len(), "profiling", "", " on the emulator".into());
-    let mut step = 0;
-    let ops = bench::profile::run(cases, |what| {
-        progress.start(step, what);
-        step += 1;
-    });
-    progress.finish();
-    let ops = ops?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&bench::profile::to_json(&ops)).expect("JSON values serialize"));
+    let from_file = match &measure {
+        Some((_, _, Some(path))) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| cherenkov::Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+            let value = serde_json::from_str(&text).map_err(|e| bad(format!("--estimates: {e}")))?;
+            Some(bench::profile::estimates_from_json(&value, spec)?)
+        }
+        _ => None,
+    };
+    let profiles = if from_file.is_some() {
+        Vec::new()
+    } else {
+        let progress = Progress::new(cases.len(), "profiling", "", format!(" on the emulator (as {})", spec.name));
+        let mut step = 0;
+        let ops = bench::profile::run(cases, spec, |what| {
+            progress.start(step, what);
+            step += 1;
+        });
+        progress.finish();
+        ops?
+    };
+    if let Some(engine) = engine {
+        let reps = measure.as_ref().map_or(1, |m| m.1);
+        let progress = Progress::new(cases.len(), "measuring", "", format!(" on {}", engine.name()));
+        let mut step = 0;
+        let rows = bench::profile::measure(&engine, cases, reps, |what| {
+            progress.start(step, what);
+            step += 1;
+        });
+        progress.finish();
+        let estimates = from_file.unwrap_or_else(|| bench::profile::estimates(&profiles, spec));
+        println!("{}", bench::profile::measured_table(&engine.name(), &rows?, &estimates, spec));
+        println!("Median of {reps} traced calls after a warm-up (a traced launch waits for its kernel).");
         return Ok(true);
     }
-    println!("{}", bench::profile::table(&ops, spec));
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&bench::profile::to_json(&profiles)).expect("JSON values serialize")
+        );
+        return Ok(true);
+    }
+    println!("{}", bench::profile::table(&profiles, spec));
     println!(
         "Kernel time only (no launch overhead or transfers), a floor: the larger of DRAM time (distinct \
          sectors at peak bandwidth) and issue time (counted field operations at their SASS cost, plus \
