@@ -88,14 +88,15 @@ struct Block {
 // What one worker thread counted; merged into the launch's totals when the worker ends.
 struct Totals {
   chk_emu_profile out{};
-  std::vector<uint64_t> sectors;
+  std::vector<uint64_t> loaded, stored;  // sectors, per request
 
   void merge(Totals& o) {
     uint64_t* a = reinterpret_cast<uint64_t*>(&out);
     const uint64_t* b = reinterpret_cast<const uint64_t*>(&o.out);
     for (size_t i = 0; i < sizeof(chk_emu_profile) / 8; i++)
       a[i] = (&a[i] == &out.shared_max_ways) ? std::max(a[i], b[i]) : a[i] + b[i];
-    sectors.insert(sectors.end(), o.sectors.begin(), o.sectors.end());
+    loaded.insert(loaded.end(), o.loaded.begin(), o.loaded.end());
+    stored.insert(stored.end(), o.stored.begin(), o.stored.end());
     o = Totals{};
   }
 };
@@ -168,7 +169,8 @@ void score(Totals& L, const Group& g) {
     }
     std::sort(sectors.begin(), sectors.end());
     sectors.erase(std::unique(sectors.begin(), sectors.end()), sectors.end());
-    L.sectors.insert(L.sectors.end(), sectors.begin(), sectors.end());
+    std::vector<uint64_t>& seen = g.kind == LOAD ? L.loaded : L.stored;
+    seen.insert(seen.end(), sectors.begin(), sectors.end());
     if (g.kind == LOAD) {
       o.global_load_requests++;
       o.global_load_sectors += sectors.size();
@@ -282,8 +284,12 @@ void launch_end(chk_emu_profile* out) {
   g_launch = nullptr;
   if (!L) return;
   Totals& t = L->totals;
-  std::sort(t.sectors.begin(), t.sectors.end());
-  t.out.global_unique_sectors = std::unique(t.sectors.begin(), t.sectors.end()) - t.sectors.begin();
+  const auto distinct = [](std::vector<uint64_t>& v) -> uint64_t {
+    std::sort(v.begin(), v.end());
+    return std::unique(v.begin(), v.end()) - v.begin();
+  };
+  t.out.global_unique_load_sectors = distinct(t.loaded);
+  t.out.global_unique_store_sectors = distinct(t.stored);
   t.out.blocks = L->blocks;
   t.out.threads_per_block = L->threads_per_block;
   if (out) *out = t.out;

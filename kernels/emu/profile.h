@@ -24,7 +24,9 @@ struct chk_emu_profile {
   uint64_t global_load_requests, global_load_sectors, global_load_bytes;
   uint64_t global_store_requests, global_store_sectors, global_store_bytes;
   uint64_t global_atomics;         // lane-level atomic operations on global memory
-  uint64_t global_unique_sectors;  // distinct sectors the sampled blocks touched: DRAM traffic if L2 kept them
+  // Distinct sectors the sampled blocks loaded, and stored: DRAM traffic if L2 kept every sector
+  // once loaded (a stored sector goes back once, even where it was loaded first).
+  uint64_t global_unique_load_sectors, global_unique_store_sectors;
   // Shared memory: requests, wavefronts they took, wavefronts without bank conflicts, the worst request.
   uint64_t shared_load_requests, shared_store_requests;
   uint64_t shared_wavefronts, shared_ideal_wavefronts, shared_max_ways;

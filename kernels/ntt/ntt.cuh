@@ -103,6 +103,87 @@ __device__ __forceinline__ F ntt_twiddle(const F* tw, uint32_t log_tw, uint32_t 
   return (e & half) ? -w : w;
 }
 
+// Stages per round of ntt_block_pass: a thread holds 2^R elements of one column in registers
+// (BabyBear/KoalaBear: 32 words; BN254: 4 elements of 8 words each).
+template <class F>
+struct ntt_radix {
+  static constexpr uint32_t R = sizeof(F) <= 4 ? 5 : 2;
+};
+
+// Stage g0 + H of a round on the 2^RR elements x of one work item (rows base | (m << g0)): the
+// butterflies on m and m + 2^H. The stage's 2^H distinct twiddles (row a's tws[(a mod 2^g) <<
+// (k - 1 - g)], g = g0 + H) are read once each. Every register index is a constant (H, RR and
+// DIF are template arguments): no local memory.
+template <int RR, int H, bool DIF, class F>
+__device__ __forceinline__ void ntt_stage(F (&x)[1 << RR], const F* tws, uint32_t base_lo, uint32_t g0, uint32_t k) {
+  constexpr uint32_t M = 1u << RR, HALF = 1u << H;
+  const uint32_t shift = k - 1 - (g0 + H);
+  F w[HALF];
+CHK_UNROLL
+  for (uint32_t j = 0; j < HALF; j++) w[j] = tws[(base_lo | (j << g0)) << shift];
+CHK_UNROLL
+  for (uint32_t a = 0; a < M; a++) {
+    if (a & HALF) continue;
+    if (DIF) {
+      const F u = x[a], v = x[a | HALF];
+      x[a] = u + v;
+      x[a | HALF] = (u - v) * w[a & (HALF - 1)];
+    } else {
+      const F v = x[a | HALF] * w[a & (HALF - 1)];
+      x[a | HALF] = x[a] - v;
+      x[a] = x[a] + v;
+    }
+  }
+}
+
+// Stages I.. of the round: up for DIT, down for DIF.
+template <int RR, int I, bool DIF, class F>
+__device__ __forceinline__ void ntt_stages(F (&x)[1 << RR], const F* tws, uint32_t base_lo, uint32_t g0, uint32_t k) {
+  if constexpr (I < RR) {
+    ntt_stage<RR, DIF ? RR - 1 - I : I, DIF>(x, tws, base_lo, g0, k);
+    ntt_stages<RR, I + 1, DIF>(x, tws, base_lo, g0, k);
+  }
+}
+
+// One round of RR consecutive stages g0..g0+RR-1 of a group's size-2^k transform in shared
+// memory `s` (row j of the group at s[(j << log_tile) + c]), the RR stages in registers: each work
+// item is a column c and the 2^RR rows base | (m << g0) (m < 2^RR, base with bits g0..g0+RR-1
+// clear), loaded once, transformed, stored once (tws[i] = w_(2^k)^i).
+template <int RR, bool DIF, class F>
+__device__ __forceinline__ void ntt_round(F* s, const F* tws, uint32_t k, uint32_t g0, uint32_t log_tile, uint32_t tc) {
+  constexpr uint32_t M = 1u << RR;
+  const uint32_t items = (1u << (k - RR)) << log_tile;
+  const uint32_t lo_mask = (1u << g0) - 1;
+  for (uint32_t e = threadIdx.x; e < items; e += blockDim.x) {
+    const uint32_t c = e & ((1u << log_tile) - 1), b = e >> log_tile;
+    if (c >= tc) continue;
+    const uint32_t base = (b & lo_mask) | ((b >> g0) << (g0 + RR));
+    F x[M];
+CHK_UNROLL
+    for (uint32_t m = 0; m < M; m++) x[m] = s[((base | (m << g0)) << log_tile) + c];
+    ntt_stages<RR, 0, DIF>(x, tws, b & lo_mask, g0, k);
+CHK_UNROLL
+    for (uint32_t m = 0; m < M; m++) s[((base | (m << g0)) << log_tile) + c] = x[m];
+  }
+}
+
+// The k stages of a group in rounds of up to ntt_radix<F>::R, a barrier after each.
+template <bool DIF, class F>
+__device__ __forceinline__ void ntt_rounds(F* s, const F* tws, uint32_t k, uint32_t log_tile, uint32_t tc) {
+  constexpr uint32_t R = ntt_radix<F>::R;
+  const uint32_t rounds = (k + R - 1) / R;
+  for (uint32_t i = 0; i < rounds; i++) {
+    const uint32_t r = DIF ? rounds - 1 - i : i;  // DIF runs the rounds down
+    const uint32_t g0 = r * R, rr = min(R, k - g0);
+    if (R >= 5 && rr == 5) ntt_round<(R >= 5 ? 5 : 1), DIF>(s, tws, k, g0, log_tile, tc);
+    else if (R >= 4 && rr == 4) ntt_round<(R >= 4 ? 4 : 1), DIF>(s, tws, k, g0, log_tile, tc);
+    else if (R >= 3 && rr == 3) ntt_round<(R >= 3 ? 3 : 1), DIF>(s, tws, k, g0, log_tile, tc);
+    else if (rr == 2) ntt_round<2, DIF>(s, tws, k, g0, log_tile, tc);
+    else ntt_round<1, DIF>(s, tws, k, g0, log_tile, tc);
+    __syncthreads();
+  }
+}
+
 // One pass of a multi-pass NTT: stages lo..=hi of a size-2^log_n transform, in shared memory.
 //
 // Rows that differ only in bits lo..=hi form a group of 2^k rows (k = hi - lo + 1) spaced 2^lo
@@ -194,26 +275,10 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, chk_fastdiv
     }
   }
   __syncthreads();
-  for (uint32_t i = 0; i < k; i++) {
-    const uint32_t g = dif ? k - 1 - i : i;  // the stage inside the group
-    for (uint32_t e = threadIdx.x; e < (rows / 2) << log_tile; e += blockDim.x) {
-      const uint32_t c = e & ((1u << log_tile) - 1), p = e >> log_tile;
-      if (c >= tc) continue;
-      const uint32_t jj = p & ((1u << g) - 1);
-      const uint32_t a = (((p >> g) << (g + 1)) + jj) << log_tile | c, b = a + ((1u << g) << log_tile);
-      const F w = tws[jj << (k - 1 - g)];
-      F x = s[a], y = s[b];
-      if (dif) {
-        s[a] = x + y;
-        s[b] = (x - y) * w;
-      } else {
-        y = y * w;
-        s[a] = x + y;
-        s[b] = x - y;
-      }
-    }
-    __syncthreads();
-  }
+  if (dif)
+    ntt_rounds<true>(s, tws, k, log_tile, tc);
+  else
+    ntt_rounds<false>(s, tws, k, log_tile, tc);
   for (uint32_t c = lane; c < tc; c += 1u << log_c) {
     const uint32_t vc = vc0 + c, r = lo ? chk_div(vc, wdiv) : 0, col = vc - r * width;
     const uint64_t row0 = base + ((uint64_t)j0 << lo) + r;

@@ -28,7 +28,8 @@ pub(crate) struct RawProfile {
     global_store_sectors: u64,
     global_store_bytes: u64,
     global_atomics: u64,
-    global_unique_sectors: u64,
+    global_unique_load_sectors: u64,
+    global_unique_store_sectors: u64,
     shared_load_requests: u64,
     shared_store_requests: u64,
     shared_wavefronts: u64,
@@ -70,7 +71,8 @@ pub struct AccessCounts {
     pub global_store_bytes: f64,
     /// Lane-level atomic operations on global memory.
     pub global_atomics: f64,
-    /// Distinct global sectors: the DRAM traffic if every reuse hits in L2.
+    /// Distinct global sectors loaded plus distinct sectors stored: the DRAM traffic if every
+    /// reuse hits in L2 (a sector loaded and then stored moves twice).
     pub dram_sectors: f64,
     /// Warp-level shared-memory loads and stores.
     pub shared_requests: f64,
@@ -117,7 +119,7 @@ impl KernelProfile {
             global_store_sectors: s(raw.global_store_sectors),
             global_store_bytes: s(raw.global_store_bytes),
             global_atomics: s(raw.global_atomics),
-            dram_sectors: s(raw.global_unique_sectors),
+            dram_sectors: s(raw.global_unique_load_sectors + raw.global_unique_store_sectors),
             shared_requests: s(raw.shared_load_requests + raw.shared_store_requests),
             shared_wavefronts: s(raw.shared_wavefronts),
             shared_ideal_wavefronts: s(raw.shared_ideal_wavefronts),
@@ -165,7 +167,7 @@ impl KernelProfile {
     pub fn barriers_per_block(&self) -> f64 {
         ratio(self.counts.barriers, self.grid.volume() as f64)
     }
-    /// Bytes DRAM moves if L2 keeps every sector once loaded.
+    /// Bytes DRAM moves if L2 keeps every sector once loaded (and writes each stored one back once).
     pub fn dram_bytes(&self) -> f64 {
         32.0 * self.counts.dram_sectors
     }
