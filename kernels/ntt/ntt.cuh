@@ -1,8 +1,10 @@
 // Radix-2 NTT building blocks over a row-major matrix: every column is one polynomial, one
 // thread per (row pair, column) so consecutive threads touch consecutive columns (coalesced).
 //
-// Twiddle table `tw` for a transform of size 2^log_tw: tw[i] = w^i for i < 2^(log_tw - 1). A stage
-// whose butterflies span 2*half rows uses w_(2 half)^j = tw[j << (log_tw - 1 - log_half)].
+// Twiddle table `tw` for transforms up to size 2^log_tw, by level: level L (1 <= L <= log_tw) holds
+// w_(2^L)^j for j < 2^(L-1) at tw[2^(L-1) - 1 + j], so the twiddles of any one stage are
+// contiguous (a block reads its group's in whole sectors). A stage whose butterflies span 2*half
+// rows uses w_(2 half)^j = tw[half - 1 + j].
 #pragma once
 #include "emu/compat.h"
 #include "util/fastdiv.cuh"
@@ -94,14 +96,19 @@ __device__ __forceinline__ void ntt_scale_rows(const F* src, F* dst, chk_fastdiv
 #define NTT_MAP_STORE 16u    // ... or a scale on store, to the output row
 #define NTT_STORE_BITREV 32u // write row r to row bitrev(r) (dst must not alias src)
 
-// W^e for W = w_(2^(hi+1)), e < 2^(hi+1), from the table tw[i] = w^i (i < 2^(log_tw - 1)):
+// W^e for W = w_(2^(hi+1)), e < 2^(hi+1), from level hi + 1 of the table:
 // W^(2^hi) = -1 covers the upper half.
 template <class F>
 __device__ __forceinline__ F ntt_twiddle(const F* tw, uint32_t log_tw, uint32_t hi, uint64_t e) {
   const uint64_t half = 1ull << hi;
-  const F w = tw[(e & (half - 1)) << (log_tw - 1 - hi)];
+  const F w = tw[(half - 1) + (e & (half - 1))];
   return (e & half) ? -w : w;
 }
+
+// Row j of a block pass's tile sits at padded row j + j / 32 of shared memory: a round whose
+// stages span 32 rows gives a warp's lanes rows 32 apart, which would share a bank when the tile
+// is narrower than 32 columns; the pad row every 32 rows moves them to different banks.
+CHK_HD uint32_t ntt_srow(uint32_t j) { return j + (j >> 5); }
 
 // Stages per round of ntt_block_pass: a thread holds 2^R elements of one column in registers
 // (BabyBear/KoalaBear: 32 words; BN254: 4 elements of 8 words each).
@@ -146,7 +153,7 @@ __device__ __forceinline__ void ntt_stages(F (&x)[1 << RR], const F* tws, uint32
 }
 
 // One round of RR consecutive stages g0..g0+RR-1 of a group's size-2^k transform in shared
-// memory `s` (row j of the group at s[(j << log_tile) + c]), the RR stages in registers: each work
+// memory `s` (row j of the group at s[(ntt_srow(j) << log_tile) + c]), the RR stages in registers: each work
 // item is a column c and the 2^RR rows base | (m << g0) (m < 2^RR, base with bits g0..g0+RR-1
 // clear), loaded once, transformed, stored once (tws[i] = w_(2^k)^i).
 template <int RR, bool DIF, class F>
@@ -160,10 +167,10 @@ __device__ __forceinline__ void ntt_round(F* s, const F* tws, uint32_t k, uint32
     const uint32_t base = (b & lo_mask) | ((b >> g0) << (g0 + RR));
     F x[M];
 CHK_UNROLL
-    for (uint32_t m = 0; m < M; m++) x[m] = s[((base | (m << g0)) << log_tile) + c];
+    for (uint32_t m = 0; m < M; m++) x[m] = s[(ntt_srow(base | (m << g0)) << log_tile) + c];
     ntt_stages<RR, 0, DIF>(x, tws, b & lo_mask, g0, k);
 CHK_UNROLL
-    for (uint32_t m = 0; m < M; m++) s[((base | (m << g0)) << log_tile) + c] = x[m];
+    for (uint32_t m = 0; m < M; m++) s[(ntt_srow(base | (m << g0)) << log_tile) + c] = x[m];
   }
 }
 
@@ -220,14 +227,14 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, chk_fastdiv
   DYN_SHARED(F, s);
   const uint32_t width = wdiv.d;
   const uint32_t k = hi - lo + 1, rows = 1u << k;
-  F* const tws = s + (rows << log_tile);  // the group's twiddles: tws[i] = w_(2^k)^i
+  F* const tws = s + (ntt_srow(rows) << log_tile);  // the group's twiddles: tws[i] = w_(2^k)^i
   const uint32_t vwidth = width << lo;
   const uint32_t group = chk_div(blockIdx.x, tiles);
   const uint32_t vc0 = (blockIdx.x - group * tiles.d) << log_tile;
   const uint32_t tc = min(1u << log_tile, vwidth - vc0);
   const uint64_t base = (uint64_t)group << (hi + 1);  // first row of the block's group
   const uint64_t gbase = base * width + vc0;          // its first element
-  for (uint32_t i = threadIdx.x; i < rows / 2; i += blockDim.x) tws[i] = tw[(uint64_t)i << (log_tw - k)];
+  for (uint32_t i = threadIdx.x; i < rows / 2; i += blockDim.x) tws[i] = tw[rows / 2 - 1 + i];  // level k
 
   // Thread layout of the load and the store: a thread owns column lane c of 2^log_c lanes and
   // rows j0 + (s << log_jstep); a tile wider than the block gives it several column slots.
@@ -271,7 +278,7 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, chk_fastdiv
         f = f * step;
       }
       if (r && !dif) x = x * ntt_twiddle(tw, log_tw, hi, (uint64_t)r * chk_bitrev(j, k));
-      s[(j << log_tile) + c] = x;
+      s[(ntt_srow(j) << log_tile) + c] = x;
     }
   }
   __syncthreads();
@@ -285,7 +292,7 @@ __device__ __forceinline__ void ntt_block_pass(const F* src, F* dst, chk_fastdiv
     F f = map_store ? scale * shift.pow(exp_bitrev ? chk_bitrev(row0, log_n) : row0) : F::one();
     for (uint32_t u = 0; u < runs; u++) {
       const uint32_t j = j0 + ((exp_bitrev ? (uint32_t)chk_bitrev(u, log_runs) : u) << log_jstep);
-      F x = s[(j << log_tile) + c];
+      F x = s[(ntt_srow(j) << log_tile) + c];
       if (r && dif) x = x * ntt_twiddle(tw, log_tw, hi, (uint64_t)r * chk_bitrev(j, k));
       if (map_store) {
         x = x * f;

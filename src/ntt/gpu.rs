@@ -5,6 +5,8 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::field::NttField;
 use super::plan::{passes, Pass, Step};
 use super::twiddles;
@@ -19,6 +21,12 @@ pub const SHARED_BYTES: usize = 48 << 10;
 const TILE_THREADS: u32 = 256;
 /// Most stages one block pass runs: 2^11 rows keep at least 4 columns of a 31-bit field per tile.
 const MAX_PASS_STAGES: u32 = 11;
+
+/// Shared-memory rows a tile of `rows` rows takes: a pad row every 32 (ntt.cuh's `ntt_srow`,
+/// which keeps narrow tiles free of bank conflicts).
+fn padded_rows(rows: usize) -> usize {
+    rows + rows / 32
+}
 
 /// Where a block pass applies its map: a [`Step::Scale`] or [`Step::Expand`] on load, a
 /// [`Step::Scale`] on store.
@@ -85,7 +93,8 @@ fn split(lo: u32, hi: u32, dif: bool, max_stages: u32) -> Vec<(u32, u32)> {
 /// 2^k · tile_cols elements and 2^(k-1) twiddles fit.
 pub fn launches<F: Copy>(steps: &[Step<F>], width: usize, elem_bytes: usize, shared_bytes: usize) -> Vec<Op<F>> {
     let cap = shared_bytes / elem_bytes;
-    let max_stages = (cap * 2 / 3).max(2).ilog2().min(MAX_PASS_STAGES);
+    // One column of 2^k rows, its pad rows and 2^(k-1) twiddles: 2^k (1 + 1/32 + 1/2) elements.
+    let max_stages = (cap * 32 / 49).max(2).ilog2().min(MAX_PASS_STAGES);
     let mut out: Vec<Op<F>> = Vec::new();
     let mut pending = passes(steps).into_iter().peekable();
     while let Some(pass) = pending.next() {
@@ -98,7 +107,7 @@ pub fn launches<F: Copy>(steps: &[Step<F>], width: usize, elem_bytes: usize, sha
             .into_iter()
             .map(|(l, h)| {
                 let rows = 1usize << (h - l + 1);
-                let fit = (cap.saturating_sub(rows / 2) / rows).max(1);
+                let fit = (cap.saturating_sub(rows / 2) / padded_rows(rows)).max(1);
                 let vwidth = width.checked_shl(l).unwrap_or(usize::MAX).max(1);
                 let tile_cols = (1usize << fit.ilog2()).min(vwidth.next_power_of_two()).min(1 << 31) as u32;
                 Op::Block { log_n, lo: l, hi: h, inverse, dif, tile_cols, map: None, store_bitrev: false }
@@ -138,12 +147,22 @@ struct DeviceTwiddles<F: NttField> {
     _field: PhantomData<F>,
 }
 
+/// The device's twiddle table (ntt.cuh): level L = 1..=log_n, w_(2^L)^j for j < 2^(L-1), at
+/// 2^(L-1) - 1 + j, from `tw[i] = w_(2^log_n)^i` (i < 2^(log_n-1)): w_(2^L)^j = tw[j << (log_n - L)].
+fn by_level<F: NttField>(tw: &[F], log_n: u32) -> Result<Vec<F::Repr>> {
+    let mut out = crate::mem::with_capacity((1usize << log_n).saturating_sub(1))?;
+    for level in 1..=log_n {
+        out.par_extend((0..1usize << (level - 1)).into_par_iter().map(|j| tw[j << (log_n - level)].to_repr()));
+    }
+    Ok(out)
+}
+
 fn device_twiddles<F: NttField>(gpu: &Gpu, log_n: u32, inverse: bool) -> Result<Arc<DeviceTwiddles<F>>> {
     gpu.resident(
         inverse as u64,
         |t: &DeviceTwiddles<F>| t.log_n >= log_n,
         || {
-            let host: Vec<F::Repr> = twiddles::host::<F>(log_n, inverse)?.iter().map(|x| x.to_repr()).collect();
+            let host = by_level(&twiddles::host::<F>(log_n, inverse)?, log_n)?;
             Ok(DeviceTwiddles { log_n, table: gpu.upload(&host)?, _field: PhantomData })
         },
     )
@@ -288,7 +307,7 @@ pub(crate) fn run_on_device<F: NttField>(
                 let step = map_step(&op, log_tile);
                 let dst = if op.out_of_place() { Some(gpu.alloc_uninit::<F::Repr>(width << log_n)?) } else { None };
                 let out = dst.as_ref().unwrap_or(&cur);
-                let shared = (rows * tile_cols + rows / 2) * size_of::<F::Repr>() as u32;
+                let shared = (padded_rows(rows as usize) as u32 * tile_cols + rows / 2) * size_of::<F::Repr>() as u32;
                 let l = Launch::new(k.block_pass, Dim3::x(blocks), Dim3::x(TILE_THREADS))
                     .shared(shared)
                     .buf(&cur)
@@ -309,7 +328,7 @@ pub(crate) fn run_on_device<F: NttField>(
                     .val(step.to_repr());
                 // SAFETY: `cur` holds 2^log_src rows and `out` 2^log_n rows of `width` (checked
                 // above / allocated so); blocks cover rows < 2^log_n and virtual columns <
-                // width << lo; shared memory holds rows × tile_cols plus rows / 2 twiddles
+                // width << lo; shared memory holds padded_rows(rows) × tile_cols plus rows / 2 twiddles
                 // (`launches` keeps that within `shared_bytes`); twiddle indices are below
                 // 2^(tw.log_n - 1), the table's length, since log_n ≤ tw.log_n.
                 unsafe { gpu.launch(&l)? };
@@ -394,7 +413,7 @@ mod tests {
                         if let Op::Block { lo, hi, tile_cols, .. } = op {
                             let rows = 1usize << (hi - lo + 1);
                             assert!(tile_cols.is_power_of_two());
-                            assert!((tile_cols as usize * rows + rows / 2) * bytes <= SHARED_BYTES);
+                            assert!((tile_cols as usize * padded_rows(rows) + rows / 2) * bytes <= SHARED_BYTES);
                             assert!((tile_cols as usize) < 2 * (width << lo), "a tile no wider than needed");
                         }
                     }
