@@ -104,3 +104,44 @@ fn every_public_device_operation_has_counts() {
     let table = cherenkov::bench::counts::table(&rows);
     assert!(table.contains("| merkle::commit_lde"), "{table}");
 }
+
+/// Results come back into the caller's memory: a device NTT returns its input's own allocation
+/// (an LDE grows it), Poseidon2 permutes the caller's slice in place, both equal to the cpu's.
+/// With a self-check the input must outlive the device call, so results go to fresh memory.
+#[test]
+fn results_come_back_into_the_callers_memory() {
+    let e = common::emu(Schedule::Forward);
+    let t = Transform::new(Direction::Forward);
+    let x = input(4 << 9);
+    let want = ntt::transform_batch(&Engine::Cpu, x.clone(), 4, t).unwrap();
+    let moved = x.clone();
+    let at = moved.as_ptr();
+    let got = ntt::transform_batch(&e, moved, 4, t).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got.as_ptr(), at, "the input's allocation holds the output");
+
+    let mut big = x.clone();
+    big.reserve_exact(x.len());
+    let at = big.as_ptr();
+    let shift = BabyBear::new(7);
+    let lde = ntt::coset_lde_batch(&e, big, 4, 1, shift, Order::BitReversed).unwrap();
+    assert_eq!(lde.as_ptr(), at, "capacity for the whole LDE is used as is");
+    assert_eq!(lde, ntt::coset_lde_batch(&Engine::Cpu, x.clone(), 4, 1, shift, Order::BitReversed).unwrap());
+
+    let c = cherenkov::poseidon2::Poseidon2Constants::babybear_default_16();
+    let mut states = input(16 * 64);
+    let mut on_cpu = states.clone();
+    cherenkov::poseidon2::permute_batch(&Engine::Cpu, &c, &mut on_cpu).unwrap();
+    e.reset_stats();
+    cherenkov::poseidon2::permute_batch(&e, &c, &mut states).unwrap();
+    assert_eq!(states, on_cpu);
+    let s = e.stats();
+    assert_eq!((s.bytes_to_device, s.bytes_to_host), (4 * 16 * 64, 4 * 16 * 64));
+
+    let check = cherenkov::verify::SelfCheck::new(cherenkov::verify::OnFailure::Error);
+    let checked = e.clone().with_self_check(Some(check));
+    let at = x.as_ptr();
+    let got = ntt::transform_batch(&checked, x, 4, t).unwrap();
+    assert_eq!(got, want);
+    assert_ne!(got.as_ptr(), at, "checked: a fresh result beside the input");
+}

@@ -89,7 +89,7 @@ fn ntt_block_passes_stay_coalesced() {
         assert!(p.load_sectors_per_request() <= 5.0, "{p}");
         assert!(p.store_sectors_per_request() <= 4.0, "{p}");
         assert!(p.sector_efficiency() >= 0.75, "{p}");
-        assert!(p.bank_conflict_ways() <= 1.25, "{p}");
+        assert!(p.bank_conflict_ways() <= 1.05, "{p}");
         // Every element crosses DRAM once each way per pass; an LDE's first pass reads half.
         assert!(p.dram_bytes() >= ((4 * 16) << 12) as f64, "{p}");
     }

@@ -277,9 +277,19 @@ impl Gpu {
     }
 
     pub fn download<T: Pod>(&self, buf: &DeviceBuffer<T>) -> Result<Vec<T>> {
+        let mut out = crate::mem::zeroed::<T>(buf.len)?;
+        self.download_into(buf, &mut out)?;
+        Ok(out)
+    }
+
+    /// Copies `buf` into `dst` (the same length): the caller's memory, already in use, instead
+    /// of a fresh allocation whose pages would fault in during the copy.
+    pub fn download_into<T: Pod>(&self, buf: &DeviceBuffer<T>, dst: &mut [T]) -> Result<()> {
+        if dst.len() != buf.len {
+            return Err(Error::LengthMismatch { what: "download destination", expected: buf.len, got: dst.len() });
+        }
         let _t = trace::span("download", || format!("{} bytes", buf.raw().bytes()));
-        let mut out = vec![T::zeroed(); buf.len];
-        let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
+        let dst: &mut [u8] = bytemuck::cast_slice_mut(dst);
         self.shared.counters.download(dst.len());
         match (buf.raw(), &self.device) {
             (RawBuffer::Emu(a), Device::Emu(e)) => {
@@ -291,7 +301,7 @@ impl Gpu {
             (RawBuffer::Cuda(a), Device::Cuda(c)) => c.read(a, dst)?,
             _ => return Err(foreign_buffer("download")),
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Runs one launch to completion.

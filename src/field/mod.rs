@@ -18,6 +18,8 @@ use std::fmt::Debug;
 use bytemuck::Pod;
 use rand::rngs::StdRng;
 
+use crate::backend::{DeviceBuffer, Gpu};
+
 pub use ops::{apply, decode, encode, FieldOp};
 
 /// A field the kernels implement, with its device encoding and its reference arithmetic.
@@ -50,6 +52,22 @@ pub trait DeviceField: Copy + Send + Sync + PartialEq + Debug + 'static {
     /// layout (then the pass only checks that every encoding is canonical).
     fn decode_vec(reprs: Vec<Self::Repr>) -> crate::Result<Vec<Self>> {
         decode(&reprs)
+    }
+    /// Downloads `buf` into `dst` (decoded): straight into `dst`'s memory where the encoding is
+    /// the memory layout, then checked in place; elsewhere through a decoded copy. A
+    /// non-canonical encoding is an error, and then `dst` holds unspecified but valid elements
+    /// (never an invalid one).
+    fn download_into(gpu: &Gpu, buf: &DeviceBuffer<Self::Repr>, dst: &mut [Self]) -> crate::Result<()> {
+        let decoded = Self::decode_vec(gpu.download(buf)?)?;
+        if decoded.len() != dst.len() {
+            return Err(crate::Error::LengthMismatch {
+                what: "download destination",
+                expected: decoded.len(),
+                got: dst.len(),
+            });
+        }
+        dst.copy_from_slice(&decoded);
+        Ok(())
     }
 }
 

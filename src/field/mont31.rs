@@ -103,8 +103,34 @@ macro_rules! base_field {
             fn decode_vec(reprs: Vec<u32>) -> crate::Result<Vec<Self>> {
                 reinterpret_canonical(reprs)
             }
+            fn download_into(
+                gpu: &crate::backend::Gpu,
+                buf: &crate::backend::DeviceBuffer<u32>,
+                dst: &mut [Self],
+            ) -> crate::Result<()> {
+                // SAFETY: as in encode_slice; every u32 written is checked below before the
+                // slice is used as field elements again.
+                let words: &mut [u32] = unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
+                gpu.download_into(buf, words)?;
+                canonical_in_place::<Self>(words)
+            }
         }
     };
+}
+
+/// Checks that every Montgomery word is below p; where one is not, zeroes every such word (so
+/// the memory holds valid elements) and names the first.
+fn canonical_in_place<F: Mont31 + DeviceField>(words: &mut [u32]) -> crate::Result<()> {
+    use rayon::prelude::*;
+    let p = F::ORDER_U32;
+    let bad = if words.len() < super::ops::PARALLEL_FROM {
+        words.iter().position(|&r| r >= p)
+    } else {
+        words.par_iter().position_first(|&r| r >= p)
+    };
+    let Some(index) = bad else { return Ok(()) };
+    words.par_iter_mut().filter(|r| **r >= p).for_each(|r| *r = 0);
+    Err(crate::Error::NonCanonical { field: F::NAME, index })
 }
 
 /// `reprs` as field elements in place, after checking every one is below p.
@@ -182,5 +208,24 @@ mod tests {
         }
         assert_eq!(BabyBear::from_mont(BabyBear::ORDER_U32), None);
         assert_eq!(KoalaBear::from_mont(u32::MAX), None);
+    }
+
+    /// A download checked in place: the first non-canonical word is named, and every
+    /// non-canonical word is left as zero (valid), the canonical ones untouched.
+    #[test]
+    fn non_canonical_words_are_named_and_cleared() {
+        let p = BabyBear::ORDER_U32;
+        for len in [5usize, super::super::ops::PARALLEL_FROM + 3] {
+            let mut w: Vec<u32> = (0..len as u32).map(|i| i % p).collect();
+            assert!(canonical_in_place::<BabyBear>(&mut w).is_ok());
+            w[3] = p;
+            w[len - 1] = u32::MAX;
+            let before = w.clone();
+            let err = canonical_in_place::<BabyBear>(&mut w).unwrap_err();
+            assert!(matches!(err, crate::Error::NonCanonical { index: 3, .. }), "{err}");
+            for (i, (a, b)) in before.iter().zip(&w).enumerate() {
+                assert_eq!(*b, if *a >= p { 0 } else { *a }, "word {i}");
+            }
+        }
     }
 }

@@ -206,6 +206,24 @@ pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: 
     F::decode_vec(gpu.download(&run_on_device(gpu, steps, data, width)?)?)
 }
 
+/// [`run`] with the result downloaded into `data`'s own memory (grown for an LDE): no fresh
+/// allocation to fault in for a transform. On an error `data`'s contents are unspecified.
+pub(super) fn run_in_place<F: NttField>(
+    gpu: &Gpu,
+    steps: &[Step<F>],
+    mut data: Vec<F>,
+    width: usize,
+) -> Result<Vec<F>> {
+    let out = run_on_device(gpu, steps, &data, width)?;
+    if out.len() > data.len() {
+        let more = out.len() - data.len();
+        crate::mem::reserve_exact(&mut data, more)?;
+        data.resize(out.len(), F::one());
+    }
+    F::download_into(gpu, &out, &mut data)?;
+    Ok(data)
+}
+
 /// Runs the plan and leaves the result on the device (device encoding), e.g. for hashing.
 #[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
 pub(crate) fn run_on_device<F: NttField>(

@@ -95,6 +95,8 @@ fn execute<F: NttField>(
 ) -> Result<Vec<F>> {
     match engine {
         Engine::Cpu => cpu::run(steps, values, width),
+        // Unchecked, the input's memory takes the result (a self-check needs the input after).
+        Engine::Gpu(g) if g.self_check().is_none() => gpu::run_in_place(g, steps, values, width),
         Engine::Gpu(g) => on_device(g, steps, &values, width, check),
     }
 }

@@ -152,6 +152,11 @@ pub fn permute_batch<F: Poseidon2Field<W>, const W: usize>(
     }
     match engine {
         Engine::Cpu => packed_permute(&c.cpu_permutation(), states),
+        // Unchecked, the states are permuted in place: uploaded from and downloaded into `states`.
+        Engine::Gpu(gpu) if gpu.self_check().is_none() => {
+            let buf = launch_permutations(gpu, c, states)?;
+            F::download_into(gpu, &buf, states)?;
+        }
         Engine::Gpu(gpu) => {
             let permuted = crate::verify::device_result(
                 gpu,
@@ -179,6 +184,15 @@ fn permute_on_device<F: Poseidon2Field<W>, const W: usize>(
     c: &Poseidon2Constants<F, W>,
     states: &[F],
 ) -> Result<Vec<F>> {
+    F::decode_vec(gpu.download(&launch_permutations(gpu, c, states)?)?)
+}
+
+/// `states` uploaded and permuted on `gpu`, left there.
+fn launch_permutations<F: Poseidon2Field<W>, const W: usize>(
+    gpu: &crate::backend::Gpu,
+    c: &Poseidon2Constants<F, W>,
+    states: &[F],
+) -> Result<crate::backend::DeviceBuffer<F::Repr>> {
     let count = (states.len() / W) as u64;
     let buf = gpu.upload(&F::encode_slice(states))?;
     let (g, b) = plan::elementwise(count, &gpu.props()).expect("count > 0");
@@ -188,7 +202,7 @@ fn permute_on_device<F: Poseidon2Field<W>, const W: usize>(
     unsafe {
         gpu.launch(&l)?
     };
-    F::decode_vec(gpu.download(&buf)?)
+    Ok(buf)
 }
 
 /// A Poseidon2 permutation on the cpu: Plonky3's own type (its AVX2/AVX-512 code) when the
