@@ -701,8 +701,9 @@ int chk_emu_launch(const char* name, const uint32_t grid[3], const uint32_t bloc
 
 #if defined(CHK_EMU_PROFILE)
 // The profile library's one entry point (src/backend/profile.rs): chk_emu_launch with the blocks'
-// accesses recorded (every block, or every k-th when the grid has more than max_sampled_blocks),
-// each worker thread into counts of its own, merged when it ends. Profiled launches take turns.
+// accesses recorded (every block, or evenly spread runs of blocks when the grid has more than
+// max_sampled_blocks), each worker thread into counts of its own, merged when it ends. Profiled
+// launches take turns.
 __attribute__((visibility("default"))) int chk_emu_profile_launch(const char* name, const uint32_t grid[3],
                                                                   const uint32_t block[3], uint32_t dyn_shared,
                                                                   void** args, const chk_emu_config* cfg,

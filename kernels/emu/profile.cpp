@@ -102,8 +102,12 @@ struct Totals {
 };
 
 // The launch being profiled (one at a time: chk_emu_profile_launch holds a lock).
+// A large grid is sampled in runs of this many consecutive blocks: neighbours often share
+// sectors (a tile narrower than a sector), and a run keeps them counted once, as DRAM sees them.
+constexpr uint64_t kSampleRun = 32;
+
 struct Launch {
-  uint64_t blocks = 0, stride = 1;  // every stride-th block is sampled
+  uint64_t blocks = 0, run_stride = 1;  // every run_stride-th run of blocks is sampled
   uint32_t threads_per_block = 0;
   std::mutex mu;
   Totals totals;
@@ -232,14 +236,18 @@ void launch_begin(uint64_t blocks, uint32_t threads_per_block, uint64_t max_samp
   Launch* L = new Launch;
   L->blocks = blocks;
   L->threads_per_block = threads_per_block;
-  if (max_sampled_blocks && blocks > max_sampled_blocks) L->stride = (blocks + max_sampled_blocks - 1) / max_sampled_blocks;
+  if (max_sampled_blocks && blocks > max_sampled_blocks) {
+    const uint64_t runs = (blocks + kSampleRun - 1) / kSampleRun;
+    const uint64_t max_runs = std::max<uint64_t>(1, max_sampled_blocks / kSampleRun);
+    L->run_stride = (runs + max_runs - 1) / max_runs;
+  }
   g_launch = L;
 }
 
 bool block_begin(uint64_t linear, const void* dyn, size_t dyn_bytes, const void* stacks, size_t stacks_bytes) {
   Launch* L = g_launch;
   g_block = nullptr;
-  if (!L || linear % L->stride != 0) return false;
+  if (!L || (linear / kSampleRun) % L->run_stride != 0) return false;
   Block& b = t_block;
   b.dyn = {(uintptr_t)dyn, (uintptr_t)dyn + dyn_bytes};
   b.stat = static_shared();

@@ -100,7 +100,7 @@ pub struct KernelProfile {
     pub block: Dim3,
     /// Dynamic shared memory per block, bytes.
     pub shared_bytes: u32,
-    /// Blocks whose accesses were recorded (all, or an even sample of a large grid).
+    /// Blocks whose accesses were recorded (all, or evenly spread runs of a large grid).
     pub sampled_blocks: u64,
     pub counts: AccessCounts,
     /// The worst bank conflict of one shared request (1 = none).
@@ -206,7 +206,8 @@ impl std::fmt::Display for KernelProfile {
     }
 }
 
-/// Grids of more blocks record every k-th block only (k = blocks / this, rounded up).
+/// Grids of more blocks record every k-th run of 32 consecutive blocks only (about this many
+/// blocks in all).
 pub const MAX_SAMPLED_BLOCKS: u64 = 1024;
 
 pub(crate) type LaunchFn = unsafe extern "C" fn(
