@@ -20,34 +20,43 @@ extern "C" __global__ void chk_msm_histogram(const uint32_t* keys, uint64_t n, u
 }
 
 // One block of SCAN_THREADS per window: exclusive prefix sums of the window's bucket counts,
-// into `offsets` and `cursors` (the scatter's running copy).
-// chk:smem=1024
+// into `offsets` and `cursors` (the scatter's running copy). The window is scanned SCAN_THREADS
+// buckets at a time, consecutive threads on consecutive buckets (coalesced): each warp scans its
+// 32 with shuffles, then the warps' totals are scanned the same way by warp 0.
+// chk:smem=48
 extern "C" __global__ void chk_msm_scan(const uint32_t* counts, uint32_t buckets, uint32_t* offsets,
                                         uint32_t* cursors) {
-  __shared__ uint32_t partial[SCAN_THREADS];
-  const uint32_t t = threadIdx.x, per = (buckets + SCAN_THREADS - 1) / SCAN_THREADS;
-  const uint32_t* in = counts + (uint64_t)blockIdx.x * buckets;
-  uint32_t* out = offsets + (uint64_t)blockIdx.x * buckets;
-  uint32_t* cur = cursors + (uint64_t)blockIdx.x * buckets;
-  const uint32_t lo = t * per < buckets ? t * per : buckets, hi = lo + per < buckets ? lo + per : buckets;
-  uint32_t sum = 0;
-  for (uint32_t j = lo; j < hi; j++) sum += in[j];
-  partial[t] = sum;
-  __syncthreads();
-  if (t == 0) {
-    uint32_t run = 0;
-    for (uint32_t j = 0; j < SCAN_THREADS; j++) {
-      const uint32_t v = partial[j];
-      partial[j] = run;
-      run += v;
+  __shared__ uint32_t warp_sums[SCAN_THREADS / 32];
+  __shared__ uint32_t carry;
+  const uint32_t t = threadIdx.x, lane = t & 31, warp = t >> 5;
+  const uint64_t base = (uint64_t)blockIdx.x * buckets;
+  if (t == 0) carry = 0;
+  for (uint32_t j0 = 0; j0 < buckets; j0 += SCAN_THREADS) {
+    const uint32_t j = j0 + t;
+    const uint32_t v = j < buckets ? counts[base + j] : 0;
+    uint32_t incl = v;  // inclusive scan within the warp
+    for (int d = 1; d < 32; d *= 2) {
+      const uint32_t up = __shfl_up_sync(0xffffffffu, incl, d);
+      if (lane >= (uint32_t)d) incl += up;
     }
-  }
-  __syncthreads();
-  uint32_t run = partial[t];
-  for (uint32_t j = lo; j < hi; j++) {
-    out[j] = run;
-    cur[j] = run;
-    run += in[j];
+    if (lane == 31) warp_sums[warp] = incl;
+    __syncthreads();  // warp totals written; `carry` from the previous chunk settled
+    if (warp == 0) {
+      uint32_t w = lane < SCAN_THREADS / 32 ? warp_sums[lane] : 0, wincl = w;
+      for (int d = 1; d < 32; d *= 2) {
+        const uint32_t up = __shfl_up_sync(0xffffffffu, wincl, d);
+        if (lane >= (uint32_t)d) wincl += up;
+      }
+      if (lane < SCAN_THREADS / 32) warp_sums[lane] = wincl - w;  // exclusive
+    }
+    __syncthreads();
+    const uint32_t at = carry + warp_sums[warp] + incl - v;
+    if (j < buckets) {
+      offsets[base + j] = at;
+      cursors[base + j] = at;
+    }
+    __syncthreads();  // every thread has read `carry` and `warp_sums`
+    if (t == SCAN_THREADS - 1) carry = at + v;
   }
 }
 
@@ -96,6 +105,25 @@ __device__ __forceinline__ void reduce(const Xyzz* sums, uint32_t windows, uint3
   }
 }
 
+// One block per window: the sum of the window's `per_window` segment sums (a thread adds a
+// strided share, then a tree in dynamic shared memory of blockDim.x points, a power of two).
+template <class Ops, class Xyzz>
+__device__ __forceinline__ void sum_windows(const Xyzz* parts, uint32_t per_window, Xyzz* out) {
+  DYN_SHARED(Xyzz, s);
+  const uint32_t t = threadIdx.x;
+  const Xyzz* w = parts + (uint64_t)blockIdx.x * per_window;
+  Xyzz acc = Xyzz::inf();
+  CHK_NO_UNROLL
+  for (uint32_t i = t; i < per_window; i += blockDim.x) acc = Ops::add(acc, w[i]);
+  s[t] = acc;
+  __syncthreads();
+  for (uint32_t half = blockDim.x / 2; half > 0; half /= 2) {
+    if (t < half) s[t] = Ops::add(s[t], s[t + half]);
+    __syncthreads();
+  }
+  if (t == 0) out[blockIdx.x] = s[0];
+}
+
 extern "C" __global__ void chk_msm_accumulate_g1(const bn254_g1_affine_t* bases, const uint32_t* sorted,
                                                  const uint32_t* offsets, const uint32_t* counts, uint64_t n,
                                                  uint32_t windows, uint32_t buckets, bn254_g1_xyzz_t* out) {
@@ -116,4 +144,12 @@ extern "C" __global__ void chk_msm_accumulate_g2(const bn254_g2_affine_t* bases,
 extern "C" __global__ void chk_msm_reduce_g2(const bn254_g2_xyzz_t* sums, uint32_t windows, uint32_t buckets,
                                              uint32_t seg, bn254_g2_xyzz_t* out) {
   reduce<outline_ops>(sums, windows, buckets, seg, out);
+}
+
+extern "C" __global__ void chk_msm_sum_g1(const bn254_g1_xyzz_t* parts, uint32_t per_window, bn254_g1_xyzz_t* out) {
+  sum_windows<inline_ops>(parts, per_window, out);
+}
+
+extern "C" __global__ void chk_msm_sum_g2(const bn254_g2_xyzz_t* parts, uint32_t per_window, bn254_g2_xyzz_t* out) {
+  sum_windows<outline_ops>(parts, per_window, out);
 }

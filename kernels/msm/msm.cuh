@@ -4,8 +4,10 @@
 //   scan        per window, bucket offsets into the window's sorted segment
 //   scatter     counting sort: point indices (with the sign) grouped by bucket
 //   accumulate  one thread per (window, bucket): the sum of its points, XYZZ
-//   reduce      one thread per (window, segment of buckets): Σ (bucket + 1) · B over the segment
-// The host adds the segments of a window and combines the windows (Horner over 2^c).
+//   reduce      one thread per (window, segment of buckets): Σ (bucket + 1) · B over the segment,
+//               segments small enough that the threads fill every SM
+//   sum         one block per window: the sum of its segments
+// The host combines the windows (Horner over 2^c).
 // The sort's order within a bucket depends on the schedule; the bucket sums do not.
 #pragma once
 #include "ec/bn254_g1.cuh"

@@ -1,6 +1,6 @@
 //! The device MSM: the kernels of `kernels/msm` (see msm.cuh) in order on one chunk of points,
-//! then each window's segment sums added and the windows combined on the host (a few hundred
-//! group operations). [`Plan`] is the pure part — window size, precomputed copies, buckets,
+//! each window's sum on the device, the windows combined on the host (c doublings and an
+//! addition per window). [`Plan`] is the pure part — window size, precomputed copies, buckets,
 //! segments and the device bytes they take — shared by the emulator and CUDA.
 
 use ark_bn254::{Fq, Fq2, Fr};
@@ -17,8 +17,29 @@ use crate::mem::{self, Size};
 
 /// Threads of the scan kernel's one block per window (`SCAN_THREADS` in msm.cuh).
 const SCAN_THREADS: u32 = 256;
-/// Buckets one reduce thread folds.
-const SEGMENT: u32 = 64;
+/// Buckets one reduce thread folds: at least this many (a segment also pays a double-and-add
+/// for its offset)...
+const MIN_SEGMENT: u32 = 4;
+/// ... at most this many, and otherwise as few as fill the device with this many threads an SM.
+const MAX_SEGMENT: u32 = 64;
+const REDUCE_THREADS_PER_SM: u64 = 512;
+
+/// Buckets per reduce thread on a device of `sm_count` SMs: the segments of all windows spread
+/// over every SM (the reduce was 2 blocks for 2^14 G1 points, 301 of the MSM's 340 µs kernel
+/// time in the emulator profile's H100 estimate).
+fn segment(windows: u32, buckets: u32, sm_count: u32) -> u32 {
+    let per_thread = (windows as u64 * buckets as u64) / (sm_count.max(1) as u64 * REDUCE_THREADS_PER_SM);
+    (per_thread.max(1).next_power_of_two() as u32).clamp(MIN_SEGMENT, MAX_SEGMENT)
+}
+
+/// Threads of the sum kernel's block per window (its shared memory holds one XYZZ point each).
+fn sum_threads(field_words: usize) -> u32 {
+    if field_words > 4 {
+        128
+    } else {
+        256
+    }
+}
 
 /// What the device MSM needs of a curve: its points as the kernels store them (arkworks'
 /// Montgomery limbs, (0, 0) for infinity) and its kernels.
@@ -27,6 +48,7 @@ pub trait DeviceCurve: super::cpu::CpuCurve + SWCurveConfig<ScalarField = Fr> {
     const FIELD_WORDS: usize;
     const ACCUMULATE: &'static str;
     const REDUCE: &'static str;
+    const SUM: &'static str;
     /// The element's Montgomery limbs into `out` (`FIELD_WORDS` words).
     fn write_field(x: &Self::BaseField, out: &mut [u64]);
     /// The element with Montgomery limbs `words`, if canonical.
@@ -37,6 +59,7 @@ impl DeviceCurve for ark_bn254::g1::Config {
     const FIELD_WORDS: usize = 4;
     const ACCUMULATE: &'static str = "chk_msm_accumulate_g1";
     const REDUCE: &'static str = "chk_msm_reduce_g1";
+    const SUM: &'static str = "chk_msm_sum_g1";
     fn write_field(x: &Fq, out: &mut [u64]) {
         out.copy_from_slice(&limbs(*x));
     }
@@ -49,6 +72,7 @@ impl DeviceCurve for ark_bn254::g2::Config {
     const FIELD_WORDS: usize = 8;
     const ACCUMULATE: &'static str = "chk_msm_accumulate_g2";
     const REDUCE: &'static str = "chk_msm_reduce_g2";
+    const SUM: &'static str = "chk_msm_sum_g2";
     fn write_field(x: &Fq2, out: &mut [u64]) {
         out[..4].copy_from_slice(&limbs(x.c0));
         out[4..].copy_from_slice(&limbs(x.c1));
@@ -67,14 +91,14 @@ pub struct Plan {
     pub layout: Layout,
     /// Buckets per window: 2^(c-1).
     pub buckets: u32,
-    /// Reduce segments per window.
+    /// Reduce segments per window, at most (the smallest segment: what the partial sums take).
     pub segments: u32,
 }
 
 impl Plan {
     pub fn new(n: usize, layout: Layout) -> Self {
         let buckets = 1u32 << (layout.c - 1);
-        Self { n, layout, buckets, segments: buckets.div_ceil(SEGMENT) }
+        Self { n, layout, buckets, segments: buckets.div_ceil(MIN_SEGMENT) }
     }
 
     /// Points the kernels see: every precomputed copy of every base.
@@ -91,7 +115,7 @@ impl Plan {
         let scalars = Size::of(self.n, what).times(32);
         let keys_and_sorted = Size::of(pts, what).times(2 * w * 4);
         let bucket_tables = Size::of(w * b, what).times(3 * 4 + 4 * field_words * 8);
-        let partials = Size::of(w * self.segments as usize, what).times(4 * field_words * 8);
+        let partials = Size::of(w * (self.segments as usize + 1), what).times(4 * field_words * 8);
         affine.and(scalars).and(keys_and_sorted).and(bucket_tables).and(partials).get()
     }
 }
@@ -150,7 +174,10 @@ pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layou
     let sorted = gpu.alloc::<u32>(windows as usize * pts as usize)?;
     let xyzz = 4 * P::FIELD_WORDS;
     let sums = gpu.alloc::<u64>((windows * buckets) as usize * xyzz)?;
-    let partials = gpu.alloc::<u64>((windows * p.segments) as usize * xyzz)?;
+    let seg = segment(windows, buckets, props.sm_count);
+    let segs = buckets.div_ceil(seg);
+    let partials = gpu.alloc_uninit::<u64>((windows * segs) as usize * xyzz)?;
+    let window_sums = gpu.alloc_uninit::<u64>(windows as usize * xyzz)?;
 
     let grid = |count: u64| plan::elementwise(count, &props).expect("count > 0");
     let (g, b) = grid(n as u64);
@@ -180,16 +207,21 @@ pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layou
         .u32(windows)
         .u32(buckets)
         .buf(&sums);
-    let (g, b) = grid((windows * p.segments) as u64);
-    let reduce = Launch::new(P::REDUCE, g, b).buf(&sums).u32(windows).u32(buckets).u32(SEGMENT).buf(&partials);
+    let (g, b) = grid((windows * segs) as u64);
+    let reduce = Launch::new(P::REDUCE, g, b).buf(&sums).u32(windows).u32(buckets).u32(seg).buf(&partials);
+    let threads = sum_threads(P::FIELD_WORDS);
+    let sum = Launch::new(P::SUM, Dim3::x(windows), Dim3::x(threads))
+        .shared(threads * xyzz as u32 * 8)
+        .buf(&partials)
+        .u32(segs)
+        .buf(&window_sums);
     // SAFETY: every buffer is sized from the plan the launches index by: scalars 4n words, keys
-    // and sorted windows·points, bucket tables windows·buckets, partials windows·segments;
-    // a point index fits the 31 bits the keys leave it (points ≤ MAX_CHUNK).
-    unsafe { gpu.run(&[digits, histogram, scan, scatter, accumulate, reduce])? };
+    // and sorted windows·points, bucket tables windows·buckets, partials windows·segs, window
+    // sums windows; a point index fits the 31 bits the keys leave it (points ≤ MAX_CHUNK).
+    unsafe { gpu.run(&[digits, histogram, scan, scatter, accumulate, reduce, sum])? };
 
-    let words = gpu.download(&partials)?;
-    let segment_points: Vec<Projective<P>> = words.par_chunks(xyzz).map(from_xyzz::<P>).collect::<Result<_>>()?;
-    let window_sums: Vec<Projective<P>> = segment_points.chunks(p.segments as usize).map(|s| s.iter().sum()).collect();
+    let words = gpu.download(&window_sums)?;
+    let window_sums: Vec<Projective<P>> = words.par_chunks(xyzz).map(from_xyzz::<P>).collect::<Result<_>>()?;
     let mut total = Projective::<P>::zero();
     for s in window_sums.iter().rev() {
         for _ in 0..layout.c {
