@@ -198,10 +198,7 @@ fn bad_inputs_are_typed_errors() {
         off2[2] = G2Affine::new_unchecked(off2[2].x, off2[2].y + ark_bn254::Fq2::ONE);
         assert!(matches!(msm::g2(&engine, &off2, &s[..4], &cfg), Err(Error::NotOnCurve { index: 2 })));
         // A point on the twist outside the order-r subgroup (G2's cofactor is not 1).
-        off2[2] = (1u64..)
-            .filter_map(|i| G2Affine::get_point_from_x_unchecked(ark_bn254::Fq2::from(i), false))
-            .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
-            .expect("a twist point outside the subgroup");
+        off2[2] = outside_g2();
         assert!(matches!(msm::g2(&engine, &off2, &s[..4], &cfg), Err(Error::NotInSubgroup { index: 2 })));
     }
 }
@@ -285,5 +282,50 @@ fn arkworks_adapter_equals_arkworks() {
         assert_eq!(got.into_affine(), ark(&bases, &s));
         let got = cherenkov::arkworks::msm_g2(&g2, &s[..77], backend).unwrap();
         assert_eq!(got.into_affine(), ark(&g2, &s[..77]));
+        let got = cherenkov::arkworks::msm_g1_unchecked(&bases, &s, backend).unwrap();
+        assert_eq!(got.into_affine(), ark(&bases, &s));
+        let got = cherenkov::arkworks::msm_g2_unchecked(&g2, &s[..77], backend).unwrap();
+        assert_eq!(got.into_affine(), ark(&g2, &s[..77]));
     }
+}
+
+/// A twist point on the curve but outside G2 (found by x, not built from the generator).
+fn outside_g2() -> G2Affine {
+    (1u64..)
+        .filter_map(|i| G2Affine::get_point_from_x_unchecked(ark_bn254::Fq2::from(i), false))
+        .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+        .expect("a twist point outside the subgroup")
+}
+
+#[test]
+fn valid_bases_are_checked_once_and_reused() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let g2 = points::<ark_bn254::g2::Config>(&mut rng, 65);
+    let sets: Vec<Vec<Fr>> = (0..2).map(|_| scalars(&mut rng, 65)).collect();
+    let valid = msm::ValidBases::new(&g2).unwrap();
+    assert_eq!((valid.len(), valid.as_slice().as_ptr()), (65, g2.as_ptr()));
+    let table = valid.precompute(2, Some(6)).unwrap();
+    let cfg = MsmConfig::default();
+    for engine in engines() {
+        let got = valid.msm(&engine, &sets[0], &cfg).unwrap().into_affine();
+        assert_eq!(got, ark(&g2, &sets[0]), "{}", engine.name());
+        let got = valid.msm_batch(&engine, &[&sets[0], &sets[1]], &cfg).unwrap();
+        assert_eq!(got[1].into_affine(), ark(&g2, &sets[1]), "{}", engine.name());
+        assert_eq!(table.msm(&engine, &sets[1], &cfg).unwrap().into_affine(), ark(&g2, &sets[1]));
+        let short = valid.msm(&engine, &sets[0][..64], &cfg);
+        assert!(matches!(short, Err(Error::LengthMismatch { expected: 65, got: 64, .. })), "{short:?}");
+    }
+    // The first bad base is named, off the curve or outside the subgroup.
+    let mut bad = g2.clone();
+    bad[40] = outside_g2();
+    bad[50] = G2Affine::new_unchecked(bad[50].x, bad[50].y + ark_bn254::Fq2::ONE);
+    assert!(matches!(msm::ValidBases::new(&bad), Err(Error::NotInSubgroup { index: 40 })));
+    assert!(matches!(msm::ValidBases::new(&bad[41..]), Err(Error::NotOnCurve { index: 9 })));
+    assert!(msm::ValidBases::<ark_bn254::g2::Config>::new(&[]).unwrap().is_empty());
+    // Unchecked, a base outside G2 is summed as given (arkworks' semantics), not an error.
+    let got = cherenkov::arkworks::msm_g2_unchecked(&bad[..41], &sets[0][..41], Backend::Cpu).unwrap();
+    assert_eq!(got.into_affine(), ark(&bad[..41], &sets[0][..41]));
+    let g1 = points::<ark_bn254::g1::Config>(&mut rng, 9);
+    let valid = msm::ValidBases::new(&g1).unwrap();
+    assert_eq!(valid.msm(&Engine::Cpu, &sets[0][..9], &cfg).unwrap().into_affine(), ark(&g1, &sets[0][..9]));
 }

@@ -43,7 +43,7 @@ fn sum_threads(field_words: usize) -> u32 {
 
 /// What the device MSM needs of a curve: its points as the kernels store them (arkworks'
 /// Montgomery limbs, (0, 0) for infinity) and its kernels.
-pub trait DeviceCurve: super::cpu::CpuCurve + SWCurveConfig<ScalarField = Fr> {
+pub trait DeviceCurve: super::cpu::CpuCurve + super::subgroup::SubgroupCheck + SWCurveConfig<ScalarField = Fr> {
     /// u64 words of one base-field element.
     const FIELD_WORDS: usize;
     const ACCUMULATE: &'static str;

@@ -4,8 +4,9 @@
 //! - Inputs are arkworks types: bases as affine points, scalars as `Fr` (arkworks' Montgomery
 //!   form, converted once to integers). An empty input is the identity, not an error.
 //! - [`MsmConfig::validate`] (on by default) checks every base is on the curve and in the
-//!   prime-order subgroup first (free for G1, cofactor 1; a scalar multiplication per point for
-//!   G2) and reports the first bad index.
+//!   prime-order subgroup first (free for G1, cofactor 1; for G2 a 63-bit scalar multiplication
+//!   per point, [`subgroup`]) and reports the first bad index. [`ValidBases`] checks a base set
+//!   once for any number of MSMs.
 //! - Batched: [`g1_batch`] / [`g2_batch`] run several scalar vectors over one base set.
 //! - Precomputed: [`Precomputed`] owns `factor` shifted copies of the bases (ICICLE's
 //!   `precompute_factor`), so each MSM runs `factor` times fewer windows.
@@ -18,6 +19,7 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod subgroup;
 
 use std::borrow::Cow;
 
@@ -30,6 +32,7 @@ use rayon::prelude::*;
 use crate::backend::{Engine, Gpu};
 use crate::error::{Error, Result};
 use gpu::DeviceCurve;
+use subgroup::SubgroupCheck;
 
 /// Points one device MSM takes at most: the kernels' keys keep 31 bits for a point index.
 pub const MAX_CHUNK: usize = 1 << 30;
@@ -140,6 +143,49 @@ pub fn device_bytes(curve: u8, n: usize, window_bits: u32, copies: u32) -> Resul
         _ => return Err(Error::InvalidShape(format!("BN254 has G1 and G2, not G{curve}"))),
     };
     gpu::Plan::new(n, Layout::new(window_bits, copies)?).device_bytes(words)
+}
+
+/// Bases checked once (on the curve, in the prime-order subgroup) for any number of MSMs.
+///
+/// [`MsmConfig::validate`] checks the bases on every call; for G2 that is a 63-bit scalar
+/// multiplication per base ([`subgroup`]), more than the MSM itself. Made once per base set,
+/// this value carries the check: its MSMs, batches and precomputed tables skip it.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidBases<'a, P: SWCurveConfig> {
+    bases: &'a [Affine<P>],
+}
+
+impl<'a, P: DeviceCurve> ValidBases<'a, P> {
+    /// Checks every base (in parallel); the error names the first bad index.
+    pub fn new(bases: &'a [Affine<P>]) -> Result<Self> {
+        check_bases(bases)?;
+        Ok(Self { bases })
+    }
+
+    pub fn as_slice(&self) -> &'a [Affine<P>] {
+        self.bases
+    }
+    pub fn len(&self) -> usize {
+        self.bases.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.bases.is_empty()
+    }
+
+    /// Σ scalars[i] · bases[i]; `cfg.validate` is ignored (the bases are valid).
+    pub fn msm(&self, engine: &Engine, scalars: &[Fr], cfg: &MsmConfig) -> Result<Projective<P>> {
+        run(engine, self.bases, scalars, &MsmConfig { validate: false, ..*cfg })
+    }
+
+    /// Several MSMs over these bases, as [`msm_batch`].
+    pub fn msm_batch(&self, engine: &Engine, sets: &[&[Fr]], cfg: &MsmConfig) -> Result<Vec<Projective<P>>> {
+        batch(engine, self.bases, sets, &MsmConfig { validate: false, ..*cfg })
+    }
+
+    /// A [`Precomputed`] table of these bases, without checking them again.
+    pub fn precompute(&self, factor: u32, window_bits: Option<u32>) -> Result<Precomputed<P>> {
+        Precomputed::new(self.bases, factor, window_bits, false)
+    }
 }
 
 /// Bases with `factor` precomputed copies each (copy j = 2^(j·c·windows) · base), for MSMs
@@ -344,11 +390,18 @@ fn chunked<P: DeviceCurve>(
 }
 
 /// The first base off the curve or outside the prime-order subgroup, as an error.
-fn check_bases<P: SWCurveConfig>(bases: &[Affine<P>]) -> Result<()> {
-    let bad = bases.par_iter().position_first(|p| !p.is_on_curve() || !p.is_in_correct_subgroup_assuming_on_curve());
-    match bad {
+fn check_bases<P: SubgroupCheck>(bases: &[Affine<P>]) -> Result<()> {
+    let off = bases.par_iter().position_first(|p| !p.is_on_curve());
+    // Subgroup membership of the points before the first one off the curve, as a batch; the
+    // per-point test only finds which one failed.
+    let on = &bases[..off.unwrap_or(bases.len())];
+    if !P::all_in_prime_subgroup(on) {
+        if let Some(index) = on.par_iter().position_first(|p| !P::in_prime_subgroup(p)) {
+            return Err(Error::NotInSubgroup { index });
+        }
+    }
+    match off {
         None => Ok(()),
-        Some(index) if !bases[index].is_on_curve() => Err(Error::NotOnCurve { index }),
-        Some(index) => Err(Error::NotInSubgroup { index }),
+        Some(index) => Err(Error::NotOnCurve { index }),
     }
 }
