@@ -55,31 +55,25 @@ pub fn inputs<P: SWCurveConfig<ScalarField = Fr>>(n: usize, seed: u64) -> (Vec<A
 
 const ARK: &str = "arkworks VariableBaseMSM::msm";
 
-fn case<P: DeviceCurve>(engine: &Engine, curve: &str, log_n: u32, cfg: &MsmBench) -> Result<BenchRow> {
-    let (bases, scalars) = inputs::<P>(1 << log_n, cfg.seed ^ u64::from(log_n) << 32);
-    // Trusted inputs on both sides: arkworks does not validate either.
-    let opts = MsmConfig { validate: false, ..MsmConfig::default() };
-    let ours = |(): ()| msm::msm(engine, &bases, &scalars, &opts).map(|p| p.into_affine());
-    let peer = |(): ()| Projective::<P>::msm(&bases, &scalars).map(|p| p.into_affine());
-    let case = format!("{curve} MSM 2^{log_n} points");
-    if ours(())? != peer(()).map_err(|_| Error::Verification("arkworks: lengths".into()))? {
-        return Err(Error::Verification(format!("{case}: the result differs from arkworks'")));
-    }
-    let (t_ours, t_peer) = median_pair(cfg.repetitions, || (), ours, peer);
-    Ok(BenchRow { primitive: "msm", case, elements: 1 << log_n, ours: t_ours, peer_name: ARK, peer: t_peer })
-}
-
-/// The drop-in as users meet it: `arkworks::msm_g1`/`msm_g2` build the engine and check every
-/// base (on the curve, in the subgroup) on every call; arkworks' `msm` trusts its inputs.
-fn adapter_case<P: DeviceCurve>(engine: &Engine, curve: &str, log_n: u32, cfg: &MsmBench) -> Result<BenchRow> {
+/// The raw MSM on trusted inputs (`adapter` false: arkworks does not validate either), or the
+/// drop-in as users meet it (`adapter` true: `arkworks::msm_g1`/`msm_g2` build the engine and
+/// check every base, on the curve and in the subgroup, on every call).
+fn case<P: DeviceCurve>(engine: &Engine, curve: &str, log_n: u32, adapter: bool, cfg: &MsmBench) -> Result<BenchRow> {
     let (bases, scalars) = inputs::<P>(1 << log_n, cfg.seed ^ u64::from(log_n) << 32);
     let backend = engine.kind();
     let ours = |(): ()| {
-        let engine = backend.engine()?;
-        msm::msm(&engine, &bases, &scalars, &MsmConfig::default()).map(|p| p.into_affine())
+        let sum = if adapter {
+            msm::msm(&backend.engine()?, &bases, &scalars, &MsmConfig::default())
+        } else {
+            msm::msm(engine, &bases, &scalars, &MsmConfig { validate: false, ..MsmConfig::default() })
+        };
+        sum.map(|p| p.into_affine())
     };
     let peer = |(): ()| Projective::<P>::msm(&bases, &scalars).map(|p| p.into_affine());
-    let case = format!("{curve} MSM 2^{log_n} points, arkworks::msm_{} (bases checked)", curve.to_lowercase());
+    let mut case = format!("{curve} MSM 2^{log_n} points");
+    if adapter {
+        case += &format!(", arkworks::msm_{} (bases checked)", curve.to_lowercase());
+    }
     if ours(())? != peer(()).map_err(|_| Error::Verification("arkworks: lengths".into()))? {
         return Err(Error::Verification(format!("{case}: the result differs from arkworks'")));
     }
@@ -87,24 +81,19 @@ fn adapter_case<P: DeviceCurve>(engine: &Engine, curve: &str, log_n: u32, cfg: &
     Ok(BenchRow { primitive: "msm", case, elements: 1 << log_n, ours: t_ours, peer_name: ARK, peer: t_peer })
 }
 
-/// Runs the MSM bench on `engine`; `progress` hears each case's name before it runs.
+/// Runs the MSM bench on `engine` (the raw MSMs, then the same cases through the arkworks
+/// adapters); `progress` hears each case's name before it runs.
 pub fn msm(engine: &Engine, cfg: &MsmBench, mut progress: impl FnMut(&str)) -> Result<Vec<BenchRow>> {
     let mut rows = Vec::new();
-    for &log_n in &cfg.g1_log_sizes {
-        progress(&format!("G1 MSM 2^{log_n} points"));
-        rows.push(case::<ark_bn254::g1::Config>(engine, "G1", log_n, cfg)?);
-    }
-    for &log_n in &cfg.g2_log_sizes {
-        progress(&format!("G2 MSM 2^{log_n} points"));
-        rows.push(case::<ark_bn254::g2::Config>(engine, "G2", log_n, cfg)?);
-    }
-    for &log_n in &cfg.g1_log_sizes {
-        progress(&format!("G1 MSM 2^{log_n} points through arkworks::msm_g1"));
-        rows.push(adapter_case::<ark_bn254::g1::Config>(engine, "G1", log_n, cfg)?);
-    }
-    for &log_n in &cfg.g2_log_sizes {
-        progress(&format!("G2 MSM 2^{log_n} points through arkworks::msm_g2"));
-        rows.push(adapter_case::<ark_bn254::g2::Config>(engine, "G2", log_n, cfg)?);
+    for (adapter, how) in [(false, ""), (true, " through the arkworks adapter")] {
+        for &log_n in &cfg.g1_log_sizes {
+            progress(&format!("G1 MSM 2^{log_n} points{how}"));
+            rows.push(case::<ark_bn254::g1::Config>(engine, "G1", log_n, adapter, cfg)?);
+        }
+        for &log_n in &cfg.g2_log_sizes {
+            progress(&format!("G2 MSM 2^{log_n} points{how}"));
+            rows.push(case::<ark_bn254::g2::Config>(engine, "G2", log_n, adapter, cfg)?);
+        }
     }
     Ok(rows)
 }
