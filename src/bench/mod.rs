@@ -383,7 +383,16 @@ mod tests {
         let cfg = MsmBench { g1_log_sizes: vec![6], g2_log_sizes: vec![4], repetitions: 3, seed: 9 };
         for engine in [Engine::Cpu, Engine::emu(Default::default())] {
             let rows = msm(&engine, &cfg, |_| {}).unwrap();
-            assert_eq!(rows.len(), 2);
+            let cases: Vec<&str> = rows.iter().map(|r| r.case.as_str()).collect();
+            assert_eq!(
+                cases,
+                [
+                    "G1 MSM 2^6 points",
+                    "G2 MSM 2^4 points",
+                    "G1 MSM 2^6 points, arkworks::msm_g1 (bases checked)",
+                    "G2 MSM 2^4 points, arkworks::msm_g2 (bases checked)"
+                ]
+            );
             assert!(rows.iter().all(|r| r.ratio().is_finite() && r.primitive == "msm"));
         }
     }

@@ -82,6 +82,24 @@ impl TreeData {
     }
 }
 
+/// The engine `CHERENKOV_BACKEND` names (unset: the best available), so that slop's
+/// `StackedPcsProver<P, _>: DefaultJaggedProver`, which builds its prover as `P::default()`,
+/// runs on cherenkov. `Default` cannot fail: a value that does not parse, or names a backend this
+/// machine cannot open, gives the cpu engine and one line on stderr saying why. Use
+/// [`MerkleProver::new`] to get that as an error instead.
+impl Default for MerkleProver {
+    fn default() -> Self {
+        match Backend::from_env().and_then(Backend::engine) {
+            Ok(engine) => Self::on(engine),
+            Err(why) => {
+                static WARNED: std::sync::Once = std::sync::Once::new();
+                WARNED.call_once(|| eprintln!("cherenkov-sp1-v6: MerkleProver::default() runs on cpu: {why}"));
+                Self::on(Engine::Cpu)
+            }
+        }
+    }
+}
+
 impl MerkleProver {
     pub fn new(backend: Backend) -> cherenkov::Result<Self> {
         Ok(Self::on(backend.engine()?))

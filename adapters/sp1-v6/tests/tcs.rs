@@ -123,3 +123,20 @@ fn zero_width_tensors_are_errors() {
     });
     assert!(!matches!(slop_verifies, Ok(true)), "slop now handles zero-width tensors: accept them too");
 }
+
+/// slop's jagged PCS builds its Merkle prover as `P::default()` (`StackedPcsProver<P, _>:
+/// DefaultJaggedProver` needs `P: ComputeTcsOpenings + Default`): ours qualifies, runs on the
+/// engine `CHERENKOV_BACKEND` names, and commits as slop does.
+#[test]
+fn default_prover_follows_cherenkov_backend() {
+    fn slop_builds_it<P: ComputeTcsOpenings<KoalaBearDegree4Duplex, slop_alloc::CpuBackend> + Default>() -> P {
+        P::default()
+    }
+    let ours: MerkleProver = slop_builds_it();
+    let want = cherenkov::Backend::from_env().and_then(cherenkov::Backend::engine).unwrap_or(Engine::Cpu);
+    assert_eq!(ours.engine().name(), want.name());
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    let tensors: Message<Tensor<KoalaBear>> = [common::tensor(&mut rng, 37, 9)].into_iter().collect();
+    let want = Poseidon2KoalaBear16Prover::default().commit_tensors(tensors.clone()).unwrap().0;
+    assert_eq!(ours.commit_tensors(tensors).unwrap().0, want);
+}
