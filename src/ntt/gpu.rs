@@ -347,8 +347,9 @@ pub(crate) fn run_on_device<F: NttField>(
                 // SAFETY: `cur` holds 2^log_src rows and `out` 2^log_n rows of `width` (checked
                 // above / allocated so); blocks cover rows < 2^log_n and virtual columns <
                 // width << lo; shared memory holds padded_rows(rows) × tile_cols plus rows / 2 twiddles
-                // (`launches` keeps that within `shared_bytes`); twiddle indices are below
-                // 2^(tw.log_n - 1), the table's length, since log_n ≤ tw.log_n.
+                // (`launches` keeps that within `shared_bytes`); twiddle indices half - 1 + j
+                // (j < half ≤ 2^(log_n - 1)) are below 2^log_n - 1 ≤ 2^tw.log_n - 1, the length
+                // of the by-level table, since log_n ≤ tw.log_n.
                 unsafe { gpu.launch(&l)? };
                 if let Some(d) = dst {
                     cur = d;
