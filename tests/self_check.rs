@@ -83,6 +83,15 @@ fn ntt_and_lde_results_are_checked() {
     caught("babybear lde", 4 * (x.len() * 4 - 1), &want, |e| {
         ntt::coset_lde_batch(e, x.clone(), width, 2, BabyBear::GENERATOR, Order::BitReversed)
     });
+    // Large enough that the transfers hand the check several pieces (256 KiB each): the fault
+    // in the last one, in a row a piece boundary does not split.
+    let (log_n, width) = (15, 5);
+    let x: Vec<BabyBear> = random(width << log_n, &mut rng);
+    let t = Transform::new(Direction::Forward).orders(Order::Natural, Order::BitReversed);
+    let want = ntt::transform_batch(&Engine::Cpu, x.clone(), width, t).unwrap();
+    caught("babybear transform, several pieces", 4 * (x.len() - 3), &want, |e| {
+        ntt::transform_batch(e, x.clone(), width, t)
+    });
     let f: Vec<Bn254Fr> = random(1 << 6, &mut rng);
     let t = Transform::new(Direction::Forward);
     let want = ntt::transform_batch(&Engine::Cpu, f.clone(), 1, t).unwrap();

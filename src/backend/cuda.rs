@@ -189,7 +189,10 @@ impl CudaDevice {
         unsafe { result::memset_d8_async(a.ptr, 0, a.bytes, self.stream.cu_stream()) }.map_err(cuda_err)
     }
 
-    pub(crate) fn write(&self, dst: &CudaAlloc, src: &[u8]) -> Result<()> {
+    /// Copies `src` to `dst`; `after` (if any) is called with each staged chunk (byte offset, host
+    /// bytes) once the host has copied it (chunks are whole multiples of its `align` bytes), so a host
+    /// pass over the data can read it while it is in cache.
+    pub(crate) fn write(&self, dst: &CudaAlloc, src: &[u8], after: Option<AfterChunk<'_>>) -> Result<()> {
         if src.is_empty() {
             return Ok(());
         }
@@ -197,23 +200,32 @@ impl CudaDevice {
         // Launches are queued without waiting, and a pooled buffer may still be read by one: the
         // copy goes after everything queued so far.
         self.stream.synchronize().map_err(cuda_err)?;
-        if src.len() <= DIRECT_BYTES {
+        let stage = stage_bytes(after);
+        if src.len() <= DIRECT_BYTES || stage.is_none() {
             // SAFETY: `dst` holds src.len() bytes (allocated for this buffer's length).
-            return unsafe { result::memcpy_htod_sync(dst.ptr, src) }.map_err(cuda_err);
+            unsafe { result::memcpy_htod_sync(dst.ptr, src) }.map_err(cuda_err)?;
+            if let Some((_, f)) = after {
+                f(0, src);
+            }
+            return Ok(());
         }
+        let stage = stage.unwrap_or(STAGE_BYTES);
         let mut guard = self.staging()?;
         let st = guard.as_mut().expect("staging() allocates");
         let stream = self.stream.cu_stream();
-        for (i, chunk) in src.chunks(STAGE_BYTES).enumerate() {
+        for (i, chunk) in src.chunks(stage).enumerate() {
             let k = i % 2;
             // SAFETY: the event was created in this context; waits for the last DMA out of buffer k.
             unsafe { result::event::synchronize(st.events[k]) }.map_err(cuda_err)?;
             let pinned = &mut st.buffer(k)[..chunk.len()];
             parallel_copy(chunk, pinned);
+            if let Some((_, f)) = after {
+                f(i * stage, chunk);
+            }
             // SAFETY: dst holds src.len() bytes, so the chunk's range; the pinned buffer is not
             // touched again until its event (recorded right after) has completed.
             unsafe {
-                result::memcpy_htod_async(dst.ptr + (i * STAGE_BYTES) as u64, &*pinned, stream)
+                result::memcpy_htod_async(dst.ptr + (i * stage) as u64, &*pinned, stream)
                     .and_then(|()| result::event::record(st.events[k], stream))
             }
             .map_err(cuda_err)?;
@@ -221,20 +233,28 @@ impl CudaDevice {
         self.stream.synchronize().map_err(cuda_err)
     }
 
-    pub(crate) fn read(&self, src: &CudaAlloc, dst: &mut [u8]) -> Result<()> {
+    /// Copies `src` into `dst`; `after` as in [`CudaDevice::write`], each chunk of `dst` once
+    /// it holds the data.
+    pub(crate) fn read(&self, src: &CudaAlloc, dst: &mut [u8], after: Option<AfterChunk<'_>>) -> Result<()> {
         if dst.is_empty() {
             return Ok(());
         }
         self.ctx.bind_to_thread().map_err(cuda_err)?;
         self.stream.synchronize().map_err(cuda_err)?;
-        if dst.len() <= DIRECT_BYTES {
+        let stage = stage_bytes(after);
+        if dst.len() <= DIRECT_BYTES || stage.is_none() {
             // SAFETY: `src` holds dst.len() bytes.
-            return unsafe { result::memcpy_dtoh_sync(dst, src.ptr) }.map_err(cuda_err);
+            unsafe { result::memcpy_dtoh_sync(&mut *dst, src.ptr) }.map_err(cuda_err)?;
+            if let Some((_, f)) = after {
+                f(0, dst);
+            }
+            return Ok(());
         }
+        let stage = stage.unwrap_or(STAGE_BYTES);
         let mut guard = self.staging()?;
         let st = guard.as_mut().expect("staging() allocates");
         let stream = self.stream.cu_stream();
-        let chunks: Vec<&mut [u8]> = dst.chunks_mut(STAGE_BYTES).collect();
+        let chunks: Vec<&mut [u8]> = dst.chunks_mut(stage).collect();
         let lens: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
         // DMA of chunk i + 1 into one buffer while chunk i is copied out of the other.
         let fetch = |st: &mut Staging, i: usize| -> Result<()> {
@@ -242,7 +262,7 @@ impl CudaDevice {
             let pinned = &mut st.buffer(k)[..lens[i]];
             // SAFETY: src holds dst.len() bytes; the buffer is read only after its event.
             unsafe {
-                result::memcpy_dtoh_async(pinned, src.ptr + (i * STAGE_BYTES) as u64, stream)
+                result::memcpy_dtoh_async(pinned, src.ptr + (i * stage) as u64, stream)
                     .and_then(|()| result::event::record(st.events[k], stream))
             }
             .map_err(cuda_err)
@@ -256,6 +276,9 @@ impl CudaDevice {
             // SAFETY: the event was recorded after chunk i's copy into buffer k.
             unsafe { result::event::synchronize(st.events[k]) }.map_err(cuda_err)?;
             parallel_copy(&st.buffer(k)[..chunk.len()], chunk);
+            if let Some((_, f)) = after {
+                f(i * stage, chunk);
+            }
         }
         Ok(())
     }
@@ -356,6 +379,22 @@ impl Drop for CudaAlloc {
             let _ = self.ctx.synchronize();
             // SAFETY: allocated by malloc_sync in this context, freed once, nothing in flight.
             let _ = unsafe { result::free_sync(self.ptr) };
+        }
+    }
+}
+
+/// What a transfer calls after each staged chunk: (alignment of the chunks in bytes, callback
+/// with the chunk's byte offset and its host-side bytes).
+pub(crate) type AfterChunk<'a> = (usize, &'a (dyn Fn(usize, &[u8]) + Sync));
+
+/// The staging chunk for `after`: [`STAGE_BYTES`] rounded down to its alignment; `None` when one
+/// aligned unit is larger than a chunk (the transfer is then one direct copy, visited after).
+fn stage_bytes(after: Option<AfterChunk<'_>>) -> Option<usize> {
+    match after {
+        None => Some(STAGE_BYTES),
+        Some((align, _)) => {
+            let align = align.max(1);
+            (align <= STAGE_BYTES).then(|| STAGE_BYTES / align * align)
         }
     }
 }

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use bytemuck::Pod;
+use rayon::prelude::*;
 
 use super::cuda::{CudaAlloc, CudaDevice};
 use super::emu::{EmuDevice, HostAlloc};
@@ -14,6 +15,38 @@ use super::profile::KernelProfile;
 use super::stats::{Counters, DeviceStats};
 use crate::error::{Error, Result};
 use crate::verify::SelfCheck;
+
+/// A host pass riding on a transfer ([`Gpu::upload_visit`], [`Gpu::download_into_visit`]):
+/// `f(first, piece)` sees every piece of the host-side data once — `first` the index of its
+/// first element, pieces whole multiples of `unit` elements, several at once on different
+/// threads — right after the piece is copied, while it is still in cache. A self-check's
+/// combination of a matrix's rows costs its arithmetic this way, not a pass over memory.
+#[derive(Clone, Copy)]
+pub struct Visit<'a, T> {
+    /// Elements of one unit a piece never splits (a matrix row).
+    pub unit: usize,
+    pub f: &'a (dyn Fn(usize, &[T]) + Sync),
+}
+
+/// Bytes per visited piece: in a core's L2 when the visitor reads it after the copy.
+const VISIT_PIECE_BYTES: usize = 256 << 10;
+
+impl<T: Sync> Visit<'_, T> {
+    fn unit_bytes(&self) -> usize {
+        self.unit.max(1).saturating_mul(size_of::<T>())
+    }
+    /// Elements per piece: whole units, about [`VISIT_PIECE_BYTES`].
+    fn piece(&self) -> usize {
+        let unit = self.unit.max(1);
+        (VISIT_PIECE_BYTES / size_of::<T>().max(1) / unit).max(1) * unit
+    }
+    /// Visits `data`, whose first element is element `first` of the transfer, piece by piece in
+    /// parallel.
+    fn run(&self, first: usize, data: &[T]) {
+        let piece = self.piece();
+        data.par_chunks(piece).enumerate().for_each(|(i, p)| (self.f)(first + i * piece, p));
+    }
+}
 
 /// Untyped device memory of one backend.
 #[derive(Debug)]
@@ -262,21 +295,40 @@ impl Gpu {
         Ok(DeviceBuffer { raw: Some(raw), len, home: Arc::downgrade(&self.shared), _elem: PhantomData })
     }
 
-    pub fn upload<T: Pod>(&self, data: &[T]) -> Result<DeviceBuffer<T>> {
+    pub fn upload<T: Pod + Send + Sync>(&self, data: &[T]) -> Result<DeviceBuffer<T>> {
+        self.upload_visit(data, None)
+    }
+
+    /// [`Gpu::upload`], `visit` shown every piece of `data` right after the piece is copied.
+    pub fn upload_visit<T: Pod + Send + Sync>(&self, data: &[T], visit: Option<Visit<'_, T>>) -> Result<DeviceBuffer<T>> {
         let buf = self.alloc_uninit::<T>(data.len())?;
         // After the allocation, which has a span of its own: spans never nest.
         let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let src: &[u8] = bytemuck::cast_slice(data);
         self.shared.counters.upload(src.len());
-        match (buf.raw(), &self.device) {
-            (RawBuffer::Emu(a), Device::Emu(_)) => a.write(src),
-            (RawBuffer::Cuda(a), Device::Cuda(c)) => c.write(a, src)?,
+        match (buf.raw(), &self.device, visit) {
+            (RawBuffer::Emu(a), Device::Emu(_), None) => a.write(src),
+            (RawBuffer::Emu(a), Device::Emu(_), Some(v)) => {
+                let piece = v.piece();
+                data.par_chunks(piece).enumerate().for_each(|(i, p)| {
+                    a.write_at(i * piece * size_of::<T>(), bytemuck::cast_slice(p));
+                    (v.f)(i * piece, p);
+                });
+            }
+            (RawBuffer::Cuda(a), Device::Cuda(c), v) => {
+                let after = |offset: usize, chunk: &[u8]| {
+                    if let Some(v) = v {
+                        v.run(offset / size_of::<T>(), bytemuck::cast_slice(chunk));
+                    }
+                };
+                c.write(a, src, v.map(|v| (v.unit_bytes(), &after as &(dyn Fn(usize, &[u8]) + Sync))))?
+            }
             _ => unreachable!("alloc returns a buffer of this device's kind"),
         }
         Ok(buf)
     }
 
-    pub fn download<T: Pod>(&self, buf: &DeviceBuffer<T>) -> Result<Vec<T>> {
+    pub fn download<T: Pod + Send + Sync>(&self, buf: &DeviceBuffer<T>) -> Result<Vec<T>> {
         let mut out = crate::mem::zeroed::<T>(buf.len)?;
         self.download_into(buf, &mut out)?;
         Ok(out)
@@ -284,21 +336,50 @@ impl Gpu {
 
     /// Copies `buf` into `dst` (the same length): the caller's memory, already in use, instead
     /// of a fresh allocation whose pages would fault in during the copy.
-    pub fn download_into<T: Pod>(&self, buf: &DeviceBuffer<T>, dst: &mut [T]) -> Result<()> {
+    pub fn download_into<T: Pod + Send + Sync>(&self, buf: &DeviceBuffer<T>, dst: &mut [T]) -> Result<()> {
+        self.download_into_visit(buf, dst, None)
+    }
+
+    /// [`Gpu::download_into`], `visit` shown every piece of `dst` right after the piece holds
+    /// the data.
+    pub fn download_into_visit<T: Pod + Send + Sync>(
+        &self,
+        buf: &DeviceBuffer<T>,
+        dst: &mut [T],
+        visit: Option<Visit<'_, T>>,
+    ) -> Result<()> {
         if dst.len() != buf.len {
             return Err(Error::LengthMismatch { what: "download destination", expected: buf.len, got: dst.len() });
         }
         let _t = trace::span("download", || format!("{} bytes", buf.raw().bytes()));
-        let dst: &mut [u8] = bytemuck::cast_slice_mut(dst);
-        self.shared.counters.download(dst.len());
+        let size = size_of::<T>();
+        self.shared.counters.download(dst.len() * size);
         match (buf.raw(), &self.device) {
             (RawBuffer::Emu(a), Device::Emu(e)) => {
-                a.read(dst);
-                if let Some(byte) = e.config().fault_byte.filter(|&b| b < dst.len()) {
-                    dst[byte] ^= 1;
-                }
+                let fault = e.config().fault_byte.filter(|&b| b < dst.len() * size);
+                let piece = visit.map_or(dst.len().max(1), |v| v.piece());
+                dst.par_chunks_mut(piece).enumerate().for_each(|(i, p)| {
+                    let bytes: &mut [u8] = bytemuck::cast_slice_mut(p);
+                    let offset = i * piece * size;
+                    a.read_at(offset, bytes);
+                    // A transfer that flips a bit (the self-check's test), before anyone sees it.
+                    if let Some(byte) = fault.filter(|b| (offset..offset + bytes.len()).contains(b)) {
+                        bytes[byte - offset] ^= 1;
+                    }
+                    if let Some(v) = visit {
+                        (v.f)(i * piece, p);
+                    }
+                });
             }
-            (RawBuffer::Cuda(a), Device::Cuda(c)) => c.read(a, dst)?,
+            (RawBuffer::Cuda(a), Device::Cuda(c)) => {
+                // Chunks start at multiples of the unit's bytes in `dst`, so stay aligned for T.
+                let after = |offset: usize, chunk: &[u8]| {
+                    if let Some(v) = visit {
+                        v.run(offset / size, bytemuck::cast_slice(chunk));
+                    }
+                };
+                c.read(a, bytemuck::cast_slice_mut(dst), visit.map(|v| (v.unit_bytes(), &after as &(dyn Fn(usize, &[u8]) + Sync))))?
+            }
             _ => return Err(foreign_buffer("download")),
         }
         Ok(())

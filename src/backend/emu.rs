@@ -342,10 +342,18 @@ impl HostAlloc {
         // SAFETY: same length, distinct allocations.
         unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr, self.bytes) }
     }
-    pub(crate) fn read(&self, dst: &mut [u8]) {
-        assert_eq!(dst.len(), self.bytes);
-        // SAFETY: same length, distinct allocations.
-        unsafe { std::ptr::copy_nonoverlapping(self.ptr, dst.as_mut_ptr(), self.bytes) }
+    /// Copies `src` to byte `offset`: disjoint pieces of one buffer, written from several
+    /// threads at once.
+    pub(crate) fn write_at(&self, offset: usize, src: &[u8]) {
+        assert!(offset.checked_add(src.len()).is_some_and(|end| end <= self.bytes));
+        // SAFETY: in bounds (asserted), distinct allocations.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr.add(offset), src.len()) }
+    }
+    /// Copies the bytes at `offset` into `dst`.
+    pub(crate) fn read_at(&self, offset: usize, dst: &mut [u8]) {
+        assert!(offset.checked_add(dst.len()).is_some_and(|end| end <= self.bytes));
+        // SAFETY: in bounds (asserted), distinct allocations.
+        unsafe { std::ptr::copy_nonoverlapping(self.ptr.add(offset), dst.as_mut_ptr(), dst.len()) }
     }
 }
 

@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::{median, msm_inputs, Shape};
-use crate::backend::Engine;
+use crate::backend::{Engine, Visit};
 use crate::error::{Error, Result};
 use crate::field::{BabyBear, DeviceField};
 use crate::merkle;
@@ -19,6 +19,7 @@ use crate::msm::{self, MsmConfig};
 use crate::ntt::{self, Direction, Order, Transform};
 use crate::poseidon2::{self, Poseidon2Constants};
 use crate::verify;
+use crate::verify::ntt::{Combiner, Relation};
 
 /// The settings of the check-cost bench.
 #[derive(Debug, Clone)]
@@ -54,7 +55,14 @@ impl Default for VerifyBench {
 pub struct CheckCost {
     pub case: String,
     pub cpu: Duration,
+    /// What checking a device call's result adds to it. For NTT/LDE, whose check combines the
+    /// rows as they cross to and from the device: the transfers' extra time with the check
+    /// over without it (on an emulated device: the same host passes as over PCIe), plus the
+    /// evaluations. Elsewhere the check is a pass of its own: its time.
     pub check: Duration,
+    /// The same check as a pass of its own over results in host memory (NTT/LDE only: what the
+    /// fused LDE→commit path still pays).
+    pub separate: Option<Duration>,
 }
 
 impl CheckCost {
@@ -82,6 +90,53 @@ fn ok(check: std::result::Result<(), String>, case: &str) -> Result<()> {
     check.map_err(|e| Error::Verification(format!("{case}: the check rejects a correct result: {e}")))
 }
 
+/// What the self-check adds to a device NTT call with input `m` and result `out`: the upload
+/// and the download with the rows combined on the way over the same without, plus the
+/// relation's evaluations on the combined rows (which must accept them).
+#[allow(clippy::too_many_arguments)]
+fn fused(
+    gpu: &crate::backend::Gpu,
+    m: &[BabyBear],
+    out: &[BabyBear],
+    width: usize,
+    rel: Relation<BabyBear>,
+    reps: usize,
+    rng: &mut StdRng,
+    case: &str,
+) -> Result<Duration> {
+    let on_device = gpu.upload(BabyBear::encode_slice(out).as_ref())?;
+    let mut back = out.to_vec();
+    let up = |c: Option<&Combiner<BabyBear>>| {
+        let see = |first: usize, piece: &[u32]| {
+            if let Some(c) = c {
+                c.see(first, piece);
+            }
+        };
+        gpu.upload_visit(&BabyBear::encode_slice(m), c.map(|_| Visit { unit: width, f: &see }))
+    };
+    let mut down = |c: Option<&Combiner<BabyBear>>| {
+        let see = |first: usize, piece: &[u32]| {
+            if let Some(c) = c {
+                c.see(first, piece);
+            }
+        };
+        BabyBear::download_into_visit(gpu, &on_device, &mut back, c.map(|_| Visit { unit: width, f: &see }))
+    };
+    let cin = Combiner::<BabyBear>::new(width, rng);
+    let plain_up = time(reps, || up(None));
+    let seen_up = time(reps, || up(Some(&cin.twin())));
+    let plain_down = time(reps, || down(None));
+    let seen_down = time(reps, || down(Some(&cin.twin())));
+    let (a, b) = (cin.twin(), cin.twin());
+    drop(up(Some(&a))?);
+    down(Some(&b))?;
+    let (ca, cb) = (a.finish(m.len() / width), b.finish(out.len() / width));
+    let (ca, cb) = (ca.map_err(Error::Verification)?, cb.map_err(Error::Verification)?);
+    ok(rel.holds(&ca, &cb, width, rng), case)?;
+    let holds = time(reps, || rel.holds(&ca, &cb, width, rng));
+    Ok(seen_up.saturating_sub(plain_up) + seen_down.saturating_sub(plain_down) + holds)
+}
+
 /// Runs the bench; `progress` hears each case's name first. Every check is also run once on
 /// the result it is timed on and must accept it.
 pub fn run(cfg: &VerifyBench, mut progress: impl FnMut(&str)) -> Result<Vec<CheckCost>> {
@@ -89,27 +144,32 @@ pub fn run(cfg: &VerifyBench, mut progress: impl FnMut(&str)) -> Result<Vec<Chec
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let mut rows = Vec::new();
     let cpu = Engine::Cpu;
+    let emu = crate::backend::Gpu::emu(crate::backend::EmuDevice::new(crate::backend::EmuConfig::default()));
     for &Shape { log_height, width } in &cfg.ntt_shapes {
         let m: Vec<BabyBear> = (0..width << log_height).map(|_| BabyBear::random(&mut rng)).collect();
         let case = format!("babybear dft 2^{log_height} x {width}");
         progress(&case);
         let t = Transform::new(Direction::Forward).orders(Order::Natural, Order::BitReversed);
         let out = ntt::transform_batch(&cpu, m.clone(), width, t)?;
+        let rel = Relation::Transform(t);
         ok(verify::ntt::transform(&m, &out, width, &t, &mut rng), &case)?;
         let op = time(reps, || ntt::transform_batch(&cpu, m.clone(), width, t));
         let clone = time(reps, || m.clone());
-        let check = time(reps, || verify::ntt::transform(&m, &out, width, &t, &mut rng));
+        let separate = time(reps, || verify::ntt::transform(&m, &out, width, &t, &mut rng));
+        let check = fused(&emu, &m, &out, width, rel, reps, &mut rng, &case)?;
         // The op's time includes cloning its input (it consumes it); the check's does not.
-        rows.push(CheckCost { case, cpu: op.saturating_sub(clone), check });
+        rows.push(CheckCost { case, cpu: op.saturating_sub(clone), check, separate: Some(separate) });
 
         let case = format!("babybear coset_lde +1 2^{log_height} x {width}");
         progress(&case);
         let shift = BabyBear::GENERATOR;
         let out = ntt::coset_lde_batch(&cpu, m.clone(), width, 1, shift, Order::BitReversed)?;
+        let rel = Relation::Lde { added_bits: 1, shift, order: Order::BitReversed };
         ok(verify::ntt::lde(&m, &out, width, 1, shift, Order::BitReversed, &mut rng), &case)?;
         let op = time(reps, || ntt::coset_lde_batch(&cpu, m.clone(), width, 1, shift, Order::BitReversed));
-        let check = time(reps, || verify::ntt::lde(&m, &out, width, 1, shift, Order::BitReversed, &mut rng));
-        rows.push(CheckCost { case, cpu: op.saturating_sub(clone), check });
+        let separate = time(reps, || verify::ntt::lde(&m, &out, width, 1, shift, Order::BitReversed, &mut rng));
+        let check = fused(&emu, &m, &out, width, rel, reps, &mut rng, &case)?;
+        rows.push(CheckCost { case, cpu: op.saturating_sub(clone), check, separate: Some(separate) });
     }
     let c = Poseidon2Constants::babybear_default_16();
     let samples = verify::SelfCheck::new(verify::OnFailure::Error).samples;
@@ -123,7 +183,7 @@ pub fn run(cfg: &VerifyBench, mut progress: impl FnMut(&str)) -> Result<Vec<Chec
         ok(verify::merkle::tree(&c, leaves, tree.layout(), layers, samples, &mut rng), &case)?;
         let op = time(reps, || merkle::build(&cpu, &c, vec![m.clone()]));
         let check = time(reps, || verify::merkle::tree(&c, leaves, tree.layout(), layers, samples, &mut rng));
-        rows.push(CheckCost { case, cpu: op, check });
+        rows.push(CheckCost { case, cpu: op, check, separate: None });
     }
     let case = format!("babybear poseidon2-16 x 2^{} permutations", cfg.log_perms);
     progress(&case);
@@ -138,7 +198,7 @@ pub fn run(cfg: &VerifyBench, mut progress: impl FnMut(&str)) -> Result<Vec<Chec
         let before = verify::merkle::sampled_states::<BabyBear, 16>(&states, samples, &mut rng);
         verify::merkle::permutations(&c, &before, &after)
     });
-    rows.push(CheckCost { case, cpu: op, check });
+    rows.push(CheckCost { case, cpu: op, check, separate: None });
     for &(log_n, k) in &cfg.msm_batches {
         let case = format!("G1 MSM batch of {k} x 2^{log_n} points");
         progress(&case);
@@ -150,23 +210,20 @@ pub fn run(cfg: &VerifyBench, mut progress: impl FnMut(&str)) -> Result<Vec<Chec
         ok(verify::msm::batch(&bases, &refs, &outs, &mut rng), &case)?;
         let op = time(reps, || msm::g1_batch(&cpu, &bases, &refs, &opts));
         let check = time(reps, || verify::msm::batch(&bases, &refs, &outs, &mut rng));
-        rows.push(CheckCost { case, cpu: op, check });
+        rows.push(CheckCost { case, cpu: op, check, separate: None });
     }
     Ok(rows)
 }
 
 /// The rows as a Markdown table.
 pub fn table(rows: &[CheckCost]) -> String {
-    let mut out =
-        String::from("| operation | cpu backend | self-check of its result | check / cpu |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| operation | cpu backend | self-check of a device result | check / cpu | as a separate pass |\n|---|---|---|---|---|\n",
+    );
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     for r in rows {
-        out += &format!(
-            "| {} | {:.1} ms | {:.2} ms | {:.1}% |\n",
-            r.case,
-            r.cpu.as_secs_f64() * 1e3,
-            r.check.as_secs_f64() * 1e3,
-            r.percent()
-        );
+        let separate = r.separate.map_or("—".into(), |d| format!("{:.2} ms ({:.1}%)", ms(d), 100.0 * ms(d) / ms(r.cpu)));
+        out += &format!("| {} | {:.1} ms | {:.2} ms | {:.1}% | {separate} |\n", r.case, ms(r.cpu), ms(r.check), r.percent());
     }
     out
 }

@@ -18,7 +18,7 @@ use std::fmt::Debug;
 use bytemuck::Pod;
 use rand::rngs::StdRng;
 
-use crate::backend::{DeviceBuffer, Gpu};
+use crate::backend::{DeviceBuffer, Gpu, Visit};
 
 pub use ops::{apply, decode, encode, FieldOp};
 
@@ -48,6 +48,11 @@ pub trait DeviceField: Copy + Send + Sync + PartialEq + Debug + 'static {
     fn encode_slice(values: &[Self]) -> Cow<'_, [Self::Repr]> {
         Cow::Owned(encode(values))
     }
+    /// `reprs` as elements, borrowed where the encoding is the memory layout; `None` when one
+    /// is not canonical.
+    fn view_reprs(reprs: &[Self::Repr]) -> Option<Cow<'_, [Self]>> {
+        reprs.iter().map(|&r| Self::from_repr(r)).collect::<Option<Vec<_>>>().map(Cow::Owned)
+    }
     /// [`decode`] of an owned vector, reusing its allocation where the encoding is the memory
     /// layout (then the pass only checks that every encoding is canonical).
     fn decode_vec(reprs: Vec<Self::Repr>) -> crate::Result<Vec<Self>> {
@@ -58,7 +63,19 @@ pub trait DeviceField: Copy + Send + Sync + PartialEq + Debug + 'static {
     /// non-canonical encoding is an error, and then `dst` holds unspecified but valid elements
     /// (never an invalid one).
     fn download_into(gpu: &Gpu, buf: &DeviceBuffer<Self::Repr>, dst: &mut [Self]) -> crate::Result<()> {
-        let decoded = Self::decode_vec(gpu.download(buf)?)?;
+        Self::download_into_visit(gpu, buf, dst, None)
+    }
+    /// [`DeviceField::download_into`], `visit` shown the encodings as they arrive
+    /// ([`Gpu::download_into_visit`]).
+    fn download_into_visit(
+        gpu: &Gpu,
+        buf: &DeviceBuffer<Self::Repr>,
+        dst: &mut [Self],
+        visit: Option<Visit<'_, Self::Repr>>,
+    ) -> crate::Result<()> {
+        let mut reprs = crate::mem::zeroed::<Self::Repr>(buf.len())?;
+        gpu.download_into_visit(buf, &mut reprs, visit)?;
+        let decoded = Self::decode_vec(reprs)?;
         if decoded.len() != dst.len() {
             return Err(crate::Error::LengthMismatch {
                 what: "download destination",

@@ -103,15 +103,22 @@ macro_rules! base_field {
             fn decode_vec(reprs: Vec<u32>) -> crate::Result<Vec<Self>> {
                 reinterpret_canonical(reprs)
             }
-            fn download_into(
+            fn view_reprs(reprs: &[u32]) -> Option<std::borrow::Cow<'_, [Self]>> {
+                // SAFETY: as in encode_slice, every word checked below p first.
+                reprs.iter().all(|&r| r < Self::ORDER_U32).then(|| {
+                    std::borrow::Cow::Borrowed(unsafe { std::slice::from_raw_parts(reprs.as_ptr().cast(), reprs.len()) })
+                })
+            }
+            fn download_into_visit(
                 gpu: &crate::backend::Gpu,
                 buf: &crate::backend::DeviceBuffer<u32>,
                 dst: &mut [Self],
+                visit: Option<crate::backend::Visit<'_, u32>>,
             ) -> crate::Result<()> {
                 // SAFETY: as in encode_slice; every u32 written is checked below before the
-                // slice is used as field elements again.
+                // slice is used as field elements again (a visitor checks its own pieces).
                 let words: &mut [u32] = unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
-                gpu.download_into(buf, words)?;
+                gpu.download_into_visit(buf, words, visit)?;
                 canonical_in_place::<Self>(words)
             }
         }

@@ -103,6 +103,16 @@ pub trait NttField:
     fn dot(row: &[Self], r: &[Self]) -> Self {
         row.iter().zip(r).fold(Self::zero(), |acc, (&x, &c)| acc + x * c)
     }
+    /// Σ_i col[i] · z^(start + i) for every z of `zs`: one chunk of the self-check's Horner
+    /// side.
+    fn horner_chunk(col: &[Self], start: u64, zs: &[Self]) -> Vec<Self> {
+        crate::verify::poly::horner(col, start, zs)
+    }
+    /// Σ_i col[i] · x_i / (z − x_i), x_i = x0 · ω^i, for every z of `zs`: one chunk of the
+    /// self-check's barycentric side.
+    fn barycentric_chunk(col: &[Self], x0: Self, omega: Self, zs: &[Self]) -> Vec<Self> {
+        crate::verify::poly::barycentric(col, x0, omega, zs)
+    }
     fn pow_u64(self, e: u64) -> Self {
         let (mut r, mut b, mut e) = (Self::one(), self, e);
         while e > 0 {
@@ -198,12 +208,24 @@ macro_rules! p3_ntt_field {
                 type P = <$ty as Field>::Packing;
                 let (rowp, row_tail) = P::pack_slice_with_suffix(row);
                 let (rp, r_tail) = P::pack_slice_with_suffix(&r[..row.len()]);
+                // Four words per Montgomery reduction (Plonky3's lazy dot product), the lanes
+                // summed in u64 with one reduction (its `Sum`).
                 let mut acc = P::ZERO;
-                for (&x, &c) in rowp.iter().zip(rp) {
+                let (rowp4, rowp1) = rowp.split_at(rowp.len() & !3);
+                for (x, c) in rowp4.chunks_exact(4).zip(rp.chunks_exact(4)) {
+                    acc += P::dot_product::<4>(x.try_into().unwrap(), c.try_into().unwrap());
+                }
+                for (&x, &c) in rowp1.iter().zip(&rp[rowp4.len()..]) {
                     acc += x * c;
                 }
                 let tail = row_tail.iter().zip(r_tail).fold(Self::ZERO, |a, (&x, &c)| a + x * c);
-                acc.as_slice().iter().fold(tail, |a, &x| a + x)
+                tail + acc.as_slice().iter().copied().sum::<Self>()
+            }
+            fn horner_chunk(col: &[Self], start: u64, zs: &[Self]) -> Vec<Self> {
+                crate::verify::poly::horner_packed(col, start, zs)
+            }
+            fn barycentric_chunk(col: &[Self], x0: Self, omega: Self, zs: &[Self]) -> Vec<Self> {
+                crate::verify::poly::barycentric_packed(col, x0, omega, zs)
             }
             fn scale_row_in_place(row: &mut [Self], f: Self) {
                 type P = <$ty as Field>::Packing;

@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use super::field::NttField;
 use super::plan::{passes, Pass, Step};
 use super::twiddles;
-use crate::backend::{plan, DeviceBuffer, Dim3, FastDiv, Gpu, Launch};
+use crate::backend::{plan, DeviceBuffer, Dim3, FastDiv, Gpu, Launch, Visit};
+use crate::verify::ntt::Combiner;
 use crate::error::{Error, Result};
 
 /// Shared memory per block pass, the tile of elements plus its group's twiddles (half a tile
@@ -202,8 +203,26 @@ fn map_args<F: NttField>(map: Option<Step<F>>, log_rows: u32) -> (u32, u32, F, F
     }
 }
 
-pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: usize) -> Result<Vec<F>> {
-    F::decode_vec(gpu.download(&run_on_device(gpu, steps, data, width)?)?)
+/// The self-check's combiners of a call: the input's rows seen on upload, the output's on
+/// download ([`crate::verify::ntt::Combiner`]).
+pub(super) type Seen<'a, F> = Option<(&'a Combiner<F>, &'a Combiner<F>)>;
+
+/// A [`Visit`] of `width`-element rows by `see`.
+fn rows<'a, R>(width: usize, see: &'a (dyn Fn(usize, &[R]) + Sync)) -> Visit<'a, R> {
+    Visit { unit: width, f: see }
+}
+
+pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: usize, seen: Seen<'_, F>) -> Result<Vec<F>> {
+    let see_out = |first: usize, piece: &[F::Repr]| {
+        if let Some((_, c)) = seen {
+            c.see(first, piece);
+        }
+    };
+    let buf = run_on_device_seen(gpu, steps, data, width, seen.map(|(c, _)| c))?;
+    // Zeroed by the allocator (fresh pages), so no pass before the copy.
+    let mut reprs = crate::mem::zeroed::<F::Repr>(buf.len())?;
+    gpu.download_into_visit(&buf, &mut reprs, seen.map(|_| rows(width, &see_out)))?;
+    F::decode_vec(reprs)
 }
 
 /// [`run`] with the result downloaded into `data`'s own memory (grown for an LDE): no fresh
@@ -213,27 +232,49 @@ pub(super) fn run_in_place<F: NttField>(
     steps: &[Step<F>],
     mut data: Vec<F>,
     width: usize,
+    seen: Seen<'_, F>,
 ) -> Result<Vec<F>> {
-    let out = run_on_device(gpu, steps, &data, width)?;
+    let out = run_on_device_seen(gpu, steps, &data, width, seen.map(|(c, _)| c))?;
     if out.len() > data.len() {
         let more = out.len() - data.len();
         crate::mem::reserve_exact(&mut data, more)?;
         data.resize(out.len(), F::one());
     }
-    F::download_into(gpu, &out, &mut data)?;
+    let see_out = |first: usize, piece: &[F::Repr]| {
+        if let Some((_, c)) = seen {
+            c.see(first, piece);
+        }
+    };
+    F::download_into_visit(gpu, &out, &mut data, seen.map(|_| rows(width, &see_out)))?;
     Ok(data)
 }
 
 /// Runs the plan and leaves the result on the device (device encoding), e.g. for hashing.
-#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
 pub(crate) fn run_on_device<F: NttField>(
     gpu: &Gpu,
     steps: &[Step<F>],
     data: &[F],
     width: usize,
 ) -> Result<DeviceBuffer<F::Repr>> {
+    run_on_device_seen(gpu, steps, data, width, None)
+}
+
+/// [`run_on_device`], the input's rows shown to `seen` as they are uploaded.
+#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
+fn run_on_device_seen<F: NttField>(
+    gpu: &Gpu,
+    steps: &[Step<F>],
+    data: &[F],
+    width: usize,
+    seen: Option<&Combiner<F>>,
+) -> Result<DeviceBuffer<F::Repr>> {
     let k = F::KERNELS;
-    let mut cur = gpu.upload(&F::encode_slice(data))?;
+    let see = |first: usize, piece: &[F::Repr]| {
+        if let Some(c) = seen {
+            c.see(first, piece);
+        }
+    };
+    let mut cur = gpu.upload_visit(&F::encode_slice(data), seen.map(|_| rows(width, &see)))?;
     let props = gpu.props();
     let grid = |elems: usize| plan::elementwise(elems as u64, &props).expect("width and height are nonzero");
     let expect_rows = |buf: &DeviceBuffer<F::Repr>, log_rows: u32| -> Result<()> {

@@ -14,12 +14,18 @@ mod gpu;
 pub mod plan;
 mod twiddles;
 
+use std::borrow::Cow;
+
 use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 
 pub use field::NttField;
 
 use crate::backend::Engine;
 use crate::error::{Error, Result};
+use crate::verify::ntt::{Combiner, Relation};
+use crate::verify::OnFailure;
 
 /// Evaluation (forward) or interpolation (inverse).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,46 +88,54 @@ fn log_height<F: NttField>(len: usize, width: usize) -> Result<u32> {
     Ok(log_n)
 }
 
-/// What a self-check asks of a result: `Err(detail)` when `output` is not the transform of
-/// `input`.
-type Check<'a, F> = &'a dyn Fn(&[F], &[F], &mut rand::rngs::StdRng) -> std::result::Result<(), String>;
-
-fn execute<F: NttField>(
-    engine: &Engine,
-    steps: &[plan::Step<F>],
-    values: Vec<F>,
-    width: usize,
-    check: Check<'_, F>,
-) -> Result<Vec<F>> {
+fn execute<F: NttField>(engine: &Engine, steps: &[plan::Step<F>], values: Vec<F>, width: usize, rel: Relation<F>) -> Result<Vec<F>> {
     match engine {
         Engine::Cpu => cpu::run(steps, values, width),
-        // Unchecked, the input's memory takes the result (a self-check needs the input after).
-        Engine::Gpu(g) if g.self_check().is_none() => gpu::run_in_place(g, steps, values, width),
-        Engine::Gpu(g) => on_device(g, steps, &values, width, check),
+        Engine::Gpu(g) => on_device(g, steps, Cow::Owned(values), width, rel),
     }
 }
 
-/// The plan on `g`, its result checked on the host when the engine asks for it.
+/// The plan on `g`, its result checked on the host when the engine asks for it: the input's and
+/// the output's rows are combined as they cross to and from the device (the transfers' own
+/// passes), then the relation is checked on the combined rows. An owned input's memory takes
+/// the result, unless a recomputation on the cpu may need the input afterwards.
 fn on_device<F: NttField>(
     g: &crate::backend::Gpu,
     steps: &[plan::Step<F>],
-    values: &[F],
+    values: Cow<'_, [F]>,
     width: usize,
-    check: Check<'_, F>,
+    rel: Relation<F>,
 ) -> Result<Vec<F>> {
-    crate::verify::device_result(
-        g,
-        "ntt",
-        gpu::run(g, steps, values, width),
-        |out, rng, _| check(values, out, rng),
-        || cpu::run(steps, values.to_vec(), width),
-    )
+    let Some(policy) = g.self_check().map(|c| c.on_failure) else {
+        return match values {
+            Cow::Owned(v) => gpu::run_in_place(g, steps, v, width, None),
+            Cow::Borrowed(v) => gpu::run(g, steps, v, width, None),
+        };
+    };
+    let cin = Combiner::new(width, &mut StdRng::seed_from_u64(rand::random()));
+    let cout = cin.twin();
+    let rows_in = values.len() / width;
+    let check = |out: &Vec<F>, rng: &mut StdRng, _: usize| {
+        rel.holds(&cin.finish(rows_in)?, &cout.finish(out.len() / width)?, width, rng)
+    };
+    match (values, policy) {
+        (Cow::Owned(v), OnFailure::Error) => {
+            let out = gpu::run_in_place(g, steps, v, width, Some((&cin, &cout)));
+            // The policy answers a failure with the error: no recomputation needs the input.
+            let none = || Err(Error::InvalidArgument("no input kept to recompute from".into()));
+            crate::verify::device_result(g, "ntt", out, check, none)
+        }
+        (values, _) => {
+            let out = gpu::run(g, steps, &values, width, Some((&cin, &cout)));
+            crate::verify::device_result(g, "ntt", out, check, || cpu::run(steps, values.to_vec(), width))
+        }
+    }
 }
 
 /// Transforms every column of the row-major matrix `values` (`width` columns).
 pub fn transform_batch<F: NttField>(engine: &Engine, values: Vec<F>, width: usize, t: Transform<F>) -> Result<Vec<F>> {
     let steps = transform_plan(values.len(), width, t)?;
-    execute(engine, &steps, values, width, &|i, o, rng| crate::verify::ntt::transform(i, o, width, &t, rng))
+    execute(engine, &steps, values, width, Relation::Transform(t))
 }
 
 /// [`transform_batch`] on a device, the input borrowed.
@@ -132,7 +146,7 @@ pub(crate) fn transform_batch_on_device<F: NttField>(
     t: Transform<F>,
 ) -> Result<Vec<F>> {
     let steps = transform_plan(values.len(), width, t)?;
-    on_device(gpu, &steps, values, width, &|i, o, rng| crate::verify::ntt::transform(i, o, width, &t, rng))
+    on_device(gpu, &steps, Cow::Borrowed(values), width, Relation::Transform(t))
 }
 
 /// A coset `shift · H` needs `shift` != 0: an inverse divides by it, and a forward transform on
@@ -172,8 +186,7 @@ pub fn coset_lde_batch<F: NttField>(
     output: Order,
 ) -> Result<Vec<F>> {
     let steps = lde_plan(&values, width, added_bits, shift, output)?;
-    let check = |i: &[F], o: &[F], rng: &mut _| crate::verify::ntt::lde(i, o, width, added_bits, shift, output, rng);
-    execute(engine, &steps, values, width, &check)
+    execute(engine, &steps, values, width, Relation::Lde { added_bits, shift, order: output })
 }
 
 /// [`coset_lde_batch`] on a device, the input borrowed.
@@ -186,8 +199,7 @@ pub(crate) fn coset_lde_batch_on_device<F: NttField>(
     output: Order,
 ) -> Result<Vec<F>> {
     let steps = lde_plan(values, width, added_bits, shift, output)?;
-    let check = |i: &[F], o: &[F], rng: &mut _| crate::verify::ntt::lde(i, o, width, added_bits, shift, output, rng);
-    on_device(gpu, &steps, values, width, &check)
+    on_device(gpu, &steps, Cow::Borrowed(values), width, Relation::Lde { added_bits, shift, order: output })
 }
 
 /// [`coset_lde_batch`] on a device, the result left there (device encoding, `output` order).

@@ -23,6 +23,7 @@
 pub(crate) mod merkle;
 pub(crate) mod msm;
 pub(crate) mod ntt;
+pub(crate) mod poly;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};

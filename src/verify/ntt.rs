@@ -4,6 +4,9 @@
 //! per-element cost is one multiplication and one addition per side; the evaluations at `k`
 //! random points then cost a few multiplications per row.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
 use rand::rngs::StdRng;
 use rayon::prelude::*;
 
@@ -54,20 +57,9 @@ fn natural<F: NttField>(col: &[F], log_n: u32, order: Order) -> std::result::Res
 /// Σ_j c_j z^j for the coefficients `col` (natural order), at every z of `zs`.
 fn horner<F: NttField>(col: &[F], zs: &[F]) -> Vec<F> {
     let k = zs.len();
-    (0..col.len())
-        .into_par_iter()
-        .step_by(CHUNK)
-        .map(|start| {
-            let mut acc = vec![F::zero(); k];
-            for (z, acc) in zs.iter().zip(&mut acc) {
-                let mut p = z.pow_u64(start as u64);
-                for &c in &col[start..(start + CHUNK).min(col.len())] {
-                    *acc = *acc + c * p;
-                    p = p * *z;
-                }
-            }
-            acc
-        })
+    col.par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| F::horner_chunk(chunk, (c * CHUNK) as u64, zs))
         .reduce(|| vec![F::zero(); k], |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect())
 }
 
@@ -78,40 +70,10 @@ fn barycentric<F: NttField>(col: &[F], log_n: u32, shift: F, zs: &[F]) -> Vec<F>
     let n = col.len();
     let k = zs.len();
     let omega = F::root_of_unity(log_n as usize);
-    let sums = (0..n)
-        .into_par_iter()
-        .step_by(CHUNK)
-        .map(|start| {
-            let end = (start + CHUNK).min(n);
-            // e_j · x_j once for every z; then per z the running products of (z − x_j), one
-            // inversion per chunk (Montgomery's trick).
-            let mut xs = Vec::with_capacity(end - start);
-            let mut ex = Vec::with_capacity(end - start);
-            let mut x = shift * omega.pow_u64(start as u64);
-            for &e in &col[start..end] {
-                xs.push(x);
-                ex.push(e * x);
-                x = x * omega;
-            }
-            let mut prefix = vec![F::zero(); end - start];
-            zs.iter()
-                .map(|&z| {
-                    let mut running = F::one();
-                    for (p, &x) in prefix.iter_mut().zip(&xs) {
-                        *p = running;
-                        running = running * (z - x);
-                    }
-                    let mut inv = running.inv();
-                    let mut acc = F::zero();
-                    for i in (0..xs.len()).rev() {
-                        // inv = 1 / Π_{j ≤ i} (z − x_j); times the product below i: 1 / (z − x_i).
-                        acc = acc + ex[i] * inv * prefix[i];
-                        inv = inv * (z - xs[i]);
-                    }
-                    acc
-                })
-                .collect::<Vec<F>>()
-        })
+    let sums = col
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| F::barycentric_chunk(chunk, shift * omega.pow_u64((c * CHUNK) as u64), omega, zs))
         .reduce(|| vec![F::zero(); k], |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect());
     let sn = shift.pow_u64(n as u64);
     let scale = (F::from_u64(n as u64) * sn).inv();
@@ -140,6 +102,121 @@ fn coefficients<F: NttField>(width: usize, rng: &mut StdRng) -> Vec<F> {
     (0..width).map(|_| F::random(rng)).collect()
 }
 
+/// What a device NTT call computes, for its check.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Relation<F> {
+    /// A transform of the columns.
+    Transform(Transform<F>),
+    /// The LDE of the columns (evaluations on H, natural order) onto `shift · K`,
+    /// |K| = |H| · 2^added_bits, rows in `order`.
+    Lde { added_bits: usize, shift: F, order: Order },
+}
+
+impl<F: NttField> Relation<F> {
+    /// `cout`, the output's rows combined, is this relation applied to `cin`, the input's rows
+    /// combined with the same coefficients (`width` only names the shape in the message).
+    pub(crate) fn holds(&self, cin: &[F], cout: &[F], width: usize, rng: &mut StdRng) -> Check {
+        match *self {
+            Relation::Transform(t) => {
+                if cin.len() != cout.len() {
+                    return Err(format!("{} rows out for {} in", cout.len(), cin.len()));
+                }
+                let n = cin.len();
+                let log_n = n.trailing_zeros();
+                // Forward: coefficients in, evaluations out; inverse: the other way round.
+                let ((coeffs, c_order), (evals, e_order)) = match t.direction {
+                    Direction::Forward => ((cin, t.input), (cout, t.output)),
+                    Direction::Inverse => ((cout, t.output), (cin, t.input)),
+                };
+                let zs: Vec<F> = (0..points::<F>(log_n)).map(|_| off_coset(rng, n as u64, t.shift)).collect();
+                let a = horner(&natural(coeffs, log_n, c_order)?, &zs);
+                let b = barycentric(&natural(evals, log_n, e_order)?, log_n, t.shift, &zs);
+                if a != b {
+                    return Err(format!(
+                        "2^{log_n} x {width}: the coefficients and the evaluations disagree at a random point"
+                    ));
+                }
+            }
+            Relation::Lde { added_bits, shift, order } => {
+                if cout.len() != cin.len() << added_bits {
+                    return Err(format!("{} rows out for {} in, extended by 2^{added_bits}", cout.len(), cin.len()));
+                }
+                let n = cin.len();
+                let (log_n, log_big) = (n.trailing_zeros(), n.trailing_zeros() + added_bits as u32);
+                // Off both domains: H (shift 1) and shift·K.
+                let zs: Vec<F> = (0..points::<F>(log_big))
+                    .map(|_| loop {
+                        let z = off_coset(rng, 1 << log_big, shift);
+                        if z.pow_u64(n as u64) != F::one() {
+                            break z;
+                        }
+                    })
+                    .collect();
+                let a = barycentric(cin, log_n, F::one(), &zs);
+                let b = barycentric(&natural(cout, log_big, order)?, log_big, shift, &zs);
+                if a != b {
+                    return Err(format!(
+                        "LDE of 2^{log_n} x {width} by 2^{added_bits}: input and output disagree at a random point"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The rows of a `width`-column matrix combined with random coefficients, gathered from the
+/// pieces a transfer shows it ([`Visit`](crate::backend::Visit)): the device path's check costs its arithmetic on data
+/// in cache, not a pass over memory of its own.
+pub(crate) struct Combiner<F> {
+    r: Vec<F>,
+    width: usize,
+    /// (first row, combined rows) of each piece seen.
+    pieces: Mutex<Vec<(usize, Vec<F>)>>,
+    non_canonical: AtomicBool,
+}
+
+impl<F: NttField> Combiner<F> {
+    /// Coefficients drawn from `rng`; two combiners of one check share them ([`Combiner::twin`]).
+    pub(crate) fn new(width: usize, rng: &mut StdRng) -> Self {
+        Self { r: coefficients(width, rng), width, pieces: Mutex::default(), non_canonical: AtomicBool::new(false) }
+    }
+    /// A combiner with the same coefficients, nothing seen yet.
+    pub(crate) fn twin(&self) -> Self {
+        Self { r: self.r.clone(), width: self.width, pieces: Mutex::default(), non_canonical: AtomicBool::new(false) }
+    }
+    /// Combines one piece of whole rows, `first` its first element's index.
+    pub(crate) fn see(&self, first: usize, piece: &[F::Repr]) {
+        let Some(rows) = F::view_reprs(piece) else {
+            // The transfer fails on it too (every download checks its encodings).
+            self.non_canonical.store(true, Ordering::Relaxed);
+            return;
+        };
+        let out: Vec<F> = rows.chunks_exact(self.width).map(|row| F::dot(row, &self.r)).collect();
+        self.pieces.lock().unwrap_or_else(|e| e.into_inner()).push((first / self.width, out));
+    }
+    /// The combined rows of the `rows`-row matrix seen, in order.
+    pub(crate) fn finish(&self, rows: usize) -> std::result::Result<Vec<F>, String> {
+        if self.non_canonical.load(Ordering::Relaxed) {
+            return Err("a non-canonical encoding".into());
+        }
+        let mut pieces = std::mem::take(&mut *self.pieces.lock().unwrap_or_else(|e| e.into_inner()));
+        pieces.sort_unstable_by_key(|p| p.0);
+        let mut out = Vec::new();
+        mem::reserve_exact(&mut out, rows).map_err(|e| e.to_string())?;
+        for (first, piece) in pieces {
+            if first != out.len() {
+                return Err(format!("rows from {} were not seen", out.len()));
+            }
+            out.extend(piece);
+        }
+        if out.len() != rows {
+            return Err(format!("{} rows seen of {rows}", out.len()));
+        }
+        Ok(out)
+    }
+}
+
 /// `output` is `t` applied to `input` (`width` columns).
 pub(crate) fn transform<F: NttField>(
     input: &[F],
@@ -151,22 +228,8 @@ pub(crate) fn transform<F: NttField>(
     if input.len() != output.len() {
         return Err(format!("{} elements out for {} in", output.len(), input.len()));
     }
-    let n = input.len() / width;
-    let log_n = n.trailing_zeros();
     let r = coefficients::<F>(width, rng);
-    let (cin, cout) = (combine(input, width, &r)?, combine(output, width, &r)?);
-    // Forward: coefficients in, evaluations out; inverse: the other way round.
-    let ((coeffs, c_order), (evals, e_order)) = match t.direction {
-        Direction::Forward => ((&cin, t.input), (&cout, t.output)),
-        Direction::Inverse => ((&cout, t.output), (&cin, t.input)),
-    };
-    let zs: Vec<F> = (0..points::<F>(log_n)).map(|_| off_coset(rng, n as u64, t.shift)).collect();
-    let a = horner(&natural(coeffs, log_n, c_order)?, &zs);
-    let b = barycentric(&natural(evals, log_n, e_order)?, log_n, t.shift, &zs);
-    if a != b {
-        return Err(format!("2^{log_n} x {width}: the coefficients and the evaluations disagree at a random point"));
-    }
-    Ok(())
+    Relation::Transform(*t).holds(&combine(input, width, &r)?, &combine(output, width, &r)?, width, rng)
 }
 
 /// `output` is the LDE of `input` (evaluations on H, natural order) onto `shift · K`,
@@ -183,27 +246,9 @@ pub(crate) fn lde<F: NttField>(
     if output.len() != input.len() << added_bits {
         return Err(format!("{} elements out for {} in, extended by 2^{added_bits}", output.len(), input.len()));
     }
-    let n = input.len() / width;
-    let (log_n, log_big) = (n.trailing_zeros(), n.trailing_zeros() + added_bits as u32);
     let r = coefficients::<F>(width, rng);
     let (cin, cout) = (combine(input, width, &r)?, combine(output, width, &r)?);
-    // Off both domains: H (shift 1) and shift·K.
-    let zs: Vec<F> = (0..points::<F>(log_big))
-        .map(|_| loop {
-            let z = off_coset(rng, 1 << log_big, shift);
-            if z.pow_u64(n as u64) != F::one() {
-                break z;
-            }
-        })
-        .collect();
-    let a = barycentric(&cin, log_n, F::one(), &zs);
-    let b = barycentric(&natural(&cout, log_big, order)?, log_big, shift, &zs);
-    if a != b {
-        return Err(format!(
-            "LDE of 2^{log_n} x {width} by 2^{added_bits}: input and output disagree at a random point"
-        ));
-    }
-    Ok(())
+    Relation::Lde { added_bits, shift, order }.holds(&cin, &cout, width, rng)
 }
 
 #[cfg(test)]
