@@ -107,7 +107,8 @@ fn every_public_device_operation_has_counts() {
 
 /// Results come back into the caller's memory: a device NTT returns its input's own allocation
 /// (an LDE grows it), Poseidon2 permutes the caller's slice in place, both equal to the cpu's.
-/// With a self-check the input must outlive the device call, so results go to fresh memory.
+/// With a recomputing self-check the input must outlive the device call, so results go to
+/// fresh memory.
 #[test]
 fn results_come_back_into_the_callers_memory() {
     let e = common::emu(Schedule::Forward);
@@ -138,10 +139,18 @@ fn results_come_back_into_the_callers_memory() {
     let s = e.stats();
     assert_eq!((s.bytes_to_device, s.bytes_to_host), (4 * 16 * 64, 4 * 16 * 64));
 
-    let check = cherenkov::verify::SelfCheck::new(cherenkov::verify::OnFailure::Error);
-    let checked = e.clone().with_self_check(Some(check));
-    let at = x.as_ptr();
-    let got = ntt::transform_batch(&checked, x, 4, t).unwrap();
+    // Checked with errors as the policy: the input's rows were combined on upload, so its
+    // memory still takes the result; a recomputing check keeps the input for the cpu.
+    use cherenkov::verify::{OnFailure, SelfCheck};
+    let checked = e.clone().with_self_check(Some(SelfCheck::new(OnFailure::Error)));
+    let moved = x.clone();
+    let at = moved.as_ptr();
+    let got = ntt::transform_batch(&checked, moved, 4, t).unwrap();
     assert_eq!(got, want);
-    assert_ne!(got.as_ptr(), at, "checked: a fresh result beside the input");
+    assert_eq!(got.as_ptr(), at, "checked, errors: the input's allocation holds the output");
+    let recomputing = e.clone().with_self_check(Some(SelfCheck::new(OnFailure::Recompute)));
+    let at = x.as_ptr();
+    let got = ntt::transform_batch(&recomputing, x, 4, t).unwrap();
+    assert_eq!(got, want);
+    assert_ne!(got.as_ptr(), at, "checked, recompute: a fresh result beside the input");
 }

@@ -31,6 +31,11 @@ pub struct Visit<'a, T> {
 /// Bytes per visited piece: in a core's L2 when the visitor reads it after the copy.
 const VISIT_PIECE_BYTES: usize = 256 << 10;
 
+/// Elements per piece of an unvisited emulator transfer.
+fn default_piece<T>() -> usize {
+    (VISIT_PIECE_BYTES / size_of::<T>().max(1)).max(1)
+}
+
 impl<T: Sync> Visit<'_, T> {
     fn unit_bytes(&self) -> usize {
         self.unit.max(1).saturating_mul(size_of::<T>())
@@ -300,19 +305,25 @@ impl Gpu {
     }
 
     /// [`Gpu::upload`], `visit` shown every piece of `data` right after the piece is copied.
-    pub fn upload_visit<T: Pod + Send + Sync>(&self, data: &[T], visit: Option<Visit<'_, T>>) -> Result<DeviceBuffer<T>> {
+    pub fn upload_visit<T: Pod + Send + Sync>(
+        &self,
+        data: &[T],
+        visit: Option<Visit<'_, T>>,
+    ) -> Result<DeviceBuffer<T>> {
         let buf = self.alloc_uninit::<T>(data.len())?;
         // After the allocation, which has a span of its own: spans never nest.
         let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let src: &[u8] = bytemuck::cast_slice(data);
         self.shared.counters.upload(src.len());
         match (buf.raw(), &self.device, visit) {
-            (RawBuffer::Emu(a), Device::Emu(_), None) => a.write(src),
-            (RawBuffer::Emu(a), Device::Emu(_), Some(v)) => {
-                let piece = v.piece();
+            // In pieces on every core (as the cuda staging copies), visited or not.
+            (RawBuffer::Emu(a), Device::Emu(_), v) => {
+                let piece = v.map_or(default_piece::<T>(), |v| v.piece());
                 data.par_chunks(piece).enumerate().for_each(|(i, p)| {
                     a.write_at(i * piece * size_of::<T>(), bytemuck::cast_slice(p));
-                    (v.f)(i * piece, p);
+                    if let Some(v) = v {
+                        (v.f)(i * piece, p);
+                    }
                 });
             }
             (RawBuffer::Cuda(a), Device::Cuda(c), v) => {
@@ -353,11 +364,11 @@ impl Gpu {
         }
         let _t = trace::span("download", || format!("{} bytes", buf.raw().bytes()));
         let size = size_of::<T>();
-        self.shared.counters.download(dst.len() * size);
+        self.shared.counters.download(size_of_val(dst));
         match (buf.raw(), &self.device) {
             (RawBuffer::Emu(a), Device::Emu(e)) => {
-                let fault = e.config().fault_byte.filter(|&b| b < dst.len() * size);
-                let piece = visit.map_or(dst.len().max(1), |v| v.piece());
+                let fault = e.config().fault_byte.filter(|&b| b < size_of_val(dst));
+                let piece = visit.map_or(default_piece::<T>(), |v| v.piece());
                 dst.par_chunks_mut(piece).enumerate().for_each(|(i, p)| {
                     let bytes: &mut [u8] = bytemuck::cast_slice_mut(p);
                     let offset = i * piece * size;
@@ -378,7 +389,11 @@ impl Gpu {
                         v.run(offset / size, bytemuck::cast_slice(chunk));
                     }
                 };
-                c.read(a, bytemuck::cast_slice_mut(dst), visit.map(|v| (v.unit_bytes(), &after as &(dyn Fn(usize, &[u8]) + Sync))))?
+                c.read(
+                    a,
+                    bytemuck::cast_slice_mut(dst),
+                    visit.map(|v| (v.unit_bytes(), &after as &(dyn Fn(usize, &[u8]) + Sync))),
+                )?
             }
             _ => return Err(foreign_buffer("download")),
         }

@@ -337,11 +337,6 @@ impl HostAlloc {
         // SAFETY: `bytes` bytes at `ptr` (none when empty).
         unsafe { std::ptr::write_bytes(self.ptr, 0, self.bytes) }
     }
-    pub(crate) fn write(&self, src: &[u8]) {
-        assert_eq!(src.len(), self.bytes);
-        // SAFETY: same length, distinct allocations.
-        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr, self.bytes) }
-    }
     /// Copies `src` to byte `offset`: disjoint pieces of one buffer, written from several
     /// threads at once.
     pub(crate) fn write_at(&self, offset: usize, src: &[u8]) {

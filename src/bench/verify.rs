@@ -222,8 +222,15 @@ pub fn table(rows: &[CheckCost]) -> String {
     );
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     for r in rows {
-        let separate = r.separate.map_or("—".into(), |d| format!("{:.2} ms ({:.1}%)", ms(d), 100.0 * ms(d) / ms(r.cpu)));
-        out += &format!("| {} | {:.1} ms | {:.2} ms | {:.1}% | {separate} |\n", r.case, ms(r.cpu), ms(r.check), r.percent());
+        let separate =
+            r.separate.map_or("—".into(), |d| format!("{:.2} ms ({:.1}%)", ms(d), 100.0 * ms(d) / ms(r.cpu)));
+        out += &format!(
+            "| {} | {:.1} ms | {:.2} ms | {:.1}% | {separate} |\n",
+            r.case,
+            ms(r.cpu),
+            ms(r.check),
+            r.percent()
+        );
     }
     out
 }

@@ -106,7 +106,9 @@ macro_rules! base_field {
             fn view_reprs(reprs: &[u32]) -> Option<std::borrow::Cow<'_, [Self]>> {
                 // SAFETY: as in encode_slice, every word checked below p first.
                 reprs.iter().all(|&r| r < Self::ORDER_U32).then(|| {
-                    std::borrow::Cow::Borrowed(unsafe { std::slice::from_raw_parts(reprs.as_ptr().cast(), reprs.len()) })
+                    std::borrow::Cow::Borrowed(unsafe {
+                        std::slice::from_raw_parts(reprs.as_ptr().cast(), reprs.len())
+                    })
                 })
             }
             fn download_into_visit(

@@ -103,15 +103,10 @@ pub trait NttField:
     fn dot(row: &[Self], r: &[Self]) -> Self {
         row.iter().zip(r).fold(Self::zero(), |acc, (&x, &c)| acc + x * c)
     }
-    /// Σ_i col[i] · z^(start + i) for every z of `zs`: one chunk of the self-check's Horner
-    /// side.
-    fn horner_chunk(col: &[Self], start: u64, zs: &[Self]) -> Vec<Self> {
-        crate::verify::poly::horner(col, start, zs)
-    }
-    /// Σ_i col[i] · x_i / (z − x_i), x_i = x0 · ω^i, for every z of `zs`: one chunk of the
-    /// self-check's barycentric side.
-    fn barycentric_chunk(col: &[Self], x0: Self, omega: Self, zs: &[Self]) -> Vec<Self> {
-        crate::verify::poly::barycentric(col, x0, omega, zs)
+    /// Σ_i col[i] · x_i / (z − x_i), x_i = c0 · table[i], for every z of `zs`: one chunk of the
+    /// self-check's barycentric sum.
+    fn barycentric_chunk(col: &[Self], c0: Self, table: &[Self], zs: &[Self]) -> Vec<Self> {
+        crate::verify::poly::barycentric(col, c0, table, zs)
     }
     fn pow_u64(self, e: u64) -> Self {
         let (mut r, mut b, mut e) = (Self::one(), self, e);
@@ -221,11 +216,8 @@ macro_rules! p3_ntt_field {
                 let tail = row_tail.iter().zip(r_tail).fold(Self::ZERO, |a, (&x, &c)| a + x * c);
                 tail + acc.as_slice().iter().copied().sum::<Self>()
             }
-            fn horner_chunk(col: &[Self], start: u64, zs: &[Self]) -> Vec<Self> {
-                crate::verify::poly::horner_packed(col, start, zs)
-            }
-            fn barycentric_chunk(col: &[Self], x0: Self, omega: Self, zs: &[Self]) -> Vec<Self> {
-                crate::verify::poly::barycentric_packed(col, x0, omega, zs)
+            fn barycentric_chunk(col: &[Self], c0: Self, table: &[Self], zs: &[Self]) -> Vec<Self> {
+                crate::verify::poly::barycentric_packed(col, c0, table, zs)
             }
             fn scale_row_in_place(row: &mut [Self], f: Self) {
                 type P = <$ty as Field>::Packing;

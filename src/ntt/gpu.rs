@@ -11,8 +11,8 @@ use super::field::NttField;
 use super::plan::{passes, Pass, Step};
 use super::twiddles;
 use crate::backend::{plan, DeviceBuffer, Dim3, FastDiv, Gpu, Launch, Visit};
-use crate::verify::ntt::Combiner;
 use crate::error::{Error, Result};
+use crate::verify::ntt::Combiner;
 
 /// Shared memory per block pass, the tile of elements plus its group's twiddles (half a tile
 /// row's count): the 48 KB every target allows without opt-in (less on a device that offers less,
@@ -212,7 +212,13 @@ fn rows<'a, R>(width: usize, see: &'a (dyn Fn(usize, &[R]) + Sync)) -> Visit<'a,
     Visit { unit: width, f: see }
 }
 
-pub(super) fn run<F: NttField>(gpu: &Gpu, steps: &[Step<F>], data: &[F], width: usize, seen: Seen<'_, F>) -> Result<Vec<F>> {
+pub(super) fn run<F: NttField>(
+    gpu: &Gpu,
+    steps: &[Step<F>],
+    data: &[F],
+    width: usize,
+    seen: Seen<'_, F>,
+) -> Result<Vec<F>> {
     let see_out = |first: usize, piece: &[F::Repr]| {
         if let Some((_, c)) = seen {
             c.see(first, piece);

@@ -88,7 +88,13 @@ fn log_height<F: NttField>(len: usize, width: usize) -> Result<u32> {
     Ok(log_n)
 }
 
-fn execute<F: NttField>(engine: &Engine, steps: &[plan::Step<F>], values: Vec<F>, width: usize, rel: Relation<F>) -> Result<Vec<F>> {
+fn execute<F: NttField>(
+    engine: &Engine,
+    steps: &[plan::Step<F>],
+    values: Vec<F>,
+    width: usize,
+    rel: Relation<F>,
+) -> Result<Vec<F>> {
     match engine {
         Engine::Cpu => cpu::run(steps, values, width),
         Engine::Gpu(g) => on_device(g, steps, Cow::Owned(values), width, rel),

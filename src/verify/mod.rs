@@ -6,7 +6,10 @@
 //!   combined polynomial is evaluated at random points outside the domain from both sides —
 //!   Horner on coefficients, the barycentric formula on evaluations — which must agree. A wrong
 //!   result passes with probability at most about `width / p + (n / p)^k` (`k` points, chosen so
-//!   that the second term is below 2^-30).
+//!   that the second term is below 2^-30). On the device path the rows are combined as they
+//!   cross to and from the device ([`crate::backend::Visit`]: in the transfers' own passes,
+//!   while in cache), so the check adds arithmetic, not a pass over memory; the evaluations
+//!   run per chunk of rows, across SIMD lanes, in the order the rows are stored.
 //! - **Merkle trees** ([`merkle`]): the first, the last and `samples` random leaves are hashed
 //!   again from their rows and every node on their paths recomputed from its children. A
 //!   corrupted node is caught if it lies on or beside a sampled path (always for the root, the

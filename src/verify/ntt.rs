@@ -30,50 +30,82 @@ fn combine<F: NttField>(m: &[F], width: usize, r: &[F]) -> std::result::Result<V
     Ok(out)
 }
 
-/// The row holding natural index `j` of a column of 2^log_n rows stored in `order`.
-fn position(j: usize, log_n: u32, order: Order) -> usize {
-    match order {
-        Order::Natural => j,
-        Order::BitReversed if log_n == 0 => 0,
-        Order::BitReversed => j.reverse_bits() >> (usize::BITS - log_n),
-    }
+/// How the rows of one chunk of a stored column map to powers: a column of 2^log_n rows in
+/// `order` is cut into chunks of 2^c rows, and row `lo` of chunk `hi` holds natural index
+/// j = J(hi) + (or, bit-reversed, interleaved with) its offset, so that for any g,
+/// g^j = g^J(hi) · T_g[lo] with one table T_g per g for every chunk. The evaluations then need
+/// no gather into natural order and no chain of multiplications along the column.
+struct Chunks {
+    log_n: u32,
+    c: u32,
+    order: Order,
 }
 
-/// `col` in natural order: a copy when stored bit-reversed (one gather, so the evaluations below
-/// stream through it).
-fn natural<F: NttField>(col: &[F], log_n: u32, order: Order) -> std::result::Result<std::borrow::Cow<'_, [F]>, String> {
-    if order == Order::Natural || col.len() <= 1 {
-        return Ok(std::borrow::Cow::Borrowed(col));
+impl Chunks {
+    fn new(log_n: u32, order: Order) -> Self {
+        Self { log_n, c: log_n.min(CHUNK.trailing_zeros()), order }
     }
-    let mut out = mem::vec_filled(col.len(), F::zero()).map_err(|e| e.to_string())?;
-    out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
-        for (k, o) in out.iter_mut().enumerate() {
-            *o = col[position(c * CHUNK + k, log_n, order)];
+    fn len(&self) -> usize {
+        1 << self.c
+    }
+    /// J(hi): the exponent chunk `hi` multiplies by.
+    fn exponent(&self, hi: usize) -> u64 {
+        match self.order {
+            Order::Natural => (hi << self.c) as u64,
+            Order::BitReversed if self.log_n == self.c => 0,
+            Order::BitReversed => (hi.reverse_bits() >> (usize::BITS - (self.log_n - self.c))) as u64,
         }
-    });
-    Ok(std::borrow::Cow::Owned(out))
+    }
+    /// T_g: g^lo in natural order; (g^(2^(log_n - c)))^bitrev_c(lo) bit-reversed.
+    fn table<F: NttField>(&self, g: F) -> Vec<F> {
+        let base = match self.order {
+            Order::Natural => g,
+            Order::BitReversed => g.pow_u64(1 << (self.log_n - self.c)),
+        };
+        let mut powers = Vec::with_capacity(self.len());
+        let mut p = F::one();
+        for _ in 0..self.len() {
+            powers.push(p);
+            p = p * base;
+        }
+        match self.order {
+            Order::Natural => powers,
+            Order::BitReversed if self.c == 0 => powers,
+            Order::BitReversed => {
+                (0..self.len()).map(|lo| powers[lo.reverse_bits() >> (usize::BITS - self.c)]).collect()
+            }
+        }
+    }
 }
 
-/// Σ_j c_j z^j for the coefficients `col` (natural order), at every z of `zs`.
-fn horner<F: NttField>(col: &[F], zs: &[F]) -> Vec<F> {
+/// Σ_j c_j z^j for the coefficients `col` (stored in `order`), at every z of `zs`: per chunk,
+/// one dot product with each z's table.
+fn horner<F: NttField>(col: &[F], log_n: u32, order: Order, zs: &[F]) -> Vec<F> {
+    let chunks = Chunks::new(log_n, order);
+    let tables: Vec<Vec<F>> = zs.iter().map(|&z| chunks.table(z)).collect();
     let k = zs.len();
-    col.par_chunks(CHUNK)
+    col.par_chunks(chunks.len())
         .enumerate()
-        .map(|(c, chunk)| F::horner_chunk(chunk, (c * CHUNK) as u64, zs))
+        .map(|(hi, chunk)| {
+            let e = chunks.exponent(hi);
+            zs.iter().zip(&tables).map(|(&z, t)| F::dot(chunk, t) * z.pow_u64(e)).collect::<Vec<F>>()
+        })
         .reduce(|| vec![F::zero(); k], |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect())
 }
 
 /// The values at every z of `zs` of the polynomial of degree < n with evaluations `col`
-/// (natural order) on `shift · H` (|H| = n = 2^log_n), by the barycentric formula:
+/// (stored in `order`) on `shift · H` (|H| = n = 2^log_n), by the barycentric formula:
 /// P(z) = (z^n − s^n) / (n s^n) · Σ_i e_i x_i / (z − x_i), x_i = s ω^i. Each z is off the coset.
-fn barycentric<F: NttField>(col: &[F], log_n: u32, shift: F, zs: &[F]) -> Vec<F> {
+fn barycentric<F: NttField>(col: &[F], log_n: u32, order: Order, shift: F, zs: &[F]) -> Vec<F> {
     let n = col.len();
     let k = zs.len();
     let omega = F::root_of_unity(log_n as usize);
+    let chunks = Chunks::new(log_n, order);
+    let table = chunks.table(omega);
     let sums = col
-        .par_chunks(CHUNK)
+        .par_chunks(chunks.len())
         .enumerate()
-        .map(|(c, chunk)| F::barycentric_chunk(chunk, shift * omega.pow_u64((c * CHUNK) as u64), omega, zs))
+        .map(|(hi, chunk)| F::barycentric_chunk(chunk, shift * omega.pow_u64(chunks.exponent(hi)), &table, zs))
         .reduce(|| vec![F::zero(); k], |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect());
     let sn = shift.pow_u64(n as u64);
     let scale = (F::from_u64(n as u64) * sn).inv();
@@ -129,8 +161,8 @@ impl<F: NttField> Relation<F> {
                     Direction::Inverse => ((cout, t.output), (cin, t.input)),
                 };
                 let zs: Vec<F> = (0..points::<F>(log_n)).map(|_| off_coset(rng, n as u64, t.shift)).collect();
-                let a = horner(&natural(coeffs, log_n, c_order)?, &zs);
-                let b = barycentric(&natural(evals, log_n, e_order)?, log_n, t.shift, &zs);
+                let a = horner(coeffs, log_n, c_order, &zs);
+                let b = barycentric(evals, log_n, e_order, t.shift, &zs);
                 if a != b {
                     return Err(format!(
                         "2^{log_n} x {width}: the coefficients and the evaluations disagree at a random point"
@@ -152,8 +184,8 @@ impl<F: NttField> Relation<F> {
                         }
                     })
                     .collect();
-                let a = barycentric(cin, log_n, F::one(), &zs);
-                let b = barycentric(&natural(cout, log_big, order)?, log_big, shift, &zs);
+                let a = barycentric(cin, log_n, Order::Natural, F::one(), &zs);
+                let b = barycentric(cout, log_big, order, shift, &zs);
                 if a != b {
                     return Err(format!(
                         "LDE of 2^{log_n} x {width} by 2^{added_bits}: input and output disagree at a random point"
@@ -267,7 +299,8 @@ mod tests {
     fn transforms_check<F: NttField>() {
         let mut rng = StdRng::seed_from_u64(3);
         let shift = F::from_u64(7);
-        for (log_n, width) in [(0, 1), (1, 3), (5, 4), (10, 2)] {
+        // 2^13 rows: several chunks of the evaluations (2^12 rows each).
+        for (log_n, width) in [(0, 1), (1, 3), (5, 4), (10, 2), (13, 2)] {
             let x: Vec<F> = random(width << log_n, &mut rng);
             for direction in [Direction::Forward, Direction::Inverse] {
                 for (i, o) in [
