@@ -99,7 +99,14 @@ pub trait NttField:
             *x = *x * f;
         }
     }
-    /// Σ row[i] · r[i] (the self-check's column combination).
+    /// `out[i] = Σ_c m[i][c] · r[c]` for the `width`-column row-major `m` (the self-check's
+    /// random combination of the columns).
+    fn combine_rows(m: &[Self], width: usize, r: &[Self], out: &mut [Self]) {
+        for (o, row) in out.iter_mut().zip(m.chunks_exact(width)) {
+            *o = Self::dot(row, r);
+        }
+    }
+    /// Σ row[i] · r[i].
     fn dot(row: &[Self], r: &[Self]) -> Self {
         row.iter().zip(r).fold(Self::zero(), |acc, (&x, &c)| acc + x * c)
     }
@@ -218,6 +225,9 @@ macro_rules! p3_ntt_field {
             }
             fn barycentric_chunk(col: &[Self], c0: Self, table: &[Self], zs: &[Self]) -> Vec<Self> {
                 crate::verify::poly::barycentric_packed(col, c0, table, zs)
+            }
+            fn combine_rows(m: &[Self], width: usize, r: &[Self], out: &mut [Self]) {
+                crate::verify::poly::combine_rows_packed(m, width, r, out)
             }
             fn scale_row_in_place(row: &mut [Self], f: Self) {
                 type P = <$ty as Field>::Packing;

@@ -22,11 +22,7 @@ type Check = std::result::Result<(), String>;
 fn combine<F: NttField>(m: &[F], width: usize, r: &[F]) -> std::result::Result<Vec<F>, String> {
     let rows = m.len() / width;
     let mut out = mem::vec_filled(rows, F::zero()).map_err(|e| e.to_string())?;
-    out.par_chunks_mut(CHUNK).zip(m.par_chunks(CHUNK * width)).for_each(|(out, m)| {
-        for (o, row) in out.iter_mut().zip(m.chunks_exact(width)) {
-            *o = F::dot(row, r);
-        }
-    });
+    out.par_chunks_mut(CHUNK).zip(m.par_chunks(CHUNK * width)).for_each(|(out, m)| F::combine_rows(m, width, r, out));
     Ok(out)
 }
 
@@ -224,7 +220,8 @@ impl<F: NttField> Combiner<F> {
             self.non_canonical.store(true, Ordering::Relaxed);
             return;
         };
-        let out: Vec<F> = rows.chunks_exact(self.width).map(|row| F::dot(row, &self.r)).collect();
+        let mut out = vec![F::zero(); rows.len() / self.width];
+        F::combine_rows(&rows, self.width, &self.r, &mut out);
         self.pieces.lock().unwrap_or_else(|e| e.into_inner()).push((first / self.width, out));
     }
     /// The combined rows of the `rows`-row matrix seen, in order.
