@@ -8,12 +8,16 @@ use p3_field::TwoAdicField;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
 use super::{gpu, Layout, MerkleTree};
-use crate::backend::{Engine, Gpu};
+use crate::backend::{Engine, Gpu, Visit};
 use crate::error::{Error, Result};
 use crate::ntt::{self, NttField, Order};
 use crate::poseidon2::hash::Resident;
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher};
+use crate::verify::ntt::{Combiner, Relation};
 
 /// One trace: its evaluation domain's shift and its evaluations (rows in natural order).
 pub type Trace<F> = (F, RowMajorMatrix<F>);
@@ -57,15 +61,34 @@ pub(crate) fn commit_lde_on_device<F>(
 where
     F: NttField + Poseidon2Hasher + TwoAdicField,
 {
-    let tree = lde_tree_on_device(g, c, traces, log_blowup);
+    // With a self-check, each trace's rows and its LDE's rows are combined as they cross.
+    let seen: Vec<(Combiner<F>, Combiner<F>)> = match g.self_check() {
+        None => Vec::new(),
+        Some(_) => {
+            let mut rng = StdRng::seed_from_u64(rand::random());
+            traces
+                .iter()
+                .map(|(_, m)| {
+                    let cin = Combiner::new(m.width(), &mut rng);
+                    let cout = cin.twin();
+                    (cin, cout)
+                })
+                .collect()
+        }
+    };
+    let tree = lde_tree_on_device(g, c, traces, log_blowup, &seen);
     crate::verify::device_result(
         g,
         "LDE and commit",
         tree,
         |tree, rng, samples| {
-            for ((domain_shift, m), lde) in traces.iter().zip(tree.leaves()) {
+            if seen.len() != traces.len() {
+                return Err(format!("{} traces, {} combined", traces.len(), seen.len()));
+            }
+            for (((domain_shift, m), lde), (cin, cout)) in traces.iter().zip(tree.leaves()).zip(&seen) {
                 let shift = F::GENERATOR / *domain_shift;
-                crate::verify::ntt::lde(&m.values, &lde.values, m.width(), log_blowup, shift, Order::BitReversed, rng)?;
+                let rel = Relation::Lde { added_bits: log_blowup, shift, order: Order::BitReversed };
+                rel.holds(&cin.finish(m.height())?, &cout.finish(lde.height())?, m.width(), rng)?;
             }
             crate::verify::merkle::tree(c, tree.leaves(), tree.layout(), tree.digest_layers(), samples, rng)
         },
@@ -73,11 +96,14 @@ where
     )
 }
 
+/// The LDEs and their tree on the device; `seen` (empty, or a pair of combiners per trace) sees
+/// each trace's rows on upload and its LDE's rows on download.
 fn lde_tree_on_device<F>(
     g: &Gpu,
     c: &Poseidon2Constants<F, 16>,
     traces: &[Trace<F>],
     log_blowup: usize,
+    seen: &[(Combiner<F>, Combiner<F>)],
 ) -> Result<MerkleTree<F, RowMajorMatrix<F>>>
 where
     F: NttField + Poseidon2Hasher + TwoAdicField,
@@ -85,19 +111,31 @@ where
     let layout = lde_layout(traces, log_blowup)?;
     let resident = traces
         .iter()
-        .map(|(domain_shift, m)| {
+        .enumerate()
+        .map(|(i, (domain_shift, m))| {
             let shift = F::GENERATOR / *domain_shift;
             let w = m.width();
-            let buf = ntt::coset_lde_on_device(g, &m.values, w, log_blowup, shift, Order::BitReversed)?;
+            let cin = seen.get(i).map(|s| &s.0);
+            let buf = ntt::coset_lde_on_device(g, &m.values, w, log_blowup, shift, Order::BitReversed, cin)?;
             Ok(Resident { rows: Some(buf), width: w })
         })
         .collect::<Result<Vec<_>>>()?;
     let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
     let ldes = resident
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let buf = r.rows.as_ref().expect("an LDE has columns");
-            Ok(RowMajorMatrix::new(F::decode_vec(g.download(buf)?)?, r.width))
+            let see = |first: usize, piece: &[F::Repr]| {
+                if let Some((_, cout)) = seen.get(i) {
+                    cout.see(first, piece);
+                }
+            };
+            let visit = seen.get(i).map(|_| Visit { unit: r.width, f: &see });
+            // Zeroed by the allocator (fresh pages), so no pass before the copy.
+            let mut reprs = crate::mem::zeroed::<F::Repr>(buf.len())?;
+            g.download_into_visit(buf, &mut reprs, visit)?;
+            Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, r.width))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(MerkleTree::from_parts(ldes, layout, layers))

@@ -256,18 +256,9 @@ pub(super) fn run_in_place<F: NttField>(
 }
 
 /// Runs the plan and leaves the result on the device (device encoding), e.g. for hashing.
-pub(crate) fn run_on_device<F: NttField>(
-    gpu: &Gpu,
-    steps: &[Step<F>],
-    data: &[F],
-    width: usize,
-) -> Result<DeviceBuffer<F::Repr>> {
-    run_on_device_seen(gpu, steps, data, width, None)
-}
-
-/// [`run_on_device`], the input's rows shown to `seen` as they are uploaded.
+/// The input's rows are shown to `seen` (a self-check's combiner) as they are uploaded.
 #[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
-fn run_on_device_seen<F: NttField>(
+pub(crate) fn run_on_device_seen<F: NttField>(
     gpu: &Gpu,
     steps: &[Step<F>],
     data: &[F],

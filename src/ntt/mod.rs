@@ -208,7 +208,8 @@ pub(crate) fn coset_lde_batch_on_device<F: NttField>(
     on_device(gpu, &steps, Cow::Borrowed(values), width, Relation::Lde { added_bits, shift, order: output })
 }
 
-/// [`coset_lde_batch`] on a device, the result left there (device encoding, `output` order).
+/// [`coset_lde_batch`] on a device, the result left there (device encoding, `output` order);
+/// the input's rows shown to `seen` (a self-check's combiner) as they are uploaded.
 pub(crate) fn coset_lde_on_device<F: NttField>(
     gpu: &crate::backend::Gpu,
     values: &[F],
@@ -216,9 +217,10 @@ pub(crate) fn coset_lde_on_device<F: NttField>(
     added_bits: usize,
     shift: F,
     output: Order,
+    seen: Option<&Combiner<F>>,
 ) -> Result<crate::backend::DeviceBuffer<F::Repr>> {
     let steps = lde_plan(values, width, added_bits, shift, output)?;
-    gpu::run_on_device(gpu, &steps, values, width)
+    gpu::run_on_device_seen(gpu, &steps, values, width, seen)
 }
 
 /// The checked plan of an LDE.
