@@ -25,7 +25,19 @@ use crate::verify::SelfCheck;
 pub struct Visit<'a, T> {
     /// Elements of one unit a piece never splits (a matrix row).
     pub unit: usize,
-    pub f: &'a (dyn Fn(usize, &[T]) + Sync),
+    pub f: &'a dyn Visitor<T>,
+}
+
+/// What a transfer shows its pieces to: any `Fn(first, piece) + Sync`, or a type of its own
+/// (the self-check's `Combiner`).
+pub trait Visitor<T>: Sync {
+    fn see(&self, first: usize, piece: &[T]);
+}
+
+impl<T, G: Fn(usize, &[T]) + Sync> Visitor<T> for G {
+    fn see(&self, first: usize, piece: &[T]) {
+        self(first, piece)
+    }
 }
 
 /// Bytes per visited piece: in a core's L2 when the visitor reads it after the copy.
@@ -49,7 +61,7 @@ impl<T: Sync> Visit<'_, T> {
     /// parallel.
     fn run(&self, first: usize, data: &[T]) {
         let piece = self.piece();
-        data.par_chunks(piece).enumerate().for_each(|(i, p)| (self.f)(first + i * piece, p));
+        data.par_chunks(piece).enumerate().for_each(|(i, p)| self.f.see(first + i * piece, p));
     }
 }
 
@@ -322,7 +334,7 @@ impl Gpu {
                 data.par_chunks(piece).enumerate().for_each(|(i, p)| {
                     a.write_at(i * piece * size_of::<T>(), bytemuck::cast_slice(p));
                     if let Some(v) = v {
-                        (v.f)(i * piece, p);
+                        v.f.see(i * piece, p);
                     }
                 });
             }
@@ -378,7 +390,7 @@ impl Gpu {
                         bytes[byte - offset] ^= 1;
                     }
                     if let Some(v) = visit {
-                        (v.f)(i * piece, p);
+                        v.f.see(i * piece, p);
                     }
                 });
             }

@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::{msm_inputs, Shape};
-use crate::backend::{Engine, Visit};
+use crate::backend::Engine;
 use crate::error::{Error, Result};
 use crate::field::{BabyBear, DeviceField};
 use crate::merkle;
@@ -110,21 +110,9 @@ fn fused(
 ) -> Result<Duration> {
     let on_device = gpu.upload(BabyBear::encode_slice(out).as_ref())?;
     let mut back = out.to_vec();
-    let up = |c: Option<&Combiner<BabyBear>>| {
-        let see = |first: usize, piece: &[u32]| {
-            if let Some(c) = c {
-                c.see(first, piece);
-            }
-        };
-        gpu.upload_visit(&BabyBear::encode_slice(m), c.map(|_| Visit { unit: width, f: &see }))
-    };
+    let up = |c: Option<&Combiner<BabyBear>>| gpu.upload_visit(&BabyBear::encode_slice(m), c.map(Combiner::rows));
     let mut down = |c: Option<&Combiner<BabyBear>>| {
-        let see = |first: usize, piece: &[u32]| {
-            if let Some(c) = c {
-                c.see(first, piece);
-            }
-        };
-        BabyBear::download_into_visit(gpu, &on_device, &mut back, c.map(|_| Visit { unit: width, f: &see }))
+        BabyBear::download_into_visit(gpu, &on_device, &mut back, c.map(Combiner::rows))
     };
     let cin = Combiner::<BabyBear>::new(width, rng);
     let plain_up = time(reps, || up(None));

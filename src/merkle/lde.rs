@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::{gpu, Layout, MerkleTree};
-use crate::backend::{Engine, Gpu, Visit};
+use crate::backend::{Engine, Gpu};
 use crate::error::{Error, Result};
 use crate::ntt::{self, NttField, Order};
 use crate::poseidon2::hash::Resident;
@@ -126,15 +126,9 @@ where
         .enumerate()
         .map(|(i, r)| {
             let buf = r.rows.as_ref().expect("an LDE has columns");
-            let see = |first: usize, piece: &[F::Repr]| {
-                if let Some((_, cout)) = seen.get(i) {
-                    cout.see(first, piece);
-                }
-            };
-            let visit = seen.get(i).map(|_| Visit { unit: r.width, f: &see });
             // Zeroed by the allocator (fresh pages), so no pass before the copy.
             let mut reprs = crate::mem::zeroed::<F::Repr>(buf.len())?;
-            g.download_into_visit(buf, &mut reprs, visit)?;
+            g.download_into_visit(buf, &mut reprs, seen.get(i).map(|(_, cout)| cout.rows()))?;
             Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, r.width))
         })
         .collect::<Result<Vec<_>>>()?;

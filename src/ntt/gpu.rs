@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::field::NttField;
 use super::plan::{passes, Pass, Step};
 use super::twiddles;
-use crate::backend::{plan, DeviceBuffer, Dim3, FastDiv, Gpu, Launch, Visit};
+use crate::backend::{plan, DeviceBuffer, Dim3, FastDiv, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::verify::ntt::Combiner;
 
@@ -207,11 +207,6 @@ fn map_args<F: NttField>(map: Option<Step<F>>, log_rows: u32) -> (u32, u32, F, F
 /// download ([`crate::verify::ntt::Combiner`]).
 pub(super) type Seen<'a, F> = Option<(&'a Combiner<F>, &'a Combiner<F>)>;
 
-/// A [`Visit`] of `width`-element rows by `see`.
-fn rows<'a, R>(width: usize, see: &'a (dyn Fn(usize, &[R]) + Sync)) -> Visit<'a, R> {
-    Visit { unit: width, f: see }
-}
-
 pub(super) fn run<F: NttField>(
     gpu: &Gpu,
     steps: &[Step<F>],
@@ -219,15 +214,10 @@ pub(super) fn run<F: NttField>(
     width: usize,
     seen: Seen<'_, F>,
 ) -> Result<Vec<F>> {
-    let see_out = |first: usize, piece: &[F::Repr]| {
-        if let Some((_, c)) = seen {
-            c.see(first, piece);
-        }
-    };
     let buf = run_on_device_seen(gpu, steps, data, width, seen.map(|(c, _)| c))?;
     // Zeroed by the allocator (fresh pages), so no pass before the copy.
     let mut reprs = crate::mem::zeroed::<F::Repr>(buf.len())?;
-    gpu.download_into_visit(&buf, &mut reprs, seen.map(|_| rows(width, &see_out)))?;
+    gpu.download_into_visit(&buf, &mut reprs, seen.map(|(_, c)| c.rows()))?;
     F::decode_vec(reprs)
 }
 
@@ -246,12 +236,7 @@ pub(super) fn run_in_place<F: NttField>(
         crate::mem::reserve_exact(&mut data, more)?;
         data.resize(out.len(), F::one());
     }
-    let see_out = |first: usize, piece: &[F::Repr]| {
-        if let Some((_, c)) = seen {
-            c.see(first, piece);
-        }
-    };
-    F::download_into_visit(gpu, &out, &mut data, seen.map(|_| rows(width, &see_out)))?;
+    F::download_into_visit(gpu, &out, &mut data, seen.map(|(_, c)| c.rows()))?;
     Ok(data)
 }
 
@@ -266,12 +251,7 @@ pub(crate) fn run_on_device_seen<F: NttField>(
     seen: Option<&Combiner<F>>,
 ) -> Result<DeviceBuffer<F::Repr>> {
     let k = F::KERNELS;
-    let see = |first: usize, piece: &[F::Repr]| {
-        if let Some(c) = seen {
-            c.see(first, piece);
-        }
-    };
-    let mut cur = gpu.upload_visit(&F::encode_slice(data), seen.map(|_| rows(width, &see)))?;
+    let mut cur = gpu.upload_visit(&F::encode_slice(data), seen.map(Combiner::rows))?;
     let props = gpu.props();
     let grid = |elems: usize| plan::elementwise(elems as u64, &props).expect("width and height are nonzero");
     let expect_rows = |buf: &DeviceBuffer<F::Repr>, log_rows: u32| -> Result<()> {

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use rand::rngs::StdRng;
 use rayon::prelude::*;
 
+use crate::backend::{Visit, Visitor};
 use crate::mem;
 use crate::ntt::{Direction, NttField, Order, Transform};
 
@@ -213,16 +214,9 @@ impl<F: NttField> Combiner<F> {
     pub(crate) fn twin(&self) -> Self {
         Self { r: self.r.clone(), width: self.width, pieces: Mutex::default(), non_canonical: AtomicBool::new(false) }
     }
-    /// Combines one piece of whole rows, `first` its first element's index.
-    pub(crate) fn see(&self, first: usize, piece: &[F::Repr]) {
-        let Some(rows) = F::view_reprs(piece) else {
-            // The transfer fails on it too (every download checks its encodings).
-            self.non_canonical.store(true, Ordering::Relaxed);
-            return;
-        };
-        let mut out = vec![F::zero(); rows.len() / self.width];
-        F::combine_rows(&rows, self.width, &self.r, &mut out);
-        self.pieces.lock().unwrap_or_else(|e| e.into_inner()).push((first / self.width, out));
+    /// A transfer's [`Visit`](crate::backend::Visit) of whole rows by this combiner.
+    pub(crate) fn rows(&self) -> Visit<'_, F::Repr> {
+        Visit { unit: self.width, f: self }
     }
     /// The combined rows of the `rows`-row matrix seen, in order.
     pub(crate) fn finish(&self, rows: usize) -> std::result::Result<Vec<F>, String> {
@@ -243,6 +237,20 @@ impl<F: NttField> Combiner<F> {
             return Err(format!("{} rows seen of {rows}", out.len()));
         }
         Ok(out)
+    }
+}
+
+impl<F: NttField> Visitor<F::Repr> for Combiner<F> {
+    /// Combines one piece of whole rows, `first` its first element's index.
+    fn see(&self, first: usize, piece: &[F::Repr]) {
+        let Some(rows) = F::view_reprs(piece) else {
+            // The transfer fails on it too (every download checks its encodings).
+            self.non_canonical.store(true, Ordering::Relaxed);
+            return;
+        };
+        let mut out = vec![F::zero(); rows.len() / self.width];
+        F::combine_rows(&rows, self.width, &self.r, &mut out);
+        self.pieces.lock().unwrap_or_else(|e| e.into_inner()).push((first / self.width, out));
     }
 }
 
