@@ -1,6 +1,7 @@
 //! The cpu executor of an NTT plan: rayon over butterfly blocks and row pairs, every column of
 //! a row handled in one tight loop (the compiler vectorises it).
 
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
@@ -28,7 +29,11 @@ pub(super) fn run<F: NttField>(steps: &[Step<F>], mut v: Vec<F>, width: usize) -
             Pass::Step(Step::Bitrev { log_n }) => v = bitrev_expand(v, width, log_n, log_n, None)?,
             Pass::Step(Step::Dif { .. } | Step::Dit { .. }) => unreachable!("merged into Stages"),
             Pass::Stages { log_n, lo, hi, inverse, dif } => {
-                stages(&mut v, width, log_n, lo, hi, &twiddles::host::<F>(log_n, inverse)?, dif)
+                let tw = twiddles::host::<F>(log_n, inverse)?;
+                let whole_dif = dif && width == 1 && lo == 0 && hi + 1 == log_n;
+                if !(whole_dif && F::dif_column_fast(&mut v, log_n, &tw)?) {
+                    stages::<FieldRows<F>>(&mut v, width, log_n, lo, hi, &tw, dif)
+                }
             }
         }
         if trace {
@@ -42,18 +47,55 @@ fn min_rows(width: usize) -> usize {
     (MIN_ELEMS_PER_TASK / width).max(1)
 }
 
+/// The row arithmetic the stage passes run: a field's rows ([`FieldRows`]), or another
+/// representation of a field's elements (BN254 Fr in 52-bit lanes, `super::lanes`).
+pub(super) trait RowOps {
+    /// What a row holds.
+    type E: Send + Sync;
+    /// A twiddle.
+    type W: Copy + Send + Sync;
+    /// Elements a strided-group task works on (2^k rows × c adjacent windows): an L2-sized tile.
+    const GROUP_TASK_ELEMS: usize = 1 << 16;
+    /// (a, b) -> (a + b, a - b): the butterfly of either kind when the twiddle is 1.
+    fn add_sub_rows(a: &mut [Self::E], b: &mut [Self::E]);
+    /// (a, b) -> (a + b, (a - b) w).
+    fn dif_rows(a: &mut [Self::E], b: &mut [Self::E], w: Self::W);
+    /// (a, b) -> (a + b w, a - b w).
+    fn dit_rows(a: &mut [Self::E], b: &mut [Self::E], w: Self::W);
+    /// Two stages on four rows ([`super::field::radix4`]).
+    fn radix4_rows(rows: [&mut [Self::E]; 4], w: [Self::W; 3], dif: bool);
+}
+
+/// A field's own rows, through its [`NttField`] methods.
+pub(super) struct FieldRows<F>(PhantomData<F>);
+
+impl<F: NttField> RowOps for FieldRows<F> {
+    type E = F;
+    type W = F;
+    fn add_sub_rows(a: &mut [F], b: &mut [F]) {
+        F::add_sub_rows(a, b)
+    }
+    fn dif_rows(a: &mut [F], b: &mut [F], w: F) {
+        F::dif_rows(a, b, w)
+    }
+    fn dit_rows(a: &mut [F], b: &mut [F], w: F) {
+        F::dit_rows(a, b, w)
+    }
+    fn radix4_rows(rows: [&mut [F]; 4], w: [F; 3], dif: bool) {
+        F::radix4_rows(rows, w, dif)
+    }
+}
+
 /// Bytes of a contiguous block whose remaining stages run in one task, in cache.
 const BLOCK_BYTES: usize = 512 << 10;
 /// Most stages fused per pass over the matrix for the large spans.
 const GROUP_STAGES: u32 = 6;
-/// Elements a strided-group task works on (2^k rows × c adjacent windows): an L2-sized tile.
-const GROUP_TASK_ELEMS: usize = 1 << 16;
 
 /// Stages lo..=hi of a size-2^log_n transform; DIF runs them from hi down, DIT from lo up.
 /// Spans that fit a cache-sized block run per block in one task; larger spans run in passes of
 /// up to GROUP_STAGES stages over strided row groups.
-fn stages<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
-    let block_rows = (BLOCK_BYTES / (width * size_of::<F>())).max(2);
+pub(super) fn stages<R: RowOps>(v: &mut [R::E], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[R::W], dif: bool) {
+    let block_rows = (BLOCK_BYTES / (width * size_of::<R::E>())).max(2);
     let log_block = block_rows.ilog2(); // stages with log_half < log_block fit a block
     let in_block = |h: u32| h < log_block;
     let mut passes: Vec<(u32, u32)> = Vec::new(); // (low, high) log_half ranges, in execution order
@@ -84,9 +126,9 @@ fn stages<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, 
     }
     for (l, h) in passes {
         if in_block(h) {
-            block_pass(v, width, log_n, l, h, tw, dif);
+            block_pass::<R>(v, width, log_n, l, h, tw, dif);
         } else {
-            group_pass(v, width, log_n, l, h, tw, dif);
+            group_pass::<R>(v, width, log_n, l, h, tw, dif);
         }
     }
 }
@@ -116,7 +158,7 @@ fn sweeps(lo: u32, hi: u32, dif: bool) -> Vec<Sweep> {
 }
 
 /// Stages lo..=hi inside each contiguous block of 2^(hi+1) rows, one task per block.
-fn block_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
+fn block_pass<R: RowOps>(v: &mut [R::E], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[R::W], dif: bool) {
     let sweeps = sweeps(lo, hi, dif);
     v.par_chunks_mut(width << (hi + 1)).for_each(|block| {
         for &sweep in &sweeps {
@@ -126,7 +168,7 @@ fn block_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
                     for pair in block.chunks_mut(width << (h + 1)) {
                         let (a, b) = pair.split_at_mut(width << h);
                         for (j, (ra, rb)) in a.chunks_mut(width).zip(b.chunks_mut(width)).enumerate() {
-                            butterfly(ra, rb, j, tw[j * stride], dif);
+                            butterfly::<R>(ra, rb, j, tw[j * stride], dif);
                         }
                     }
                 }
@@ -142,7 +184,7 @@ fn block_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
                         let quads = x0.chunks_mut(width).zip(x1.chunks_mut(width)).zip(x2.chunks_mut(width));
                         for (j, (((r0, r1), r2), r3)) in quads.zip(x3.chunks_mut(width)).enumerate() {
                             let w = [tw[j * stride], tw[(j + q) * stride], tw[2 * j * stride]];
-                            F::radix4_rows([r0, r1, r2, r3], w, dif);
+                            R::radix4_rows([r0, r1, r2, r3], w, dif);
                         }
                     }
                 }
@@ -153,18 +195,18 @@ fn block_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
 
 /// Stages lo..=hi whose spans exceed a block: rows that differ only in bits lo..=hi form a
 /// group of 2^(hi-lo+1) rows, 2^lo apart; each task takes a few adjacent groups.
-fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[F], dif: bool) {
+fn group_pass<R: RowOps>(v: &mut [R::E], width: usize, log_n: u32, lo: u32, hi: u32, tw: &[R::W], dif: bool) {
     let k = hi - lo + 1;
     let sweeps = sweeps(lo, hi, dif);
     let low_rows = 1usize << lo;
     // Adjacent rows per window: a power of two, so that windows tile the 2^lo rows exactly.
-    let c = (1usize << ((GROUP_TASK_ELEMS >> k) / width).max(1).ilog2()).min(low_rows);
+    let c = (1usize << ((R::GROUP_TASK_ELEMS >> k) / width).max(1).ilog2()).min(low_rows);
     v.par_chunks_mut(width << (hi + 1)).for_each(|outer| {
         // outer = 2^k sub-slices of 2^lo rows; a task owns the same c-row window of each.
-        let mut windows: Vec<Vec<&mut [F]>> =
+        let mut windows: Vec<Vec<&mut [R::E]>> =
             outer.chunks_mut(width * low_rows).map(|s| s.chunks_mut(width * c).collect()).collect();
         let tasks = low_rows / c;
-        let mut per_task: Vec<Vec<&mut [F]>> = (0..tasks).map(|_| Vec::with_capacity(1 << k)).collect();
+        let mut per_task: Vec<Vec<&mut [R::E]>> = (0..tasks).map(|_| Vec::with_capacity(1 << k)).collect();
         for sub in windows.iter_mut() {
             for (t, w) in sub.drain(..).enumerate() {
                 per_task[t].push(w);
@@ -181,7 +223,7 @@ fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
                             let (ra, rb) = (&mut *x[t], &mut *y[0]);
                             for (l, (a, b)) in ra.chunks_mut(width).zip(rb.chunks_mut(width)).enumerate() {
                                 let j = task * c + l + ((t & (half - 1)) << lo);
-                                butterfly(a, b, j, tw[j * stride], dif);
+                                butterfly::<R>(a, b, j, tw[j * stride], dif);
                             }
                         }
                     }
@@ -198,7 +240,7 @@ fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
                             for (l, (((r0, r1), r2), r3)) in rows4.zip(w3.chunks_mut(width)).enumerate() {
                                 let j = task * c + l + ((t & (q - 1)) << lo);
                                 let w = [tw[j * stride], tw[(j + (q << lo)) * stride], tw[2 * j * stride]];
-                                F::radix4_rows([r0, r1, r2, r3], w, dif);
+                                R::radix4_rows([r0, r1, r2, r3], w, dif);
                             }
                         }
                     }
@@ -210,13 +252,13 @@ fn group_pass<F: NttField>(v: &mut [F], width: usize, log_n: u32, lo: u32, hi: u
 
 /// The butterfly of twiddle index `j` (w = tw[j · stride]); index 0 is w = 1, no multiplication.
 #[inline]
-fn butterfly<F: NttField>(a: &mut [F], b: &mut [F], j: usize, w: F, dif: bool) {
+fn butterfly<R: RowOps>(a: &mut [R::E], b: &mut [R::E], j: usize, w: R::W, dif: bool) {
     if j == 0 {
-        F::add_sub_rows(a, b)
+        R::add_sub_rows(a, b)
     } else if dif {
-        F::dif_rows(a, b, w)
+        R::dif_rows(a, b, w)
     } else {
-        F::dit_rows(a, b, w)
+        R::dit_rows(a, b, w)
     }
 }
 
@@ -237,7 +279,7 @@ pub(super) fn bitrev(i: usize, bits: u32) -> usize {
 /// buffer is the same and faults in as usual. A caller that passes a vector with the capacity
 /// already there pays none of this.
 #[allow(unsafe_code)]
-fn prefault<T>(buf: &mut [MaybeUninit<T>]) {
+pub(super) fn prefault<T>(buf: &mut [MaybeUninit<T>]) {
     #[cfg(target_os = "linux")]
     {
         const PAGE: usize = 4 << 10;

@@ -115,6 +115,13 @@ pub trait NttField:
     fn barycentric_chunk(col: &[Self], c0: Self, table: &[Self], zs: &[Self]) -> Vec<Self> {
         crate::verify::poly::barycentric(col, c0, table, zs)
     }
+    /// The whole DIF of one column (natural order in, bit-reversed out; `tw` the size-2^log_n
+    /// table) by a faster path of this field's own, when this CPU has one: `Ok(false)` leaves
+    /// `v` untouched for the generic stages.
+    fn dif_column_fast(v: &mut [Self], log_n: u32, tw: &[Self]) -> crate::Result<bool> {
+        let _ = (v, log_n, tw);
+        Ok(false)
+    }
     fn pow_u64(self, e: u64) -> Self {
         let (mut r, mut b, mut e) = (Self::one(), self, e);
         while e > 0 {
@@ -283,5 +290,15 @@ impl NttField for Bn254Fr {
     }
     fn inv(self) -> Self {
         self.inverse().expect("only called on non-zero elements")
+    }
+    /// Eight lanes of 52-bit limbs with AVX-512 IFMA (`super::lanes`), where the CPU has it.
+    fn dif_column_fast(v: &mut [Self], log_n: u32, tw: &[Self]) -> crate::Result<bool> {
+        #[cfg(target_arch = "x86_64")]
+        return super::lanes::dif_column(v, log_n, tw);
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (v, log_n, tw);
+            Ok(false)
+        }
     }
 }

@@ -11,6 +11,9 @@
 mod cpu;
 pub mod field;
 mod gpu;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)] // SIMD intrinsics: aligned loads and stores through raw pointers
+mod lanes;
 pub mod plan;
 mod twiddles;
 

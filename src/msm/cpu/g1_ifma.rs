@@ -1,10 +1,10 @@
-//! BN254 G1 bucket accumulation eight additions at a time with AVX-512 IFMA ([`fq8`]): the same
+//! BN254 G1 bucket accumulation eight additions at a time with AVX-512 IFMA ([`fq8`](crate::field::lanes52)): the same
 //! batch-affine Pippenger as the portable path, with the batch's field arithmetic in vectors.
 //!
 //! A batch of queued (bucket, point) additions is processed in groups of eight lanes: a forward
 //! pass gathers the x coordinates, forms the denominators x_p − x_b and their running products
 //! (lane l carries the products of items l, l+8, …); the eight lane products are inverted by
-//! one vector exponentiation ([`fq8::invert`]); a backward pass peels each item's inverse off
+//! one vector exponentiation ([`fq8::invert`](crate::field::lanes52::invert)); a backward pass peels each item's inverse off
 //! the running product and writes λ, x and y back to the buckets with a masked scatter.
 //! Buckets and bases are kept canonical (fully reduced). A lane whose x equals its bucket's
 //! (P + P, P + (−P)) gets denominator 1 and is not written back; its addition goes to the
@@ -24,7 +24,7 @@ use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::BigInt;
 use rayon::prelude::*;
 
-use super::fq8::{self, Fq8, LIMBS};
+use crate::field::lanes52::{self as fq8, Fq52, Fq8, Modulus52, LIMBS};
 use super::xyzz8;
 use super::{pippenger, running_sum, Layout};
 use crate::error::Result;
@@ -54,9 +54,9 @@ const EMPTY: u8 = 0;
 const FILLED: u8 = 1;
 const QUEUED: u8 = 2;
 
-/// Whether this CPU runs the IFMA path.
+/// Whether this CPU runs the IFMA path (and `CHERENKOV_CPU_PORTABLE` does not turn it off).
 pub fn available() -> bool {
-    is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
+    fq8::available()
 }
 
 /// The MSM of [`super::msm`] for G1, bases converted to 52-bit limbs once.
@@ -84,21 +84,21 @@ fn to_point52(p: &G1Affine) -> Point52 {
     if p.is_zero() {
         out[LIMBS - 1] = IDENTITY;
     } else {
-        out[..LIMBS].copy_from_slice(&fq8::from_ark(&p.x));
-        out[LIMBS..].copy_from_slice(&fq8::from_ark(&p.y));
+        out[..LIMBS].copy_from_slice(&Fq52::from_ark(&p.x));
+        out[LIMBS..].copy_from_slice(&Fq52::from_ark(&p.y));
     }
     out
 }
 
 /// The affine point of a non-identity record.
 fn to_affine(p: &Point52) -> G1Affine {
-    let coord = |l: &[u64]| fq8::to_ark(l.try_into().expect("five limbs"));
+    let coord = |l: &[u64]| Fq52::to_ark(l.try_into().expect("five limbs"));
     G1Affine::new_unchecked(coord(&p[..LIMBS]), coord(&p[LIMBS..]))
 }
 
 /// −p for a canonical non-identity record (y ≠ 0 on BN254 G1: no point of order 2).
 fn negate(p: &Point52) -> Point52 {
-    let modulus = fq8::P;
+    let modulus = Fq52::P;
     let mut out = *p;
     let mut borrow = 0i64;
     for k in 0..LIMBS {
@@ -291,7 +291,7 @@ impl<'a> Accumulator<'a> {
         let buckets = self.buckets.as_mut_ptr().cast::<u64>();
         let points = self.points.as_ptr().cast::<u64>();
         let live = |g: usize| live_lanes(live_items, g);
-        let one = Fq8::splat(fq8::one());
+        let one = Fq8::splat(Fq52::one());
 
         // Forward: denominators and their running products.
         self.stash.clear();
@@ -352,7 +352,7 @@ impl Accumulator<'_> {
         // interleave.
         let zero = _mm512_setzero_si512();
         let (mut bi, mut pi) = ([zero; K], [zero; K]);
-        let mut by = [Fq8([zero; LIMBS]); K];
+        let mut by = [Fq8::new([zero; LIMBS]); K];
         let mut py = by;
         for k in 0..K {
             bi[k] = load8(&self.queue_bucket, gs[k]);
@@ -360,7 +360,7 @@ impl Accumulator<'_> {
             let neg = load8(&self.queue_neg, gs[k]);
             by[k] = Fq8::gather(buckets, bi[k], LIMBS);
             let y = Fq8::gather(points, pi[k], LIMBS);
-            py[k] = Fq8::select(_mm512_test_epi64_mask(neg, neg), y, fq8::sub(&Fq8([zero; LIMBS]), &y));
+            py[k] = Fq8::select(_mm512_test_epi64_mask(neg, neg), y, fq8::sub(&Fq8::new([zero; LIMBS]), &y));
         }
         let mut lambda = by;
         for k in 0..K {

@@ -17,9 +17,6 @@ use crate::error::Result;
 use crate::mem::{self, Size};
 
 #[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)] // SIMD intrinsics: loads, stores, gathers and scatters take raw pointers
-mod fq8;
-#[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // gathers/scatters at the queued offsets; the features checked once per MSM
 mod g1_ifma;
 #[cfg(target_arch = "x86_64")]

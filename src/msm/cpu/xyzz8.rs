@@ -12,7 +12,7 @@ use std::arch::x86_64::*;
 use ark_bn254::{g1::Config as G1, G1Affine};
 use ark_ec::short_weierstrass::Bucket;
 
-use super::fq8::{self, Fq8, LIMBS};
+use crate::field::lanes52::{self as fq8, Fq52, Fq8, Modulus52, LIMBS};
 
 /// Eight points; the lanes in `zero` are the identity (their coordinates mean nothing).
 /// Coordinates of the other lanes are below 2p.
@@ -38,7 +38,7 @@ impl Xyzz8 {
         if self.zero & (1 << l) != 0 {
             return Bucket::ZERO;
         }
-        let coord = |v: &Fq8| fq8::to_ark(fq8::reduce_below(v, 2).lane(l));
+        let coord = |v: &Fq8| Fq52::to_ark(fq8::reduce_below(v, 2).lane(l));
         Bucket { x: coord(&self.x), y: coord(&self.y), zz: coord(&self.zz), zzz: coord(&self.zzz) }
     }
 
@@ -49,10 +49,10 @@ impl Xyzz8 {
             return;
         }
         self.zero &= !(1 << l);
-        self.x = self.x.with_lane(l, fq8::from_ark(&b.x));
-        self.y = self.y.with_lane(l, fq8::from_ark(&b.y));
-        self.zz = self.zz.with_lane(l, fq8::from_ark(&b.zz));
-        self.zzz = self.zzz.with_lane(l, fq8::from_ark(&b.zzz));
+        self.x = self.x.with_lane(l, Fq52::from_ark(&b.x));
+        self.y = self.y.with_lane(l, Fq52::from_ark(&b.y));
+        self.zz = self.zz.with_lane(l, Fq52::from_ark(&b.zz));
+        self.zzz = self.zzz.with_lane(l, Fq52::from_ark(&b.zzz));
     }
 
     /// Where `mask` is set, the lanes of `other`.
@@ -89,7 +89,7 @@ fn add_affine(acc: &mut Xyzz8, x: &Fq8, y: &Fq8, has: __mmask8) {
     let q = fq8::mul(&acc.x, &pp);
     let (x3, y3) = chord(&r, &ppp, &q, &acc.y);
     let sum = Xyzz8 { x: x3, y: y3, zz: fq8::mul(&acc.zz, &pp), zzz: fq8::mul(&acc.zzz, &ppp), zero: 0 };
-    let one = Fq8::splat(fq8::one());
+    let one = Fq8::splat(Fq52::one());
     let start = Xyzz8 { x: *x, y: *y, zz: one, zzz: one, zero: 0 };
     let degenerate = has & !acc.zero & fq8::zero_lanes(&p, 4);
     let (from_start, from_sum) = (has & acc.zero, has & !acc.zero & !degenerate);
@@ -98,7 +98,7 @@ fn add_affine(acc: &mut Xyzz8, x: &Fq8, y: &Fq8, has: __mmask8) {
     acc.take_lanes(from_start, &start);
     for l in (0..8).filter(|l| degenerate & (1 << l) != 0) {
         let mut b = before.lane(l);
-        b += G1Affine::new_unchecked(fq8::to_ark(x.lane(l)), fq8::to_ark(y.lane(l)));
+        b += G1Affine::new_unchecked(Fq52::to_ark(x.lane(l)), Fq52::to_ark(y.lane(l)));
         acc.set_lane(l, &b);
     }
 }

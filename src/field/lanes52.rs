@@ -1,40 +1,104 @@
-//! BN254 Fq eight elements at a time with AVX-512 IFMA: five 52-bit limbs per element, one
-//! `__m512i` per limb (lane l of every limb vector is element l), Montgomery form with
-//! R = 2^260.
+//! BN254 Fq or Fr eight elements at a time with AVX-512 IFMA: five 52-bit limbs per element,
+//! one `__m512i` per limb (lane l of every limb vector is element l), Montgomery form with
+//! R = 2^260. Generic over the modulus ([`Modulus52`]): the MSM runs it over Fq, the FFT over Fr.
 //!
 //! Why 52-bit limbs: `vpmadd52{lo,hi}uq` multiply eight 52-bit pairs and add the low or high
 //! half of each 104-bit product to a 64-bit accumulator, so limb products accumulate without
 //! carry chains; twelve spare bits per word absorb the sums, and carries are propagated once
 //! at the end. A product costs 105 IFMA instructions for eight elements.
 //!
-//! Ranges (p ≈ 0.76 · 2^254): [`mul`] takes inputs below 8p and returns a result below 2p (the
-//! Montgomery sum (ab + mp)/2^260 < 64p²/2^260 + p < 1.76p), so sums and differences of a few
-//! reduced values go straight into a product; [`reduce_below`] brings a value back to [0, p)
-//! where canonical bits are needed (stored buckets, equality, conversion).
+//! Ranges (both moduli are ≈ 0.76 · 2^254): [`mul`] takes inputs below 8p and returns a result
+//! below 2p (the Montgomery sum (ab + mp)/2^260 < 64p²/2^260 + p < 1.76p), so sums and
+//! differences of a few reduced values go straight into a product; [`reduce_below`] brings a
+//! value back to [0, p) where canonical bits are needed (stored buckets, equality, conversion).
 //!
 //! Conversion to and from arkworks (R = 2^256): the 52-bit form of x is x · 2^260 mod p, which
-//! is arkworks' stored form of 16·x (four doublings); the way back multiplies by 1/16.
+//! is arkworks' stored form of 16·x (four doublings); the way back multiplies by 1/16. A value
+//! kept in arkworks' own form (x · 2^256) stays in it when multiplied by a 52-bit-form factor
+//! (x · 2^256 · w · 2^260 / 2^260): the FFT multiplies arkworks' words by twiddles that way,
+//! with no conversion of the data but its limb split.
 
 // Limb loops are written with indices, not `array::from_fn`/`map` closures: those closures are
 // called from std code built without the target features, so they cannot be inlined.
 #![allow(clippy::needless_range_loop)]
 
 use std::arch::x86_64::*;
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
-use ark_bn254::{Fq, FqConfig};
+use ark_bn254::{Fq, FqConfig, Fr, FrConfig};
 use ark_ff::{AdditiveGroup, BigInt, Field, MontConfig, One};
 
 pub const LIMBS: usize = 5;
 const MASK: u64 = (1 << 52) - 1;
 
-/// p in 52-bit limbs.
-pub const P: [u64; LIMBS] = split(FqConfig::MODULUS.0);
-/// 2p and 4p in 52-bit limbs (they fit: 4p < 2^256).
-const P2: [u64; LIMBS] = split(double(FqConfig::MODULUS.0, 1));
-const P4: [u64; LIMBS] = split(double(FqConfig::MODULUS.0, 2));
-/// −p⁻¹ mod 2^52, the Montgomery reduction factor.
-const P_INV: u64 = neg_inverse(P[0]);
+/// Whether this CPU runs the IFMA paths: AVX-512 F and IFMA, and `CHERENKOV_CPU_PORTABLE`
+/// unset (set it to time or test the portable paths on an IFMA machine).
+pub fn available() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        std::env::var_os("CHERENKOV_CPU_PORTABLE").is_none_or(|v| v.is_empty() || v == "0")
+            && is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512ifma")
+    })
+}
+
+/// A 254-bit prime in 52-bit limbs, with the arkworks field it belongs to.
+pub trait Modulus52: Copy + Send + Sync + 'static {
+    type Ark: Field;
+    /// p as four 64-bit words.
+    const WORDS: [u64; 4];
+    /// p, 2p and 4p in 52-bit limbs (they fit: 4p < 2^256).
+    const P: [u64; LIMBS] = split(Self::WORDS);
+    const P2: [u64; LIMBS] = split(double(Self::WORDS, 1));
+    const P4: [u64; LIMBS] = split(double(Self::WORDS, 2));
+    /// −p⁻¹ mod 2^52, the Montgomery reduction factor.
+    const P_INV: u64 = neg_inverse(Self::P[0]);
+    /// arkworks' stored words of x (x · 2^256 mod p).
+    fn raw(x: &Self::Ark) -> [u64; 4];
+    /// The element whose stored words are `w` (canonical).
+    fn from_raw(w: [u64; 4]) -> Self::Ark;
+    /// 1/16, the factor from the 52-bit form back to arkworks'.
+    fn inv16() -> Self::Ark;
+
+    /// The 52-bit Montgomery form of `x` (x · 2^260 mod p), canonical.
+    fn from_ark(x: &Self::Ark) -> [u64; LIMBS] {
+        let sixteen_x = x.double().double().double().double();
+        split(Self::raw(&sixteen_x))
+    }
+    /// The arkworks element whose 52-bit Montgomery form is `l` (canonical limbs).
+    fn to_ark(l: [u64; LIMBS]) -> Self::Ark {
+        Self::from_raw(join(l)) * Self::inv16()
+    }
+    /// The 52-bit Montgomery form of one, canonical.
+    fn one() -> [u64; LIMBS] {
+        Self::from_ark(&Self::Ark::one())
+    }
+}
+
+macro_rules! modulus52 {
+    ($name:ident, $ark:ty, $config:ty, $what:literal) => {
+        #[doc = concat!("BN254 ", $what, ".")]
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl Modulus52 for $name {
+            type Ark = $ark;
+            const WORDS: [u64; 4] = <$config>::MODULUS.0;
+            fn raw(x: &$ark) -> [u64; 4] {
+                x.0 .0
+            }
+            fn from_raw(w: [u64; 4]) -> $ark {
+                <$ark>::new_unchecked(BigInt(w))
+            }
+            fn inv16() -> $ark {
+                static INV16: OnceLock<$ark> = OnceLock::new();
+                *INV16.get_or_init(|| <$ark>::from(16u64).inverse().expect("16 is invertible mod p"))
+            }
+        }
+    };
+}
+modulus52!(Fq52, Fq, FqConfig, "Fq, the base field (MSM coordinates)");
+modulus52!(Fr52, Fr, FrConfig, "Fr, the scalar field (FFTs)");
 
 /// Four 64-bit words → five 52-bit limbs (the top limb takes bits 208..256).
 pub const fn split(w: [u64; 4]) -> [u64; LIMBS] {
@@ -68,27 +132,14 @@ const fn neg_inverse(x: u64) -> u64 {
     inv.wrapping_neg() & MASK
 }
 
-/// The 52-bit Montgomery form of `x` (x · 2^260 mod p), canonical.
-pub fn from_ark(x: &Fq) -> [u64; LIMBS] {
-    let sixteen_x = x.double().double().double().double();
-    split(sixteen_x.0 .0)
-}
-
-/// The arkworks element whose 52-bit Montgomery form is `l` (canonical limbs).
-pub fn to_ark(l: [u64; LIMBS]) -> Fq {
-    static INV16: OnceLock<Fq> = OnceLock::new();
-    let inv16 = INV16.get_or_init(|| Fq::from(16u64).inverse().expect("16 is invertible mod p"));
-    Fq::new_unchecked(BigInt(join(l))) * inv16
-}
-
-/// The 52-bit Montgomery form of one, canonical.
-pub fn one() -> [u64; LIMBS] {
-    from_ark(&Fq::one())
-}
-
 /// Eight field elements, limb-major.
 #[derive(Clone, Copy)]
-pub struct Fq8(pub [__m512i; LIMBS]);
+pub struct Lanes8<M>(pub [__m512i; LIMBS], PhantomData<M>);
+
+/// Eight Fq elements (MSM coordinates).
+pub type Fq8 = Lanes8<Fq52>;
+/// Eight Fr elements (FFT values).
+pub type Fr8 = Lanes8<Fr52>;
 
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -96,7 +147,13 @@ fn splat(c: u64) -> __m512i {
     _mm512_set1_epi64(c as i64)
 }
 
-impl Fq8 {
+impl<M: Modulus52> Lanes8<M> {
+    /// The vector of these limb vectors.
+    #[inline(always)]
+    pub fn new(limbs: [__m512i; LIMBS]) -> Self {
+        Self(limbs, PhantomData)
+    }
+
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub fn splat(l: [u64; LIMBS]) -> Self {
@@ -104,7 +161,7 @@ impl Fq8 {
         for k in 0..LIMBS {
             out[k] = splat(l[k]);
         }
-        Self(out)
+        Self::new(out)
     }
 
     /// Lanes limb by limb from `limbs[k][lane]`.
@@ -116,7 +173,7 @@ impl Fq8 {
         for k in 0..LIMBS {
             out[k] = unsafe { _mm512_loadu_si512(limbs[k].as_ptr().cast()) };
         }
-        Self(out)
+        Self::new(out)
     }
 
     /// `limbs[k][lane]`.
@@ -144,7 +201,7 @@ impl Fq8 {
         for (k, o) in out.iter_mut().enumerate() {
             *o = _mm512_i64gather_epi64::<8>(index, base.add(k));
         }
-        Self(out)
+        Self::new(out)
     }
 
     /// The lanes in `mask` written back as [`Fq8::gather`] reads them.
@@ -187,7 +244,7 @@ impl Fq8 {
         for k in 0..LIMBS {
             out[k] = _mm512_mask_blend_epi64(mask, a.0[k], b.0[k]);
         }
-        Self(out)
+        Self::new(out)
     }
 }
 
@@ -195,20 +252,20 @@ impl Fq8 {
 /// negative when `signed`).
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn normalize(mut t: [__m512i; LIMBS], signed: bool) -> Fq8 {
+fn normalize<M: Modulus52>(mut t: [__m512i; LIMBS], signed: bool) -> Lanes8<M> {
     let mask = splat(MASK);
     for k in 0..LIMBS - 1 {
         let carry = if signed { _mm512_srai_epi64::<52>(t[k]) } else { _mm512_srli_epi64::<52>(t[k]) };
         t[k] = _mm512_and_si512(t[k], mask);
         t[k + 1] = _mm512_add_epi64(t[k + 1], carry);
     }
-    Fq8(t)
+    Lanes8::new(t)
 }
 
 /// a + b, normalized (the value is the plain sum).
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn add(a: &Fq8, b: &Fq8) -> Fq8 {
+pub fn add<M: Modulus52>(a: &Lanes8<M>, b: &Lanes8<M>) -> Lanes8<M> {
     let mut t = a.0;
     for k in 0..LIMBS {
         t[k] = _mm512_add_epi64(a.0[k], b.0[k]);
@@ -219,28 +276,28 @@ pub fn add(a: &Fq8, b: &Fq8) -> Fq8 {
 /// a − b + p: non-negative for b ≤ a + p, below a + p.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn sub(a: &Fq8, b: &Fq8) -> Fq8 {
-    minus_plus(a, b, &P)
+pub fn sub<M: Modulus52>(a: &Lanes8<M>, b: &Lanes8<M>) -> Lanes8<M> {
+    minus_plus(a, b, &M::P)
 }
 
 /// a − b + 2p: non-negative for b ≤ a + 2p, below a + 2p.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn sub2(a: &Fq8, b: &Fq8) -> Fq8 {
-    minus_plus(a, b, &P2)
+pub fn sub2<M: Modulus52>(a: &Lanes8<M>, b: &Lanes8<M>) -> Lanes8<M> {
+    minus_plus(a, b, &M::P2)
 }
 
 /// a − b + 4p: non-negative for b ≤ a + 4p, below a + 4p.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn sub4(a: &Fq8, b: &Fq8) -> Fq8 {
-    minus_plus(a, b, &P4)
+pub fn sub4<M: Modulus52>(a: &Lanes8<M>, b: &Lanes8<M>) -> Lanes8<M> {
+    minus_plus(a, b, &M::P4)
 }
 
 /// The lanes where v ≡ 0 mod p, for v below `bound` · p.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn zero_lanes(v: &Fq8, bound: u32) -> __mmask8 {
+pub fn zero_lanes<M: Modulus52>(v: &Lanes8<M>, bound: u32) -> __mmask8 {
     let r = reduce_below(v, bound);
     let any = r.0.iter().fold(_mm512_setzero_si512(), |acc, l| _mm512_or_si512(acc, *l));
     _mm512_cmpeq_epi64_mask(any, _mm512_setzero_si512())
@@ -249,7 +306,7 @@ pub fn zero_lanes(v: &Fq8, bound: u32) -> __mmask8 {
 /// a − b + m (m a multiple of p in limbs), normalized with signed carries.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn minus_plus(a: &Fq8, b: &Fq8, m: &[u64; LIMBS]) -> Fq8 {
+fn minus_plus<M: Modulus52>(a: &Lanes8<M>, b: &Lanes8<M>, m: &[u64; LIMBS]) -> Lanes8<M> {
     let mut t = a.0;
     for k in 0..LIMBS {
         t[k] = _mm512_sub_epi64(_mm512_add_epi64(a.0[k], splat(m[k])), b.0[k]);
@@ -260,29 +317,37 @@ fn minus_plus(a: &Fq8, b: &Fq8, m: &[u64; LIMBS]) -> Fq8 {
 /// v − m if that is non-negative, else v.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn sub_if_not_below(v: &Fq8, m: &[u64; LIMBS]) -> Fq8 {
+fn sub_if_not_below<M: Modulus52>(v: &Lanes8<M>, m: &[u64; LIMBS]) -> Lanes8<M> {
     let mut t = v.0;
     for k in 0..LIMBS {
         t[k] = _mm512_sub_epi64(v.0[k], splat(m[k]));
     }
     let t = normalize(t, true);
     let negative = _mm512_cmplt_epi64_mask(t.0[LIMBS - 1], _mm512_setzero_si512());
-    Fq8::select(negative, t, *v)
+    Lanes8::select(negative, t, *v)
+}
+
+/// v − 2p where that is non-negative: below 2p for v below 4p (one conditional subtraction
+/// where [`reduce_below`] would make two).
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn reduce_to_2p<M: Modulus52>(v: &Lanes8<M>) -> Lanes8<M> {
+    sub_if_not_below(v, &M::P2)
 }
 
 /// v mod p for v below `bound` · p, `bound` ∈ {1, 2, 4, 8}.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn reduce_below(v: &Fq8, bound: u32) -> Fq8 {
+pub fn reduce_below<M: Modulus52>(v: &Lanes8<M>, bound: u32) -> Lanes8<M> {
     let mut v = *v;
     if bound > 4 {
-        v = sub_if_not_below(&v, &P4);
+        v = sub_if_not_below(&v, &M::P4);
     }
     if bound > 2 {
-        v = sub_if_not_below(&v, &P2);
+        v = sub_if_not_below(&v, &M::P2);
     }
     if bound > 1 {
-        v = sub_if_not_below(&v, &P);
+        v = sub_if_not_below(&v, &M::P);
     }
     v
 }
@@ -290,10 +355,10 @@ pub fn reduce_below(v: &Fq8, bound: u32) -> Fq8 {
 /// a · b / 2^260 mod p, below 2p, for a and b below 8p with normalized limbs.
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-pub fn mul(a: &Fq8, b: &Fq8) -> Fq8 {
+pub fn mul<M: Modulus52>(a: &Lanes8<M>, b: &Lanes8<M>) -> Lanes8<M> {
     let zero = _mm512_setzero_si512();
-    let p = Fq8::splat(P).0;
-    let p_inv = splat(P_INV);
+    let p = Lanes8::<M>::splat(M::P).0;
+    let p_inv = splat(M::P_INV);
     let mut t = [zero; LIMBS + 1];
     for &bi in &b.0 {
         for j in 0..LIMBS {
@@ -322,14 +387,14 @@ pub fn mul(a: &Fq8, b: &Fq8) -> Fq8 {
 /// a⁻¹ in every lane (Fermat: a^(p−2), 4-bit fixed windows), below 2p; lanes must be non-zero.
 /// Eight inversions for the price of one chain of ≈ 330 products.
 #[target_feature(enable = "avx512f,avx512ifma")]
-pub fn invert(a: &Fq8) -> Fq8 {
-    let mut exponent = FqConfig::MODULUS.0;
+pub fn invert<M: Modulus52>(a: &Lanes8<M>) -> Lanes8<M> {
+    let mut exponent = M::WORDS;
     exponent[0] -= 2; // p is odd and its low word is above 2: no borrow
-    let mut powers = [Fq8::splat(one()); 16];
+    let mut powers = [Lanes8::splat(M::one()); 16];
     for k in 1..16 {
         powers[k] = mul(&powers[k - 1], a);
     }
-    let mut acc = Fq8::splat(one());
+    let mut acc = Lanes8::splat(M::one());
     for nibble in (0..64).rev() {
         for _ in 0..4 {
             acc = mul(&acc, &acc);
@@ -348,61 +413,63 @@ mod tests {
     use ark_ff::{UniformRand, Zero};
     use ark_std::rand::{rngs::StdRng, SeedableRng};
 
-    fn available() -> bool {
-        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
-    }
-
-    fn lanes(xs: &[Fq; 8]) -> [[u64; 8]; LIMBS] {
-        let l = xs.map(|x| from_ark(&x));
+    fn lanes<M: Modulus52>(xs: &[M::Ark; 8]) -> [[u64; 8]; LIMBS] {
+        let l = xs.map(|x| M::from_ark(&x));
         std::array::from_fn(|k| std::array::from_fn(|lane| l[lane][k]))
     }
 
-    fn unlanes(v: Fq8) -> [Fq; 8] {
+    fn unlanes<M: Modulus52>(v: Lanes8<M>) -> [M::Ark; 8] {
         // SAFETY: callers checked the features.
         let l = unsafe { reduce_below(&v, 2).to_lanes() };
-        std::array::from_fn(|lane| to_ark(std::array::from_fn(|k| l[k][lane])))
+        std::array::from_fn(|lane| M::to_ark(std::array::from_fn(|k| l[k][lane])))
     }
 
     #[test]
     fn limbs_round_trip_and_constants() {
         let p = FqConfig::MODULUS.0;
         assert_eq!(join(split(p)), p);
-        assert_eq!(P[0].wrapping_mul(P_INV.wrapping_neg()) & MASK, 1);
+        assert_eq!(Fq52::P[0].wrapping_mul(Fq52::P_INV.wrapping_neg()) & MASK, 1);
+        assert_eq!(Fr52::P[0].wrapping_mul(Fr52::P_INV.wrapping_neg()) & MASK, 1);
+        assert_eq!(join(Fr52::P), FrConfig::MODULUS.0);
         let x = Fq::from(123456789u64);
-        assert_eq!(to_ark(from_ark(&x)), x);
-        assert_eq!(from_ark(&Fq::zero()), [0; LIMBS]);
+        assert_eq!(Fq52::to_ark(Fq52::from_ark(&x)), x);
+        assert_eq!(Fq52::from_ark(&Fq::zero()), [0; LIMBS]);
+        let y = Fr::from(987654321u64);
+        assert_eq!(Fr52::to_ark(Fr52::from_ark(&y)), y);
     }
 
-    #[test]
-    fn lanes_match_arkworks() {
+    fn lanes_match<M: Modulus52>(seed: u64)
+    where
+        M::Ark: UniformRand,
+    {
         if !available() {
-            eprintln!("skipped: this CPU has no AVX-512 IFMA (the portable MSM path runs instead)");
+            eprintln!("skipped: this CPU has no AVX-512 IFMA (the portable paths run instead)");
             return;
         }
-        let seed = 0x5eed_f908;
         eprintln!("seed {seed:#x}");
         let mut rng = StdRng::seed_from_u64(seed);
-        let minus_one = -Fq::one();
+        let (zero, one) = (M::Ark::zero(), M::Ark::one());
+        let minus_one = -one;
         for round in 0..200 {
-            let mut a: [Fq; 8] = std::array::from_fn(|_| Fq::rand(&mut rng));
-            let mut b: [Fq; 8] = std::array::from_fn(|_| Fq::rand(&mut rng));
+            let mut a: [M::Ark; 8] = std::array::from_fn(|_| M::Ark::rand(&mut rng));
+            let mut b: [M::Ark; 8] = std::array::from_fn(|_| M::Ark::rand(&mut rng));
             if round == 0 {
-                a = [Fq::zero(), Fq::one(), minus_one, minus_one, Fq::zero(), Fq::one(), minus_one, Fq::from(2u64)];
-                b = [minus_one, minus_one, minus_one, Fq::zero(), Fq::zero(), Fq::one(), Fq::one(), minus_one];
+                a = [zero, one, minus_one, minus_one, zero, one, minus_one, one.double()];
+                b = [minus_one, minus_one, minus_one, zero, zero, one, one, minus_one];
             }
             // SAFETY: features checked above.
             unsafe {
-                let (va, vb) = (Fq8::from_lanes(&lanes(&a)), Fq8::from_lanes(&lanes(&b)));
+                let (va, vb) = (Lanes8::<M>::from_lanes(&lanes::<M>(&a)), Lanes8::<M>::from_lanes(&lanes::<M>(&b)));
                 let prod = mul(&va, &vb);
                 let sum = add(&va, &vb);
                 let diff = sub(&va, &vb);
                 // A product of unreduced sums (below 4p) still lands below 2p.
                 let big = mul(&add(&sum, &diff), &add(&sum, &sum));
-                let want_prod: [Fq; 8] = std::array::from_fn(|l| a[l] * b[l]);
+                let want_prod: [M::Ark; 8] = std::array::from_fn(|l| a[l] * b[l]);
                 assert_eq!(unlanes(prod), want_prod, "round {round}");
                 assert_eq!(unlanes(sum), std::array::from_fn(|l| a[l] + b[l]), "round {round}");
                 assert_eq!(unlanes(diff), std::array::from_fn(|l| a[l] - b[l]), "round {round}");
-                let want_big: [Fq; 8] = std::array::from_fn(|l| (a[l] + b[l] + a[l] - b[l]) * (a[l] + b[l]).double());
+                let want_big: [M::Ark; 8] = std::array::from_fn(|l| (a[l] + b[l] + a[l] - b[l]) * (a[l] + b[l]).double());
                 assert_eq!(unlanes(big), want_big, "round {round}");
                 // Reduction from below 4p.
                 let four = reduce_below(&add(&sum, &sum), 4);
@@ -410,9 +477,19 @@ mod tests {
             }
             if a.iter().all(|x| !x.is_zero()) {
                 // SAFETY: features checked above.
-                let inv = unsafe { invert(&Fq8::from_lanes(&lanes(&a))) };
+                let inv = unsafe { invert(&Lanes8::<M>::from_lanes(&lanes::<M>(&a))) };
                 assert_eq!(unlanes(inv), a.map(|x| x.inverse().unwrap()), "round {round}");
             }
         }
+    }
+
+    #[test]
+    fn fq_lanes_match_arkworks() {
+        lanes_match::<Fq52>(0x5eed_f908);
+    }
+
+    #[test]
+    fn fr_lanes_match_arkworks() {
+        lanes_match::<Fr52>(0x5eed_f908 + 1);
     }
 }
