@@ -457,7 +457,8 @@ mod tests {
         eprintln!("seed {seed:#x}");
         let mut rng = StdRng::seed_from_u64(seed);
         let edges = [zero(), one(), -one(), Fr::from(2u64), -Fr::from(2u64)];
-        for log_n in MIN_LOG_N..=13 {
+        // Up to 2^15: block stages in one cache block (m ≤ 2^10) and in strided groups above.
+        for log_n in MIN_LOG_N..=15 {
             let n = 1usize << log_n;
             let domain = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
             for case in 0..3 {
