@@ -119,39 +119,49 @@ fn g1_equals_arkworks() {
     equals_arkworks::<ark_bn254::g1::Config>("G1", &[1, 2, 3, 16, 17, 100, 513, 1000, 4096]);
 }
 
-/// The portable cpu path (arkworks field arithmetic), which G1 takes on machines without AVX-512
-/// IFMA and G2 always: on the same edge cases, whatever path `msm::g1` takes here.
-#[test]
-fn portable_cpu_path_equals_arkworks() {
-    println!("this machine's G1 cpu path: {}", msm::cpu::g1_path());
+/// The portable cpu path (arkworks field arithmetic), which CPUs without AVX-512 IFMA take: on
+/// the same edge cases, whatever path `msm::g1`/`msm::g2` take here.
+fn portable_equals_arkworks<P: DeviceCurve>(curve: &str, sizes: &[usize]) {
+    println!("this machine's cpu MSM path: {}", msm::cpu::g1_path());
     let mut rng = StdRng::seed_from_u64(seed());
-    for n in [17, 1000, 4096] {
-        let bases = points::<ark_bn254::g1::Config>(&mut rng, n);
+    for &n in sizes {
+        let bases = points::<P>(&mut rng, n);
         let s = scalars(&mut rng, n);
         let layout = msm::Layout::auto(n, &Engine::Cpu);
         for (case, b, s) in edge_cases(&bases, &s) {
             let ints: Vec<_> = s.iter().map(|x| x.into_bigint()).collect();
             let got = msm::cpu::msm_portable(&b, &ints, layout).unwrap().into_affine();
-            assert_eq!(got, ark(&b, &s), "G1 portable, n = {n}, {case}");
+            assert_eq!(got, ark(&b, &s), "{curve} portable, n = {n}, {case}");
         }
     }
 }
 
-/// Windows of 3 to 16 bits on the cpu (G1 fills and flushes its batches at different bucket
-/// counts; the reduction cuts the buckets into eight segments from 8 buckets up).
 #[test]
-fn cpu_window_sizes_on_edge_cases() {
+fn portable_cpu_path_equals_arkworks() {
+    portable_equals_arkworks::<ark_bn254::g1::Config>("G1", &[17, 1000, 4096]);
+    portable_equals_arkworks::<ark_bn254::g2::Config>("G2", &[17, 1000]);
+}
+
+/// Windows of 3 to 16 bits on the cpu (the IFMA path fills and flushes its batches at different
+/// bucket counts, spreads few-bucket windows over copies, and G1's reduction cuts the buckets
+/// into eight segments from 8 buckets up).
+fn cpu_window_sizes<P: DeviceCurve>(curve: &str, n: usize) {
     let mut rng = StdRng::seed_from_u64(seed());
-    let n = 3000;
-    let bases = points::<ark_bn254::g1::Config>(&mut rng, n);
+    let bases = points::<P>(&mut rng, n);
     let s = scalars(&mut rng, n);
     for (case, b, s) in edge_cases(&bases, &s) {
         let want = ark(&b, &s);
         for c in [3, 4, 5, 8, 11, 16] {
             let cfg = MsmConfig { window_bits: Some(c), ..MsmConfig::default() };
-            assert_eq!(ours(&Engine::Cpu, &b, &s, &cfg), want, "c = {c}, {case}");
+            assert_eq!(ours(&Engine::Cpu, &b, &s, &cfg), want, "{curve}, c = {c}, {case}");
         }
     }
+}
+
+#[test]
+fn cpu_window_sizes_on_edge_cases() {
+    cpu_window_sizes::<ark_bn254::g1::Config>("G1", 3000);
+    cpu_window_sizes::<ark_bn254::g2::Config>("G2", 3000);
 }
 
 #[test]

@@ -8,6 +8,9 @@
 pub(crate) mod bn254;
 pub mod curve;
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)] // SIMD intrinsics: gathers and scatters take raw pointers
+pub(crate) mod fq2_lanes;
+#[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // SIMD intrinsics: loads, stores, gathers and scatters take raw pointers
 pub(crate) mod lanes52;
 #[allow(unsafe_code)] // Plonky3 types <-> their Montgomery u32 (repr(transparent))

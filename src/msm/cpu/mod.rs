@@ -18,7 +18,7 @@ use crate::mem::{self, Size};
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // gathers/scatters at the queued offsets; the features checked once per MSM
-mod g1_ifma;
+mod ifma;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // gathers of bucket records
 mod xyzz8;
@@ -73,17 +73,17 @@ fn bits<B: BigInteger>(s: &B, at: usize, len: usize) -> u64 {
     v & ((1u64 << len) - 1)
 }
 
-/// Which cpu path a BN254 G1 MSM takes on this machine ("avx512ifma" or "portable").
+/// Which cpu path a BN254 G1 or G2 MSM takes on this machine ("avx512ifma" or "portable").
 pub fn g1_path() -> &'static str {
     #[cfg(target_arch = "x86_64")]
-    if g1_ifma::available() {
+    if ifma::available() {
         return "avx512ifma";
     }
     "portable"
 }
 
 /// How a curve runs its cpu MSM: the portable batch-affine Pippenger unless it has a faster
-/// path on this CPU (BN254 G1 with AVX-512 IFMA).
+/// path on this CPU (BN254 G1 and G2 with AVX-512 IFMA).
 pub trait CpuCurve: SWCurveConfig {
     fn cpu_msm(
         table: &[Affine<Self>],
@@ -94,17 +94,21 @@ pub trait CpuCurve: SWCurveConfig {
     }
 }
 
-impl CpuCurve for ark_bn254::g2::Config {}
-
-impl CpuCurve for ark_bn254::g1::Config {
-    fn cpu_msm(table: &[Affine<Self>], scalars: &[ark_ff::BigInt<4>], layout: Layout) -> Result<Projective<Self>> {
-        #[cfg(target_arch = "x86_64")]
-        if g1_ifma::available() {
-            return g1_ifma::msm(table, scalars, layout);
+macro_rules! ifma_curve {
+    ($config:ty) => {
+        impl CpuCurve for $config {
+            fn cpu_msm(table: &[Affine<Self>], scalars: &[ark_ff::BigInt<4>], layout: Layout) -> Result<Projective<Self>> {
+                #[cfg(target_arch = "x86_64")]
+                if ifma::available() {
+                    return ifma::msm(table, scalars, layout);
+                }
+                msm_portable(table, scalars, layout)
+            }
         }
-        msm_portable(table, scalars, layout)
-    }
+    };
 }
+ifma_curve!(ark_bn254::g1::Config);
+ifma_curve!(ark_bn254::g2::Config);
 
 /// Σ scalars[i] · bases[i] where `table` holds `layout.copies` copies of the n bases
 /// (copy-major; copy j = 2^(j·c·windows) · base): window w of the MSM takes scalar window
