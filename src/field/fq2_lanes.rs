@@ -37,10 +37,7 @@ impl Fq2x8 {
     #[target_feature(enable = "avx512f")]
     pub fn splat(l: [u64; 2 * LIMBS]) -> Self {
         let (c0, c1) = l.split_at(LIMBS);
-        Self {
-            c0: Fq8::splat(c0.try_into().expect("five limbs")),
-            c1: Fq8::splat(c1.try_into().expect("five limbs")),
-        }
+        Self { c0: Fq8::splat(c0.try_into().expect("five limbs")), c1: Fq8::splat(c1.try_into().expect("five limbs")) }
     }
 
     /// Components at words `offset..offset + 10` of the records `index` names (as

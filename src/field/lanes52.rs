@@ -469,7 +469,8 @@ mod tests {
                 assert_eq!(unlanes(prod), want_prod, "round {round}");
                 assert_eq!(unlanes(sum), std::array::from_fn(|l| a[l] + b[l]), "round {round}");
                 assert_eq!(unlanes(diff), std::array::from_fn(|l| a[l] - b[l]), "round {round}");
-                let want_big: [M::Ark; 8] = std::array::from_fn(|l| (a[l] + b[l] + a[l] - b[l]) * (a[l] + b[l]).double());
+                let want_big: [M::Ark; 8] =
+                    std::array::from_fn(|l| (a[l] + b[l] + a[l] - b[l]) * (a[l] + b[l]).double());
                 assert_eq!(unlanes(big), want_big, "round {round}");
                 // Reduction from below 4p.
                 let four = reduce_below(&add(&sum, &sum), 4);

@@ -205,11 +205,7 @@ fn scalar_bucket_sum<P: IfmaCurve>(buckets: &[P::Record], filled: &[bool], strid
 }
 
 /// The MSM of [`super::msm`], bases converted to 52-bit limbs once.
-pub fn msm<P: IfmaCurve>(
-    table: &[Affine<P>],
-    scalars: &[BigInt<4>],
-    layout: Layout,
-) -> Result<Projective<P>>
+pub fn msm<P: IfmaCurve>(table: &[Affine<P>], scalars: &[BigInt<4>], layout: Layout) -> Result<Projective<P>>
 where
     P::ScalarField: ark_ff::PrimeField<BigInt = BigInt<4>>,
 {

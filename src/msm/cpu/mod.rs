@@ -97,7 +97,11 @@ pub trait CpuCurve: SWCurveConfig {
 macro_rules! ifma_curve {
     ($config:ty) => {
         impl CpuCurve for $config {
-            fn cpu_msm(table: &[Affine<Self>], scalars: &[ark_ff::BigInt<4>], layout: Layout) -> Result<Projective<Self>> {
+            fn cpu_msm(
+                table: &[Affine<Self>],
+                scalars: &[ark_ff::BigInt<4>],
+                layout: Layout,
+            ) -> Result<Projective<Self>> {
                 #[cfg(target_arch = "x86_64")]
                 if ifma::available() {
                     return ifma::msm(table, scalars, layout);
