@@ -6,7 +6,7 @@
 //! own linear layer, never typed here. On a device the constants travel as a by-value kernel
 //! parameter, which CUDA keeps in the kernel's constant bank.
 
-use p3_field::{Algebra, Field, PackedValue};
+use p3_field::{Algebra, Field, PackedFieldPow2, PackedValue, PrimeCharacteristicRing};
 use p3_poseidon2::{ExternalLayerConstants, GenericPoseidon2LinearLayers};
 use p3_symmetric::{CryptographicPermutation, Permutation};
 use rayon::prelude::*;
@@ -34,7 +34,7 @@ pub struct Poseidon2Constants<F, const W: usize> {
 }
 
 /// The fields and widths with Poseidon2 kernels, and what each needs from Plonky3.
-pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field {
+pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field<Packing: PackedFieldPow2> {
     /// Partial rounds of the kernel for this width (Plonky3's count).
     const PARTIAL_ROUNDS: usize;
     /// The S-box exponent (7 for BabyBear, 3 for KoalaBear).
@@ -253,15 +253,24 @@ fn probe_diag<F: Field, const W: usize>(layer: impl Fn(&mut [F; W])) -> [F; W] {
 
 /// Plonky3's packed permutation over `states` (consecutive W-element states), rayon-parallel:
 /// states are transposed into `[Packing; W]` (one state per lane), full packs first, the
-/// remainder one by one.
+/// remainder one by one. When W is a multiple of the lane count (W = 16 on AVX-512 and AVX2,
+/// 24 on AVX2) the transposes are square blocks in registers ([`transpose`]); otherwise lane by
+/// lane.
 pub(crate) fn packed_permute<F: Field, P: Permutation<[F::Packing; W]> + Permutation<[F; W]> + Sync, const W: usize>(
     perm: &P,
     states: &mut [F],
-) {
+) where
+    F::Packing: PackedFieldPow2,
+{
     let lanes = F::Packing::WIDTH;
+    let square = W.is_multiple_of(lanes);
     states.par_chunks_mut(W * lanes * 64).for_each(|task| {
         let mut packs = task.chunks_exact_mut(W * lanes);
         for pack in &mut packs {
+            if square {
+                permute_square_blocks(perm, pack);
+                continue;
+            }
             let mut s: [F::Packing; W] = core::array::from_fn(|i| F::Packing::from_fn(|l| pack[l * W + i]));
             perm.permute_mut(&mut s);
             for (i, v) in s.iter().enumerate() {
@@ -274,6 +283,44 @@ pub(crate) fn packed_permute<F: Field, P: Permutation<[F::Packing; W]> + Permuta
             perm.permute_mut(<&mut [F; W]>::try_from(state).expect("chunks of W"));
         }
     });
+}
+
+/// One pack of `lanes` states (W a multiple of `lanes`): each `lanes` × `lanes` block of
+/// (state, element) transposed into packed state words, permuted, and transposed back.
+#[inline]
+fn permute_square_blocks<F: Field, P: Permutation<[F::Packing; W]>, const W: usize>(perm: &P, pack: &mut [F])
+where
+    F::Packing: PackedFieldPow2,
+{
+    let lanes = F::Packing::WIDTH;
+    let mut s = [F::Packing::ZERO; W];
+    for (q, block) in s.chunks_exact_mut(lanes).enumerate() {
+        for (l, row) in block.iter_mut().enumerate() {
+            *row = *F::Packing::from_slice(&pack[l * W + q * lanes..][..lanes]);
+        }
+        transpose(block);
+    }
+    perm.permute_mut(&mut s);
+    for (q, block) in s.chunks_exact_mut(lanes).enumerate() {
+        transpose(block);
+        for (l, row) in block.iter().enumerate() {
+            pack[l * W + q * lanes..][..lanes].copy_from_slice(row.as_slice());
+        }
+    }
+}
+
+/// In-place transpose of a square block of packed rows (`rows.len()` = the lane count): lane j of
+/// row i ↔ lane i of row j. Rounds k = W/2, …, 1 swap the off-diagonal k × k blocks of every
+/// 2k × 2k block, which is what `interleave(a, b, k)` does to rows a and b = a + k.
+pub(crate) fn transpose<P: PackedFieldPow2>(rows: &mut [P]) {
+    debug_assert_eq!(rows.len(), P::WIDTH);
+    let mut k = P::WIDTH / 2;
+    while k >= 1 {
+        for i in (0..P::WIDTH).filter(|i| i & k == 0) {
+            (rows[i], rows[i + k]) = rows[i].interleave(rows[i + k], k);
+        }
+        k /= 2;
+    }
 }
 
 macro_rules! poseidon2_field {
@@ -379,3 +426,22 @@ plonky3_defaults!(
     KOALABEAR_POSEIDON2_RC_24_EXTERNAL_FINAL,
     KOALABEAR_POSEIDON2_RC_24_INTERNAL
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The interleave rounds transpose: lane j of row i is element (j, i) after them, for this
+    /// build's packing (16 lanes with AVX-512, 8 with AVX2, 4 with NEON, 1 without SIMD).
+    #[test]
+    fn packed_rows_transpose() {
+        type P = <BabyBear as Field>::Packing;
+        let w = P::WIDTH;
+        let label = |i: usize, j: usize| BabyBear::from_u32((100 * i + j) as u32);
+        let mut rows: Vec<P> = (0..w).map(|i| P::from_fn(|j| label(i, j))).collect();
+        transpose(&mut rows);
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row.as_slice(), (0..w).map(|j| label(j, i)).collect::<Vec<_>>().as_slice(), "row {i}");
+        }
+    }
+}
