@@ -17,7 +17,7 @@ fn versus<P: DeviceCurve>(c: &mut Criterion, name: &str, log_n: u32) {
     let engine = common::engine();
     let input = cherenkov::bench::msm_inputs::<P>(1 << log_n, 7);
     // Trusted inputs on both sides: arkworks does not validate either.
-    let cfg = MsmConfig { validate: false, ..MsmConfig::default() };
+    let cfg = MsmConfig::TRUSTED;
     common::versus(
         c,
         format!("msm/{name}/log_n={log_n}"),

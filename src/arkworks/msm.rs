@@ -26,15 +26,13 @@ pub fn msm_g2(bases: &[G2Affine], scalars: &[Fr], backend: Backend) -> Result<G2
     msm::g2(&backend.engine()?, bases, scalars, &MsmConfig::default())
 }
 
-const TRUSTED: MsmConfig = MsmConfig { validate: false, window_bits: None, device_memory: None };
-
 /// [`msm_g1`] without the base check, arkworks' semantics: a base off the curve gives a
 /// meaningless sum, not an error. Only for bases from a trusted source or a [`ValidBases`].
 pub fn msm_g1_unchecked(bases: &[G1Affine], scalars: &[Fr], backend: Backend) -> Result<G1Projective> {
-    msm::g1(&backend.engine()?, bases, scalars, &TRUSTED)
+    msm::g1(&backend.engine()?, bases, scalars, &MsmConfig::TRUSTED)
 }
 
 /// [`msm_g2`] without the base check (see [`msm_g1_unchecked`]).
 pub fn msm_g2_unchecked(bases: &[G2Affine], scalars: &[Fr], backend: Backend) -> Result<G2Projective> {
-    msm::g2(&backend.engine()?, bases, scalars, &TRUSTED)
+    msm::g2(&backend.engine()?, bases, scalars, &MsmConfig::TRUSTED)
 }

@@ -139,7 +139,7 @@ fn operations(cases: &ProfileCases) -> Vec<(String, Op<'static>)> {
             }),
         ));
     }
-    let cfg = MsmConfig { validate: false, ..MsmConfig::default() };
+    let cfg = MsmConfig::TRUSTED;
     for &log in &cases.g1 {
         let (g1, s) = super::msm_inputs::<ark_bn254::g1::Config>(1 << log, 1);
         ops.push((format!("msm::g1 2^{log} points"), Box::new(move |e: &Engine| timed(|| msm::g1(e, &g1, &s, &cfg)))));

@@ -89,7 +89,19 @@ pub struct MsmConfig {
 
 impl Default for MsmConfig {
     fn default() -> Self {
-        Self { validate: true, window_bits: None, device_memory: None }
+        Self::DEFAULT
+    }
+}
+
+impl MsmConfig {
+    const DEFAULT: Self = Self { validate: true, window_bits: None, device_memory: None };
+    /// The default options without base validation: for bases already checked ([`ValidBases`])
+    /// or trusted as arkworks' `msm` trusts them (a bad base gives a meaningless sum).
+    pub const TRUSTED: Self = Self::DEFAULT.unvalidated();
+
+    /// These options without base validation.
+    pub const fn unvalidated(self) -> Self {
+        Self { validate: false, ..self }
     }
 }
 
@@ -174,12 +186,12 @@ impl<'a, P: DeviceCurve> ValidBases<'a, P> {
 
     /// Σ scalars[i] · bases[i]; `cfg.validate` is ignored (the bases are valid).
     pub fn msm(&self, engine: &Engine, scalars: &[Fr], cfg: &MsmConfig) -> Result<Projective<P>> {
-        run(engine, self.bases, scalars, &MsmConfig { validate: false, ..*cfg })
+        run(engine, self.bases, scalars, &cfg.unvalidated())
     }
 
     /// Several MSMs over these bases, as [`msm_batch`].
     pub fn msm_batch(&self, engine: &Engine, sets: &[&[Fr]], cfg: &MsmConfig) -> Result<Vec<Projective<P>>> {
-        batch(engine, self.bases, sets, &MsmConfig { validate: false, ..*cfg })
+        batch(engine, self.bases, sets, &cfg.unvalidated())
     }
 
     /// A [`Precomputed`] table of these bases, without checking them again.
@@ -262,7 +274,7 @@ fn batch<P: DeviceCurve>(
     if cfg.validate {
         check_bases(bases)?;
     }
-    let unchecked = MsmConfig { validate: false, ..*cfg };
+    let unchecked = cfg.unvalidated();
     let each = |engine: &Engine| sets.iter().map(|s| run_unchecked(engine, bases, s, &unchecked)).collect();
     match engine {
         // One random linear combination checks the whole batch (verify::msm::batch).
@@ -285,7 +297,7 @@ fn run<P: DeviceCurve>(engine: &Engine, bases: &[Affine<P>], scalars: &[Fr], cfg
         bases,
         scalars,
         || run_unchecked(engine, bases, scalars, cfg),
-        || run_unchecked(&Engine::Cpu, bases, scalars, &MsmConfig { validate: false, ..*cfg }),
+        || run_unchecked(&Engine::Cpu, bases, scalars, &cfg.unvalidated()),
     )
 }
 
