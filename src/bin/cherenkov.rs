@@ -659,9 +659,9 @@ fn info(show_kernels: bool) {
         );
     }
     println!(
-        "  cpu MSM path: BN254 G1 {}, G2 portable",
+        "  cpu BN254 path (G1/G2 MSM, Fr FFT): {}",
         match cherenkov::msm::cpu::g1_path() {
-            "avx512ifma" => "AVX-512 IFMA (8 lanes of 52-bit limbs)",
+            "avx512ifma" => "AVX-512 IFMA (8 lanes of 52-bit limbs; CHERENKOV_CPU_PORTABLE=1 turns it off)",
             other => other,
         }
     );

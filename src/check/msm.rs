@@ -43,9 +43,9 @@ fn one<P: DeviceCurve>(r: Result<Projective<P>>) -> Result<Vec<Affine<P>>> {
 fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize, rows: &mut Vec<CheckRow>) {
     let opts = MsmConfig::default();
     let primitive = if curve == "G1" { "msm g1" } else { "msm g2" };
-    // G1 on an IFMA CPU runs vector code; the portable path (what other CPUs run) gets its own rows.
-    let portable =
-        curve == "G1" && msm::cpu::g1_path() != "portable" && cfg.engines.iter().any(|e| matches!(e, Engine::Cpu));
+    // G1 and G2 on an IFMA CPU run vector code; the portable path (what other CPUs run) gets its
+    // own rows.
+    let portable = msm::cpu::g1_path() != "portable" && cfg.engines.iter().any(|e| matches!(e, Engine::Cpu));
     let mut portable_rows = Vec::new();
     for (case, bases, s) in cases::<P>(n, cfg.seed) {
         let want = vec![Projective::<P>::msm(&bases, &s).expect("equal lengths").into_affine()];

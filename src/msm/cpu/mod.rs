@@ -73,7 +73,8 @@ fn bits<B: BigInteger>(s: &B, at: usize, len: usize) -> u64 {
     v & ((1u64 << len) - 1)
 }
 
-/// Which cpu path a BN254 G1 or G2 MSM takes on this machine ("avx512ifma" or "portable").
+/// Which cpu path BN254 takes on this machine ("avx512ifma" or "portable"): the G1 and G2
+/// MSMs, and the Fr FFT of one column.
 pub fn g1_path() -> &'static str {
     #[cfg(target_arch = "x86_64")]
     if ifma::available() {
