@@ -219,6 +219,14 @@ fn index(i: [i64; 8]) -> __m512i {
 
 const MASK52: u64 = (1 << 52) - 1;
 
+/// The two shuffle rounds between four vectors of two elements each and four word vectors (the
+/// same indices serve both ways, [`load8`] and [`store8`]): words 0, 1 (EVEN) or 2, 3 (ODD) of
+/// four elements out of a pair of vectors, and the FIRST or SECOND halves of a pair joined.
+const EVEN: [i64; 8] = [0, 4, 8, 12, 1, 5, 9, 13];
+const ODD: [i64; 8] = [2, 6, 10, 14, 3, 7, 11, 15];
+const FIRST: [i64; 8] = [0, 1, 2, 3, 8, 9, 10, 11];
+const SECOND: [i64; 8] = [4, 5, 6, 7, 12, 13, 14, 15];
+
 /// Eight consecutive arkworks elements (canonical words) as limb vectors.
 ///
 /// # Safety
@@ -228,11 +236,10 @@ const MASK52: u64 = (1 << 52) - 1;
 unsafe fn load8(p: *const Fr) -> Fr8 {
     // q_i holds elements 2i, 2i+1 (four words each); w_k gathers word k of all eight.
     let q: [__m512i; 4] = std::array::from_fn(|i| _mm512_loadu_si512(p.cast::<u64>().add(8 * i).cast()));
-    let even = index([0, 4, 8, 12, 1, 5, 9, 13]); // words 0, 1 of four elements
-    let odd = index([2, 6, 10, 14, 3, 7, 11, 15]); // words 2, 3
+    let (even, odd) = (index(EVEN), index(ODD));
     let t01 = [_mm512_permutex2var_epi64(q[0], even, q[1]), _mm512_permutex2var_epi64(q[2], even, q[3])];
     let t23 = [_mm512_permutex2var_epi64(q[0], odd, q[1]), _mm512_permutex2var_epi64(q[2], odd, q[3])];
-    let (first, second) = (index([0, 1, 2, 3, 8, 9, 10, 11]), index([4, 5, 6, 7, 12, 13, 14, 15]));
+    let (first, second) = (index(FIRST), index(SECOND));
     let w = [
         _mm512_permutex2var_epi64(t01[0], first, t01[1]),
         _mm512_permutex2var_epi64(t01[0], second, t01[1]),
@@ -265,10 +272,10 @@ unsafe fn store8(p: *mut Fr, x: &Fr8) {
         _mm512_or_si512(_mm512_srli_epi64::<36>(l[3]), _mm512_slli_epi64::<16>(l[4])),
     ];
     // The inverse of load8's shuffles: words 0, 1 (and 2, 3) of four elements, then elements.
-    let (first, second) = (index([0, 1, 2, 3, 8, 9, 10, 11]), index([4, 5, 6, 7, 12, 13, 14, 15]));
+    let (first, second) = (index(FIRST), index(SECOND));
     let t01 = [_mm512_permutex2var_epi64(w[0], first, w[1]), _mm512_permutex2var_epi64(w[0], second, w[1])];
     let t23 = [_mm512_permutex2var_epi64(w[2], first, w[3]), _mm512_permutex2var_epi64(w[2], second, w[3])];
-    let (even, odd) = (index([0, 4, 8, 12, 1, 5, 9, 13]), index([2, 6, 10, 14, 3, 7, 11, 15]));
+    let (even, odd) = (index(EVEN), index(ODD));
     let q = [
         _mm512_permutex2var_epi64(t01[0], even, t23[0]),
         _mm512_permutex2var_epi64(t01[0], odd, t23[0]),
