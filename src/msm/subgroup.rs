@@ -20,10 +20,11 @@ use std::sync::LazyLock;
 use ark_bn254::{Fq, Fq2, G2Affine, G2Projective};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
-use ark_ff::{BigInt, Field, PrimeField, Zero};
+use ark_ff::{Field, PrimeField, Zero};
 use rand::RngExt;
 use rayon::prelude::*;
 
+use super::cpu::CpuCurve;
 use super::Layout;
 
 /// Whether points known to be on the curve lie in the prime-order subgroup.
@@ -55,40 +56,51 @@ impl SubgroupCheck for ark_bn254::g2::Config {
 
 /// Below this many points the batch test's fixed cost (bucket sums) outweighs testing each.
 const BATCH_MIN: usize = 256;
-/// Random combinations the batch test checks, and bits of each coefficient.
-const ROUNDS: usize = 8;
-const COEFF_BITS: u32 = 14;
-/// Window of the combinations' MSMs for `n` points: wider as n grows (fewer windows against
-/// more buckets to sum; measured at 2^9 to 2^16 G2 points).
-fn round_window(n: usize) -> u32 {
-    (n.max(1).ilog2().saturating_sub(2)).clamp(6, 12)
+/// The batch test's soundness: a set with a point outside G2 passes with probability at most
+/// 2^-SECURITY_BITS.
+const SECURITY_BITS: u32 = 100;
+/// The widest coefficient range a round may draw from, 2^13: below h's smallest prime, so the
+/// coefficients are distinct modulo every prime dividing h.
+const MAX_ROUND_BITS: u32 = 13;
+
+/// The coefficient width `c` of the batch test's rounds for `n` points: each round costs n
+/// bucket additions plus running sums over 2^(c-1) buckets (a few additions each), and
+/// ⌈SECURITY_BITS / c⌉ rounds are needed; the cheapest total (at 2^14 points: c = 10, ten rounds).
+fn round_bits(n: usize) -> u32 {
+    let cost = |c: u32| SECURITY_BITS.div_ceil(c) as usize * (n + 3 * (1usize << (c - 1)));
+    (6..=MAX_ROUND_BITS).min_by_key(|&c| cost(c)).expect("a non-empty range")
 }
 
 /// Whether every point (on the curve) is in G2, by random linear combinations.
 ///
 /// Write P_i = G_i + T_i with G_i ∈ G2 and T_i in the cofactor part (order dividing h). A
-/// round draws coefficients ρ_i uniformly from [0, 2^14) with the OS-seeded thread RNG (unknown
-/// to whoever chose the points) and tests C = Σ ρ_i P_i with [`g2_in_subgroup`]; C ∈ G2 iff
-/// Σ ρ_i T_i = 0. If some T_j ≠ 0, its order m is at least 10069 (h's smallest prime), and given
-/// every other ρ_i that sum vanishes for ρ_j in one residue class mod m: at most ⌈2^14/m⌉ = 2 of
-/// the 2^14 values. Each round misses with probability ≤ 2^-13, eight independent rounds with
-/// ≤ 2^-104. Points all in G2 always pass. Cost: eight MSMs with 14-bit coefficients (two
-/// or three windows each, batch-affine buckets) — a few group additions per point instead of the 63-bit
-/// multiplication of the one-point test.
+/// round draws coefficients ρ_i uniformly from the 2^c integers in [-2^(c-1), 2^(c-1)) with the
+/// OS-seeded thread RNG (unknown to whoever chose the points) and tests C = Σ ρ_i P_i with
+/// [`g2_in_subgroup`]; C ∈ G2 iff Σ ρ_i T_i = 0. If some T_j ≠ 0, its order m is at least 10069
+/// (h's smallest prime) > 2^13 ≥ 2^c, and given every other ρ_i that sum vanishes only for ρ_j
+/// in one residue class mod m: at most one of the 2^c values. Each round misses with
+/// probability ≤ 2^-c, ⌈100 / c⌉ independent rounds with ≤ 2^-100. Points all in G2 always
+/// pass. Cost: each round is one MSM window (the coefficients are its signed digits, so one
+/// bucket addition per point), all rounds over bases prepared once — about ten additions per
+/// point instead of the 63-bit multiplication of the one-point test.
 pub fn g2_all_in_subgroup(points: &[G2Affine]) -> bool {
     if points.len() < BATCH_MIN {
         return points.par_iter().all(g2_in_subgroup);
     }
+    let c = round_bits(points.len());
+    let rounds = SECURITY_BITS.div_ceil(c) as usize;
     let mut rng = rand::rng();
-    let mask = (1u64 << COEFF_BITS) - 1;
-    let rounds: Vec<Vec<BigInt<4>>> =
-        (0..ROUNDS).map(|_| (0..points.len()).map(|_| BigInt::from(rng.random::<u64>() & mask)).collect()).collect();
-    let layout = Layout::new(round_window(points.len()), 1).expect("a valid window");
-    rounds.par_iter().all(|coeffs| match super::cpu::msm(points, coeffs, layout) {
-        Ok(c) => g2_in_subgroup(&c.into_affine()),
+    let half = 1i32 << (c - 1);
+    let sets: Vec<Vec<i32>> =
+        (0..rounds).map(|_| (0..points.len()).map(|_| rng.random_range(-half..half)).collect()).collect();
+    let sets: Vec<&[i32]> = sets.iter().map(Vec::as_slice).collect();
+    // One window of c-bit signed digits: the coefficients themselves.
+    let layout = Layout { c, scalar_windows: 1, copies: 1, windows: 1 };
+    match <ark_bn254::g2::Config as CpuCurve>::cpu_msm_digits(points, &sets, layout) {
+        Ok(combinations) => combinations.par_iter().all(|c| g2_in_subgroup(&c.into_affine())),
         // Out of memory for the buckets: the per-point test needs none.
         Err(_) => points.par_iter().all(g2_in_subgroup),
-    })
+    }
 }
 
 /// BN254's seed x (p and r are polynomials in it).

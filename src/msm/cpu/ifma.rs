@@ -23,7 +23,6 @@ use std::arch::x86_64::*;
 use ark_bn254::{g1::Config as G1, g2::Config as G2};
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-use ark_ff::BigInt;
 use rayon::prelude::*;
 
 use super::xyzz8;
@@ -196,27 +195,29 @@ fn scalar_bucket_sum<P: IfmaCurve>(buckets: &[P::Record], filled: &[bool], strid
     running_sum(&first, &folded)
 }
 
-/// The MSM of [`super::msm`], bases converted to 52-bit limbs once.
-pub fn msm<P: IfmaCurve>(table: &[Affine<P>], scalars: &[BigInt<4>], layout: Layout) -> Result<Projective<P>>
-where
-    P::ScalarField: ark_ff::PrimeField<BigInt = BigInt<4>>,
-{
+/// The MSMs of [`super::CpuCurve::cpu_msm_digits`], the bases converted to 52-bit limbs once
+/// for all the digit sets.
+pub fn msm_digits<P: IfmaCurve>(table: &[Affine<P>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<P>>> {
     assert!(available(), "the IFMA MSM needs AVX-512 IFMA");
     let mut points: Vec<P::Record> = mem::with_capacity(table.len())?;
     points.par_extend(table.par_iter().map(to_record::<P>));
-    pippenger(table, scalars, layout, |pairs, buckets| {
-        // A window whose digits reach few buckets (the top window; small scalars) would queue
-        // few additions per batch: its buckets get `copies` copies, point i adding into copy
-        // i mod copies, so that batches fill as in the other windows.
-        let stride = (pairs.max_digit() as usize).next_power_of_two();
-        let copies = if stride * 8 <= buckets { buckets / stride } else { 1 };
-        let stride = if copies == 1 { buckets } else { stride };
-        let mut acc = Accumulator::<P>::new(&points, buckets)?;
-        for (i, d) in pairs {
-            acc.add((d.unsigned_abs() - 1) as usize + stride * (i % copies), i, d < 0);
-        }
-        Ok(acc.finish(stride, copies))
-    })
+    sets.par_iter()
+        .map(|digits| {
+            pippenger(table, digits, layout, |pairs, buckets| {
+                // A window whose digits reach few buckets (the top window; small scalars) would
+                // queue few additions per batch: its buckets get `copies` copies, point i adding
+                // into copy i mod copies, so that batches fill as in the other windows.
+                let stride = (pairs.max_digit() as usize).next_power_of_two();
+                let copies = if stride * 8 <= buckets { buckets / stride } else { 1 };
+                let stride = if copies == 1 { buckets } else { stride };
+                let mut acc = Accumulator::<P>::new(&points, buckets)?;
+                for (i, d) in pairs {
+                    acc.add((d.unsigned_abs() - 1) as usize + stride * (i % copies), i, d < 0);
+                }
+                Ok(acc.finish(stride, copies))
+            })
+        })
+        .collect()
 }
 
 fn words<P: IfmaCurve>() -> usize {

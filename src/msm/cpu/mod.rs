@@ -86,28 +86,27 @@ pub fn g1_path() -> &'static str {
 /// How a curve runs its cpu MSM: the portable batch-affine Pippenger unless it has a faster
 /// path on this CPU (BN254 G1 and G2 with AVX-512 IFMA).
 pub trait CpuCurve: SWCurveConfig {
-    fn cpu_msm(
-        table: &[Affine<Self>],
-        scalars: &[<Self::ScalarField as PrimeField>::BigInt],
-        layout: Layout,
-    ) -> Result<Projective<Self>> {
-        msm_portable(table, scalars, layout)
+    /// One MSM per digit set over one table (each set window-major, as [`signed_digits`] writes
+    /// them for `layout`): what the subgroup test's random combinations run, the bases prepared
+    /// once for all of them.
+    fn cpu_msm_digits(table: &[Affine<Self>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<Self>>> {
+        sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
     }
 }
 
 macro_rules! ifma_curve {
     ($config:ty) => {
         impl CpuCurve for $config {
-            fn cpu_msm(
+            fn cpu_msm_digits(
                 table: &[Affine<Self>],
-                scalars: &[ark_ff::BigInt<4>],
+                sets: &[&[i32]],
                 layout: Layout,
-            ) -> Result<Projective<Self>> {
+            ) -> Result<Vec<Projective<Self>>> {
                 #[cfg(target_arch = "x86_64")]
                 if ifma::available() {
-                    return ifma::msm(table, scalars, layout);
+                    return ifma::msm_digits(table, sets, layout);
                 }
-                msm_portable(table, scalars, layout)
+                sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
             }
         }
     };
@@ -123,7 +122,12 @@ pub fn msm<P: CpuCurve>(
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
     layout: Layout,
 ) -> Result<Projective<P>> {
-    P::cpu_msm(table, scalars, layout)
+    if let Some(small) = few_points(table, scalars, layout) {
+        return Ok(small);
+    }
+    let digits = signed_digits(scalars, layout.c, layout.scalar_windows as usize)?;
+    let mut sums = P::cpu_msm_digits(table, &[&digits], layout)?;
+    Ok(sums.pop().expect("one sum per digit set"))
 }
 
 /// [`msm`] on the portable path (arkworks field arithmetic), whatever the CPU.
@@ -132,7 +136,25 @@ pub fn msm_portable<P: SWCurveConfig>(
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
     layout: Layout,
 ) -> Result<Projective<P>> {
-    pippenger(table, scalars, layout, |pairs, buckets| {
+    if let Some(small) = few_points(table, scalars, layout) {
+        return Ok(small);
+    }
+    let digits = signed_digits(scalars, layout.c, layout.scalar_windows as usize)?;
+    portable_digits(table, &digits, layout)
+}
+
+/// A handful of points without copies: one scalar multiplication each beats any bucket setup.
+fn few_points<P: SWCurveConfig>(
+    table: &[Affine<P>],
+    scalars: &[<P::ScalarField as PrimeField>::BigInt],
+    layout: Layout,
+) -> Option<Projective<P>> {
+    (scalars.len() <= 16 && layout.copies == 1).then(|| table.iter().zip(scalars).map(|(b, s)| b.mul_bigint(s)).sum())
+}
+
+/// The portable accumulator over precomputed digits.
+fn portable_digits<P: SWCurveConfig>(table: &[Affine<P>], digits: &[i32], layout: Layout) -> Result<Projective<P>> {
+    pippenger(table, digits, layout, |pairs, buckets| {
         let mut acc = Accumulator::new(buckets)?;
         for (i, d) in pairs {
             let p = &table[i];
@@ -145,12 +167,13 @@ pub fn msm_portable<P: SWCurveConfig>(
     })
 }
 
-/// The Pippenger frame every accumulator shares: digits, one rayon task per window (each given
-/// the (table index, non-zero digit) pairs of its window and the bucket count), and the windows'
-/// sums combined by Horner's rule.
+/// The Pippenger frame every accumulator shares: one rayon task per window (each given the
+/// (table index, non-zero digit) pairs of its window and the bucket count), and the windows'
+/// sums combined by Horner's rule. `digits` holds `layout.scalar_windows` windows of the n
+/// scalars, window-major.
 pub(crate) fn pippenger<P, F, I>(
     table: &[Affine<P>],
-    scalars: &[<P::ScalarField as PrimeField>::BigInt],
+    digits: &[i32],
     layout: Layout,
     window_sum: F,
 ) -> Result<Projective<P>>
@@ -159,18 +182,14 @@ where
     F: Fn(WindowPairs<'_>, usize) -> Result<I> + Sync,
     I: Into<Projective<P>> + Send,
 {
-    let n = scalars.len();
-    debug_assert_eq!(table.len(), n * layout.copies as usize);
-    if n <= 16 && layout.copies == 1 {
-        return Ok(table.iter().zip(scalars).map(|(b, s)| b.mul_bigint(s)).sum());
-    }
-    let (c, sw) = (layout.c, layout.scalar_windows as usize);
-    let digits = signed_digits(scalars, c, sw)?;
+    let n = table.len() / layout.copies as usize;
+    debug_assert_eq!(digits.len(), n * layout.scalar_windows as usize);
+    let c = layout.c;
     let sums: Vec<Projective<P>> = (0..layout.windows as usize)
         .into_par_iter()
         .map(|w| {
             let pairs = WindowPairs {
-                digits: &digits,
+                digits,
                 n,
                 windows: layout.windows as usize,
                 copies: layout.copies as usize,
