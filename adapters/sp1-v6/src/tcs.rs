@@ -27,8 +27,8 @@ use slop_koala_bear::KoalaBearDegree4Duplex;
 use slop_merkle_tree::{ComputeTcsOpenings, MerkleTreeTcsProof, TensorCsProver};
 use slop_tensor::Tensor;
 
-use crate::dft::{to_fork, to_upstream};
 use crate::KoalaBear;
+use cherenkov_sp1_v6_support::{from_up as to_fork, to_up as to_upstream};
 
 type Up = cherenkov::field::KoalaBear;
 type Sponge = PaddingFreeSponge<CpuPermutation<Up, 16>, 16, 8, 8>;
