@@ -87,12 +87,19 @@ pub struct JaggedCase {
     point: Point<EF>,
 }
 
-const LOG_STACKING_HEIGHT: u32 = 11;
-const MAX_LOG_ROW_COUNT: u32 = 10;
+/// Tables per round as (log2 rows, columns); 0 rows is an empty table.
+pub type Shapes<'a> = &'a [&'a [(u32, usize)]];
 
 impl JaggedCase {
+    /// The test case: tables of 2^3 to 2^10 rows, one empty, 1 to 512 columns; stacking height
+    /// 2^11.
     pub fn new(rng: &mut StdRng) -> Self {
-        let shapes: [&[(u32, usize)]; 2] = [&[(10, 128), (0, 45), (10, 32), (7, 9)], &[(8, 512), (3, 1)]];
+        Self::with_shapes(rng, &[&[(10, 128), (0, 45), (10, 32), (7, 9)], &[(8, 512), (3, 1)]], 11, 10)
+    }
+
+    /// Random tables of `shapes`, a PCS of stacking height 2^`log_stacking_height` for tables of
+    /// up to 2^`max_log_row_count` rows, FRI with slop's default parameters.
+    pub fn with_shapes(rng: &mut StdRng, shapes: Shapes, log_stacking_height: u32, max_log_row_count: u32) -> Self {
         let rounds = shapes
             .iter()
             .map(|round| {
@@ -100,9 +107,9 @@ impl JaggedCase {
                     .iter()
                     .map(|&(log_rows, columns)| {
                         if log_rows == 0 {
-                            PaddedMle::zeros(columns, MAX_LOG_ROW_COUNT)
+                            PaddedMle::zeros(columns, max_log_row_count)
                         } else {
-                            PaddedMle::padded_with_zeros(Arc::new(Mle::rand(rng, columns, log_rows)), MAX_LOG_ROW_COUNT)
+                            PaddedMle::padded_with_zeros(Arc::new(Mle::rand(rng, columns, log_rows)), max_log_row_count)
                         }
                     })
                     .collect::<Vec<_>>()
@@ -110,11 +117,11 @@ impl JaggedCase {
             .collect::<Rounds<_>>();
         let verifier = JaggedPcsVerifier::new_from_basefold_params(
             FriConfig::default_fri_config(),
-            LOG_STACKING_HEIGHT,
-            MAX_LOG_ROW_COUNT as usize,
+            log_stacking_height,
+            max_log_row_count as usize,
             shapes.len(),
         );
-        let point = (0..MAX_LOG_ROW_COUNT).map(|_| rng.gen::<EF>()).collect::<Point<_>>();
+        let point = (0..max_log_row_count).map(|_| rng.gen::<EF>()).collect::<Point<_>>();
         Self { verifier, rounds, point }
     }
 
@@ -136,6 +143,14 @@ impl JaggedCase {
         P: MultilinearPcsProver<GC, StackedBasefoldProof<GC>> + DefaultJaggedProver<GC, StackedPcsVerifier<GC>>,
     {
         self.prove_with(&JaggedProver::<GC, _, P>::from_verifier(&self.verifier))
+    }
+
+    /// Only the commitments of every round, with `prover`.
+    pub fn commit_with<P>(&self, prover: &JaggedProver<GC, StackedBasefoldProof<GC>, P>) -> Vec<Digest>
+    where
+        P: MultilinearPcsProver<GC, StackedBasefoldProof<GC>>,
+    {
+        self.rounds.iter().map(|round| prover.commit_multilinears(round.clone()).expect("commits").0).collect()
     }
 
     /// Commits every round and proves the evaluations with `prover`.
