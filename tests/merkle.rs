@@ -212,3 +212,41 @@ fn mmcs_falls_back_to_the_cpu_on_device_failure() {
     let why = on_device.last_device_error().expect("the device failure is recorded");
     assert!(why.contains("shared memory"), "{why}");
 }
+
+/// Trees kept on the device (`merkle::build_on_device`): the root and the opened paths equal the
+/// cpu tree's (itself checked against Plonky3's above) for several indices at once, only the
+/// top layers and the paths come back, and an index past the leaves or mixed heights are errors.
+#[test]
+fn device_resident_trees_equal_the_cpu_tree() {
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    let c = Poseidon2Constants::sp1_v6_koalabear_16();
+    let shapes: [&[(usize, usize)]; 6] =
+        [&[(1, 3)], &[(2, 1)], &[(6, 5)], &[(1024, 8), (1024, 17)], &[(512, 64)], &[(4096, 9)]];
+    for engine in cherenkov::backend::device_engines() {
+        let Engine::Gpu(gpu) = &engine else { unreachable!("device engines") };
+        for shapes in shapes {
+            let mats = matrices::<KoalaBear>(&mut rng, shapes);
+            let host = merkle::build(&Engine::Cpu, &c, mats.clone()).unwrap();
+            engine.reset_stats();
+            let tree = merkle::build_on_device(gpu, &c, &mats).unwrap();
+            let built = engine.stats();
+            let layers = host.digest_layers();
+            assert_eq!(tree.root(), layers.last().unwrap()[0], "{shapes:?} on {}", engine.name());
+            assert_eq!(tree.levels(), layers.len() - 1);
+            let leaves = layers[0].len();
+            let indices: Vec<usize> = (0..7).map(|_| rng.random_range(0..leaves)).chain([0, leaves - 1]).collect();
+            let want: Vec<Digest<KoalaBear>> = indices.iter().flat_map(|&i| host.siblings(i, 0).unwrap()).collect();
+            engine.reset_stats();
+            assert!(tree.siblings(&indices).unwrap() == want, "{shapes:?}: paths on {}", engine.name());
+            let opened = engine.stats();
+            // Only the top layers (the root's run) at build; only the paths when opening.
+            if leaves >= 1024 {
+                assert!(built.bytes_to_host < (leaves * 32 / 4) as u64, "{shapes:?}: {built}");
+            }
+            assert_eq!(opened.bytes_to_host, (indices.len() * tree.levels() * 32) as u64, "{shapes:?}: {opened}");
+            assert!(matches!(tree.siblings(&[leaves]), Err(Error::IndexOutOfBounds { .. })));
+        }
+        let mixed = matrices::<KoalaBear>(&mut rng, &[(8, 2), (4, 2)]);
+        assert!(matches!(merkle::build_on_device(gpu, &c, &mixed), Err(Error::InvalidShape(_))));
+    }
+}

@@ -16,3 +16,21 @@ extern "C" __global__ void chk_merkle_koalabear_compress_levels(const koalabear_
                                                                 chk_poseidon2_params<koalabear_t, 16, 20> prm) {
   merkle_compress_levels<3>(prev, prev_len, levels, out, inject, inject_len, prm);
 }
+
+// Openings of a tree kept on the device: the sibling digests of `count` opened leaves at the
+// gridDim.y levels [first, first + gridDim.y) that one buffer holds, level first + l starting at
+// digest offsets[l] of `layers`. Query q's sibling at that level is node
+// (indices[q] >> (first + l)) ^ 1; it goes to out[(q * out_levels + first + l) * 8 ..] (eight
+// words, whatever the field). The caller keeps first + gridDim.y <= 32 and every node in bounds.
+extern "C" __global__ void chk_merkle_gather_siblings(const uint32_t* layers, const uint64_t* offsets, uint32_t first,
+                                                      const uint32_t* indices, uint32_t count, uint32_t out_levels,
+                                                      uint32_t* out) {
+  const uint32_t q = blockIdx.x * blockDim.x + threadIdx.x;
+  const uint32_t l = blockIdx.y;
+  if (q >= count) return;
+  const uint64_t node = (uint64_t)((indices[q] >> (first + l)) ^ 1u);
+  const uint32_t* src = layers + (offsets[l] + node) * 8;
+  uint32_t* dst = out + ((uint64_t)q * out_levels + first + l) * 8;
+  CHK_UNROLL
+  for (int w = 0; w < 8; ++w) dst[w] = src[w];
+}

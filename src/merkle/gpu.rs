@@ -1,13 +1,14 @@
 //! The device tree builder: leaf digests by the device sponge (`poseidon2::hash::absorb_rows`, a
 //! launch per matrix, the state carried between the matrices of one height), then the layers folded up to
 //! LOG_BLOCK levels a launch by `merkle_compress_levels`, a new launch wherever shorter matrices
-//! are injected. Every layer is copied back once, for openings.
+//! are injected. Every layer is copied back once, for openings — or, for a [`DeviceTree`], kept
+//! on the device, only the root and the opened paths copied back.
 
 use p3_matrix::Matrix;
 use rayon::prelude::*;
 
 use super::{Digest, Layout};
-use crate::backend::{Dim3, Gpu, Launch};
+use crate::backend::{DeviceBuffer, Dim3, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::poseidon2::hash::{self, Resident};
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
@@ -43,13 +44,38 @@ pub(crate) fn build_resident<F: Poseidon2Hasher>(
     leaves: &[Resident],
     layout: &Layout,
 ) -> Result<Vec<Vec<Digest<F>>>> {
+    Ok(fold::<F>(gpu, c, leaves, layout, false)?.0)
+}
+
+/// Layers of a tree held by one device buffer: layer `first + l` from digest `offsets[l]`.
+#[derive(Debug)]
+struct Segment {
+    buf: DeviceBuffer<u32>,
+    first: usize,
+    offsets: Vec<u64>,
+}
+
+/// Hashes and folds the tree. With `keep`, the layers stay on the device (returned as
+/// segments, none downloaded); otherwise each is downloaded as soon as it is computed and its
+/// buffer freed once the next one is.
+fn fold<F: Poseidon2Hasher>(
+    gpu: &Gpu,
+    c: &Poseidon2Constants<F, 16>,
+    leaves: &[Resident],
+    layout: &Layout,
+    keep: bool,
+) -> Result<(Vec<Vec<Digest<F>>>, Vec<Segment>)> {
     let params = c.kernel_params();
     let layers = &layout.layers;
     let leaf = gpu.alloc::<u32>(layers[0].padded * DIGEST)?;
     let mats: Vec<&Resident> = layout.leaves.iter().map(|&i| &leaves[i]).collect();
     hash::absorb_rows::<F>(gpu, &mats, layers[0].raw, &leaf, &params)?;
-    let mut out = vec![hash::download_digests(gpu, &leaf)?];
-    let (mut prev, mut prev_at) = (leaf, 0);
+    let mut out = Vec::new();
+    if !keep {
+        out.push(hash::download_digests(gpu, &leaf)?);
+    }
+    let mut kept = Vec::new();
+    let (mut prev, mut prev_at, mut prev_first, mut prev_offsets) = (leaf, 0, 0, vec![0u64]);
     let mut k = 1;
     while k < layers.len() {
         let inject = if layers[k].inject.is_empty() {
@@ -86,19 +112,136 @@ pub(crate) fn build_resident<F: Poseidon2Hasher>(
         unsafe {
             gpu.launch(&l)?
         };
-        let mut flat = hash::download_digests(gpu, &folded)?;
-        let mut at = 0;
-        for layer in run {
-            let rest = flat.split_off(layer.padded);
-            at += layer.padded;
-            out.push(std::mem::replace(&mut flat, rest));
+        let offsets: Vec<u64> = run
+            .iter()
+            .scan(0u64, |at, layer| {
+                let here = *at;
+                *at += layer.padded as u64;
+                Some(here)
+            })
+            .collect();
+        if !keep {
+            let mut flat = hash::download_digests(gpu, &folded)?;
+            for layer in run {
+                let rest = flat.split_off(layer.padded);
+                out.push(std::mem::replace(&mut flat, rest));
+            }
         }
-        prev_at = (at - run[levels - 1].padded) * DIGEST;
-        prev = folded;
+        prev_at = *offsets.last().expect("a run has a level") as usize * DIGEST;
+        let done = std::mem::replace(&mut prev, folded);
+        let done_offsets = std::mem::replace(&mut prev_offsets, offsets);
+        if keep {
+            kept.push(Segment { buf: done, first: prev_first, offsets: done_offsets });
+        }
+        prev_first = k;
         k += levels;
     }
-    Ok(out)
+    if keep {
+        kept.push(Segment { buf: prev, first: prev_first, offsets: prev_offsets });
+    }
+    Ok((out, kept))
 }
+
+/// A Merkle tree whose digest layers stay in device memory: the root is read back, and an
+/// opening fetches only the sibling digests it needs (one gather launch and one download for a
+/// batch of indices) instead of every layer being copied to the host.
+#[derive(Debug)]
+pub struct DeviceTree<F> {
+    gpu: Gpu,
+    segments: Vec<Segment>,
+    leaves: usize,
+    levels: usize,
+    root: Digest<F>,
+}
+
+impl<F: Poseidon2Hasher> DeviceTree<F> {
+    /// The tree of `leaves` (at least one, all of one height, so no layer takes injected
+    /// rows; at most 2^31 rows), kept on `gpu`.
+    pub(crate) fn build<M: Matrix<F>>(gpu: &Gpu, c: &Poseidon2Constants<F, 16>, leaves: &[M]) -> Result<Self> {
+        let heights: Vec<usize> = leaves.iter().map(|m| m.height()).collect();
+        if heights.windows(2).any(|w| w[0] != w[1]) {
+            return Err(Error::InvalidShape(format!("a device-resident tree of heights {heights:?}; one height only")));
+        }
+        let layout = Layout::new(&heights)?;
+        let rows = layout.layers[0].padded;
+        if rows > 1 << 31 {
+            return Err(Error::SizeOverflow(format!("{rows} leaves; a device-resident tree holds at most 2^31")));
+        }
+        let resident = leaves
+            .iter()
+            .map(|m| {
+                let rows = if m.width() == 0 { None } else { Some(gpu.upload(&reprs(m)?)?) };
+                Ok(Resident { rows, width: m.width() })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let (_, segments) = fold::<F>(gpu, c, &resident, &layout, true)?;
+        let top = segments.last().expect("the leaf layer at least");
+        let at = *top.offsets.last().expect("a segment has a level") as usize;
+        let root = hash::download_digests::<F>(gpu, &top.buf)?[at];
+        Ok(Self { gpu: gpu.clone(), segments, leaves: rows, levels: layout.layers.len() - 1, root })
+    }
+
+    pub fn root(&self) -> Digest<F> {
+        self.root
+    }
+    /// Leaves, padded to a power of two.
+    pub fn leaves(&self) -> usize {
+        self.leaves
+    }
+    /// Layers below the root: the length of an opening path.
+    pub fn levels(&self) -> usize {
+        self.levels
+    }
+
+    /// The opening paths of `indices`: `levels()` sibling digests per index, bottom up, one index
+    /// after another.
+    pub fn siblings(&self, indices: &[usize]) -> Result<Vec<Digest<F>>> {
+        if let Some(&index) = indices.iter().find(|&&i| i >= self.leaves) {
+            return Err(Error::IndexOutOfBounds { index, len: self.leaves });
+        }
+        if indices.is_empty() || self.levels == 0 {
+            return Ok(Vec::new());
+        }
+        let count = u32::try_from(indices.len())
+            .map_err(|_| Error::SizeOverflow(format!("{} openings in one call", indices.len())))?;
+        // Below 2^31 leaves (checked when built), so every index fits the kernel's u32.
+        let ids: Vec<u32> = indices.iter().map(|&i| i as u32).collect();
+        let ids = self.gpu.upload(&ids)?;
+        let out = self.gpu.alloc::<u32>(indices.len() * self.levels * DIGEST)?;
+        for seg in &self.segments {
+            // The root's layer has no sibling.
+            let levels = seg.offsets.len().min(self.levels.saturating_sub(seg.first));
+            if levels == 0 {
+                continue;
+            }
+            let offsets = self.gpu.upload(&seg.offsets[..levels])?;
+            let l = Launch::new(
+                "chk_merkle_gather_siblings",
+                Dim3 { x: count.div_ceil(GATHER_BLOCK), y: levels as u32, z: 1 },
+                Dim3::x(GATHER_BLOCK),
+            )
+            .buf(&seg.buf)
+            .buf(&offsets)
+            .u32(seg.first as u32)
+            .buf(&ids)
+            .u32(count)
+            .u32(self.levels as u32)
+            .buf(&out);
+            // SAFETY: every index is below `leaves`, so node (index >> level) ^ 1 is below the
+            // padded length of each level (a power of two ≥ 2 below the root), which starts at
+            // its offset in `seg.buf`; first + levels ≤ self.levels ≤ 31; `out` holds
+            // count · self.levels digests.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.gpu.launch(&l)?
+            };
+        }
+        hash::download_digests::<F>(&self.gpu, &out)
+    }
+}
+
+/// Openings per block of the gather kernel.
+const GATHER_BLOCK: u32 = 128;
 
 /// The rows of `m`, row-major, in device encoding.
 fn reprs<F: Poseidon2Hasher, M: Matrix<F>>(m: &M) -> Result<Vec<u32>> {

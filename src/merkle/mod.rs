@@ -15,10 +15,12 @@ pub(crate) use cpu::fill as cpu_fill;
 mod gpu;
 mod lde;
 
+pub use gpu::DeviceTree;
+
 pub(crate) use lde::commit_lde_on_device;
 pub use lde::{commit_lde, Trace};
 
-use crate::backend::Engine;
+use crate::backend::{Engine, Gpu};
 use crate::error::{Error, Result};
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
 
@@ -133,6 +135,18 @@ pub fn build<F: Poseidon2Hasher, M: Matrix<F>>(
     let layout = Layout::new(&heights)?;
     let digest_layers = digest_layers(engine, c, &leaves, &layout)?;
     Ok(MerkleTree { leaves, layout, digest_layers })
+}
+
+/// The tree of `leaves` (one height, at least one row, at most 2^31) built on `gpu` and kept
+/// there: the root and, per batch of openings, the opened paths are all that come back (a
+/// [`build`] on a device copies every layer to the host). The engine's self-check does not cover
+/// it: the layers it would sample never leave the device.
+pub fn build_on_device<F: Poseidon2Hasher, M: Matrix<F>>(
+    gpu: &Gpu,
+    c: &Poseidon2Constants<F, 16>,
+    leaves: &[M],
+) -> Result<DeviceTree<F>> {
+    DeviceTree::build(gpu, c, leaves)
 }
 
 /// The digest layers of `leaves` laid out as `layout` (made from their heights).
