@@ -13,7 +13,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use cherenkov::merkle::{self, Digest};
+use cherenkov::merkle::{self, DeviceTree, Digest};
 use cherenkov::poseidon2::{CpuPermutation, Poseidon2Constants};
 use cherenkov::{Backend, Engine, Error};
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
@@ -49,11 +49,12 @@ impl fmt::Debug for MerkleProver {
     }
 }
 
-/// What a commitment keeps for its openings: every digest layer (the leaf layer padded to a
-/// power of two), the root, and the shape hashed into the commitment.
+/// What a commitment keeps for its openings: the tree (every digest layer on the host, the leaf
+/// layer padded to a power of two; or, on a device engine, the layers left on the device), the
+/// root, and the shape hashed into the commitment.
 #[derive(Clone)]
 pub struct TreeData {
-    layers: Arc<Vec<Vec<Digest<Up>>>>,
+    nodes: Nodes,
     root: [KoalaBear; 8],
     log_height: usize,
     width: usize,
@@ -69,7 +70,18 @@ impl fmt::Debug for TreeData {
     }
 }
 
+/// Where a commitment's digest layers are.
+#[derive(Clone)]
+enum Nodes {
+    Host(Arc<Vec<Vec<Digest<Up>>>>),
+    Device(Arc<DeviceTree<Up>>),
+}
+
 impl TreeData {
+    /// Whether the digest layers stayed on the device (openings then copy only their paths).
+    pub fn on_device(&self) -> bool {
+        matches!(self.nodes, Nodes::Device(_))
+    }
     pub fn log_height(&self) -> usize {
         self.log_height
     }
@@ -113,15 +125,22 @@ impl MerkleProver {
         &self.engine
     }
 
-    /// The digest layers of rows `0..height` of `tensors` concatenated (slop's tree).
-    fn layers(&self, tensors: &[&Tensor<KoalaBear>], height: usize) -> cherenkov::Result<Vec<Vec<Digest<Up>>>> {
+    /// The tree of rows `0..height` of `tensors` concatenated (slop's tree): kept on the device
+    /// when the engine is one, the height a power of two and no self-check asks for the layers
+    /// on the host; otherwise every digest layer, on the host.
+    fn tree(&self, tensors: &[&Tensor<KoalaBear>], height: usize) -> cherenkov::Result<Nodes> {
         let matrices: Vec<RowMajorMatrix<Up>> = tensors
             .iter()
             .map(|t| RowMajorMatrix::new(t.as_slice().par_iter().map(to_upstream).collect(), t.sizes()[1]))
             .collect();
+        if let Engine::Gpu(gpu) = &self.engine {
+            if height.is_power_of_two() && gpu.self_check().is_none() {
+                return Ok(Nodes::Device(Arc::new(merkle::build_on_device(gpu, &self.constants, &matrices)?)));
+            }
+        }
         let tree = merkle::build(&self.engine, &self.constants, matrices)?;
         if height.is_power_of_two() {
-            return Ok(tree.into_digest_layers());
+            return Ok(Nodes::Host(Arc::new(tree.into_digest_layers())));
         }
         let mut leaves = tree.into_digest_layers().swap_remove(0);
         leaves.truncate(height);
@@ -131,7 +150,7 @@ impl MerkleProver {
             let next = last.par_chunks_exact(2).map(|pair| self.compressor.compress([pair[0], pair[1]])).collect();
             layers.push(next);
         }
-        Ok(layers)
+        Ok(Nodes::Host(Arc::new(layers)))
     }
 }
 
@@ -183,11 +202,14 @@ impl TensorCsProver<KoalaBearDegree4Duplex, CpuBackend> for MerkleProver {
         let (list, height) = matrices(&tensors)?;
         let width = list.iter().map(|t| t.sizes()[1]).sum::<usize>();
         let log_height = height.next_power_of_two().trailing_zeros() as usize;
-        let layers = self.layers(&list, height)?;
-        let root = layers.last().expect("a tree has a root")[0];
+        let nodes = self.tree(&list, height)?;
+        let root = match &nodes {
+            Nodes::Host(layers) => layers.last().expect("a tree has a root")[0],
+            Nodes::Device(tree) => tree.root(),
+        };
         let shape = self.sponge.hash_iter([field_usize(log_height)?, field_usize(width)?]);
         let commitment = self.compressor.compress([root, shape]).map(|x| to_fork(&x));
-        let data = TreeData { layers: Arc::new(layers), root: root.map(|x| to_fork(&x)), log_height, width };
+        let data = TreeData { nodes, root: root.map(|x| to_fork(&x)), log_height, width };
         Ok((commitment, data))
     }
 
@@ -196,18 +218,20 @@ impl TensorCsProver<KoalaBearDegree4Duplex, CpuBackend> for MerkleProver {
         data: TreeData,
         indices: &[usize],
     ) -> Result<MerkleTreeTcsProof<[KoalaBear; 8]>, Error> {
-        let leaves = data.layers[0].len();
+        let (leaves, levels) = match &data.nodes {
+            Nodes::Host(layers) => (layers[0].len(), layers.len() - 1),
+            Nodes::Device(tree) => (tree.leaves(), tree.levels()),
+        };
         if let Some(&index) = indices.iter().find(|&&i| i >= leaves) {
             return Err(Error::IndexOutOfBounds { index, len: leaves });
         }
-        let levels = data.layers.len() - 1;
-        let paths: Vec<[KoalaBear; 8]> = indices
-            .iter()
-            .flat_map(|&i| {
-                let layers = &data.layers;
-                (0..levels).map(move |l| layers[l][(i >> l) ^ 1].map(|x| to_fork(&x)))
-            })
-            .collect();
+        let paths: Vec<[KoalaBear; 8]> = match &data.nodes {
+            Nodes::Host(layers) => indices
+                .iter()
+                .flat_map(|&i| (0..levels).map(move |l| layers[l][(i >> l) ^ 1].map(|x| to_fork(&x))))
+                .collect(),
+            Nodes::Device(tree) => tree.siblings(indices)?.iter().map(|d| d.map(|x| to_fork(&x))).collect(),
+        };
         Ok(MerkleTreeTcsProof {
             merkle_root: data.root,
             log_tensor_height: data.log_height,

@@ -1,8 +1,8 @@
 //! cherenkov's `TensorCsProver` against slop's own `Poseidon2KoalaBear16Prover` (SP1 v6's
 //! Merkle tensor commitments): commitments, opening proofs and openings equal on random and edge
 //! tensors (heights 1 to 2^10, powers of two and not, several tensors of mixed widths), slop's
-//! verifier accepts ours and rejects a tampered opening; cpu, emu, cuda. Zero-width tensors are an
-//! error (slop cannot commit them).
+//! verifier accepts ours and rejects a tampered opening; cpu, emu, cuda (power-of-two trees kept
+//! on the device and opened there). Zero-width tensors are an error (slop cannot commit them).
 
 mod common;
 
@@ -33,6 +33,9 @@ fn equal_to_slop(engine: Engine) {
         assert_eq!(commit, want_commit, "commitment, {what}");
         assert_eq!(data.root(), want_data.1, "root, {what}");
         assert_eq!((data.log_height(), data.width()), (want_data.2, want_data.3), "shape, {what}");
+        // A device keeps power-of-two trees and opens them there (no self-check on these engines).
+        let device = matches!(ours.engine(), Engine::Gpu(_));
+        assert_eq!(data.on_device(), device && height.is_power_of_two(), "where the tree is, {what}");
 
         let mut indices = vec![0, height - 1, height / 2];
         indices.extend((0..5).map(|_| rng.random_range(0..height)));
