@@ -122,7 +122,7 @@ fn g1_equals_arkworks() {
 /// The portable cpu path (arkworks field arithmetic), which CPUs without AVX-512 IFMA take: on
 /// the same edge cases, whatever path `msm::g1`/`msm::g2` take here.
 fn portable_equals_arkworks<P: DeviceCurve>(curve: &str, sizes: &[usize]) {
-    println!("this machine's cpu MSM path: {}", msm::cpu::g1_path());
+    println!("this machine's cpu MSM path: {}", msm::cpu::bn254_path());
     let mut rng = StdRng::seed_from_u64(seed());
     for &n in sizes {
         let bases = points::<P>(&mut rng, n);

@@ -660,7 +660,7 @@ fn info(show_kernels: bool) {
     }
     println!(
         "  cpu BN254 path (G1/G2 MSM, Fr FFT): {}",
-        match cherenkov::msm::cpu::g1_path() {
+        match cherenkov::msm::cpu::bn254_path() {
             "avx512ifma" => "AVX-512 IFMA (8 lanes of 52-bit limbs; CHERENKOV_CPU_PORTABLE=1 turns it off)",
             other => other,
         }

@@ -45,7 +45,7 @@ fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize,
     let primitive = if curve == "G1" { "msm g1" } else { "msm g2" };
     // G1 and G2 on an IFMA CPU run vector code; the portable path (what other CPUs run) gets its
     // own rows.
-    let portable = msm::cpu::g1_path() != "portable" && cfg.engines.iter().any(|e| matches!(e, Engine::Cpu));
+    let portable = msm::cpu::bn254_path() != "portable" && cfg.engines.iter().any(|e| matches!(e, Engine::Cpu));
     let mut portable_rows = Vec::new();
     for (case, bases, s) in cases::<P>(n, cfg.seed) {
         let want = vec![Projective::<P>::msm(&bases, &s).expect("equal lengths").into_affine()];

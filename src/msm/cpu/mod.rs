@@ -75,12 +75,18 @@ fn bits<B: BigInteger>(s: &B, at: usize, len: usize) -> u64 {
 
 /// Which cpu path BN254 takes on this machine ("avx512ifma" or "portable"): the G1 and G2
 /// MSMs, and the Fr FFT of one column.
-pub fn g1_path() -> &'static str {
+pub fn bn254_path() -> &'static str {
     #[cfg(target_arch = "x86_64")]
     if ifma::available() {
         return "avx512ifma";
     }
     "portable"
+}
+
+/// [`bn254_path`]'s former name (it never was G1's alone).
+#[deprecated(note = "renamed bn254_path: the path covers the G1 and G2 MSMs and the Fr FFT")]
+pub fn g1_path() -> &'static str {
+    bn254_path()
 }
 
 /// How a curve runs its cpu MSM: the portable batch-affine Pippenger unless it has a faster
