@@ -27,14 +27,18 @@ pub(super) fn build_layers<F: Poseidon2Hasher, M: Matrix<F>>(
     leaves: &[M],
     layout: &Layout,
 ) -> Result<Vec<Vec<Digest<F>>>> {
-    let resident = leaves
+    build_resident::<F>(gpu, c, &upload(gpu, leaves)?, layout)
+}
+
+/// Every matrix uploaded in device encoding (a zero-width one holds no buffer).
+fn upload<F: Poseidon2Hasher, M: Matrix<F>>(gpu: &Gpu, leaves: &[M]) -> Result<Vec<Resident>> {
+    leaves
         .iter()
         .map(|m| {
             let rows = if m.width() == 0 { None } else { Some(gpu.upload(&reprs(m)?)?) };
             Ok(Resident { rows, width: m.width() })
         })
-        .collect::<Result<Vec<_>>>()?;
-    build_resident::<F>(gpu, c, &resident, layout)
+        .collect()
 }
 
 /// The digest layers of matrices already on the device (`layout` made from their heights).
@@ -167,14 +171,7 @@ impl<F: Poseidon2Hasher> DeviceTree<F> {
         if rows > 1 << 31 {
             return Err(Error::SizeOverflow(format!("{rows} leaves; a device-resident tree holds at most 2^31")));
         }
-        let resident = leaves
-            .iter()
-            .map(|m| {
-                let rows = if m.width() == 0 { None } else { Some(gpu.upload(&reprs(m)?)?) };
-                Ok(Resident { rows, width: m.width() })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let (_, segments) = fold::<F>(gpu, c, &resident, &layout, true)?;
+        let (_, segments) = fold::<F>(gpu, c, &upload(gpu, leaves)?, &layout, true)?;
         let top = segments.last().expect("the leaf layer at least");
         let at = *top.offsets.last().expect("a segment has a level") as usize;
         let root = hash::download_digests::<F>(gpu, &top.buf)?[at];
