@@ -59,6 +59,9 @@ struct Segment {
     offsets: Vec<u64>,
 }
 
+/// The layers downloaded (all, or none when kept) and the buffers kept on the device.
+type Folded<F> = (Vec<Vec<Digest<F>>>, Vec<Segment>);
+
 /// Hashes and folds the tree. With `keep`, the layers stay on the device (returned as
 /// segments, none downloaded); otherwise each is downloaded as soon as it is computed and its
 /// buffer freed once the next one is.
@@ -68,7 +71,7 @@ fn fold<F: Poseidon2Hasher>(
     leaves: &[Resident],
     layout: &Layout,
     keep: bool,
-) -> Result<(Vec<Vec<Digest<F>>>, Vec<Segment>)> {
+) -> Result<Folded<F>> {
     let params = c.kernel_params();
     let layers = &layout.layers;
     let leaf = gpu.alloc::<u32>(layers[0].padded * DIGEST)?;
