@@ -17,9 +17,10 @@ fn patch_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("patch")
 }
 
-/// Builds the demo (in `target/sp1-v5-patch`) and returns its path.
+/// Builds the demo (in `target/sp1-patch`, shared by the v5 and v6 patch workspaces: cherenkov
+/// and their common dependencies compile once) and returns its path.
 fn build_demo() -> PathBuf {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/sp1-v5-patch");
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/sp1-patch");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // The kernels' nvcc build is checked by this workspace's own build; the patch workspace
     // needs only the emulator's host build.
