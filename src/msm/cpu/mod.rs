@@ -96,7 +96,7 @@ pub trait CpuCurve: SWCurveConfig {
     /// them for `layout`): what the subgroup test's random combinations run, the bases prepared
     /// once for all of them.
     fn cpu_msm_digits(table: &[Affine<Self>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<Self>>> {
-        sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
+        portable_sets(table, sets, layout)
     }
 }
 
@@ -112,7 +112,7 @@ macro_rules! ifma_curve {
                 if ifma::available() {
                     return ifma::msm_digits(table, sets, layout);
                 }
-                sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
+                portable_sets(table, sets, layout)
             }
         }
     };
@@ -156,6 +156,11 @@ fn few_points<P: SWCurveConfig>(
     layout: Layout,
 ) -> Option<Projective<P>> {
     (scalars.len() <= 16 && layout.copies == 1).then(|| table.iter().zip(scalars).map(|(b, s)| b.mul_bigint(s)).sum())
+}
+
+/// [`portable_digits`] for each digit set, the sets in parallel.
+fn portable_sets<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<P>>> {
+    sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
 }
 
 /// The portable accumulator over precomputed digits.
