@@ -281,6 +281,72 @@ fn device_msms_larger_than_the_memory_budget_are_chunked() {
     assert!(msm::device_bytes(3, 1000, 8, 1).is_err());
 }
 
+/// Bases uploaded once ([`msm::DeviceBases`]): the same sums as arkworks on every engine (plain,
+/// G2, precomputed, chunked, batched, identities, n = 1 and 0), and after the upload an MSM moves
+/// only its scalars to the device and allocates nothing.
+#[test]
+fn resident_bases_equal_arkworks_and_move_only_scalars() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let n = 300;
+    let mut bases = points::<ark_bn254::g1::Config>(&mut rng, n);
+    bases[7] = G1Affine::identity();
+    let g2 = points::<ark_bn254::g2::Config>(&mut rng, 40);
+    let sets: Vec<Vec<Fr>> = (0..3).map(|_| scalars(&mut rng, n)).collect();
+    let refs: Vec<&[Fr]> = sets.iter().map(Vec::as_slice).collect();
+    let cfg = MsmConfig::default();
+    let table = Precomputed::new(&bases, 3, Some(8), true).unwrap();
+    // A budget that fits about a third of the points a chunk.
+    let small = MsmConfig { window_bits: Some(8), device_memory: Some(msm::device_bytes(1, 100, 8, 1).unwrap()), ..cfg };
+    for engine in engines() {
+        let name = engine.name();
+        let resident = msm::DeviceBases::new(&engine, &bases, &cfg).unwrap();
+        for s in &sets {
+            assert_eq!(resident.msm(s).unwrap().into_affine(), ark(&bases, s), "{name}");
+        }
+        let batch = resident.msm_batch(&refs).unwrap();
+        for (got, s) in batch.iter().zip(&sets) {
+            assert_eq!(got.into_affine(), ark(&bases, s), "{name} batch");
+        }
+        let pre = table.to_device(&engine, &cfg).unwrap();
+        assert_eq!(pre.msm(&sets[1]).unwrap().into_affine(), ark(&bases, &sets[1]), "{name} precomputed");
+        let chunked = msm::DeviceBases::new(&engine, &bases, &small).unwrap();
+        assert_eq!(chunked.msm(&sets[2]).unwrap().into_affine(), ark(&bases, &sets[2]), "{name} chunked");
+        let pre_chunked = table.to_device(&engine, &small).unwrap();
+        assert_eq!(pre_chunked.msm(&sets[2]).unwrap().into_affine(), ark(&bases, &sets[2]), "{name} pre chunked");
+        let r2 = msm::ValidBases::new(&g2).unwrap().to_device(&engine, &cfg).unwrap();
+        assert_eq!(r2.msm(&sets[0][..40]).unwrap().into_affine(), ark(&g2, &sets[0][..40]), "{name} G2");
+        let one = msm::DeviceBases::new(&engine, &bases[..1], &cfg).unwrap();
+        assert_eq!(one.msm(&sets[0][..1]).unwrap().into_affine(), ark(&bases[..1], &sets[0][..1]), "{name} n = 1");
+        let none = msm::DeviceBases::<ark_bn254::g1::Config>::new(&engine, &[], &cfg).unwrap();
+        assert!(none.msm(&[]).unwrap().is_zero() && none.is_empty());
+
+        assert!(matches!(resident.msm(&sets[0][..5]), Err(Error::LengthMismatch { .. })), "{name}");
+        assert!(matches!(resident.msm_batch(&[&sets[0], &sets[0][..5]]), Err(Error::LengthMismatch { .. })));
+        let mut off = bases.clone();
+        off[3] = G1Affine::new_unchecked(off[3].x, off[3].x);
+        assert!(matches!(msm::DeviceBases::new(&engine, &off, &cfg), Err(Error::NotOnCurve { index: 3 })));
+
+        match engine {
+            Engine::Cpu => assert_eq!(resident.device_bytes(), 0),
+            _ => {
+                assert_eq!(resident.device_bytes(), n * 64);
+                assert_eq!(pre.device_bytes(), 3 * n * 64);
+                assert_eq!(chunked.device_bytes(), n * 64);
+                // Once uploaded (and the scratch pooled by the calls above): scalars up, window
+                // sums down, no allocation, the bases not moved again.
+                engine.reset_stats();
+                let _ = resident.msm(&sets[0]).unwrap();
+                let stats = engine.stats();
+                assert_eq!(stats.bytes_to_device, 32 * n as u64, "{name}: {stats}");
+                assert_eq!(stats.allocations, 0, "{name}: {stats}");
+                engine.reset_stats();
+                let _ = msm::g1(&engine, &bases, &sets[0], &cfg.unvalidated()).unwrap();
+                assert_eq!(engine.stats().bytes_to_device, (32 + 64) * n as u64, "{name}");
+            }
+        }
+    }
+}
+
 #[test]
 fn arkworks_adapter_equals_arkworks() {
     let mut rng = StdRng::seed_from_u64(seed());

@@ -145,8 +145,12 @@ fn msm_batches_and_single_msms_are_checked() {
     let want = affine(msm::g1_batch(&Engine::Cpu, &bases, &refs, &cfg).unwrap());
     // Byte 0 of every download: the first segment sum of every MSM of the batch.
     caught("msm batch", 0, &want, |e| msm::g1_batch(e, &bases, &refs, &cfg).map(affine));
+    let resident = |e: &Engine| msm::DeviceBases::new(e, &bases, &cfg)?.msm_batch(&refs).map(affine);
+    caught("msm batch over resident bases", 0, &want, resident);
     let want = msm::g1(&Engine::Cpu, &bases, &sets[0], &cfg).unwrap().into_affine();
     caught("single msm", 0, &want, |e| msm::g1(e, &bases, &sets[0], &cfg).map(|p| p.into_affine()));
+    let resident = |e: &Engine| msm::DeviceBases::new(e, &bases, &cfg)?.msm(&sets[0]).map(|p| p.into_affine());
+    caught("single msm over resident bases", 0, &want, resident);
     assert_ne!(want, G1Projective::generator().into_affine());
 }
 

@@ -10,7 +10,7 @@ use ark_ff::{Field, PrimeField, Zero};
 use rayon::prelude::*;
 
 use super::{Layout, MAX_CHUNK};
-use crate::backend::{plan, Dim3, Gpu, Launch};
+use crate::backend::{plan, DeviceBuffer, Dim3, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::field::bn254::{from_limbs, limbs};
 use crate::mem::{self, Size};
@@ -150,23 +150,48 @@ fn from_xyzz<P: DeviceCurve>(w: &[u64]) -> Result<Projective<P>> {
 
 /// Σ scalars[i] · bases[i] on `gpu` for one chunk: `table` holds `layout.copies` copies of the
 /// chunk's bases (copy j scaled by 2^(j·c·windows)), `scalars` the chunk's scalars.
-#[allow(unsafe_code)] // launches whose index ranges are the plan's, buffers sized from it
 pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layout: Layout) -> Result<Projective<P>> {
+    if scalars.is_empty() {
+        return Ok(Projective::zero());
+    }
+    let points = Plan::new(scalars.len(), layout).points()?;
+    if points > MAX_CHUNK || table.len() != points {
+        return Err(Error::SizeOverflow(format!("{points} points in one device MSM")));
+    }
+    msm_resident(gpu, &upload_bases(gpu, table)?, scalars, layout)
+}
+
+/// `table`'s points in device memory as the kernels read them ([`base_words`]).
+pub fn upload_bases<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>]) -> Result<DeviceBuffer<u64>> {
+    gpu.upload(&base_words(table)?)
+}
+
+/// [`msm`] over bases already on the device ([`upload_bases`] of the chunk's table): only the
+/// scalars go up and the window sums come back.
+#[allow(unsafe_code)] // launches whose index ranges are the plan's, buffers sized from it
+pub fn msm_resident<P: DeviceCurve>(
+    gpu: &Gpu,
+    d_bases: &DeviceBuffer<u64>,
+    scalars: &[Fr],
+    layout: Layout,
+) -> Result<Projective<P>> {
     let n = scalars.len();
     let p = Plan::new(n, layout);
     if n == 0 {
         return Ok(Projective::zero());
     }
     let points = p.points()?;
-    if points > MAX_CHUNK || table.len() != points {
-        return Err(Error::SizeOverflow(format!("{points} points in one device MSM")));
+    if points > MAX_CHUNK || d_bases.len() != points * 2 * P::FIELD_WORDS {
+        return Err(Error::SizeOverflow(format!(
+            "{points} points in one device MSM over a table of {} words",
+            d_bases.len()
+        )));
     }
     let (windows, buckets, pts) = (layout.windows, p.buckets, points as u64);
     let props = gpu.props();
     let mut ints = mem::zeroed::<u64>(Size::of(n, "MSM scalar words").times(4).get()?)?;
     ints.par_chunks_mut(4).zip(scalars).for_each(|(out, s)| out.copy_from_slice(&s.into_bigint().0));
     let d_scalars = gpu.upload(&ints)?;
-    let d_bases = gpu.upload(&base_words(table)?)?;
     let keys = gpu.alloc::<u32>(windows as usize * pts as usize)?;
     let counts = gpu.alloc::<u32>((windows * buckets) as usize)?;
     let offsets = gpu.alloc::<u32>((windows * buckets) as usize)?;
@@ -199,7 +224,7 @@ pub fn msm<P: DeviceCurve>(gpu: &Gpu, table: &[Affine<P>], scalars: &[Fr], layou
         Launch::new("chk_msm_scatter", g, b).buf(&keys).u64(pts).u32(windows).u32(buckets).buf(&cursors).buf(&sorted);
     let (g, b) = grid((windows * buckets) as u64);
     let accumulate = Launch::new(P::ACCUMULATE, g, b)
-        .buf(&d_bases)
+        .buf(d_bases)
         .buf(&sorted)
         .buf(&offsets)
         .buf(&counts)

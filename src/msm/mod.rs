@@ -19,7 +19,10 @@
 
 pub mod cpu;
 pub mod gpu;
+mod resident;
 pub mod subgroup;
+
+pub use resident::DeviceBases;
 
 use std::borrow::Cow;
 
@@ -387,18 +390,26 @@ fn chunked<P: DeviceCurve>(
     let mut total = Projective::<P>::zero();
     for lo in (0..n).step_by(chunk) {
         let hi = (lo + chunk).min(n);
-        // The chunk's bases of every copy: the table itself, a slice of it, or (several copies,
-        // several chunks) gathered from each copy.
-        let part: Cow<[Affine<P>]> = if chunk == n {
-            Cow::Borrowed(table)
-        } else if layout.copies == 1 {
-            Cow::Borrowed(&table[lo..hi])
-        } else {
-            (0..layout.copies as usize).flat_map(|j| table[j * n + lo..j * n + hi].iter().copied()).collect()
-        };
-        total += gpu::msm(gpu, &part, &scalars[lo..hi], layout)?;
+        total += gpu::msm(gpu, &chunk_table(table, n, lo..hi, layout.copies), &scalars[lo..hi], layout)?;
     }
     Ok(total)
+}
+
+/// The bases of points `range` in every copy of a copy-major `table` of `n` bases: the table
+/// itself, a slice of it, or (several copies, several chunks) gathered from each copy.
+fn chunk_table<P: SWCurveConfig>(
+    table: &[Affine<P>],
+    n: usize,
+    range: std::ops::Range<usize>,
+    copies: u32,
+) -> Cow<'_, [Affine<P>]> {
+    if range.len() == n {
+        Cow::Borrowed(table)
+    } else if copies == 1 {
+        Cow::Borrowed(&table[range])
+    } else {
+        (0..copies as usize).flat_map(|j| table[j * n + range.start..j * n + range.end].iter().copied()).collect()
+    }
 }
 
 /// The first base off the curve or outside the prime-order subgroup, as an error.
