@@ -11,8 +11,8 @@
 //! `CHERENKOV_REQUIRE_NVCC=1` turns a missing nvcc or cuobjdump, a compile error, a register
 //! spill, a kernel over its declared shared memory (`// chk:smem=BYTES` above the kernel), or
 //! local memory or a subroutine call in an NTT, Poseidon2 or Merkle kernel (the hot loops: a
-//! `CALL` there is a 64-bit division or a non-inlined helper, local memory a stack array) into
-//! a build failure. `CHERENKOV_EMU_TSAN=1` builds the emulator with ThreadSanitizer.
+//! `CALL` there is a 64-bit division or a non-inlined helper, local memory a stack array), or
+//! local memory in an MSM kernel into a build failure. `CHERENKOV_EMU_TSAN=1` builds the emulator with ThreadSanitizer.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -56,6 +56,9 @@ struct Sass {
 /// Kernel sources whose kernels must hold no local memory and no subroutine call (the same list
 /// as `cherenkov::backend::kernels::NO_CALL_DIRS`).
 const NO_CALL_DIRS: &[&str] = &["ntt/", "poseidon2/", "merkle/"];
+/// Kernel sources whose kernels must hold no local memory, calls allowed (the MSM's out-of-line
+/// G2 point formulas take their operands in memory); `cherenkov::backend::kernels::NO_LOCAL_DIRS`.
+const NO_LOCAL_DIRS: &[&str] = &["msm/"];
 
 fn main() {
     println!("cargo:rerun-if-changed=kernels");
@@ -380,6 +383,7 @@ fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool)
             res.sass_status = format!("read with {}", tool.display());
             for src in sources.iter().filter(|s| res.fatbins.contains_key(&s.rel)) {
                 let strict = NO_CALL_DIRS.iter().any(|d| src.rel.starts_with(d));
+                let no_local = NO_LOCAL_DIRS.iter().any(|d| src.rel.starts_with(d));
                 for k in &src.kernels {
                     for arch in ARCHS {
                         match res.sass.get(&(k.name.clone(), arch.to_string())) {
@@ -388,6 +392,10 @@ fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool)
                                 "{} on {arch}: {} local-memory instructions and {} subroutine calls in \
                                  its SASS (none allowed in ntt/, poseidon2/, merkle/)",
                                 k.name, s.local, s.calls
+                            )),
+                            Some(s) if no_local && s.local > 0 => errors.push(format!(
+                                "{} on {arch}: {} local-memory instructions in its SASS (none allowed in msm/)",
+                                k.name, s.local
                             )),
                             Some(_) => {}
                         }

@@ -296,7 +296,8 @@ fn resident_bases_equal_arkworks_and_move_only_scalars() {
     let cfg = MsmConfig::default();
     let table = Precomputed::new(&bases, 3, Some(8), true).unwrap();
     // A budget that fits about a third of the points a chunk.
-    let small = MsmConfig { window_bits: Some(8), device_memory: Some(msm::device_bytes(1, 100, 8, 1).unwrap()), ..cfg };
+    let small =
+        MsmConfig { window_bits: Some(8), device_memory: Some(msm::device_bytes(1, 100, 8, 1).unwrap()), ..cfg };
     for engine in engines() {
         let name = engine.name();
         let resident = msm::DeviceBases::new(&engine, &bases, &cfg).unwrap();

@@ -3,8 +3,8 @@
 //! says so and checks nothing, unless CHERENKOV_REQUIRE_NVCC is set, which makes it fail.
 
 use cherenkov::backend::kernels::{
-    built_with_kernels, product_sass, CUDA_ARCHS, KERNEL_SOURCES, KERNEL_STATS, NO_CALL_DIRS, NVCC_STATUS,
-    PRODUCT_FIELDS, SASS_STATUS,
+    built_with_kernels, product_sass, CUDA_ARCHS, KERNEL_SOURCES, KERNEL_STATS, NO_CALL_DIRS, NO_LOCAL_DIRS,
+    NVCC_STATUS, PRODUCT_FIELDS, SASS_STATUS,
 };
 
 fn required() -> bool {
@@ -38,7 +38,8 @@ fn every_kernel_compiled_for_every_arch_without_spills() {
 }
 
 /// cuobjdump's reading of the SASS: present for every kernel and arch (CI installs cuobjdump),
-/// no local memory or subroutine call in the NTT, Poseidon2 and Merkle kernels, a 31-bit
+/// no local memory or subroutine call in the NTT, Poseidon2 and Merkle kernels, no local memory in
+/// the MSM kernels, a 31-bit
 /// Montgomery product in at most 6 instructions on sm_90 (IMAD.WIDE.U32, IMAD, IMAD.HI.U32,
 /// ISETP, IADD3, a predicated IADD3) and a BN254 one in at most 250 (the carry chains).
 #[test]
@@ -53,6 +54,7 @@ fn sass_has_no_calls_in_hot_kernels_and_short_products() {
     }
     for src in KERNEL_SOURCES {
         let strict = NO_CALL_DIRS.iter().any(|d| src.file.starts_with(d));
+        let no_local = NO_LOCAL_DIRS.iter().any(|d| src.file.starts_with(d));
         for k in src.kernels {
             for arch in CUDA_ARCHS {
                 let s = KERNEL_STATS.iter().find(|s| s.kernel == *k && s.arch == *arch).unwrap();
@@ -60,6 +62,9 @@ fn sass_has_no_calls_in_hot_kernels_and_short_products() {
                 assert!(sass.instructions > 0, "{k} on {arch}: empty SASS");
                 if strict {
                     assert_eq!((sass.local, sass.calls), (0, 0), "{k} on {arch}: local memory or calls");
+                }
+                if no_local {
+                    assert_eq!(sass.local, 0, "{k} on {arch}: local memory");
                 }
             }
         }

@@ -75,6 +75,57 @@ struct xyzz_t {
     return r;
   }
 
+  // In-memory forms for points too wide to keep several of in registers (G2: 64 registers a
+  // point): *r = *a + *b and *r = 2 · *a, the operands read from memory as the formula needs
+  // them, so at most six coordinates and the product temporaries are live. r may be a or b
+  // (every read comes before the first write).
+  CHK_HD static void add_mem(xyzz_t* r, const xyzz_t* a, const xyzz_t* b) {
+    if (a->is_inf()) {
+      *r = *b;
+      return;
+    }
+    if (b->is_inf()) {
+      *r = *a;
+      return;
+    }
+    const Fq U1 = a->X * b->ZZ, S1 = a->Y * b->ZZZ;
+    const Fq P = b->X * a->ZZ - U1, R = b->Y * a->ZZZ - S1;
+    if (P.is_zero()) {
+      if (R.is_zero()) {
+        dbl_mem(r, a);
+      } else {
+        *r = inf();
+      }
+      return;
+    }
+    const Fq PP = P.sqr();
+    const Fq ZZ3 = a->ZZ * b->ZZ * PP;
+    const Fq PPP = P * PP;
+    const Fq ZZZ3 = a->ZZZ * b->ZZZ * PPP;
+    const Fq Q = U1 * PP;
+    const Fq X3 = R.sqr() - PPP - Q.dbl();
+    r->Y = R * (Q - X3) - S1 * PPP;
+    r->X = X3;
+    r->ZZ = ZZ3;
+    r->ZZZ = ZZZ3;
+  }
+
+  CHK_HD static void dbl_mem(xyzz_t* r, const xyzz_t* a) {
+    if (a->is_inf()) {
+      *r = *a;
+      return;
+    }
+    const Fq U = a->Y.dbl(), V = U.sqr(), W = U * V, S = a->X * V;
+    const Fq XX = a->X.sqr(), M = XX.dbl() + XX;
+    const Fq X3 = M.sqr() - S.dbl();
+    const Fq Y3 = M * (S - X3) - W * a->Y;
+    const Fq ZZ3 = V * a->ZZ, ZZZ3 = W * a->ZZZ;
+    r->X = X3;
+    r->Y = Y3;
+    r->ZZ = ZZ3;
+    r->ZZZ = ZZZ3;
+  }
+
   CHK_HD xyzz_t neg() const { return xyzz_t{X, -Y, ZZ, ZZZ}; }
 };
 

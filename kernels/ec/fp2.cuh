@@ -16,17 +16,15 @@ struct fp2_t {
   CHK_HD fp2_t operator+(const fp2_t& o) const { return fp2_t{c0 + o.c0, c1 + o.c1}; }
   CHK_HD fp2_t operator-(const fp2_t& o) const { return fp2_t{c0 - o.c0, c1 - o.c1}; }
   CHK_HD fp2_t operator-() const { return fp2_t{-c0, -c1}; }
-  // Out of line: a point over Fq2 holds 64 registers, and curve formulas inlining a dozen
-  // interleaved Fq2 products spill; one call per product keeps each within the register file.
   CHK_HD fp2_t operator*(const fp2_t& o) const { return mul(*this, o); }
   CHK_HD fp2_t sqr() const { return square(*this); }
 
-  CHK_NOINLINE __host__ __device__ static fp2_t mul(const fp2_t& x, const fp2_t& y) {
+  CHK_HD static fp2_t mul(const fp2_t& x, const fp2_t& y) {
     const Fp a = x.c0 * y.c0, b = x.c1 * y.c1;
     return fp2_t{a - b, (x.c0 + x.c1) * (y.c0 + y.c1) - a - b};
   }
   // (c0 + c1 u)^2 = (c0 + c1)(c0 - c1) + 2 c0 c1 u
-  CHK_NOINLINE __host__ __device__ static fp2_t square(const fp2_t& x) {
+  CHK_HD static fp2_t square(const fp2_t& x) {
     const Fp m = x.c0 * x.c1;
     return fp2_t{(x.c0 + x.c1) * (x.c0 - x.c1), m.dbl()};
   }

@@ -43,43 +43,56 @@ CHK_HD void digits(const uint64_t* s, uint64_t i, uint64_t n, uint32_t c, uint32
   }
 }
 
-// How a kernel adds points: inlined (G1), or through out-of-line calls (G2, whose points take
-// 64 registers each: inlined, a running sum, a total and a bucket exceed the 255-register file
-// and spill; out of line, each call allocates its own registers and the caller's points wait in
-// its stack frame).
-struct inline_ops {
+// How the reduce and sum kernels add points held in slots (r may be a or b). `reg_ops`: slots
+// that are the caller's locals, kept in registers once inlined (G1: two points and the
+// temporaries fit). `mem_ops`: slots in shared or global memory, each operand read as the
+// formula needs it (G2: an Fq2 point is 64 registers, and two of them with the temporaries in
+// registers spill to local memory); out of line, so each kernel holds one copy of each formula
+// (inlined, the G2 reduce was 87k SASS instructions, now 29k), and with the operands in memory a
+// call saves no point on a stack (0 bytes of stack frame). The accumulate kernel keeps one point
+// and an affine base in registers for both curves.
+struct reg_ops {
   template <class X>
-  CHK_HD static X add(const X& a, const X& b) { return a.add(b); }
-  template <class X, class A>
-  CHK_HD static X add_affine(const X& a, const A& b) { return a.add_affine(b); }
+  CHK_HD static void add(X* r, const X* a, const X* b) { *r = a->add(*b); }
   template <class X>
-  CHK_HD static X dbl(const X& a) { return a.dbl(); }
+  CHK_HD static void dbl(X* r, const X* a) { *r = a->dbl(); }
 };
 
-struct outline_ops {
+struct mem_ops {
   template <class X>
-  CHK_NOINLINE __host__ __device__ static X add(const X& a, const X& b) { return a.add(b); }
-  template <class X, class A>
-  CHK_NOINLINE __host__ __device__ static X add_affine(const X& a, const A& b) { return a.add_affine(b); }
+  CHK_NOINLINE __host__ __device__ static void add(X* r, const X* a, const X* b) { X::add_mem(r, a, b); }
   template <class X>
-  CHK_NOINLINE __host__ __device__ static X dbl(const X& a) { return a.dbl(); }
+  CHK_NOINLINE __host__ __device__ static void dbl(X* r, const X* a) { X::dbl_mem(r, a); }
 };
 
-// Σ (j + 1) · B_j over buckets [lo, hi) of one window: running sums from the top, then the
-// segment's offset lo times the segment's total by double-and-add.
+// A point in a thread's slot of shared memory, padded by 8 bytes: a warp's threads reading the
+// same coordinate then hit distinct banks (unpadded, every slot of 128 or 256 bytes starts on
+// bank 0 and a warp's access is 16- to 32-way conflicted).
+template <class Xyzz>
+struct smem_slot {
+  Xyzz p;
+  uint64_t pad;
+};
+
+// *sum = Σ (j + 1) · B_j over buckets [lo, hi) of one window: running sums from the top, then
+// the segment's offset lo times the segment's total by double-and-add (`running` and `offset`
+// are scratch slots).
 template <class Ops, class Xyzz>
-CHK_HD Xyzz segment_sum(const Xyzz* b, uint32_t lo, uint32_t hi) {
-  Xyzz running = Xyzz::inf(), sum = Xyzz::inf();
+CHK_HD void segment_sum(const Xyzz* b, uint32_t lo, uint32_t hi, Xyzz* running, Xyzz* offset, Xyzz* sum) {
+  *running = Xyzz::inf();
+  *sum = Xyzz::inf();
+  CHK_NO_UNROLL
   for (uint32_t j = hi; j > lo; j--) {
-    running = Ops::add(running, b[j - 1]);
-    sum = Ops::add(sum, running);
+    Ops::add(running, running, &b[j - 1]);
+    Ops::add(sum, sum, running);
   }
-  Xyzz offset = Xyzz::inf();
+  *offset = Xyzz::inf();
+  CHK_NO_UNROLL
   for (int bit = 31; bit >= 0; bit--) {
-    offset = Ops::dbl(offset);
-    if (lo >> bit & 1) offset = Ops::add(offset, running);
+    Ops::dbl(offset, offset);
+    if (lo >> bit & 1) Ops::add(offset, offset, running);
   }
-  return Ops::add(sum, offset);
+  Ops::add(sum, sum, offset);
 }
 
 }  // namespace chk_msm

@@ -77,6 +77,10 @@ fn chain_sass(field: &str, op: &str, arch: &str) -> Option<f64> {
 /// the build under `CHERENKOV_REQUIRE_NVCC` otherwise).
 pub const NO_CALL_DIRS: &[&str] = &["ntt/", "poseidon2/", "merkle/"];
 
+/// Kernel sources whose kernels may hold no local memory; calls are allowed (the MSM's G2 point
+/// formulas are out of line with their operands in memory).
+pub const NO_LOCAL_DIRS: &[&str] = &["msm/"];
+
 /// The source file that defines `kernel`.
 pub fn source_of(kernel: &str) -> Option<&'static KernelSource> {
     KERNEL_SOURCES.iter().find(|s| s.kernels.contains(&kernel))

@@ -189,11 +189,18 @@ const ELEMENTWISE_BLOCKS_PER_SM: u64 = 8;
 
 /// Grid and block for a grid-stride loop over `n` elements; `None` when `n == 0`.
 pub fn elementwise(n: u64, props: &DeviceProps) -> Option<(Dim3, Dim3)> {
-    if n == 0 {
+    elementwise_in_blocks_of(n, ELEMENTWISE_BLOCK, props)
+}
+
+/// [`elementwise`] with `block` threads a block (a kernel whose shared memory is sized per
+/// thread), the same threads an SM at most.
+pub fn elementwise_in_blocks_of(n: u64, block: u32, props: &DeviceProps) -> Option<(Dim3, Dim3)> {
+    if n == 0 || block == 0 {
         return None;
     }
-    let blocks = n.div_ceil(ELEMENTWISE_BLOCK as u64).min(props.sm_count.max(1) as u64 * ELEMENTWISE_BLOCKS_PER_SM);
-    Some((Dim3::x(blocks as u32), Dim3::x(ELEMENTWISE_BLOCK)))
+    let per_sm = ELEMENTWISE_BLOCKS_PER_SM * ELEMENTWISE_BLOCK as u64 / block as u64;
+    let blocks = n.div_ceil(block as u64).min(props.sm_count.max(1) as u64 * per_sm.max(1));
+    Some((Dim3::x(blocks as u32), Dim3::x(block)))
 }
 
 #[cfg(test)]

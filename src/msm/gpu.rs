@@ -49,6 +49,9 @@ pub trait DeviceCurve: super::cpu::CpuCurve + super::subgroup::SubgroupCheck + S
     const ACCUMULATE: &'static str;
     const REDUCE: &'static str;
     const SUM: &'static str;
+    /// Threads a block of the reduce kernel (G2's keeps two points a thread in shared memory:
+    /// `REDUCE_MEM_THREADS` in msm.cu).
+    const REDUCE_THREADS: u32;
     /// The element's Montgomery limbs into `out` (`FIELD_WORDS` words).
     fn write_field(x: &Self::BaseField, out: &mut [u64]);
     /// The element with Montgomery limbs `words`, if canonical.
@@ -60,6 +63,7 @@ impl DeviceCurve for ark_bn254::g1::Config {
     const ACCUMULATE: &'static str = "chk_msm_accumulate_g1";
     const REDUCE: &'static str = "chk_msm_reduce_g1";
     const SUM: &'static str = "chk_msm_sum_g1";
+    const REDUCE_THREADS: u32 = plan::ELEMENTWISE_BLOCK;
     fn write_field(x: &Fq, out: &mut [u64]) {
         out.copy_from_slice(&limbs(*x));
     }
@@ -73,6 +77,7 @@ impl DeviceCurve for ark_bn254::g2::Config {
     const ACCUMULATE: &'static str = "chk_msm_accumulate_g2";
     const REDUCE: &'static str = "chk_msm_reduce_g2";
     const SUM: &'static str = "chk_msm_sum_g2";
+    const REDUCE_THREADS: u32 = 64;
     fn write_field(x: &Fq2, out: &mut [u64]) {
         out[..4].copy_from_slice(&limbs(x.c0));
         out[4..].copy_from_slice(&limbs(x.c1));
@@ -232,11 +237,11 @@ pub fn msm_resident<P: DeviceCurve>(
         .u32(windows)
         .u32(buckets)
         .buf(&sums);
-    let (g, b) = grid((windows * segs) as u64);
+    let (g, b) = plan::elementwise_in_blocks_of((windows * segs) as u64, P::REDUCE_THREADS, &props).expect("segments");
     let reduce = Launch::new(P::REDUCE, g, b).buf(&sums).u32(windows).u32(buckets).u32(seg).buf(&partials);
     let threads = sum_threads(P::FIELD_WORDS);
     let sum = Launch::new(P::SUM, Dim3::x(windows), Dim3::x(threads))
-        .shared(threads * xyzz as u32 * 8)
+        .shared(threads * (xyzz as u32 + 1) * 8) // a padded slot a thread (msm.cuh: smem_slot)
         .buf(&partials)
         .u32(segs)
         .buf(&window_sums);
