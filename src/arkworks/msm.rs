@@ -14,7 +14,7 @@ use crate::backend::Backend;
 use crate::error::Result;
 use crate::msm::{self, MsmConfig};
 
-pub use crate::msm::ValidBases;
+pub use crate::msm::{DeviceBases, ValidBases};
 
 /// Σ scalars[i] · bases[i] on G1, equal to `G1Projective::msm(bases, scalars)`; bases checked.
 pub fn msm_g1(bases: &[G1Affine], scalars: &[Fr], backend: Backend) -> Result<G1Projective> {
