@@ -23,14 +23,8 @@ struct xyzz_t {
   }
 
   CHK_HD xyzz_t dbl() const {
-    if (is_inf()) return *this;
-    const Fq U = Y.dbl(), V = U.sqr(), W = U * V, S = X * V;
-    const Fq XX = X.sqr(), M = XX.dbl() + XX;
     xyzz_t r;
-    r.X = M.sqr() - S.dbl();
-    r.Y = M * (S - r.X) - W * Y;
-    r.ZZ = V * ZZ;
-    r.ZZZ = W * ZZZ;
+    dbl_mem(&r, this);
     return r;
   }
 
@@ -47,17 +41,8 @@ struct xyzz_t {
   }
 
   CHK_HD xyzz_t add(const xyzz_t& q) const {
-    if (is_inf()) return q;
-    if (q.is_inf()) return *this;
-    const Fq U1 = X * q.ZZ, U2 = q.X * ZZ, S1 = Y * q.ZZZ, S2 = q.Y * ZZZ;
-    const Fq P = U2 - U1, R = S2 - S1;
-    if (P.is_zero()) return R.is_zero() ? dbl() : inf();
-    const Fq PP = P.sqr(), PPP = P * PP, Q = U1 * PP;
     xyzz_t r;
-    r.X = R.sqr() - PPP - Q.dbl();
-    r.Y = R * (Q - r.X) - S1 * PPP;
-    r.ZZ = ZZ * q.ZZ * PP;
-    r.ZZZ = ZZZ * q.ZZZ * PPP;
+    add_mem(&r, this, &q);
     return r;
   }
 
@@ -75,10 +60,11 @@ struct xyzz_t {
     return r;
   }
 
-  // In-memory forms for points too wide to keep several of in registers (G2: 64 registers a
-  // point): *r = *a + *b and *r = 2 · *a, the operands read from memory as the formula needs
-  // them, so at most six coordinates and the product temporaries are live. r may be a or b
-  // (every read comes before the first write).
+  // The formulas in memory form, *r = *a + *b and *r = 2 · *a, which `add` and `dbl` wrap for
+  // values: for points too wide to keep several of in registers (G2: 64 registers a point) the
+  // operands stay in memory and are read as the formula needs them, so at most seven field
+  // elements and the product temporaries are live. r may be a or b (every read comes before the
+  // first write).
   CHK_HD static void add_mem(xyzz_t* r, const xyzz_t* a, const xyzz_t* b) {
     if (a->is_inf()) {
       *r = *b;

@@ -106,6 +106,11 @@ impl MsmConfig {
     pub const fn unvalidated(self) -> Self {
         Self { validate: false, ..self }
     }
+
+    /// Device bytes one chunk may allocate on `gpu`: `device_memory`, else half its memory.
+    fn device_budget(&self, gpu: &Gpu) -> usize {
+        self.device_memory.unwrap_or_else(|| gpu.total_memory() / 2)
+    }
 }
 
 /// Σ scalars[i] · bases[i] on either curve ([`g1`] and [`g2`] name them).
@@ -279,16 +284,27 @@ fn batch<P: DeviceCurve>(
     }
     let unchecked = cfg.unvalidated();
     let each = |engine: &Engine| sets.iter().map(|s| run_unchecked(engine, bases, s, &unchecked)).collect();
+    batch_checked(engine, bases, sets, || each(engine), || each(&Engine::Cpu))
+}
+
+/// `device()`'s batch, and on a self-checking device checked by one random linear combination
+/// of the whole batch (verify::msm::batch), `cpu()` answering a failed check as the policy says.
+fn batch_checked<P: DeviceCurve>(
+    engine: &Engine,
+    bases: &[Affine<P>],
+    sets: &[&[Fr]],
+    device: impl FnOnce() -> Result<Vec<Projective<P>>>,
+    cpu: impl FnOnce() -> Result<Vec<Projective<P>>>,
+) -> Result<Vec<Projective<P>>> {
     match engine {
-        // One random linear combination checks the whole batch (verify::msm::batch).
         Engine::Gpu(g) => crate::verify::device_result(
             g,
             "msm batch",
-            each(engine),
+            device(),
             |outs, rng, _| crate::verify::msm::batch(bases, sets, outs, rng),
-            || each(&Engine::Cpu),
+            cpu,
         ),
-        Engine::Cpu => each(engine),
+        Engine::Cpu => device(),
     }
 }
 
@@ -385,8 +401,7 @@ fn chunked<P: DeviceCurve>(
     cfg: &MsmConfig,
 ) -> Result<Projective<P>> {
     let n = scalars.len();
-    let budget = cfg.device_memory.unwrap_or_else(|| gpu.total_memory() / 2);
-    let chunk = chunk_points::<P>(n, layout, budget)?;
+    let chunk = chunk_points::<P>(n, layout, cfg.device_budget(gpu))?;
     let mut total = Projective::<P>::zero();
     for lo in (0..n).step_by(chunk) {
         let hi = (lo + chunk).min(n);

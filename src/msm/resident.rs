@@ -8,7 +8,7 @@ use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ff::Zero;
 
 use super::gpu::{self, DeviceCurve};
-use super::{check_bases, chunk_points, chunk_table, execute, single_checked, Layout, MsmConfig};
+use super::{batch_checked, check_bases, chunk_points, chunk_table, execute, single_checked, Layout, MsmConfig};
 use super::{Precomputed, ValidBases};
 use crate::backend::{DeviceBuffer, Engine};
 use crate::error::{Error, Result};
@@ -63,8 +63,7 @@ impl<'a, P: DeviceCurve> DeviceBases<'a, P> {
         let (chunk, chunks) = match engine {
             Engine::Cpu => (n.max(1), Vec::new()),
             Engine::Gpu(g) => {
-                let budget = cfg.device_memory.unwrap_or_else(|| g.total_memory() / 2);
-                let chunk = chunk_points::<P>(n.max(1), layout, budget)?;
+                let chunk = chunk_points::<P>(n.max(1), layout, cfg.device_budget(g))?;
                 let chunks = (0..n)
                     .step_by(chunk)
                     .map(|lo| gpu::upload_bases(g, &chunk_table(table, n, lo..(lo + chunk).min(n), layout.copies)))
@@ -96,32 +95,24 @@ impl<'a, P: DeviceCurve> DeviceBases<'a, P> {
     /// Σ scalars[i] · bases[i].
     pub fn msm(&self, scalars: &[Fr]) -> Result<Projective<P>> {
         self.check_len(scalars)?;
-        single_checked(
-            &self.engine,
-            &self.table[..self.n],
-            scalars,
-            || self.run(scalars),
-            || execute(&Engine::Cpu, self.table, scalars, self.layout, &MsmConfig::TRUSTED),
-        )
+        single_checked(&self.engine, &self.table[..self.n], scalars, || self.run(scalars), || self.cpu(scalars))
     }
 
     /// One MSM per scalar vector (each of `len()` scalars), as [`super::msm_batch`].
     pub fn msm_batch(&self, sets: &[&[Fr]]) -> Result<Vec<Projective<P>>> {
         sets.iter().try_for_each(|s| self.check_len(s))?;
-        let each = || sets.iter().map(|s| self.run(s)).collect::<Result<Vec<_>>>();
-        match &self.engine {
-            Engine::Gpu(g) => crate::verify::device_result(
-                g,
-                "msm batch",
-                each(),
-                |outs, rng, _| crate::verify::msm::batch(&self.table[..self.n], sets, outs, rng),
-                || {
-                    let cpu = |s: &&[Fr]| execute(&Engine::Cpu, self.table, s, self.layout, &MsmConfig::TRUSTED);
-                    sets.iter().map(cpu).collect()
-                },
-            ),
-            Engine::Cpu => each(),
-        }
+        batch_checked(
+            &self.engine,
+            &self.table[..self.n],
+            sets,
+            || sets.iter().map(|s| self.run(s)).collect(),
+            || sets.iter().map(|s| self.cpu(s)).collect(),
+        )
+    }
+
+    /// The MSM on the cpu (a self-check's recomputation).
+    fn cpu(&self, scalars: &[Fr]) -> Result<Projective<P>> {
+        execute(&Engine::Cpu, self.table, scalars, self.layout, &MsmConfig::TRUSTED)
     }
 
     fn check_len(&self, scalars: &[Fr]) -> Result<()> {
@@ -134,7 +125,7 @@ impl<'a, P: DeviceCurve> DeviceBases<'a, P> {
     /// The MSM on the engine, unchecked: chunk by chunk over the resident tables.
     fn run(&self, scalars: &[Fr]) -> Result<Projective<P>> {
         match &self.engine {
-            Engine::Cpu => execute(&Engine::Cpu, self.table, scalars, self.layout, &MsmConfig::TRUSTED),
+            Engine::Cpu => self.cpu(scalars),
             Engine::Gpu(g) => {
                 let mut total = Projective::<P>::zero();
                 for (bases, part) in self.chunks.iter().zip(scalars.chunks(self.chunk)) {
