@@ -75,6 +75,15 @@ typedef struct ChkEngine ChkEngine;
 // with `chk_merkle_free`.
 typedef struct ChkMerkleTree ChkMerkleTree;
 
+// BN254 G1 or G2 bases kept on an engine's device for any number of MSMs over them (an SRS, a
+// commitment key): each MSM then moves only its scalars up and its window sums down, where
+// `chk_msm_g1` uploads every base on every call. Create with `chk_msm_bases_g1_new` or
+// `chk_msm_bases_g2_new`, use with `chk_msm_bases_msm`, release with `chk_msm_bases_free`. The
+// handle holds its own reference to the engine (freeing the engine first is allowed) and may
+// be used from several threads at once. On the cpu engine nothing is uploaded and the MSMs
+// run on the cpu.
+typedef struct ChkMsmBases ChkMsmBases;
+
 // What every `chk_` function returns: `CHK_OK` or one of the `CHK_ERR_` codes.
 typedef int32_t ChkStatus;
 
@@ -288,6 +297,56 @@ ChkStatus chk_msm_g2(const struct ChkEngine *engine,
                      size_t n,
                      uint32_t flags,
                      uint64_t *result);
+
+// Uploads `n` BN254 G1 bases (as `chk_msm_g1` takes them: (x, y), 8 `uint64_t` each, the
+// identity as zeros, in `encoding`) to `engine`'s device and writes the handle to
+// `*bases_out`. `flags`: `CHK_MSM_VALIDATE` checks the bases here, once (the MSMs never check
+// them again). `CHK_ERR_OUT_OF_MEMORY` when the device has no room for them.
+//
+// # Safety
+// `engine` null or live; `bases` null or valid for 8n `uint64_t`; `bases_out` null or
+// writable.
+ChkStatus chk_msm_bases_g1_new(const struct ChkEngine *engine,
+                               uint32_t encoding,
+                               const uint64_t *bases,
+                               size_t n,
+                               uint32_t flags,
+                               struct ChkMsmBases **bases_out);
+
+// `chk_msm_bases_g1_new` over BN254 G2: a base is (x.c0, x.c1, y.c0, y.c1), 16 `uint64_t`;
+// with `CHK_MSM_VALIDATE`, bases outside the prime-order subgroup are rejected too.
+//
+// # Safety
+// `engine` null or live; `bases` null or valid for 16n `uint64_t`; `bases_out` null or
+// writable.
+ChkStatus chk_msm_bases_g2_new(const struct ChkEngine *engine,
+                               uint32_t encoding,
+                               const uint64_t *bases,
+                               size_t n,
+                               uint32_t flags,
+                               struct ChkMsmBases **bases_out);
+
+// `sets` MSMs over the handle's bases: `scalars` holds `sets` vectors of `n` Fr elements (4
+// `uint64_t` each, in `encoding`; `n` must equal the number of bases, else
+// `CHK_ERR_LENGTH`), one after another; `results` gets `sets` affine points in `encoding` (8
+// `uint64_t` each for G1 bases, 16 for G2). Each equals `chk_msm_g1` (`chk_msm_g2`) over the
+// same bases and that vector. `sets` = 0 does nothing.
+//
+// # Safety
+// `bases` null or live; `scalars` null or valid for 4 · n · sets `uint64_t`; `results` null
+// or writable for 8 · sets (G1) or 16 · sets (G2).
+ChkStatus chk_msm_bases_msm(const struct ChkMsmBases *bases,
+                            uint32_t encoding,
+                            const uint64_t *scalars,
+                            size_t n,
+                            size_t sets,
+                            uint64_t *results);
+
+// Releases a bases handle and its device memory. Null is ignored.
+//
+// # Safety
+// `bases` null or a handle from `chk_msm_bases_g1_new` / `chk_msm_bases_g2_new` not yet freed.
+void chk_msm_bases_free(struct ChkMsmBases *bases);
 
 // Transforms every column of the row-major matrix `data` (`len` elements, `width` columns, so
 // `len / width` rows: a power of two up to the field's two-adicity) in place, on the coset

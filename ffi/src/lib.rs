@@ -38,7 +38,10 @@ pub use hash::{
     chk_merkle_commit, chk_merkle_free, chk_merkle_open, chk_merkle_opening_len, chk_merkle_root, chk_merkle_verify,
     chk_poseidon2_permute, ChkMerkleTree, CHK_POSEIDON2_PLONKY3, CHK_POSEIDON2_SP1,
 };
-pub use msm::{chk_msm_g1, chk_msm_g2, CHK_MSM_VALIDATE};
+pub use msm::{
+    chk_msm_bases_free, chk_msm_bases_g1_new, chk_msm_bases_g2_new, chk_msm_bases_msm, chk_msm_g1, chk_msm_g2,
+    ChkMsmBases, CHK_MSM_VALIDATE,
+};
 pub use ntt::{chk_lde, chk_ntt, CHK_NTT_BITREV_INPUT, CHK_NTT_BITREV_OUTPUT, CHK_NTT_FORWARD, CHK_NTT_INVERSE};
 pub use status::*;
 

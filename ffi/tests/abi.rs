@@ -343,6 +343,102 @@ fn msm_equals_arkworks() {
     }
 }
 
+/// A bases handle, freed on drop.
+struct Bases(*mut ChkMsmBases);
+
+impl Drop for Bases {
+    fn drop(&mut self) {
+        unsafe { chk_msm_bases_free(self.0) }
+    }
+}
+
+#[test]
+fn resident_bases_equal_arkworks() {
+    let mut rng = StdRng::seed_from_u64(seed_from_env());
+    let n = 29;
+    let sets: Vec<Vec<Fr>> = (0..3).map(|_| random(&mut rng, n)).collect();
+    let mut g1: Vec<G1Affine> =
+        random::<Fr>(&mut rng, n).iter().map(|s| (G1Projective::generator() * s).into_affine()).collect();
+    g1[2] = G1Affine::identity();
+    let g2: Vec<G2Affine> =
+        random::<Fr>(&mut rng, n).iter().map(|s| (G2Projective::generator() * s).into_affine()).collect();
+    for e in engines() {
+        for mont in [false, true] {
+            let enc = if mont { CHK_ENCODING_MONTGOMERY } else { CHK_ENCODING_CANONICAL };
+            let words: Vec<u64> = g1.iter().flat_map(|p| g1_words(p, mont)).collect();
+            let mut h = null_mut();
+            let status = unsafe { chk_msm_bases_g1_new(e.0, enc, words.as_ptr(), n, CHK_MSM_VALIDATE, &mut h) };
+            assert_eq!(status, CHK_OK, "{}", last_error());
+            let h = Bases(h);
+            let scalars: Vec<u64> = sets.iter().flat_map(|s| fr_words(s, mont)).collect();
+            let mut out = vec![0u64; 8 * sets.len()];
+            let status = unsafe { chk_msm_bases_msm(h.0, enc, scalars.as_ptr(), n, sets.len(), out.as_mut_ptr()) };
+            assert_eq!(status, CHK_OK, "{}", last_error());
+            for (i, s) in sets.iter().enumerate() {
+                let want = G1Projective::msm(&g1, s).unwrap().into_affine();
+                assert_eq!(
+                    out[8 * i..8 * i + 8],
+                    g1_words(&want, mont),
+                    "g1 set {i} (montgomery: {mont}) on {}",
+                    e.name()
+                );
+            }
+            // Scalars of another length than the bases'.
+            let status = unsafe { chk_msm_bases_msm(h.0, enc, scalars.as_ptr(), n - 1, 1, out.as_mut_ptr()) };
+            assert_eq!(status, CHK_ERR_LENGTH, "{}", last_error());
+        }
+        // G2, with the engine's handle freed first: the bases keep their own reference.
+        let words: Vec<u64> = g2.iter().flat_map(g2_words).collect();
+        let mut h = null_mut();
+        let status =
+            unsafe { chk_msm_bases_g2_new(e.0, CHK_ENCODING_CANONICAL, words.as_ptr(), n, CHK_MSM_VALIDATE, &mut h) };
+        assert_eq!(status, CHK_OK, "{}", last_error());
+        let (h, name) = (Bases(h), e.name());
+        drop(e);
+        let scalars: Vec<u64> = sets[..2].iter().flat_map(|s| fr_words(s, false)).collect();
+        let mut out = vec![0u64; 32];
+        let status =
+            unsafe { chk_msm_bases_msm(h.0, CHK_ENCODING_CANONICAL, scalars.as_ptr(), n, 2, out.as_mut_ptr()) };
+        assert_eq!(status, CHK_OK, "{}", last_error());
+        for (i, s) in sets[..2].iter().enumerate() {
+            let want = G2Projective::msm(&g2, s).unwrap().into_affine();
+            assert_eq!(out[16 * i..16 * i + 16], g2_words(&want), "g2 set {i} on {name}");
+        }
+        // No sets: nothing written.
+        let status = unsafe { chk_msm_bases_msm(h.0, CHK_ENCODING_CANONICAL, null(), n, 0, null_mut()) };
+        assert_eq!(status, CHK_OK, "{}", last_error());
+    }
+}
+
+#[test]
+fn resident_bases_edges() {
+    let e = Engine::new(CHK_BACKEND_EMU);
+    // No bases: every MSM is the identity.
+    let mut h = null_mut();
+    assert_eq!(unsafe { chk_msm_bases_g1_new(e.0, CHK_ENCODING_CANONICAL, null(), 0, 0, &mut h) }, CHK_OK);
+    let h = Bases(h);
+    let mut out = [7u64; 16];
+    assert_eq!(unsafe { chk_msm_bases_msm(h.0, CHK_ENCODING_CANONICAL, null(), 0, 2, out.as_mut_ptr()) }, CHK_OK);
+    assert_eq!(out, [0; 16]);
+    // Null handle, null output slot, unknown flags, an off-curve base under CHK_MSM_VALIDATE.
+    let s = fr_words(&[Fr::from(3u64)], false);
+    let status = unsafe { chk_msm_bases_msm(null(), CHK_ENCODING_CANONICAL, s.as_ptr(), 1, 1, out.as_mut_ptr()) };
+    assert_eq!(status, CHK_ERR_NULL_POINTER);
+    let g = g1_words(&G1Affine::generator(), false);
+    let status = unsafe { chk_msm_bases_g1_new(e.0, CHK_ENCODING_CANONICAL, g.as_ptr(), 1, 0, null_mut()) };
+    assert_eq!(status, CHK_ERR_NULL_POINTER);
+    let mut h = null_mut();
+    let status = unsafe { chk_msm_bases_g1_new(e.0, CHK_ENCODING_CANONICAL, g.as_ptr(), 1, 1 << 7, &mut h) };
+    assert_eq!(status, CHK_ERR_INVALID_ARGUMENT, "{}", last_error());
+    let mut off = g.clone();
+    off[4] ^= 1;
+    let status =
+        unsafe { chk_msm_bases_g1_new(e.0, CHK_ENCODING_CANONICAL, off.as_ptr(), 1, CHK_MSM_VALIDATE, &mut h) };
+    assert_eq!(status, CHK_ERR_NOT_ON_CURVE, "{}", last_error());
+    assert!(h.is_null(), "no handle on failure");
+    unsafe { chk_msm_bases_free(null_mut()) };
+}
+
 // One test per error code, each through the function where a prover would meet it.
 
 fn ntt_status(data: *mut u32, len: usize, width: usize) -> ChkStatus {

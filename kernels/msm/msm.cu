@@ -110,21 +110,20 @@ __device__ __forceinline__ void reduce_in_registers(const Xyzz* sums, uint32_t w
   }
 }
 
-// G2: the running sum and the offset in this block's shared memory, the sum in out[k] itself
-// (blocks of at most REDUCE_MEM_THREADS threads).
-constexpr uint32_t REDUCE_MEM_THREADS = 64;
-
+// G2: the running sum and the offset in slots of this block's dynamic shared memory (two
+// padded slots a thread, blockDim.x running sums then blockDim.x offsets: the host sizes the
+// memory for the block it launches, so any width is correct), the sum in out[k] itself.
 template <class Xyzz>
 __device__ __forceinline__ void reduce_in_memory(const Xyzz* sums, uint32_t windows, uint32_t buckets, uint32_t seg,
                                                  Xyzz* out) {
-  __shared__ smem_slot<Xyzz> running[REDUCE_MEM_THREADS], offset[REDUCE_MEM_THREADS];
-  const uint32_t t = threadIdx.x;
-  if (t >= REDUCE_MEM_THREADS) return;  // a launch wider than the slots (the host never makes one)
+  DYN_SHARED(smem_slot<Xyzz>, slots);
+  Xyzz* running = &slots[threadIdx.x].p;
+  Xyzz* offset = &slots[blockDim.x + threadIdx.x].p;
   const uint32_t segs = (buckets + seg - 1) / seg;
   const uint64_t total = (uint64_t)windows * segs;
   for (uint64_t k = CHK_GLOBAL_TID(); k < total; k += CHK_GRID_STRIDE()) {
     const uint32_t lo = (uint32_t)(k % segs) * seg, hi = lo + seg < buckets ? lo + seg : buckets;
-    segment_sum<mem_ops>(sums + (k / segs) * buckets, lo, hi, &running[t].p, &offset[t].p, &out[k]);
+    segment_sum<mem_ops>(sums + (k / segs) * buckets, lo, hi, running, offset, &out[k]);
   }
 }
 
@@ -165,7 +164,6 @@ extern "C" __global__ void chk_msm_accumulate_g2(const bn254_g2_affine_t* bases,
   accumulate(bases, sorted, offsets, counts, n, windows, buckets, out);
 }
 
-// chk:smem=33792
 extern "C" __global__ void chk_msm_reduce_g2(const bn254_g2_xyzz_t* sums, uint32_t windows, uint32_t buckets,
                                              uint32_t seg, bn254_g2_xyzz_t* out) {
   reduce_in_memory(sums, windows, buckets, seg, out);

@@ -41,6 +41,21 @@ fn sum_threads(field_words: usize) -> u32 {
     }
 }
 
+/// Dynamic shared memory a reduce block may take: the 48 KiB every device gives without opt-in.
+const REDUCE_SHARED_BUDGET: u32 = 48 * 1024;
+
+/// Threads and dynamic shared bytes of a reduce block: as many threads (a power of two) as their
+/// slots fit in the budget, at most an elementwise block. G2: 64 threads, 33792 bytes.
+fn reduce_block<P: DeviceCurve>() -> (u32, u32) {
+    let slot = (4 * P::FIELD_WORDS as u32 + 1) * 8; // msm.cuh: smem_slot, a point and 8 bytes
+    if P::REDUCE_SLOTS == 0 {
+        return (plan::ELEMENTWISE_BLOCK, 0);
+    }
+    let fit = REDUCE_SHARED_BUDGET / (P::REDUCE_SLOTS * slot);
+    let threads = (1u32 << fit.ilog2()).min(plan::ELEMENTWISE_BLOCK);
+    (threads, threads * P::REDUCE_SLOTS * slot)
+}
+
 /// What the device MSM needs of a curve: its points as the kernels store them (arkworks'
 /// Montgomery limbs, (0, 0) for infinity) and its kernels.
 pub trait DeviceCurve: super::cpu::CpuCurve + super::subgroup::SubgroupCheck + SWCurveConfig<ScalarField = Fr> {
@@ -49,9 +64,9 @@ pub trait DeviceCurve: super::cpu::CpuCurve + super::subgroup::SubgroupCheck + S
     const ACCUMULATE: &'static str;
     const REDUCE: &'static str;
     const SUM: &'static str;
-    /// Threads a block of the reduce kernel (G2's keeps two points a thread in shared memory:
-    /// `REDUCE_MEM_THREADS` in msm.cu).
-    const REDUCE_THREADS: u32;
+    /// Padded point slots a thread of the reduce kernel keeps in dynamic shared memory (G2's
+    /// running sum and offset: `reduce_in_memory` in msm.cu; G1's live in registers).
+    const REDUCE_SLOTS: u32;
     /// The element's Montgomery limbs into `out` (`FIELD_WORDS` words).
     fn write_field(x: &Self::BaseField, out: &mut [u64]);
     /// The element with Montgomery limbs `words`, if canonical.
@@ -63,7 +78,7 @@ impl DeviceCurve for ark_bn254::g1::Config {
     const ACCUMULATE: &'static str = "chk_msm_accumulate_g1";
     const REDUCE: &'static str = "chk_msm_reduce_g1";
     const SUM: &'static str = "chk_msm_sum_g1";
-    const REDUCE_THREADS: u32 = plan::ELEMENTWISE_BLOCK;
+    const REDUCE_SLOTS: u32 = 0;
     fn write_field(x: &Fq, out: &mut [u64]) {
         out.copy_from_slice(&limbs(*x));
     }
@@ -77,7 +92,7 @@ impl DeviceCurve for ark_bn254::g2::Config {
     const ACCUMULATE: &'static str = "chk_msm_accumulate_g2";
     const REDUCE: &'static str = "chk_msm_reduce_g2";
     const SUM: &'static str = "chk_msm_sum_g2";
-    const REDUCE_THREADS: u32 = 64;
+    const REDUCE_SLOTS: u32 = 2;
     fn write_field(x: &Fq2, out: &mut [u64]) {
         out[..4].copy_from_slice(&limbs(x.c0));
         out[4..].copy_from_slice(&limbs(x.c1));
@@ -237,8 +252,10 @@ pub fn msm_resident<P: DeviceCurve>(
         .u32(windows)
         .u32(buckets)
         .buf(&sums);
-    let (g, b) = plan::elementwise_in_blocks_of((windows * segs) as u64, P::REDUCE_THREADS, &props).expect("segments");
-    let reduce = Launch::new(P::REDUCE, g, b).buf(&sums).u32(windows).u32(buckets).u32(seg).buf(&partials);
+    let (threads, shared) = reduce_block::<P>();
+    let (g, b) = plan::elementwise_in_blocks_of((windows * segs) as u64, threads, &props).expect("segments");
+    let reduce =
+        Launch::new(P::REDUCE, g, b).shared(shared).buf(&sums).u32(windows).u32(buckets).u32(seg).buf(&partials);
     let threads = sum_threads(P::FIELD_WORDS);
     let sum = Launch::new(P::SUM, Dim3::x(windows), Dim3::x(threads))
         .shared(threads * (xyzz as u32 + 1) * 8) // a padded slot a thread (msm.cuh: smem_slot)
@@ -260,4 +277,23 @@ pub fn msm_resident<P: DeviceCurve>(
         total += s;
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reduce block holds whole warps and its slots fit the budget, for both curves.
+    #[test]
+    fn reduce_blocks_fit_their_shared_memory() {
+        fn check<P: DeviceCurve>(slots: u32) {
+            let (threads, shared) = reduce_block::<P>();
+            assert!(threads >= 32 && threads.is_power_of_two() && threads <= plan::ELEMENTWISE_BLOCK);
+            assert_eq!(shared, threads * slots * (4 * P::FIELD_WORDS as u32 + 1) * 8);
+            assert!(shared <= REDUCE_SHARED_BUDGET);
+        }
+        check::<ark_bn254::g1::Config>(0);
+        check::<ark_bn254::g2::Config>(2);
+        assert_eq!(reduce_block::<ark_bn254::g2::Config>(), (64, 33792));
+    }
 }

@@ -3,6 +3,8 @@
 //! (32 B a point) up and its window sums down, where [`super::msm`] converts and uploads every
 //! base on every call (64 B a G1 point, 128 B a G2 point, per precomputed copy).
 
+use std::borrow::Cow;
+
 use ark_bn254::Fr;
 use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ff::Zero;
@@ -26,7 +28,7 @@ use crate::error::{Error, Result};
 pub struct DeviceBases<'a, P: DeviceCurve> {
     engine: Engine,
     /// Copy-major: `layout.copies` copies of `n` bases (the host side, for the cpu and checks).
-    table: &'a [Affine<P>],
+    table: Cow<'a, [Affine<P>]>,
     n: usize,
     layout: Layout,
     /// Points per device chunk, and each chunk's table on the device (none on the cpu).
@@ -49,24 +51,29 @@ impl<'a, P: DeviceCurve> DeviceBases<'a, P> {
     /// `bases` on `engine`'s device, checked first if `cfg.validate` (the MSMs never check them
     /// again); the window is `cfg.window_bits` or the engine's choice for this many bases.
     pub fn new(engine: &Engine, bases: &'a [Affine<P>], cfg: &MsmConfig) -> Result<Self> {
+        Self::checked(engine, Cow::Borrowed(bases), cfg)
+    }
+
+    fn checked(engine: &Engine, bases: Cow<'a, [Affine<P>]>, cfg: &MsmConfig) -> Result<Self> {
         if cfg.validate {
-            check_bases(bases)?;
+            check_bases(&bases)?;
         }
         let layout = match cfg.window_bits {
             Some(c) => Layout::new(c, 1)?,
             None => Layout::auto(bases.len(), engine),
         };
-        Self::upload(engine, bases, bases.len(), layout, cfg)
+        let n = bases.len();
+        Self::upload(engine, bases, n, layout, cfg)
     }
 
-    fn upload(engine: &Engine, table: &'a [Affine<P>], n: usize, layout: Layout, cfg: &MsmConfig) -> Result<Self> {
+    fn upload(engine: &Engine, table: Cow<'a, [Affine<P>]>, n: usize, layout: Layout, cfg: &MsmConfig) -> Result<Self> {
         let (chunk, chunks) = match engine {
             Engine::Cpu => (n.max(1), Vec::new()),
             Engine::Gpu(g) => {
                 let chunk = chunk_points::<P>(n.max(1), layout, cfg.device_budget(g))?;
                 let chunks = (0..n)
                     .step_by(chunk)
-                    .map(|lo| gpu::upload_bases(g, &chunk_table(table, n, lo..(lo + chunk).min(n), layout.copies)))
+                    .map(|lo| gpu::upload_bases(g, &chunk_table(&table, n, lo..(lo + chunk).min(n), layout.copies)))
                     .collect::<Result<_>>()?;
                 (chunk, chunks)
             }
@@ -112,7 +119,7 @@ impl<'a, P: DeviceCurve> DeviceBases<'a, P> {
 
     /// The MSM on the cpu (a self-check's recomputation).
     fn cpu(&self, scalars: &[Fr]) -> Result<Projective<P>> {
-        execute(&Engine::Cpu, self.table, scalars, self.layout, &MsmConfig::TRUSTED)
+        execute(&Engine::Cpu, &self.table, scalars, self.layout, &MsmConfig::TRUSTED)
     }
 
     fn check_len(&self, scalars: &[Fr]) -> Result<()> {
@@ -137,6 +144,14 @@ impl<'a, P: DeviceCurve> DeviceBases<'a, P> {
     }
 }
 
+impl<P: DeviceCurve> DeviceBases<'static, P> {
+    /// As [`DeviceBases::new`], keeping `bases` (for an owner that cannot hold a borrow, such as
+    /// the C ABI's `ChkMsmBases` handle).
+    pub fn from_vec(engine: &Engine, bases: Vec<Affine<P>>, cfg: &MsmConfig) -> Result<Self> {
+        Self::checked(engine, Cow::Owned(bases), cfg)
+    }
+}
+
 impl<'a, P: DeviceCurve> ValidBases<'a, P> {
     /// These bases on `engine`'s device, without checking them again (`cfg.validate` ignored).
     pub fn to_device(&self, engine: &Engine, cfg: &MsmConfig) -> Result<DeviceBases<'a, P>> {
@@ -149,6 +164,6 @@ impl<P: DeviceCurve> Precomputed<P> {
     /// the chunks (`cfg.validate` and `cfg.window_bits` do not apply: the table was made with
     /// them).
     pub fn to_device(&self, engine: &Engine, cfg: &MsmConfig) -> Result<DeviceBases<'_, P>> {
-        DeviceBases::upload(engine, self.table(), self.len(), self.layout(), cfg)
+        DeviceBases::upload(engine, Cow::Borrowed(self.table()), self.len(), self.layout(), cfg)
     }
 }
