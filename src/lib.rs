@@ -36,6 +36,7 @@ pub mod plonky3;
 pub mod poseidon2;
 pub mod prove;
 pub mod roofline;
+pub mod stark;
 pub mod verify;
 
 pub use backend::{Backend, Engine};

@@ -141,3 +141,187 @@ fn keccak_proofs(engine: &Engine, _seed: u64) {
     prove_both!(engine, BabyBear, c, p3_baby_bear::default_babybear_poseidon2_16(), air, trace, Vec::new());
 }
 backend_tests!(keccak_proofs);
+
+// ---- cherenkov::stark: the quotient as a compiled constraint program ----
+
+/// Every operator, selector and leaf the symbolic builder produces, with public values and a
+/// degree-4 constraint. Columns (a, b, c, d): a counts up from pis[0], b = a³, c = b − 7a,
+/// d₀ = 1, d' = d·b + c, d at the last row = pis[1].
+struct AllOps;
+
+impl<F> BaseAir<F> for AllOps {
+    fn width(&self) -> usize {
+        4
+    }
+    fn num_public_values(&self) -> usize {
+        2
+    }
+}
+
+impl<AB: AirBuilder> Air<AB> for AllOps {
+    fn eval(&self, builder: &mut AB) {
+        let main = builder.main();
+        let pis = builder.public_values();
+        let (p0, p1) = (pis[0], pis[1]);
+        let (row, next) = (main.current_slice(), main.next_slice());
+        let (a, b, c, d) = (row[0].into(), row[1].into(), row[2].into(), row[3].into());
+        let (next_a, next_d): (AB::Expr, AB::Expr) = (next[0].into(), next[3].into());
+        let seven = AB::Expr::from_u32(7);
+        builder.when_first_row().assert_eq(a.clone(), p0);
+        builder.when_transition().assert_eq(next_a, a.clone() + AB::Expr::ONE);
+        builder.assert_eq(b.clone(), a.clone() * a.clone() * a.clone());
+        builder.assert_zero(-c.clone() + b.clone() - a.clone() * seven);
+        builder.assert_zero(a.clone() * a.clone() * a.clone() * a.clone() - b.clone() * a.clone());
+        builder.when_first_row().assert_one(d.clone());
+        builder.when_transition().assert_eq(next_d, d.clone() * b + c);
+        builder.when_last_row().assert_eq(d, p1);
+        builder.assert_zero(AB::Expr::ZERO * a + AB::Expr::TWO - AB::Expr::ONE - AB::Expr::ONE);
+    }
+}
+
+fn all_ops_trace<F: PrimeField64>(log_n: usize, start: u64) -> (RowMajorMatrix<F>, Vec<F>) {
+    let mut v = Vec::with_capacity(4 << log_n);
+    let mut d = F::ONE;
+    for i in 0..1u64 << log_n {
+        let a = F::from_u64(start + i);
+        let b = a * a * a;
+        let c = b - a * F::from_u64(7);
+        v.extend([a, b, c, d]);
+        d = d * b + c;
+    }
+    let last = v[v.len() - 1];
+    (RowMajorMatrix::new(v, 4), vec![F::from_u64(start), last])
+}
+
+/// An AIR with a periodic column: the program cannot express it, and says so.
+struct Periodic;
+
+impl<F> BaseAir<F> for Periodic {
+    fn width(&self) -> usize {
+        1
+    }
+    fn num_periodic_columns(&self) -> usize {
+        1
+    }
+}
+
+impl<AB: AirBuilder> Air<AB> for Periodic {
+    fn eval(&self, builder: &mut AB) {
+        let main = builder.main();
+        let p: AB::Expr = builder.periodic_values()[0].into();
+        builder.assert_zero(main.current_slice()[0].into() * p);
+    }
+}
+
+/// The program's quotient equals `p3_uni_stark::quotient_values` on random evaluations (every
+/// constraint non-zero) at random α, for each AIR above, heights 2^0 to 2^6 of the trace.
+#[test]
+fn quotient_equals_p3_uni_stark() {
+    use cherenkov::field::DeviceField;
+    use cherenkov::stark::{quotient_values, ConstraintProgram};
+    use p3_commit::PolynomialSpace;
+    use p3_field::BasedVectorSpace;
+    use p3_uni_stark::{get_log_num_quotient_chunks, quotient_values as stock_quotient, AirLayout};
+    use rand::SeedableRng;
+
+    macro_rules! compare {
+        ($field:ty, $perm:expr, $air:expr, $log_n:expr, $rng:expr) => {{
+            let air = $air;
+            let fri = FriSettings { log_blowup: 2, ..FRI };
+            let config = stock::<$field, _>($perm, fri);
+            let pcs = p3_uni_stark::StarkGenericConfig::pcs(&config);
+            let pis: Vec<$field> = (0..BaseAir::<$field>::num_public_values(&air))
+                .map(|_| <$field as DeviceField>::random(&mut $rng))
+                .collect();
+            let width = BaseAir::<$field>::width(&air);
+            let layout = AirLayout { main_width: width, num_public_values: pis.len(), ..Default::default() };
+            let log_chunks = get_log_num_quotient_chunks::<$field, _>(&air, layout, 1 << $log_n, 0);
+            let trace_domain = p3_field::coset::TwoAdicMultiplicativeCoset::new(<$field>::ONE, $log_n).unwrap();
+            let quotient_domain = trace_domain.create_disjoint_domain(1 << ($log_n + log_chunks));
+            let evals: Vec<$field> =
+                (0..quotient_domain.size() * width).map(|_| <$field as DeviceField>::random(&mut $rng)).collect();
+            let evals = RowMajorMatrix::new(evals, width);
+            let alpha = Challenge::<$field>::from_basis_coefficients_fn(|_| <$field as DeviceField>::random(&mut $rng));
+            let want = stock_quotient::<Stock<$field, _>, _, _>(
+                pcs,
+                &air,
+                &pis,
+                layout,
+                trace_domain,
+                quotient_domain,
+                &evals,
+                None,
+                alpha,
+            );
+            let program = ConstraintProgram::<$field>::compile(&air).unwrap();
+            let got = quotient_values(&program, &pis, trace_domain, quotient_domain, &evals, alpha).unwrap();
+            assert!(
+                got == want,
+                "{} 2^{}: the program's quotient differs from p3-uni-stark's",
+                stringify!($air),
+                $log_n
+            );
+            program
+        }};
+    }
+    let seed = common::seed();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let bb = p3_baby_bear::default_babybear_poseidon2_16;
+    let kb = p3_koala_bear::default_koalabear_poseidon2_16;
+    for log_n in [0, 1, 3, 6] {
+        compare!(BabyBear, bb(), Fibonacci, log_n, rng);
+        compare!(KoalaBear, kb(), Fibonacci, log_n, rng);
+        compare!(BabyBear, bb(), AllOps, log_n, rng);
+        compare!(KoalaBear, kb(), AllOps, log_n, rng);
+    }
+    let keccak = compare!(BabyBear, bb(), p3_keccak_air::KeccakAir {}, 5, rng);
+    assert!(keccak.temporaries < keccak.instrs.len() / 4, "temporaries are reused: {keccak:?}");
+    // What the program cannot express is an error that names it.
+    let err = ConstraintProgram::<BabyBear>::compile(&Periodic).unwrap_err();
+    assert!(err.to_string().contains("periodic columns"), "{err}");
+}
+
+/// `cherenkov::stark::prove` gives `p3_uni_stark::prove`'s proof byte for byte (same
+/// configuration, grinding on one thread), and the stock verifier with the stock twin accepts it.
+macro_rules! prove_with_program {
+    ($engine:expr, $field:ty, $constants:expr, $fri:expr, $air:expr, $trace:expr, $pis:expr) => {{
+        let config = config::on::<$field>($constants.clone(), $engine.clone(), $fri);
+        let (trace, pis): (RowMajorMatrix<$field>, Vec<$field>) = ($trace, $pis);
+        let ours = common::one_thread(|| cherenkov::stark::prove(&config, &$air, trace.clone(), &pis).unwrap());
+        let stock_proof = common::one_thread(|| prove(&config, &$air, trace, &pis).unwrap());
+        let (a, b) = (serde_json::to_vec(&ours).unwrap(), serde_json::to_vec(&stock_proof).unwrap());
+        assert!(a == b, "cherenkov::stark proof differs on {} ({} vs {} bytes)", $engine.name(), a.len(), b.len());
+        verify(&config::stock::<$field>($constants.clone(), $fri), &$air, &proof::to_stock(ours), &pis).unwrap();
+    }};
+}
+
+fn stark_prover_proofs(engine: &Engine, _seed: u64) {
+    let (bb, kb) = (Poseidon2Constants::babybear_default_16(), Poseidon2Constants::koalabear_default_16());
+    let (t, pis) = fibonacci::<BabyBear>(6);
+    prove_with_program!(engine, BabyBear, bb, FRI, Fibonacci, t, pis);
+    let (t, pis) = fibonacci::<KoalaBear>(5);
+    prove_with_program!(engine, KoalaBear, kb, FRI, Fibonacci, t, pis);
+    let fri = FriSettings { log_blowup: 2, ..FRI };
+    let (t, pis) = all_ops_trace::<BabyBear>(5, 3);
+    prove_with_program!(engine, BabyBear, bb, fri, AllOps, t, pis);
+    let (t, pis) = all_ops_trace::<KoalaBear>(3, 11);
+    prove_with_program!(engine, KoalaBear, kb, fri, AllOps, t, pis);
+    let air = p3_keccak_air::KeccakAir {};
+    let t = air.generate_random_trace_rows::<BabyBear>(2, FRI.log_blowup);
+    prove_with_program!(engine, BabyBear, bb, FRI, air, t, Vec::new());
+}
+backend_tests!(stark_prover_proofs);
+
+/// A wrong trace gives a proof the stock verifier rejects, as a stock proof of it would be; a
+/// wrong number of public values is an error, not a proof.
+#[test]
+fn stark_prover_wrong_inputs() {
+    let bb = Poseidon2Constants::babybear_default_16();
+    let config = config::on::<BabyBear>(bb.clone(), Engine::Cpu, FRI);
+    let (mut t, pis) = fibonacci::<BabyBear>(5);
+    t.values[9] += BabyBear::ONE;
+    let proof = cherenkov::stark::prove(&config, &Fibonacci, t.clone(), &pis).unwrap();
+    assert!(verify(&config, &Fibonacci, &proof, &pis).is_err());
+    let result = cherenkov::stark::prove(&config, &Fibonacci, t, &pis[..2]);
+    assert!(matches!(result, Err(cherenkov::Error::LengthMismatch { .. })), "{:?}", result.err());
+}

@@ -1,0 +1,13 @@
+//! STARK proofs of Plonky3 AIRs with cherenkov doing the work: p3-uni-stark's protocol, with
+//! the quotient evaluated by a register program compiled from the AIR's symbolic constraints
+//! ([`ConstraintProgram`]) rather than by the AIR's own folder. The program is the form a device
+//! kernel interprets per row; on the cpu it runs over blocks of rows ([`quotient_values`]).
+//! Proofs are byte-identical to `p3_uni_stark::prove` with the same configuration.
+
+mod program;
+mod prove;
+mod quotient;
+
+pub use program::{ConstraintProgram, Instr, Op};
+pub use prove::{prove, prove_with_program};
+pub use quotient::quotient_values;

@@ -1,0 +1,163 @@
+//! `p3_uni_stark::prove`'s protocol, step for step (the same transcript, commitments, openings
+//! and proof), with the quotient evaluated by a [`ConstraintProgram`] instead of the AIR's own
+//! folder. The PCS is the configuration's: with [`crate::plonky3::config`] the LDEs, trees and
+//! FRI run on cherenkov's engine.
+
+use p3_air::symbolic::SymbolicAirBuilder;
+use p3_air::Air;
+use p3_challenger::GrindingChallenger;
+use p3_commit::{Pcs, PolynomialSpace, UnivariateStarkPcs};
+use p3_field::coset::TwoAdicMultiplicativeCoset;
+use p3_field::{BasedVectorSpace, PrimeField64, TwoAdicField};
+use p3_matrix::dense::RowMajorMatrix;
+use p3_matrix::Matrix;
+use p3_uni_stark::{
+    get_log_num_quotient_chunks_for_domain, AirLayout, Commitments, OpenedValues, Proof, StarkGenericConfig,
+    StarkOpeningLayout, StarkProverTranscript, StarkShape,
+};
+
+use super::program::ConstraintProgram;
+use super::quotient::quotient_values;
+use crate::error::{Error, Result};
+
+/// A proof of `trace` for `air`, equal byte for byte to `p3_uni_stark::prove(config, air, trace,
+/// public_values)` (with proof-of-work grinding, to a one-thread stock run's: both search
+/// witnesses from 0 upwards when the challenger's grinding does), accepted by
+/// `p3_uni_stark::verify`. AIRs the constraint program cannot express (preprocessed or periodic
+/// columns, extension-field constraints) give `InvalidArgument` before any work.
+pub fn prove<SC, F, A>(config: &SC, air: &A, trace: RowMajorMatrix<F>, public_values: &[F]) -> Result<Proof<SC>>
+where
+    F: TwoAdicField + PrimeField64,
+    SC: StarkGenericConfig,
+    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
+    SC::Challenger: GrindingChallenger<Witness = F>,
+    A: Air<SymbolicAirBuilder<F>>,
+{
+    let program = ConstraintProgram::compile(air)?;
+    prove_with_program(config, air, &program, trace, public_values)
+}
+
+/// [`prove`] with the AIR's program compiled beforehand (it depends only on the AIR and the
+/// number of public values).
+pub fn prove_with_program<SC, F, A>(
+    config: &SC,
+    air: &A,
+    program: &ConstraintProgram<F>,
+    trace: RowMajorMatrix<F>,
+    public_values: &[F],
+) -> Result<Proof<SC>>
+where
+    F: TwoAdicField + PrimeField64,
+    SC: StarkGenericConfig,
+    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
+    SC::Challenger: GrindingChallenger<Witness = F>,
+    A: Air<SymbolicAirBuilder<F>>,
+{
+    if public_values.len() != program.num_public_values {
+        return Err(Error::LengthMismatch {
+            what: "public values (the AIR's num_public_values)",
+            expected: program.num_public_values,
+            got: public_values.len(),
+        });
+    }
+    let degree = trace.height();
+    if !degree.is_power_of_two() {
+        return Err(Error::InvalidShape(format!("trace height {degree} is not a power of two")));
+    }
+    if trace.width() != program.width || air.width() != program.width {
+        return Err(Error::InvalidShape(format!(
+            "trace width {}, AIR width {}, program width {}",
+            trace.width(),
+            air.width(),
+            program.width
+        )));
+    }
+    let log_degree = degree.trailing_zeros() as usize;
+    let is_zk = config.is_zk();
+    let log_ext_degree = log_degree + is_zk;
+    let layout = AirLayout { main_width: air.width(), num_public_values: public_values.len(), ..Default::default() };
+
+    let pcs = config.pcs();
+    let trace_domain = pcs.natural_domain_for_degree(degree);
+    let log_num_quotient_chunks = get_log_num_quotient_chunks_for_domain::<F, A>(air, layout, trace_domain, is_zk);
+    let num_quotient_chunks = 1 << (log_num_quotient_chunks + is_zk);
+    let mut challenger = config.initialise_challenger();
+    let ext_trace_domain = pcs.natural_domain_for_degree(degree * (is_zk + 1));
+
+    let (trace_commit, trace_data) = pcs.commit([(ext_trace_domain, trace)]).map_err(pcs_error("trace commitment"))?;
+    let shape = StarkShape::new::<F, A>(
+        air,
+        0,
+        log_ext_degree,
+        log_degree,
+        num_quotient_chunks,
+        SC::Pcs::ZK,
+        config.ood_proof_of_work_bits(),
+    );
+    let mut transcript = StarkProverTranscript::<SC::Challenger, F, SC::Challenge>::new(&mut challenger, shape);
+    let alpha = transcript.constraint_phase::<p3_uni_stark::Com<SC>>(trace_commit.clone(), None, public_values);
+
+    let quotient_domain = ext_trace_domain.create_disjoint_domain(1 << (log_ext_degree + log_num_quotient_chunks));
+    let trace_on_quotient_domain = pcs.get_evaluations_on_domain(&trace_data, 0, quotient_domain);
+    let quotient =
+        quotient_values(program, public_values, trace_domain, quotient_domain, &trace_on_quotient_domain, alpha)
+            .inspect_err(|_| transcript.abort())?;
+    let quotient_flat = flatten::<F, SC::Challenge>(&quotient);
+    let (quotient_commit, quotient_data) = pcs
+        .commit_quotient(quotient_domain, quotient_flat, num_quotient_chunks)
+        .inspect_err(|_| transcript.abort())
+        .map_err(pcs_error("quotient commitment"))?;
+
+    let (r_commit, r_data) = if SC::Pcs::ZK {
+        let (c, d) = pcs
+            .get_opt_randomization_poly_commitment(core::iter::once(ext_trace_domain))
+            .inspect_err(|_| transcript.abort())
+            .map_err(pcs_error("randomization commitment"))?
+            .ok_or_else(|| Error::Verification("a ZK PCS gave no randomization commitment".into()))?;
+        (Some(c), Some(d))
+    } else {
+        (None, None)
+    };
+    let commitments = Commitments { trace: trace_commit, quotient_chunks: quotient_commit, random: r_commit.clone() };
+    let (zeta, ood_pow_witness) =
+        transcript.ood_phase::<p3_uni_stark::Com<SC>>(commitments.quotient_chunks.clone(), r_commit);
+    let ood_pow_witness = ood_pow_witness.unwrap_or(F::ZERO);
+    let zeta_next = trace_domain.next_point(zeta).ok_or_else(|| Error::Verification("no next point".into()))?;
+
+    let main_next = !air.main_next_row_columns().is_empty();
+    let opening_layout = StarkOpeningLayout::new(SC::Pcs::ZK);
+    let round0 = r_data.as_ref().map(|r| (r, vec![vec![zeta]]));
+    let trace_points = if main_next { vec![zeta, zeta_next] } else { vec![zeta] };
+    let rounds = round0
+        .into_iter()
+        .chain([(&trace_data, vec![trace_points]), (&quotient_data, vec![vec![zeta]; num_quotient_chunks])])
+        .map(Into::into)
+        .collect();
+    let (opened, opening_proof) = transcript
+        .delegate(|challenger| pcs.open_with_preprocessing(rounds, challenger, None))
+        .inspect_err(|_| transcript.abort())
+        .map_err(pcs_error("opening"))?;
+    transcript.finish();
+
+    let trace_opened = &opened[opening_layout.trace][0];
+    let opened_values = OpenedValues {
+        trace_local: trace_opened[0].clone(),
+        trace_next: main_next.then(|| trace_opened[1].clone()),
+        preprocessed: None,
+        quotient_chunks: opened[opening_layout.quotient].iter().map(|v| v[0].clone()).collect(),
+        random: r_data.is_some().then(|| opened[0][0][0].clone()),
+    };
+    Ok(Proof { commitments, opened_values, opening_proof, degree_bits: log_ext_degree, ood_pow_witness })
+}
+
+/// A PCS failure in `phase`, as the error the prover returns.
+fn pcs_error<E: std::fmt::Debug>(phase: &'static str) -> impl Fn(E) -> Error {
+    move |e| Error::Verification(format!("{phase}: {e:?}"))
+}
+
+/// The quotient's values as a matrix of base-field coefficients (one row a point, D columns),
+/// as `RowMajorMatrix::new_col(..).flatten_to_base()` lays them out.
+fn flatten<F: TwoAdicField, EF: BasedVectorSpace<F> + Copy>(values: &[EF]) -> RowMajorMatrix<F> {
+    let flat: Vec<F> = values.iter().flat_map(|v| v.as_basis_coefficients_slice().to_vec()).collect();
+    RowMajorMatrix::new(flat, EF::DIMENSION)
+}

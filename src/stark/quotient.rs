@@ -1,0 +1,163 @@
+//! The quotient on the cpu: a [`ConstraintProgram`] run over blocks of rows of the trace's
+//! evaluations on the quotient domain, its constraints folded with powers of α and divided by
+//! the vanishing polynomial. Equal to `p3_uni_stark::quotient_values` for the same inputs.
+//!
+//! Each instruction runs over `LANES` packed vectors (`LANES · F::Packing::WIDTH` rows), so the
+//! interpreter's dispatch is paid once per block, not per row.
+
+use p3_commit::{LagrangeSelectors, PolynomialSpace};
+use p3_field::coset::TwoAdicMultiplicativeCoset;
+use p3_field::{ExtensionField, Field, PackedValue, PrimeCharacteristicRing, TwoAdicField};
+use p3_matrix::Matrix;
+use rayon::prelude::*;
+
+use super::program::{ConstraintProgram, Op};
+use crate::error::{Error, Result};
+
+/// Packed vectors an instruction runs over.
+const LANES: usize = 4;
+
+/// The quotient's evaluations on `quotient_domain`: for each point x,
+/// (Σᵢ α^(n−1−i) · Cᵢ(x)) / Z_H(x), with `trace_on_quotient_domain` the main trace's
+/// evaluations there (row `i + step` is the next row of row `i`, `step` = quotient size /
+/// trace size) and H = `trace_domain`.
+pub fn quotient_values<F, EF, M>(
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    trace_on_quotient_domain: &M,
+    alpha: EF,
+) -> Result<Vec<EF>>
+where
+    F: TwoAdicField,
+    EF: ExtensionField<F>,
+    M: Matrix<F> + Sync,
+{
+    if public_values.len() != program.num_public_values {
+        return Err(Error::LengthMismatch {
+            what: "public values",
+            expected: program.num_public_values,
+            got: public_values.len(),
+        });
+    }
+    let size = quotient_domain.size();
+    if trace_on_quotient_domain.width() != program.width || trace_on_quotient_domain.height() != size {
+        return Err(Error::InvalidShape(format!(
+            "trace on the quotient domain is {} × {}, the program reads {size} × {}",
+            trace_on_quotient_domain.height(),
+            trace_on_quotient_domain.width(),
+            program.width
+        )));
+    }
+    let step = size / trace_domain.size();
+    let sels = trace_domain.selectors_on_coset(quotient_domain);
+
+    // α^(n−1−i) for constraint i, as D base-field coefficient rows (the fold is then D
+    // base-field dot products per row, as p3-uni-stark folds).
+    let n = program.outputs.len();
+    let mut powers: Vec<EF> = alpha.powers().take(n).collect();
+    powers.reverse();
+    let coefficients: Vec<Vec<F>> =
+        (0..EF::DIMENSION).map(|d| powers.iter().map(|p| p.as_basis_coefficients_slice()[d]).collect()).collect();
+
+    let block = LANES * F::Packing::WIDTH;
+    let mut out = EF::zero_vec(size);
+    out.par_chunks_mut(block).enumerate().for_each_init(
+        || Block::<F>::new(program, public_values),
+        |state, (i, chunk)| {
+            let start = i * block;
+            state.load(program, &sels, trace_on_quotient_domain, start, step);
+            state.run(program);
+            state.fold(program, &coefficients, &sels.inv_vanishing[start..start + chunk.len()], chunk);
+        },
+    );
+    Ok(out)
+}
+
+/// One worker's slots: `slots[s · LANES + l]` is slot `s` for lane `l`.
+struct Block<F: Field> {
+    slots: Vec<F::Packing>,
+}
+
+impl<F: Field> Block<F> {
+    fn new(program: &ConstraintProgram<F>, public_values: &[F]) -> Self {
+        let mut slots = vec![F::Packing::ZERO; program.slots() * LANES];
+        let fixed = program.constants.iter().chain(public_values);
+        for (s, &c) in fixed.enumerate() {
+            slots[s * LANES..(s + 1) * LANES].fill(c.into());
+        }
+        Self { slots }
+    }
+
+    /// The selectors and the local and next rows of rows `start..start + block` (past the
+    /// end: rows wrap, and their results are not kept).
+    fn load<M: Matrix<F>>(
+        &mut self,
+        program: &ConstraintProgram<F>,
+        sels: &LagrangeSelectors<Vec<F>>,
+        trace: &M,
+        start: usize,
+        step: usize,
+    ) {
+        let w = F::Packing::WIDTH;
+        let h = trace.height();
+        for l in 0..LANES {
+            let r = start + l * w;
+            let sel = |v: &[F]| F::Packing::from_fn(|k| v[(r + k) % h]);
+            for (j, v) in [&sels.is_first_row, &sels.is_last_row, &sels.is_transition].into_iter().enumerate() {
+                self.slots[(program.selector_base() + j) * LANES + l] = sel(v);
+            }
+            for (j, p) in trace.vertically_packed_row::<F::Packing>(r % h).enumerate() {
+                self.slots[(program.local_base() + j) * LANES + l] = p;
+            }
+            for (j, p) in trace.vertically_packed_row::<F::Packing>((r + step) % h).enumerate() {
+                self.slots[(program.next_base() + j) * LANES + l] = p;
+            }
+        }
+    }
+
+    fn run(&mut self, program: &ConstraintProgram<F>) {
+        let s = &mut self.slots;
+        for ins in &program.instrs {
+            let (d, a, b) = (ins.dst as usize * LANES, ins.a as usize * LANES, ins.b as usize * LANES);
+            let x: [F::Packing; LANES] = std::array::from_fn(|l| s[a + l]);
+            let y: [F::Packing; LANES] = std::array::from_fn(|l| s[b + l]);
+            let r: [F::Packing; LANES] = match ins.op {
+                Op::Add => std::array::from_fn(|l| x[l] + y[l]),
+                Op::Sub => std::array::from_fn(|l| x[l] - y[l]),
+                Op::Mul => std::array::from_fn(|l| x[l] * y[l]),
+                Op::Neg => std::array::from_fn(|l| -x[l]),
+            };
+            s[d..d + LANES].copy_from_slice(&r);
+        }
+    }
+
+    /// `out[k]` = (Σᵢ α^(n−1−i) · Cᵢ) / Z_H for row `start + k`.
+    fn fold<EF: ExtensionField<F>>(
+        &self,
+        program: &ConstraintProgram<F>,
+        coefficients: &[Vec<F>],
+        inv_vanishing: &[F],
+        out: &mut [EF],
+    ) {
+        let w = F::Packing::WIDTH;
+        let acc: Vec<[F::Packing; LANES]> = coefficients
+            .iter()
+            .map(|coeff| {
+                let mut acc = [F::Packing::ZERO; LANES];
+                for (&slot, &c) in program.outputs.iter().zip(coeff) {
+                    let v = &self.slots[slot as usize * LANES..][..LANES];
+                    for l in 0..LANES {
+                        acc[l] += v[l] * c;
+                    }
+                }
+                acc
+            })
+            .collect();
+        for (k, (q, &inv)) in out.iter_mut().zip(inv_vanishing).enumerate() {
+            let (l, i) = (k / w, k % w);
+            *q = EF::from_basis_coefficients_fn(|d| acc[d][l].as_slice()[i]) * inv;
+        }
+    }
+}
