@@ -3,7 +3,10 @@
 //! `cherenkov::plonky3::config` with the same permutation, FRI parameters and challenger, in
 //! one criterion group. Build both sides with the same flags, e.g.
 //! `RUSTFLAGS="-C target-cpu=native" cargo bench --bench prove`.
-//! `CHERENKOV_BENCH_BACKEND=emu|cuda` benches that backend instead of cpu.
+//! `CHERENKOV_BENCH_BACKEND=emu|cuda` benches that backend instead of cpu. Then
+//! `cherenkov::stark`: its quotient (the compiled constraint program over blocks of rows) against
+//! `p3_uni_stark::quotient_values` on the same evaluations, and `cherenkov::stark::prove` against
+//! `p3_uni_stark::prove`, both with cherenkov's configuration.
 
 mod common;
 
@@ -33,5 +36,62 @@ fn keccak(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, keccak);
+fn stark(c: &mut Criterion) {
+    use cherenkov::field::DeviceField;
+    use cherenkov::plonky3::config::Challenge;
+    use cherenkov::stark::{quotient_values, ConstraintProgram};
+    use p3_commit::PolynomialSpace;
+    use p3_field::coset::TwoAdicMultiplicativeCoset;
+    use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
+    use p3_matrix::dense::RowMajorMatrix;
+    use p3_uni_stark::{AirLayout, StarkGenericConfig};
+    use rand::SeedableRng;
+
+    let fri = FriSettings::default();
+    let engine = common::engine();
+    let ours = config::on(Poseidon2Constants::babybear_default_16(), engine.clone(), fri);
+    let air = p3_keccak_air::KeccakAir {};
+    let program = ConstraintProgram::<BabyBear>::compile(&air).unwrap();
+    // The quotient alone: 2^14 rows, a degree-3 AIR, so a 2^15-point quotient domain.
+    let log_n = 14;
+    let width = 2633;
+    let trace_domain = TwoAdicMultiplicativeCoset::new(BabyBear::ONE, log_n).unwrap();
+    let quotient_domain = trace_domain.create_disjoint_domain(1 << (log_n + 1));
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let evals =
+        RowMajorMatrix::new((0..quotient_domain.size() * width).map(|_| BabyBear::random(&mut rng)).collect(), width);
+    let alpha = Challenge::<BabyBear>::from_basis_coefficients_fn(|_| BabyBear::random(&mut rng));
+    let layout = AirLayout { main_width: width, ..Default::default() };
+    common::versus(
+        c,
+        "stark/quotient/babybear/keccak_air/2^14_rows".into(),
+        None,
+        &(),
+        (&engine, |()| quotient_values(&program, &[], trace_domain, quotient_domain, &evals, alpha).unwrap()),
+        ("plonky3", "p3_uni_stark::quotient_values", |()| {
+            p3_uni_stark::quotient_values::<config::Config<BabyBear>, _, _>(
+                ours.pcs(),
+                &air,
+                &[],
+                layout,
+                trace_domain,
+                quotient_domain,
+                &evals,
+                None,
+                alpha,
+            )
+        }),
+    );
+    let trace = air.generate_random_trace_rows::<BabyBear>((1 << 14) / 24, fri.log_blowup);
+    common::versus(
+        c,
+        "stark/prove/babybear/keccak_air/2^14_rows".into(),
+        None,
+        &trace,
+        (&engine, |t| cherenkov::stark::prove(&ours, &air, t, &[]).unwrap()),
+        ("plonky3", "p3_uni_stark::prove, same configuration", |t| prove(&ours, &air, t, &[]).unwrap()),
+    );
+}
+
+criterion_group!(benches, keccak, stark);
 criterion_main!(benches);

@@ -275,7 +275,12 @@ fn quotient_equals_p3_uni_stark() {
         compare!(KoalaBear, kb(), AllOps, log_n, rng);
     }
     let keccak = compare!(BabyBear, bb(), p3_keccak_air::KeccakAir {}, 5, rng);
-    assert!(keccak.temporaries < keccak.instrs.len() / 4, "temporaries are reused: {keccak:?}");
+    assert!(
+        keccak.temporaries < keccak.instrs.len() / 20,
+        "temporaries are reused: {} for {} instructions",
+        keccak.temporaries,
+        keccak.instrs.len()
+    );
     // What the program cannot express is an error that names it.
     let err = ConstraintProgram::<BabyBear>::compile(&Periodic).unwrap_err();
     assert!(err.to_string().contains("periodic columns"), "{err}");

@@ -30,9 +30,11 @@ pub enum Op {
     Mul,
     /// `dst = -a` (`b` unused).
     Neg,
+    /// Adds `slots[a]` times α^(count − 1 − dst) to the running fold: constraint `dst` is done.
+    Fold,
 }
 
-/// `slots[dst] = slots[a] op slots[b]`.
+/// `slots[dst] = slots[a] op slots[b]` (for [`Op::Fold`], `dst` is the constraint's index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instr {
     pub op: Op,
@@ -52,8 +54,9 @@ pub struct ConstraintProgram<F> {
     /// Temporaries the instructions use (slots after the next row).
     pub temporaries: usize,
     pub instrs: Vec<Instr>,
-    /// The slot holding constraint `i` (p3-uni-stark's order: it gets α^(count − 1 − i)).
-    pub outputs: Vec<u32>,
+    /// Constraints, each folded by one [`Op::Fold`] (constraint `i` in p3-uni-stark's order,
+    /// weighted by α^(constraints − 1 − i)).
+    pub constraints: usize,
 }
 
 impl<F: Field> ConstraintProgram<F> {
@@ -248,11 +251,11 @@ impl<F: Field> Lower<F> {
         Value::Node(i)
     }
 
-    /// Slots for the nodes: a node's temporary is freed after its last reader (outputs are
-    /// read at the end, so theirs are never freed).
+    /// Slots for the nodes, and each constraint folded as soon as its value exists: a node's
+    /// temporary is freed after its last reader, a fold counting as one.
     fn allocate(self, roots: &[Value]) -> ConstraintProgram<F> {
         let n = self.nodes.len();
-        let mut last_use = vec![0usize; n];
+        let mut last_use: Vec<usize> = (0..n).collect();
         for (i, &(_, a, b)) in self.nodes.iter().enumerate() {
             for v in [a, b] {
                 if let Value::Node(j) = v {
@@ -260,9 +263,12 @@ impl<F: Field> Lower<F> {
                 }
             }
         }
-        for &r in roots {
-            if let Value::Node(j) = r {
-                last_use[j as usize] = usize::MAX;
+        let mut folds_after: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut early_folds = Vec::new();
+        for (k, &r) in roots.iter().enumerate() {
+            match r {
+                Value::Node(j) => folds_after[j as usize].push(k as u32),
+                _ => early_folds.push((k as u32, r)),
             }
         }
         let mut program = ConstraintProgram {
@@ -270,13 +276,10 @@ impl<F: Field> Lower<F> {
             num_public_values: self.num_public_values,
             width: self.width,
             temporaries: 0,
-            instrs: Vec::with_capacity(n),
-            outputs: Vec::with_capacity(roots.len()),
+            instrs: Vec::with_capacity(n + roots.len()),
+            constraints: roots.len(),
         };
         let fixed = program.fixed_slots() as u32;
-        let mut slot_of = vec![0u32; n];
-        let mut free: Vec<u32> = Vec::new();
-        let mut temporaries = 0u32;
         let slot = |v: Value, slot_of: &[u32], p: &ConstraintProgram<F>| -> u32 {
             match v {
                 Value::Constant(i) => i,
@@ -287,6 +290,14 @@ impl<F: Field> Lower<F> {
                 Value::Node(i) => slot_of[i as usize],
             }
         };
+        // Constraints that are a leaf (a column, a constant) read fixed slots: fold them first.
+        for (k, r) in early_folds {
+            let a = slot(r, &[], &program);
+            program.instrs.push(Instr { op: Op::Fold, dst: k, a, b: a });
+        }
+        let mut slot_of = vec![0u32; n];
+        let mut free: Vec<u32> = Vec::new();
+        let mut temporaries = 0u32;
         for (i, &(op, a, b)) in self.nodes.iter().enumerate() {
             let (sa, sb) = (slot(a, &slot_of, &program), slot(b, &slot_of, &program));
             // Operands read for the last time here free their slots first, so dst may reuse one
@@ -305,9 +316,14 @@ impl<F: Field> Lower<F> {
             });
             slot_of[i] = dst;
             program.instrs.push(Instr { op, dst, a: sa, b: sb });
+            for &k in &folds_after[i] {
+                program.instrs.push(Instr { op: Op::Fold, dst: k, a: dst, b: dst });
+            }
+            if last_use[i] == i {
+                free.push(dst); // a constraint no later node reads
+            }
         }
         program.temporaries = temporaries as usize;
-        program.outputs = roots.iter().map(|&r| slot(r, &slot_of, &program)).collect();
         program
     }
 }

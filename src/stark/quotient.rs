@@ -53,41 +53,41 @@ where
     let step = size / trace_domain.size();
     let sels = trace_domain.selectors_on_coset(quotient_domain);
 
-    // α^(n−1−i) for constraint i, as D base-field coefficient rows (the fold is then D
-    // base-field dot products per row, as p3-uni-stark folds).
-    let n = program.outputs.len();
-    let mut powers: Vec<EF> = alpha.powers().take(n).collect();
+    // α^(n−1−i) for constraint i as its D base-field coefficients (`coefficients[i·D + d]`):
+    // the fold is then D base-field products per constraint and row, as p3-uni-stark folds.
+    let mut powers: Vec<EF> = alpha.powers().take(program.constraints).collect();
     powers.reverse();
-    let coefficients: Vec<Vec<F>> =
-        (0..EF::DIMENSION).map(|d| powers.iter().map(|p| p.as_basis_coefficients_slice()[d]).collect()).collect();
+    let coefficients: Vec<F> = powers.iter().flat_map(|p| p.as_basis_coefficients_slice().to_vec()).collect();
 
     let block = LANES * F::Packing::WIDTH;
     let mut out = EF::zero_vec(size);
     out.par_chunks_mut(block).enumerate().for_each_init(
-        || Block::<F>::new(program, public_values),
+        || Block::<F>::new(program, public_values, EF::DIMENSION),
         |state, (i, chunk)| {
             let start = i * block;
             state.load(program, &sels, trace_on_quotient_domain, start, step);
-            state.run(program);
-            state.fold(program, &coefficients, &sels.inv_vanishing[start..start + chunk.len()], chunk);
+            state.run::<EF>(program, &coefficients);
+            state.finish(&sels.inv_vanishing[start..start + chunk.len()], chunk);
         },
     );
     Ok(out)
 }
 
-/// One worker's slots: `slots[s · LANES + l]` is slot `s` for lane `l`.
+/// One worker's slots (`slots[s · LANES + l]` is slot `s` for lane `l`) and the fold's D
+/// base-field coefficients (`acc[d · LANES + l]`).
 struct Block<F: Field> {
     slots: Vec<F::Packing>,
+    acc: Vec<F::Packing>,
 }
 
 impl<F: Field> Block<F> {
-    fn new(program: &ConstraintProgram<F>, public_values: &[F]) -> Self {
+    fn new(program: &ConstraintProgram<F>, public_values: &[F], dimension: usize) -> Self {
         let mut slots = vec![F::Packing::ZERO; program.slots() * LANES];
         let fixed = program.constants.iter().chain(public_values);
         for (s, &c) in fixed.enumerate() {
             slots[s * LANES..(s + 1) * LANES].fill(c.into());
         }
-        Self { slots }
+        Self { slots, acc: vec![F::Packing::ZERO; dimension * LANES] }
     }
 
     /// The selectors and the local and next rows of rows `start..start + block` (past the
@@ -117,47 +117,37 @@ impl<F: Field> Block<F> {
         }
     }
 
-    fn run(&mut self, program: &ConstraintProgram<F>) {
-        let s = &mut self.slots;
+    fn run<EF: ExtensionField<F>>(&mut self, program: &ConstraintProgram<F>, coefficients: &[F]) {
+        let (s, acc) = (&mut self.slots, &mut self.acc);
+        acc.fill(F::Packing::ZERO);
         for ins in &program.instrs {
             let (d, a, b) = (ins.dst as usize * LANES, ins.a as usize * LANES, ins.b as usize * LANES);
             let x: [F::Packing; LANES] = std::array::from_fn(|l| s[a + l]);
-            let y: [F::Packing; LANES] = std::array::from_fn(|l| s[b + l]);
             let r: [F::Packing; LANES] = match ins.op {
-                Op::Add => std::array::from_fn(|l| x[l] + y[l]),
-                Op::Sub => std::array::from_fn(|l| x[l] - y[l]),
-                Op::Mul => std::array::from_fn(|l| x[l] * y[l]),
+                Op::Add => std::array::from_fn(|l| x[l] + s[b + l]),
+                Op::Sub => std::array::from_fn(|l| x[l] - s[b + l]),
+                Op::Mul => std::array::from_fn(|l| x[l] * s[b + l]),
                 Op::Neg => std::array::from_fn(|l| -x[l]),
+                Op::Fold => {
+                    let c = &coefficients[ins.dst as usize * EF::DIMENSION..][..EF::DIMENSION];
+                    for (k, &c) in c.iter().enumerate() {
+                        for l in 0..LANES {
+                            acc[k * LANES + l] += x[l] * c;
+                        }
+                    }
+                    continue;
+                }
             };
             s[d..d + LANES].copy_from_slice(&r);
         }
     }
 
     /// `out[k]` = (Σᵢ α^(n−1−i) · Cᵢ) / Z_H for row `start + k`.
-    fn fold<EF: ExtensionField<F>>(
-        &self,
-        program: &ConstraintProgram<F>,
-        coefficients: &[Vec<F>],
-        inv_vanishing: &[F],
-        out: &mut [EF],
-    ) {
+    fn finish<EF: ExtensionField<F>>(&self, inv_vanishing: &[F], out: &mut [EF]) {
         let w = F::Packing::WIDTH;
-        let acc: Vec<[F::Packing; LANES]> = coefficients
-            .iter()
-            .map(|coeff| {
-                let mut acc = [F::Packing::ZERO; LANES];
-                for (&slot, &c) in program.outputs.iter().zip(coeff) {
-                    let v = &self.slots[slot as usize * LANES..][..LANES];
-                    for l in 0..LANES {
-                        acc[l] += v[l] * c;
-                    }
-                }
-                acc
-            })
-            .collect();
         for (k, (q, &inv)) in out.iter_mut().zip(inv_vanishing).enumerate() {
             let (l, i) = (k / w, k % w);
-            *q = EF::from_basis_coefficients_fn(|d| acc[d][l].as_slice()[i]) * inv;
+            *q = EF::from_basis_coefficients_fn(|d| self.acc[d * LANES + l].as_slice()[i]) * inv;
         }
     }
 }
