@@ -39,7 +39,7 @@ fn keccak(c: &mut Criterion) {
 fn stark(c: &mut Criterion) {
     use cherenkov::field::DeviceField;
     use cherenkov::plonky3::config::Challenge;
-    use cherenkov::stark::{quotient_values, ConstraintProgram};
+    use cherenkov::stark::{quotient_values_on, ConstraintProgram};
     use p3_commit::PolynomialSpace;
     use p3_field::coset::TwoAdicMultiplicativeCoset;
     use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
@@ -67,7 +67,9 @@ fn stark(c: &mut Criterion) {
         "stark/quotient/babybear/keccak_air/2^14_rows".into(),
         None,
         &(),
-        (&engine, |()| quotient_values(&program, &[], trace_domain, quotient_domain, &evals, alpha).unwrap()),
+        (&engine, |()| {
+            quotient_values_on(&engine, &program, &[], trace_domain, quotient_domain, &evals, alpha).unwrap()
+        }),
         ("plonky3", "p3_uni_stark::quotient_values", |()| {
             p3_uni_stark::quotient_values::<config::Config<BabyBear>, _, _>(
                 ours.pcs(),
@@ -88,7 +90,7 @@ fn stark(c: &mut Criterion) {
         "stark/prove/babybear/keccak_air/2^14_rows".into(),
         None,
         &trace,
-        (&engine, |t| cherenkov::stark::prove(&ours, &air, t, &[]).unwrap()),
+        (&engine, |t| cherenkov::stark::prove_on(&engine, &ours, &air, t, &[]).unwrap()),
         ("plonky3", "p3_uni_stark::prove, same configuration", |t| prove(&ours, &air, t, &[]).unwrap()),
     );
 }

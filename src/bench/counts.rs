@@ -89,7 +89,32 @@ pub fn run(engine: &Engine) -> Result<Vec<OpCounts>> {
     resident.msm(&s).map(drop)?;
     let operation = "msm::DeviceBases g1 2^10 points (new + msm, then msm)".to_string();
     rows.push(OpCounts { operation, first, repeated: engine.stats() });
+    rows.push(stark_quotient(engine, &mut rng)?);
     Ok(rows)
+}
+
+/// The quotient of Plonky3's Keccak-f AIR at 2^4 rows (a 2^5-point quotient domain) on random
+/// evaluations: program, selectors and evaluations up, the quotient down.
+fn stark_quotient(engine: &Engine, rng: &mut StdRng) -> Result<OpCounts> {
+    use p3_commit::PolynomialSpace;
+    use p3_field::coset::TwoAdicMultiplicativeCoset;
+    use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
+
+    let air = p3_keccak_air::KeccakAir {};
+    let program = crate::stark::ConstraintProgram::<BabyBear>::compile(&air)?;
+    let trace_domain = TwoAdicMultiplicativeCoset::new(BabyBear::ONE, 4).expect("2^4 points");
+    let quotient_domain = trace_domain.create_disjoint_domain(1 << 5);
+    let values = (0..program.width << 5).map(|_| BabyBear::random(rng)).collect();
+    let evals = RowMajorMatrix::new(values, program.width);
+    let alpha = plonky3::config::Challenge::<BabyBear>::from_basis_coefficients_fn(|_| BabyBear::random(rng));
+    let operation = format!(
+        "stark::quotient_values_on Keccak-f 2^4 rows ({} instructions, 2^5 x {} evaluations)",
+        program.instrs.len(),
+        program.width
+    );
+    count(engine, operation, |e| {
+        crate::stark::quotient_values_on(e, &program, &[], trace_domain, quotient_domain, &evals, alpha).map(drop)
+    })
 }
 
 /// The rows as a Markdown table.

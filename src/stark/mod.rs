@@ -4,10 +4,12 @@
 //! kernel interprets per row; on the cpu it runs over blocks of rows ([`quotient_values`]).
 //! Proofs are byte-identical to `p3_uni_stark::prove` with the same configuration.
 
+mod device;
 mod program;
 mod prove;
 mod quotient;
 
+pub use device::quotient_values_on;
 pub use program::{ConstraintProgram, Instr, Op};
-pub use prove::{prove, prove_with_program};
+pub use prove::{prove, prove_on, prove_with_program};
 pub use quotient::quotient_values;

@@ -16,9 +16,11 @@ use p3_uni_stark::{
     StarkOpeningLayout, StarkProverTranscript, StarkShape,
 };
 
+use super::device::quotient_values_on;
 use super::program::ConstraintProgram;
-use super::quotient::quotient_values;
+use crate::backend::Engine;
 use crate::error::{Error, Result};
+use crate::field::DeviceField;
 
 /// A proof of `trace` for `air`, equal byte for byte to `p3_uni_stark::prove(config, air, trace,
 /// public_values)` (with proof-of-work grinding, to a one-thread stock run's: both search
@@ -27,19 +29,39 @@ use crate::error::{Error, Result};
 /// columns, extension-field constraints) give `InvalidArgument` before any work.
 pub fn prove<SC, F, A>(config: &SC, air: &A, trace: RowMajorMatrix<F>, public_values: &[F]) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32>,
+    SC: StarkGenericConfig,
+    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
+    SC::Challenger: GrindingChallenger<Witness = F>,
+    A: Air<SymbolicAirBuilder<F>>,
+{
+    prove_on(&Engine::Cpu, config, air, trace, public_values)
+}
+
+/// [`prove`] with the quotient evaluated on `engine` (on a GPU engine: the program interpreted
+/// by `kernels/stark/quotient.cuh`, the evaluations uploaded; the LDEs and trees are the
+/// configuration's, so with [`crate::plonky3::config::on`] pass the same engine).
+pub fn prove_on<SC, F, A>(
+    engine: &Engine,
+    config: &SC,
+    air: &A,
+    trace: RowMajorMatrix<F>,
+    public_values: &[F],
+) -> Result<Proof<SC>>
+where
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32>,
     SC: StarkGenericConfig,
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
     SC::Challenger: GrindingChallenger<Witness = F>,
     A: Air<SymbolicAirBuilder<F>>,
 {
     let program = ConstraintProgram::compile(air)?;
-    prove_with_program(config, air, &program, trace, public_values)
+    prove_with_program(engine, config, air, &program, trace, public_values)
 }
 
-/// [`prove`] with the AIR's program compiled beforehand (it depends only on the AIR and the
-/// number of public values).
+/// [`prove_on`] with the AIR's program compiled beforehand (it depends only on the AIR).
 pub fn prove_with_program<SC, F, A>(
+    engine: &Engine,
     config: &SC,
     air: &A,
     program: &ConstraintProgram<F>,
@@ -47,7 +69,7 @@ pub fn prove_with_program<SC, F, A>(
     public_values: &[F],
 ) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32>,
     SC: StarkGenericConfig,
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
     SC::Challenger: GrindingChallenger<Witness = F>,
@@ -99,9 +121,16 @@ where
 
     let quotient_domain = ext_trace_domain.create_disjoint_domain(1 << (log_ext_degree + log_num_quotient_chunks));
     let trace_on_quotient_domain = pcs.get_evaluations_on_domain(&trace_data, 0, quotient_domain);
-    let quotient =
-        quotient_values(program, public_values, trace_domain, quotient_domain, &trace_on_quotient_domain, alpha)
-            .inspect_err(|_| transcript.abort())?;
+    let quotient = quotient_values_on(
+        engine,
+        program,
+        public_values,
+        trace_domain,
+        quotient_domain,
+        &trace_on_quotient_domain,
+        alpha,
+    )
+    .inspect_err(|_| transcript.abort())?;
     let quotient_flat = flatten::<F, SC::Challenge>(&quotient);
     let (quotient_commit, quotient_data) = pcs
         .commit_quotient(quotient_domain, quotient_flat, num_quotient_chunks)

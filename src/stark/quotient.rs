@@ -34,30 +34,12 @@ where
     EF: ExtensionField<F>,
     M: Matrix<F> + Sync,
 {
-    if public_values.len() != program.num_public_values {
-        return Err(Error::LengthMismatch {
-            what: "public values",
-            expected: program.num_public_values,
-            got: public_values.len(),
-        });
-    }
+    check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain)?;
     let size = quotient_domain.size();
-    if trace_on_quotient_domain.width() != program.width || trace_on_quotient_domain.height() != size {
-        return Err(Error::InvalidShape(format!(
-            "trace on the quotient domain is {} × {}, the program reads {size} × {}",
-            trace_on_quotient_domain.height(),
-            trace_on_quotient_domain.width(),
-            program.width
-        )));
-    }
     let step = size / trace_domain.size();
     let sels = trace_domain.selectors_on_coset(quotient_domain);
 
-    // α^(n−1−i) for constraint i as its D base-field coefficients (`coefficients[i·D + d]`):
-    // the fold is then D base-field products per constraint and row, as p3-uni-stark folds.
-    let mut powers: Vec<EF> = alpha.powers().take(program.constraints).collect();
-    powers.reverse();
-    let coefficients: Vec<F> = powers.iter().flat_map(|p| p.as_basis_coefficients_slice().to_vec()).collect();
+    let coefficients = fold_coefficients(program.constraints, alpha);
 
     let block = LANES * F::Packing::WIDTH;
     let mut out = EF::zero_vec(size);
@@ -71,6 +53,39 @@ where
         },
     );
     Ok(out)
+}
+
+/// What both backends check first: the public values and the evaluations' shape.
+pub(super) fn check_inputs<F: Field, M: Matrix<F>>(
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    size: usize,
+    trace_on_quotient_domain: &M,
+) -> Result<()> {
+    if public_values.len() != program.num_public_values {
+        return Err(Error::LengthMismatch {
+            what: "public values",
+            expected: program.num_public_values,
+            got: public_values.len(),
+        });
+    }
+    if trace_on_quotient_domain.width() != program.width || trace_on_quotient_domain.height() != size {
+        return Err(Error::InvalidShape(format!(
+            "trace on the quotient domain is {} × {}, the program reads {size} × {}",
+            trace_on_quotient_domain.height(),
+            trace_on_quotient_domain.width(),
+            program.width
+        )));
+    }
+    Ok(())
+}
+
+/// α^(n−1−i) for constraint i as its D base-field coefficients (`[i·D + d]`): the fold is then
+/// D base-field products per constraint and row, as p3-uni-stark folds.
+pub(super) fn fold_coefficients<F: Field, EF: ExtensionField<F>>(constraints: usize, alpha: EF) -> Vec<F> {
+    let mut powers: Vec<EF> = alpha.powers().take(constraints).collect();
+    powers.reverse();
+    powers.iter().flat_map(|p| p.as_basis_coefficients_slice().to_vec()).collect()
 }
 
 /// One worker's slots (`slots[s · LANES + l]` is slot `s` for lane `l`) and the fold's D

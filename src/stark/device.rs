@@ -1,0 +1,146 @@
+//! The quotient on a device: `kernels/stark/quotient.cuh` interprets the [`ConstraintProgram`]
+//! per row of the quotient domain, one launch. This first version uploads the trace's
+//! evaluations, the selectors and the program and downloads the quotient; in the device prover
+//! (issue 18) the evaluations will already be there (the committed LDE).
+
+use p3_commit::PolynomialSpace;
+use p3_field::coset::TwoAdicMultiplicativeCoset;
+use p3_field::{ExtensionField, Field, TwoAdicField};
+use p3_matrix::Matrix;
+use rayon::prelude::*;
+
+use super::program::{ConstraintProgram, Op};
+use super::quotient::{check_inputs, fold_coefficients, quotient_values};
+use crate::backend::{plan, Engine, Gpu, Launch};
+use crate::error::{Error, Result};
+use crate::field::DeviceField;
+
+/// [`quotient_values`] on `engine`: the cpu path on [`Engine::Cpu`], the kernel on a device
+/// (BabyBear and KoalaBear with their degree-4 extensions). Equal on every engine.
+pub fn quotient_values_on<F, EF, M>(
+    engine: &Engine,
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    trace_on_quotient_domain: &M,
+    alpha: EF,
+) -> Result<Vec<EF>>
+where
+    F: TwoAdicField + DeviceField<Repr = u32>,
+    EF: ExtensionField<F>,
+    M: Matrix<F> + Sync,
+{
+    match engine {
+        Engine::Cpu => {
+            quotient_values(program, public_values, trace_domain, quotient_domain, trace_on_quotient_domain, alpha)
+        }
+        Engine::Gpu(gpu) => {
+            on_device(gpu, program, public_values, trace_domain, quotient_domain, trace_on_quotient_domain, alpha)
+        }
+    }
+}
+
+fn kernel_for<F: DeviceField + Field, EF: ExtensionField<F>>() -> Result<&'static str> {
+    if EF::DIMENSION != 4 {
+        return Err(Error::InvalidArgument("the device quotient folds into a degree-4 extension".into()));
+    }
+    match F::NAME {
+        "babybear" => Ok("chk_stark_quotient_babybear"),
+        "koalabear" => Ok("chk_stark_quotient_koalabear"),
+        other => Err(Error::InvalidArgument(format!("no device quotient over {other}"))),
+    }
+}
+
+/// The instructions as the kernel reads them: four words (op, dst, a, b) each.
+fn instruction_words<F>(program: &ConstraintProgram<F>) -> Vec<u32> {
+    let code = |op: Op| match op {
+        Op::Add => 0,
+        Op::Sub => 1,
+        Op::Mul => 2,
+        Op::Neg => 3,
+        Op::Fold => 4,
+    };
+    program.instrs.iter().flat_map(|i| [code(i.op), i.dst, i.a, i.b]).collect()
+}
+
+/// `words`, or one zero word for a buffer the kernel never reads (no constants, constraints or
+/// columns): every buffer passed to a launch is a real allocation.
+fn nonempty(mut words: Vec<u32>) -> Vec<u32> {
+    if words.is_empty() {
+        words.push(0);
+    }
+    words
+}
+
+#[allow(unsafe_code)] // one launch over buffers sized from the program and the domain
+fn on_device<F, EF, M>(
+    gpu: &Gpu,
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    trace_on_quotient_domain: &M,
+    alpha: EF,
+) -> Result<Vec<EF>>
+where
+    F: TwoAdicField + DeviceField<Repr = u32>,
+    EF: ExtensionField<F>,
+    M: Matrix<F> + Sync,
+{
+    check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain)?;
+    let size = quotient_domain.size();
+    let name = kernel_for::<F, EF>()?;
+    let sels = trace_domain.selectors_on_coset(quotient_domain);
+    let selectors: Vec<F> = [&sels.is_first_row, &sels.is_last_row, &sels.is_transition]
+        .into_iter()
+        .flat_map(|v| v.iter().copied())
+        .collect();
+    let constants: Vec<F> = program.constants.iter().chain(public_values).copied().collect();
+    // Row-major words (in the prover the evaluations are a bit-reversed view of the LDE).
+    let trace_words: Vec<u32> = (0..size)
+        .into_par_iter()
+        .flat_map_iter(|r| {
+            let row = trace_on_quotient_domain.row_slice(r).expect("row < height: checked");
+            row.iter().map(|x| x.to_repr()).collect::<Vec<_>>()
+        })
+        .collect();
+    let coefficients = fold_coefficients::<F, EF>(program.constraints, alpha);
+
+    let Some((grid, block)) = plan::elementwise(size as u64, &gpu.props()) else {
+        return Ok(Vec::new());
+    };
+    let threads = (grid.volume() * block.volume()) as usize;
+    let d_prog = gpu.upload(&instruction_words(program))?;
+    let d_consts = gpu.upload(&nonempty(F::encode_slice(&constants).into_owned()))?;
+    let d_sels = gpu.upload(&F::encode_slice(&selectors))?;
+    let d_inv = gpu.upload(&F::encode_slice(&sels.inv_vanishing))?;
+    let d_trace = gpu.upload(&nonempty(trace_words))?;
+    let d_coeffs = gpu.upload(&nonempty(F::encode_slice(&coefficients).into_owned()))?;
+    let d_temps = gpu.alloc_uninit::<u32>((program.temporaries * threads).max(1))?;
+    let d_out = gpu.alloc_uninit::<u32>(4 * size)?;
+    let launch = Launch::new(name, grid, block)
+        .buf(&d_prog)
+        .u32(program.instrs.len() as u32)
+        .u32(program.selector_base() as u32)
+        .u32(program.local_base() as u32)
+        .u32(program.next_base() as u32)
+        .u32(program.fixed_slots() as u32)
+        .u32(program.width as u32)
+        .u32(size.trailing_zeros())
+        .u32((size / trace_domain.size()) as u32)
+        .buf(&d_consts)
+        .buf(&d_sels)
+        .buf(&d_inv)
+        .buf(&d_trace)
+        .buf(&d_coeffs)
+        .buf(&d_temps)
+        .buf(&d_out);
+    // SAFETY: every slot an instruction names lies in its region (the program was compiled for
+    // this width and these public values: checked above); the selectors hold 3·size values,
+    // the trace size·width, the coefficients 4 per constraint, the temporaries one per slot and
+    // thread of this grid, the output 4 per row.
+    unsafe { gpu.launch(&launch)? };
+    let words = F::decode_vec(gpu.download(&d_out)?)?;
+    Ok(words.chunks_exact(4).map(|c| EF::from_basis_coefficients_fn(|d| c[d])).collect())
+}
