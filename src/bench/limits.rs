@@ -153,6 +153,9 @@ impl ProfileCases {
         for &l in &self.g2 {
             log_at_most("--g2", l, 14)?;
         }
+        for &l in &self.stark {
+            log_at_most("--stark", l, 12)?;
+        }
         Ok(peak)
     }
 }

@@ -34,12 +34,23 @@ pub struct ProfileCases {
     /// G1 and G2 MSMs of 2^n points.
     pub g1: Vec<u32>,
     pub g2: Vec<u32>,
+    /// The quotient of Plonky3's Keccak-f AIR (`stark::quotient_values_on`) at 2^n trace rows
+    /// (a 2^(n+1)-point quotient domain, random evaluations). Not in the default set.
+    pub stark: Vec<u32>,
 }
 
 impl Default for ProfileCases {
     fn default() -> Self {
         let s = Shape { log_height: 16, width: 16 };
-        Self { ntt: vec![s], log_perms: Some(16), trees: vec![s], bn254: vec![12], g1: vec![12], g2: vec![10] }
+        Self {
+            ntt: vec![s],
+            log_perms: Some(16),
+            trees: vec![s],
+            bn254: vec![12],
+            g1: vec![12],
+            g2: vec![10],
+            stark: Vec::new(),
+        }
     }
 }
 
@@ -51,6 +62,7 @@ impl ProfileCases {
             + self.bn254.len()
             + self.g1.len()
             + self.g2.len()
+            + self.stark.len()
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -149,7 +161,33 @@ fn operations(cases: &ProfileCases) -> Vec<(String, Op<'static>)> {
         let s: Vec<Fr> = s;
         ops.push((format!("msm::g2 2^{log} points"), Box::new(move |e: &Engine| timed(|| msm::g2(e, &g2, &s, &cfg)))));
     }
+    for &log in &cases.stark {
+        ops.push((format!("stark::quotient_values_on Keccak-f 2^{log} rows"), stark_quotient(log as usize, &mut rng)));
+    }
     ops
+}
+
+/// The Keccak-f AIR's quotient at 2^log rows on random evaluations (the program compiled
+/// outside the timed call, as a prover compiles it once).
+fn stark_quotient(log: usize, rng: &mut StdRng) -> Op<'static> {
+    use p3_commit::PolynomialSpace;
+    use p3_field::coset::TwoAdicMultiplicativeCoset;
+    use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
+
+    use crate::plonky3::config::Challenge;
+    use crate::stark::{quotient_values_on, ConstraintProgram};
+
+    let air = p3_keccak_air::KeccakAir {};
+    let width = p3_air::BaseAir::<BabyBear>::width(&air);
+    let trace_domain = TwoAdicMultiplicativeCoset::new(BabyBear::ONE, log).expect("log ≤ 12: checked");
+    let quotient_domain = trace_domain.create_disjoint_domain(2 << log);
+    let values: Vec<BabyBear> = (0..width << (log + 1)).map(|_| BabyBear::random(rng)).collect();
+    let evals = RowMajorMatrix::new(values, width);
+    let alpha = Challenge::<BabyBear>::from_basis_coefficients_fn(|_| BabyBear::random(rng));
+    Box::new(move |e: &Engine| {
+        let program = ConstraintProgram::<BabyBear>::compile(&air)?;
+        timed(|| quotient_values_on(e, &program, &[], trace_domain, quotient_domain, &evals, alpha))
+    })
 }
 
 /// Profiles every case on a profiled emulator that reports `gpu`'s SMs, so grids are the ones

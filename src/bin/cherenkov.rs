@@ -97,6 +97,10 @@ enum Command {
         /// log2 numbers of G2 MSM points (at most 14). Default: 10.
         #[arg(long, value_delimiter = ',', num_args = 0..)]
         g2: Option<Vec<u32>>,
+        /// log2 trace heights of the Keccak-f AIR's quotient (`stark::quotient_values_on`, at
+        /// most 12). Not in the default set.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        stark: Option<Vec<u32>>,
         /// The GPU of the per-launch estimates: h100, h200, a100 or 4090 (the totals cover all).
         /// Default: the GPU --measure runs on, else h100.
         #[arg(long)]
@@ -260,13 +264,14 @@ fn main() -> ExitCode {
         }
         Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => run_verify_bench(reps, seed),
         Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
-        Command::Profile { shapes, log_perms, trees, bn254, g1, g2, gpu, json, measure, reps, estimates } => {
+        Command::Profile { shapes, log_perms, trees, bn254, g1, g2, stark, gpu, json, measure, reps, estimates } => {
             let asked = shapes.is_some()
                 || log_perms.is_some()
                 || trees.is_some()
                 || bn254.is_some()
                 || g1.is_some()
-                || g2.is_some();
+                || g2.is_some()
+                || stark.is_some();
             let cases = if asked {
                 bench::profile::ProfileCases {
                     ntt: shapes.unwrap_or_default(),
@@ -275,6 +280,7 @@ fn main() -> ExitCode {
                     bn254: bn254.unwrap_or_default(),
                     g1: g1.unwrap_or_default(),
                     g2: g2.unwrap_or_default(),
+                    stark: stark.unwrap_or_default(),
                 }
             } else {
                 bench::profile::ProfileCases::default()
