@@ -77,11 +77,12 @@ unsafe fn msm_typed<P: Coordinates>(
     // SAFETY: forwarded, for all of these.
     let engine = unsafe { engine_ref(engine) }?;
     let enc = Encoding::from_code(encoding)?;
+    let cfg = config(flags)?;
     let points = unsafe { read_points::<P>(bases, n, enc) }?;
     let scalar_words = unsafe { slice(scalars, times(n, 4, "n")?, "scalars") }?;
     let dst = unsafe { slice_mut(result, P::WORDS, "result") }?;
     let scalars = read_all::<Fr>(scalar_words, enc, "scalars")?;
-    let sum = msm::msm::<P>(engine, &points, &scalars, &config(flags)?)?;
+    let sum = msm::msm::<P>(engine, &points, &scalars, &cfg)?;
     P::write(&sum.into_affine(), enc, dst);
     Ok(())
 }

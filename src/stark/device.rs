@@ -9,7 +9,7 @@ use p3_field::{ExtensionField, Field, TwoAdicField};
 use p3_matrix::Matrix;
 use rayon::prelude::*;
 
-use super::program::{ConstraintProgram, Op};
+use super::program::ConstraintProgram;
 use super::quotient::{check_inputs, fold_coefficients, quotient_values};
 use crate::backend::{plan, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
@@ -54,14 +54,7 @@ fn kernel_for<F: DeviceField + Field, EF: ExtensionField<F>>() -> Result<&'stati
 
 /// The instructions as the kernel reads them: four words (op, dst, a, b) each.
 fn instruction_words<F>(program: &ConstraintProgram<F>) -> Vec<u32> {
-    let code = |op: Op| match op {
-        Op::Add => 0,
-        Op::Sub => 1,
-        Op::Mul => 2,
-        Op::Neg => 3,
-        Op::Fold => 4,
-    };
-    program.instrs.iter().flat_map(|i| [code(i.op), i.dst, i.a, i.b]).collect()
+    program.instrs.iter().flat_map(|i| [i.op as u32, i.dst, i.a, i.b]).collect()
 }
 
 /// `words`, or one zero word for a buffer the kernel never reads (no constants, constraints or

@@ -22,16 +22,18 @@ use p3_field::Field;
 
 use crate::error::{Error, Result};
 
-/// What an instruction computes.
+/// What an instruction computes; the discriminants are the kernel's codes (`stark_op_t` in
+/// kernels/stark/quotient.cuh).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
 pub enum Op {
-    Add,
-    Sub,
-    Mul,
+    Add = 0,
+    Sub = 1,
+    Mul = 2,
     /// `dst = -a` (`b` unused).
-    Neg,
+    Neg = 3,
     /// Adds `slots[a]` times α^(count − 1 − dst) to the running fold: constraint `dst` is done.
-    Fold,
+    Fold = 4,
 }
 
 /// `slots[dst] = slots[a] op slots[b]` (for [`Op::Fold`], `dst` is the constraint's index).
