@@ -1,6 +1,8 @@
 //! What `cherenkov prove` runs: real STARK proofs of Plonky3's Keccak-f AIR (BabyBear,
-//! Poseidon2-16 FRI, p3-uni-stark 0.8) with the stock configuration and with
-//! [`crate::plonky3::config`] on a backend. Every proof is checked by the *stock* verifier.
+//! Poseidon2-16 FRI, p3-uni-stark 0.8) with the stock configuration, and with
+//! [`crate::plonky3::config`] on a backend by either prover: `p3_uni_stark::prove` ("stock")
+//! or [`crate::stark::prove_on`] ("cherenkov"). Every proof is checked by the *stock* verifier;
+//! on a device each run's [`DeviceStats`] are kept.
 //! Proof bytes equal the stock proof's whenever proof-of-work grinding is reproducible: with 0
 //! grinding bits, or on one thread (Plonky3 searches witnesses with a parallel `find_any`, so
 //! with several threads two stock proofs of one trace can differ too).
@@ -11,7 +13,7 @@ use p3_keccak_air::KeccakAir;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_uni_stark::{prove, verify, Proof};
 
-use crate::backend::Engine;
+use crate::backend::{DeviceStats, Engine};
 use crate::error::{Error, Result};
 use crate::field::BabyBear;
 use crate::plonky3::config::{self, FriSettings, StockConfig};
@@ -20,13 +22,33 @@ use crate::poseidon2::Poseidon2Constants;
 /// Rows of one Keccak-f permutation in the AIR.
 pub const ROWS_PER_HASH: usize = 24;
 
-/// One proof: who made it, how long proving and stock verification took, its bytes.
+/// One proof: who made it, how long proving and stock verification took, its bytes, and on a
+/// device what proving moved and launched.
 #[derive(Debug, Clone)]
 pub struct ProveRun {
     pub prover: String,
     pub prove: Duration,
     pub verify: Duration,
     pub proof: Vec<u8>,
+    pub device: Option<DeviceStats>,
+}
+
+/// Which prover runs over cherenkov's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prover {
+    /// `p3_uni_stark::prove`: Plonky3's prover, cherenkov's PCS.
+    Stock,
+    /// [`crate::stark::prove_on`]: the quotient on the engine too.
+    Cherenkov,
+}
+
+impl Prover {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Stock => "p3-uni-stark",
+            Self::Cherenkov => "cherenkov::stark",
+        }
+    }
 }
 
 /// The Keccak-f AIR's trace of 2^log_rows rows: ⌊2^log_rows / 24⌋ permutations of fixed-seed
@@ -59,31 +81,54 @@ fn stock_verify(proof: &[u8], fri: FriSettings) -> Result<Duration> {
     Ok(t0.elapsed())
 }
 
-/// Times `prove`, then serializes its proof (untimed) and has the stock verifier check it.
+/// Times `prove` on `engine` (counting its device traffic there), then serializes its proof
+/// (untimed) and has the stock verifier check it.
 fn run<P: serde::Serialize, E: std::fmt::Debug>(
     prover: String,
+    engine: &Engine,
     fri: FriSettings,
     prove: impl FnOnce() -> std::result::Result<P, E>,
 ) -> Result<ProveRun> {
+    engine.reset_stats();
     let t0 = Instant::now();
     let proof = prove().map_err(|e| Error::Verification(format!("prover: {e:?}")))?;
     let prove_time = t0.elapsed();
+    let device = matches!(engine, Engine::Gpu(_)).then(|| engine.stats());
     let proof =
         serde_json::to_vec(&proof).map_err(|e| Error::Verification(format!("proof does not serialize: {e}")))?;
     let verify_time = stock_verify(&proof, fri)?;
-    Ok(ProveRun { prover, prove: prove_time, verify: verify_time, proof })
+    Ok(ProveRun { prover, prove: prove_time, verify: verify_time, proof, device })
 }
 
 /// Proves `trace` with the stock configuration (`Radix2DitParallel` + `MerkleTreeMmcs`).
 pub fn stock(trace: RowMajorMatrix<BabyBear>, fri: FriSettings) -> Result<ProveRun> {
     let config = stock_config(fri);
-    run("Plonky3 stock".into(), fri, || prove(&config, &KeccakAir {}, trace, &[]))
+    run("Plonky3 stock".into(), &Engine::Cpu, fri, || prove(&config, &KeccakAir {}, trace, &[]))
 }
 
-/// Proves `trace` with cherenkov's configuration on `engine`; the stock verifier checks it.
-pub fn cherenkov(engine: &Engine, trace: RowMajorMatrix<BabyBear>, fri: FriSettings) -> Result<ProveRun> {
+/// Proves `trace` with cherenkov's configuration on `engine` by `prover`; the stock verifier
+/// checks it.
+pub fn cherenkov(
+    engine: &Engine,
+    prover: Prover,
+    trace: RowMajorMatrix<BabyBear>,
+    fri: FriSettings,
+) -> Result<ProveRun> {
     let config = config::on(Poseidon2Constants::babybear_default_16(), engine.clone(), fri);
-    run(format!("cherenkov {}", engine.name()), fri, || prove(&config, &KeccakAir {}, trace, &[]))
+    let name = format!("{} on cherenkov {}", prover.name(), engine.name());
+    match prover {
+        Prover::Stock => run(name, engine, fri, || prove(&config, &KeccakAir {}, trace, &[])),
+        Prover::Cherenkov => {
+            run(name, engine, fri, || crate::stark::prove_on(engine, &config, &KeccakAir {}, trace, &[]))
+        }
+    }
+}
+
+/// The device budget of a proof (issue 18's): at most 1.05 × the trace's bytes + 1 MiB to the
+/// device, at most 2 × the serialized proof + 1 MiB back.
+pub fn device_budget(trace_bytes: usize, proof_bytes: usize) -> (u64, u64) {
+    const MIB: u64 = 1 << 20;
+    (trace_bytes as u64 + trace_bytes as u64 / 20 + MIB, 2 * proof_bytes as u64 + MIB)
 }
 
 #[cfg(test)]
@@ -99,8 +144,11 @@ mod tests {
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let s = one.install(|| stock(trace.clone(), fri)).unwrap();
         for engine in [Engine::Cpu, Engine::emu(Default::default())] {
-            let c = one.install(|| cherenkov(&engine, trace.clone(), fri)).unwrap();
-            assert!(c.proof == s.proof, "{}", c.prover);
+            for prover in [Prover::Stock, Prover::Cherenkov] {
+                let c = one.install(|| cherenkov(&engine, prover, trace.clone(), fri)).unwrap();
+                assert!(c.proof == s.proof, "{}", c.prover);
+                assert_eq!(c.device.is_some(), matches!(engine, Engine::Gpu(_)));
+            }
         }
         assert!(keccak_trace(4, &fri).is_err());
         let mut bad = s.proof.clone();

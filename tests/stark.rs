@@ -18,9 +18,10 @@ use p3_dft::Radix2DitParallel;
 use p3_field::{Field, PrimeCharacteristicRing, PrimeField64, TwoAdicField};
 use p3_fri::TwoAdicFriPcs;
 use p3_matrix::dense::RowMajorMatrix;
+use p3_matrix::Matrix;
 use p3_merkle_tree::MerkleTreeMmcs;
 use p3_symmetric::{CryptographicPermutation, PaddingFreeSponge, TruncatedPermutation};
-use p3_uni_stark::{prove, verify, StarkConfig};
+use p3_uni_stark::{prove, verify, StarkConfig, StarkGenericConfig};
 
 /// Two columns (a, b): a_0 = x, b_0 = y, then (a, b) -> (b, a + b); b at the last row = z.
 struct Fibonacci;
@@ -330,4 +331,72 @@ fn stark_prover_wrong_inputs() {
     assert!(verify(&config, &Fibonacci, &proof, &pis).is_err());
     let result = cherenkov::stark::prove(&config, &Fibonacci, t, &pis[..2]);
     assert!(matches!(result, Err(cherenkov::Error::LengthMismatch { .. })), "{:?}", result.err());
+}
+
+/// With cherenkov's configuration on a device the quotient reads the trace's LDE where the
+/// commit left it: what goes up stays within the device budget (1.05 × the trace + 1 MiB),
+/// where the same prover over the stock PCS (LDE on the host) uploads the evaluations again.
+#[test]
+fn stark_prover_reads_the_committed_lde_in_place() {
+    let bb = Poseidon2Constants::babybear_default_16();
+    let engine = Engine::emu(Default::default());
+    let air = p3_keccak_air::KeccakAir {};
+    let trace = air.generate_random_trace_rows::<BabyBear>(2, FRI.log_blowup);
+    let trace_bytes = (trace.values.len() * 4) as u64;
+    let (up_budget, _) = cherenkov::prove::device_budget(trace_bytes as usize, 0);
+    let uploads = |config: &dyn Fn() -> Vec<u8>| {
+        engine.reset_stats();
+        let proof = config();
+        (proof, engine.stats().bytes_to_device)
+    };
+    let ours = config::on::<BabyBear>(bb.clone(), engine.clone(), FRI);
+    let (a, in_place) = uploads(&|| {
+        let p = common::one_thread(|| cherenkov::stark::prove_on(&engine, &ours, &air, trace.clone(), &[]).unwrap());
+        serde_json::to_vec(&p).unwrap()
+    });
+    let stock_pcs = config::stock::<BabyBear>(bb.clone(), FRI);
+    let (b, uploaded) = uploads(&|| {
+        let p =
+            common::one_thread(|| cherenkov::stark::prove_on(&engine, &stock_pcs, &air, trace.clone(), &[]).unwrap());
+        serde_json::to_vec(&p).unwrap()
+    });
+    assert!(a == b, "the two proofs differ");
+    assert!(ours.pcs().mmcs().last_device_error().is_none());
+    assert!(in_place <= up_budget, "{in_place} B up for a {trace_bytes} B trace");
+    // The evaluations over the 2^7-point quotient domain (2 × the 2^6-row trace) went up.
+    assert!(uploaded >= 2 * trace_bytes, "{uploaded} B up for a {trace_bytes} B trace");
+}
+
+/// `stark::device_bytes` is what a proof needs: on an emulated device with exactly that much
+/// memory the proof runs there in full (no device failure recovered on the cpu); one byte less
+/// and `prove_on` returns `OutOfMemory` before moving or launching anything.
+#[test]
+fn stark_prover_device_memory() {
+    let bb = Poseidon2Constants::babybear_default_16();
+    let air = p3_keccak_air::KeccakAir {};
+    let trace = air.generate_random_trace_rows::<BabyBear>(2, FRI.log_blowup);
+    let program = cherenkov::stark::ConstraintProgram::<BabyBear>::compile(&air).unwrap();
+    let probe = Engine::emu(Default::default());
+    let need = cherenkov::stark::device_bytes(&probe, &air, &program, trace.height(), FRI.log_blowup).unwrap();
+    assert_eq!(cherenkov::stark::device_bytes(&Engine::Cpu, &air, &program, trace.height(), 1).unwrap(), 0);
+    let lde_bytes = (trace.values.len() * 4) << FRI.log_blowup;
+    assert!(need > lde_bytes && need < 4 * lde_bytes, "{need} B for a {lde_bytes} B LDE");
+    let stock_proof = {
+        let config = config::stock::<BabyBear>(bb.clone(), FRI);
+        serde_json::to_vec(&common::one_thread(|| prove(&config, &air, trace.clone(), &[]).unwrap())).unwrap()
+    };
+
+    let device = |memory_bytes| Engine::emu(cherenkov::backend::EmuConfig { memory_bytes, ..Default::default() });
+    let engine = device(need);
+    let config = config::on::<BabyBear>(bb.clone(), engine.clone(), FRI);
+    let proof = common::one_thread(|| cherenkov::stark::prove_on(&engine, &config, &air, trace.clone(), &[]));
+    assert!(serde_json::to_vec(&proof.unwrap()).unwrap() == stock_proof);
+    assert_eq!(config.pcs().mmcs().last_device_error(), None);
+
+    let engine = device(need - 1);
+    let config = config::on::<BabyBear>(bb.clone(), engine.clone(), FRI);
+    let result = cherenkov::stark::prove_on(&engine, &config, &air, trace.clone(), &[]);
+    assert!(matches!(result, Err(cherenkov::Error::OutOfMemory { bytes, .. }) if bytes == need), "{:?}", result.err());
+    let stats = engine.stats();
+    assert_eq!((stats.bytes_to_device, stats.launches, stats.allocations), (0, 0, 0), "{stats}");
 }

@@ -4,27 +4,34 @@
 //
 // Slots, as on the host: [constants and public values | 3 selectors | local row | next row |
 // temporaries]. Constants come from a small table, selectors from three columns, the rows from
-// the row-major trace evaluations, temporaries from a slot-major scratch buffer (slot s of
-// thread t at s·T + t, T the grid's threads: a warp's accesses to one slot are contiguous).
+// the row-major trace evaluations (in natural order, or bit-reversed: the committed LDE read in
+// place, whose first `size` rows are the quotient domain's, bit-reversed), temporaries from a
+// slot-major scratch buffer (slot s of thread t at s·T + t, T the grid's threads: a warp's
+// accesses to one slot are contiguous).
 #pragma once
 #include "ff/ext4.cuh"
 
 enum stark_op_t : uint32_t { STARK_ADD = 0, STARK_SUB = 1, STARK_MUL = 2, STARK_NEG = 3, STARK_FOLD = 4 };
 
-// Where the regions of the slot array start; `size` rows (a power of two), `step` the offset of
-// the next row.
+// Where the regions of the slot array start; `size` rows (2^log_size), `step` the offset of
+// the next row; `reversed`: the trace's rows are stored in bit-reversed order.
 struct stark_slots_t {
-  uint32_t selectors, local, next, temporaries, width;
+  uint32_t selectors, local, next, temporaries, width, log_size, reversed;
   uint64_t size, step;
 };
 
+// Where row `row` of the domain lies in the trace buffer.
+__device__ __forceinline__ uint64_t stark_trace_row(uint64_t row, const stark_slots_t& L) {
+  return L.reversed && L.log_size > 0 ? __brevll(row) >> (64 - L.log_size) : row;
+}
+
 template <class F>
 __device__ __forceinline__ F stark_slot(uint32_t s, const stark_slots_t& L, const F* consts, const F* sels,
-                                        const F* trace, const F* temps, uint64_t row, uint64_t next_row,
-                                        uint64_t threads, uint64_t t) {
+                                        const F* trace, const F* temps, uint64_t row, uint64_t local_row,
+                                        uint64_t next_row, uint64_t threads, uint64_t t) {
   if (s < L.selectors) return consts[s];
   if (s < L.local) return sels[(uint64_t)(s - L.selectors) * L.size + row];
-  if (s < L.next) return trace[row * L.width + (s - L.local)];
+  if (s < L.next) return trace[local_row * L.width + (s - L.local)];
   if (s < L.temporaries) return trace[next_row * L.width + (s - L.next)];
   return temps[(uint64_t)(s - L.temporaries) * threads + t];
 }
@@ -37,17 +44,18 @@ __device__ __forceinline__ void stark_quotient(const uint32_t* prog, uint32_t n,
                                                const E* coeffs, F* temps, E* out) {
   const uint64_t threads = CHK_GRID_STRIDE(), t = CHK_GLOBAL_TID();
   for (uint64_t row = t; row < L.size; row += threads) {
-    const uint64_t next_row = (row + L.step) & (L.size - 1);
+    const uint64_t local_row = stark_trace_row(row, L);
+    const uint64_t next_row = stark_trace_row((row + L.step) & (L.size - 1), L);
     E acc = E::zero();
     CHK_NO_UNROLL
     for (uint32_t i = 0; i < n; i++) {
       const uint32_t op = prog[4 * i], dst = prog[4 * i + 1];
-      const F x = stark_slot(prog[4 * i + 2], L, consts, sels, trace, temps, row, next_row, threads, t);
+      const F x = stark_slot(prog[4 * i + 2], L, consts, sels, trace, temps, row, local_row, next_row, threads, t);
       if (op == STARK_FOLD) {
         acc = acc + coeffs[dst] * x;
         continue;
       }
-      const F y = stark_slot(prog[4 * i + 3], L, consts, sels, trace, temps, row, next_row, threads, t);
+      const F y = stark_slot(prog[4 * i + 3], L, consts, sels, trace, temps, row, local_row, next_row, threads, t);
       const F r = op == STARK_ADD ? x + y : op == STARK_SUB ? x - y : op == STARK_MUL ? x * y : -x;
       temps[(uint64_t)(dst - L.temporaries) * threads + t] = r;
     }

@@ -133,9 +133,6 @@ struct Pool {
     limit: usize,
 }
 
-/// The emulator's nominal device memory ([`Gpu::total_memory`]).
-const EMU_MEMORY: usize = 2 << 30;
-
 /// The pool keeps at most 1 / POOL_FRACTION of the device's memory.
 const POOL_FRACTION: usize = 4;
 
@@ -205,7 +202,7 @@ impl Gpu {
     }
     fn new(device: Device) -> Self {
         let limit = match &device {
-            Device::Emu(_) => EMU_MEMORY,
+            Device::Emu(e) => e.config().memory_bytes,
             Device::Cuda(c) => c.info().total_mem,
         } / POOL_FRACTION;
         let pool = Mutex::new(Pool { limit, ..Pool::default() });
@@ -234,6 +231,11 @@ impl Gpu {
     }
 
     /// The launch profiles recorded since the last call ([`super::profile`]).
+    /// Whether `other` is a handle of this device (clones share its memory and counters).
+    pub fn same_device(&self, other: &Gpu) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     pub fn take_profiles(&self) -> Vec<KernelProfile> {
         std::mem::take(&mut *self.shared.profiles.lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -258,10 +260,11 @@ impl Gpu {
     }
 
     /// Device memory in bytes: the GPU's total; for the emulator (which allocates host memory)
-    /// a nominal 2 GiB, what MSM chunking and other memory plans size against.
+    /// its configured size ([`super::EmuConfig::memory_bytes`], a nominal 2 GiB by default),
+    /// which its allocations respect. What MSM chunking and other memory plans size against.
     pub fn total_memory(&self) -> usize {
         match &self.device {
-            Device::Emu(_) => EMU_MEMORY,
+            Device::Emu(e) => e.config().memory_bytes,
             Device::Cuda(c) => c.info().total_mem,
         }
     }
@@ -295,7 +298,7 @@ impl Gpu {
             }
             None => {
                 let fresh = || match &self.device {
-                    Device::Emu(_) => HostAlloc::zeroed(bytes).map(RawBuffer::Emu),
+                    Device::Emu(e) => e.alloc(bytes).map(RawBuffer::Emu),
                     Device::Cuda(c) => c.alloc(bytes, zeroed).map(RawBuffer::Cuda),
                 };
                 let raw = match fresh() {

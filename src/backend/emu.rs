@@ -5,6 +5,8 @@
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use super::plan::{ArgWords, DeviceProps, Launch};
 use super::profile::{self, KernelProfile, RawProfile};
@@ -106,7 +108,14 @@ pub struct EmuConfig {
     /// The SMs the emulated device reports ([`EMU_PROPS`]: 4, so grids stay small). Launch plans
     /// size grid-stride grids by it: a profile of what a GPU would run sets the GPU's count.
     pub sm_count: u32,
+    /// Device memory the emulated device has ([`EMU_MEMORY`] by default): what memory plans size
+    /// against, and a limit its allocations enforce (live buffers and the pool's, together), so
+    /// a small device's `OutOfMemory` paths run here (`CHERENKOV_EMU_MEMORY_MB`).
+    pub memory_bytes: usize,
 }
+
+/// The emulator's default device memory: a nominal 2 GiB.
+pub const EMU_MEMORY: usize = 2 << 30;
 
 impl Default for EmuConfig {
     fn default() -> Self {
@@ -118,6 +127,7 @@ impl Default for EmuConfig {
             fault_byte: None,
             profile: false,
             sm_count: EMU_PROPS.sm_count,
+            memory_bytes: EMU_MEMORY,
         }
     }
 }
@@ -125,7 +135,7 @@ impl Default for EmuConfig {
 impl EmuConfig {
     /// The defaults, overridden by `CHERENKOV_EMU_SCHEDULE` (forward|reverse|random[:SEED]),
     /// `CHERENKOV_EMU_THREADS`, `CHERENKOV_EMU_STACK_KB`, `CHERENKOV_EMU_SHARED_BYTES` and
-    /// `CHERENKOV_EMU_PROFILE` (0 or 1).
+    /// `CHERENKOV_EMU_PROFILE` (0 or 1) and `CHERENKOV_EMU_MEMORY_MB`.
     /// Malformed values are errors.
     pub fn from_env() -> Result<Self> {
         Self::from_vars(|name| std::env::var(name).ok())
@@ -161,6 +171,11 @@ impl EmuConfig {
                 _ => return Err(bad("CHERENKOV_EMU_PROFILE", format!("`{s}` is not 0 or 1"))),
             };
         }
+        if let Some(s) = var("CHERENKOV_EMU_MEMORY_MB") {
+            let var = "CHERENKOV_EMU_MEMORY_MB";
+            let mb: usize = s.parse().map_err(|_| bad(var, format!("`{s}` is not a number")))?;
+            cfg.memory_bytes = mb.checked_mul(1 << 20).ok_or_else(|| bad(var, format!("{mb} MiB overflows")))?;
+        }
         if let Some(s) = var("CHERENKOV_EMU_FAULT") {
             let byte = s.parse().map_err(|_| bad("CHERENKOV_EMU_FAULT", format!("`{s}` is not a byte offset")))?;
             cfg.fault_byte = Some(byte);
@@ -177,11 +192,26 @@ pub const EMU_PROPS: DeviceProps = DeviceProps { sm_count: 4, max_threads_per_bl
 #[derive(Debug, Clone, Default)]
 pub struct EmuDevice {
     cfg: EmuConfig,
+    /// Bytes its allocations hold now (shared by clones, given back as they drop).
+    live: Arc<AtomicUsize>,
 }
 
 impl EmuDevice {
     pub fn new(cfg: EmuConfig) -> Self {
-        Self { cfg }
+        Self { cfg, live: Arc::default() }
+    }
+    /// `bytes` of zeroed memory, within the configured device memory.
+    pub(crate) fn alloc(&self, bytes: usize) -> Result<HostAlloc> {
+        let live = self.live.fetch_add(bytes, Ordering::Relaxed);
+        if live.checked_add(bytes).is_none_or(|total| total > self.cfg.memory_bytes) {
+            self.live.fetch_sub(bytes, Ordering::Relaxed);
+            return Err(Error::OutOfMemory { bytes, backend: "emu" });
+        }
+        let mut a = HostAlloc::zeroed(bytes).inspect_err(|_| {
+            self.live.fetch_sub(bytes, Ordering::Relaxed);
+        })?;
+        a.live = Some(self.live.clone());
+        Ok(a)
     }
     pub fn config(&self) -> EmuConfig {
         self.cfg
@@ -199,7 +229,12 @@ impl EmuDevice {
         } else {
             format!(", {} SMs", self.cfg.sm_count)
         };
-        format!("emu ({} schedule{shared}{sms}{tsan})", self.cfg.schedule)
+        let memory = if self.cfg.memory_bytes == EMU_MEMORY {
+            String::new()
+        } else {
+            format!(", {} MiB", self.cfg.memory_bytes >> 20)
+        };
+        format!("emu ({} schedule{shared}{sms}{memory}{tsan})", self.cfg.schedule)
     }
     pub fn props(&self) -> DeviceProps {
         DeviceProps { max_dynamic_shared: self.cfg.max_dynamic_shared, sm_count: self.cfg.sm_count.max(1), ..EMU_PROPS }
@@ -304,6 +339,8 @@ const HOST_ALIGN: usize = 256;
 pub struct HostAlloc {
     pub(crate) ptr: *mut u8,
     bytes: usize,
+    /// The emulated device's count of live bytes, when it made this allocation.
+    live: Option<Arc<AtomicUsize>>,
 }
 
 // SAFETY: a plain allocation; kernels and copies are ordered by the launches that use it.
@@ -319,7 +356,7 @@ impl fmt::Debug for HostAlloc {
 impl HostAlloc {
     pub fn zeroed(bytes: usize) -> Result<Self> {
         if bytes == 0 {
-            return Ok(Self { ptr: HOST_ALIGN as *mut u8, bytes });
+            return Ok(Self { ptr: HOST_ALIGN as *mut u8, bytes, live: None });
         }
         let layout =
             Layout::from_size_align(bytes, HOST_ALIGN).map_err(|_| Error::SizeOverflow(format!("{bytes} bytes")))?;
@@ -328,7 +365,7 @@ impl HostAlloc {
         if ptr.is_null() {
             return Err(Error::OutOfMemory { bytes, backend: "emu" });
         }
-        Ok(Self { ptr, bytes })
+        Ok(Self { ptr, bytes, live: None })
     }
     pub fn bytes(&self) -> usize {
         self.bytes
@@ -354,6 +391,9 @@ impl HostAlloc {
 
 impl Drop for HostAlloc {
     fn drop(&mut self) {
+        if let Some(live) = &self.live {
+            live.fetch_sub(self.bytes, Ordering::Relaxed);
+        }
         if self.bytes != 0 {
             // SAFETY: allocated in `zeroed` with this layout.
             unsafe { dealloc(self.ptr, Layout::from_size_align_unchecked(self.bytes, HOST_ALIGN)) }

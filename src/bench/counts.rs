@@ -90,6 +90,7 @@ pub fn run(engine: &Engine) -> Result<Vec<OpCounts>> {
     let operation = "msm::DeviceBases g1 2^10 points (new + msm, then msm)".to_string();
     rows.push(OpCounts { operation, first, repeated: engine.stats() });
     rows.push(stark_quotient(engine, &mut rng)?);
+    rows.push(stark_proof(engine)?);
     Ok(rows)
 }
 
@@ -115,6 +116,23 @@ fn stark_quotient(engine: &Engine, rng: &mut StdRng) -> Result<OpCounts> {
     count(engine, operation, |e| {
         crate::stark::quotient_values_on(e, &program, &[], trace_domain, quotient_domain, &evals, alpha).map(drop)
     })
+}
+
+/// A whole proof of the Keccak-f AIR at 2^6 rows (two permutations; BabyBear, blowup 2, 20
+/// queries, no grinding) by [`crate::stark::prove_on`] with [`plonky3::config::on`].
+fn stark_proof(engine: &Engine) -> Result<OpCounts> {
+    use plonky3::config::FriSettings;
+
+    let fri = FriSettings { num_queries: 20, query_proof_of_work_bits: 0, ..FriSettings::default() };
+    let air = p3_keccak_air::KeccakAir {};
+    let trace = air.generate_random_trace_rows::<BabyBear>(2, fri.log_blowup);
+    let config = plonky3::config::on(Poseidon2Constants::babybear_default_16(), engine.clone(), fri);
+    let operation = format!(
+        "stark::prove_on Keccak-f 2^6 rows x {} ({} KiB trace), blowup 2, 20 queries",
+        trace.width,
+        (trace.values.len() * 4) >> 10
+    );
+    count(engine, operation, |e| crate::stark::prove_on(e, &config, &air, trace.clone(), &[]).map(drop))
 }
 
 /// The rows as a Markdown table.

@@ -55,8 +55,10 @@ enum Command {
         what: BenchWhat,
     },
     /// Prove Plonky3's Keccak-f AIR (BabyBear, Poseidon2-16 FRI) with the stock configuration and
-    /// with cherenkov on each backend; the stock verifier checks every proof; prints prove times,
-    /// speed-ups and, with `--pow-bits 0`, whether the proof bytes equal the stock proof's.
+    /// with cherenkov's on each backend, by p3-uni-stark's prover, cherenkov's or both; the stock
+    /// verifier checks every proof; prints prove times, speed-ups, on a device what each proof
+    /// moved and launched, and, with `--pow-bits 0`, whether the proof bytes equal the stock
+    /// proof's.
     Prove {
         /// Trace height 2^LOG_ROWS (⌊2^LOG_ROWS / 24⌋ Keccak-f permutations).
         #[arg(long, default_value_t = 12)]
@@ -64,6 +66,10 @@ enum Command {
         /// Backends to prove on, comma-separated (auto = cuda when usable, else cpu).
         #[arg(long, value_delimiter = ',', default_value = "auto")]
         backends: Vec<Backend>,
+        /// The prover over cherenkov's configuration: stock (`p3_uni_stark::prove`), cherenkov
+        /// (`cherenkov::stark::prove_on`: the constraints on the backend too) or both.
+        #[arg(long, value_enum, default_value_t = ProverArg::Both)]
+        prover: ProverArg,
         /// FRI queries, at least 1 (the rest of the FRI parameters are
         /// `FriParameters::new_benchmark`'s).
         #[arg(long, default_value_t = 100)]
@@ -213,6 +219,24 @@ enum BenchWhat {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum ProverArg {
+    Stock,
+    Cherenkov,
+    Both,
+}
+
+impl ProverArg {
+    fn provers(self) -> Vec<cherenkov::prove::Prover> {
+        use cherenkov::prove::Prover;
+        match self {
+            Self::Stock => vec![Prover::Stock],
+            Self::Cherenkov => vec![Prover::Cherenkov],
+            Self::Both => vec![Prover::Stock, Prover::Cherenkov],
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum BackendArg {
     All,
     Auto,
@@ -263,7 +287,9 @@ fn main() -> ExitCode {
                 .and_then(|()| run_bench("msm", backend, out, reps, seed, cases, |e, p| bench::msm(e, &cfg, p)))
         }
         Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => run_verify_bench(reps, seed),
-        Command::Prove { log_rows, backends, queries, pow_bits } => run_prove(log_rows, &backends, queries, pow_bits),
+        Command::Prove { log_rows, backends, prover, queries, pow_bits } => {
+            run_prove(log_rows, &backends, prover, queries, pow_bits)
+        }
         Command::Profile { shapes, log_perms, trees, bn254, g1, g2, stark, gpu, json, measure, reps, estimates } => {
             let asked = shapes.is_some()
                 || log_perms.is_some()
@@ -515,7 +541,13 @@ fn run_verify_bench(reps: usize, seed: u64) -> cherenkov::Result<bool> {
     Ok(true)
 }
 
-fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usize) -> cherenkov::Result<bool> {
+fn run_prove(
+    log_rows: u32,
+    backends: &[Backend],
+    prover: ProverArg,
+    queries: usize,
+    pow_bits: usize,
+) -> cherenkov::Result<bool> {
     use cherenkov::plonky3::config::FriSettings;
     use cherenkov::prove;
 
@@ -531,19 +563,27 @@ fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usiz
     // With grinding on, two honest proofs of one trace may carry different witnesses.
     let comparable = pow_bits == 0;
     let engines = backends.iter().map(|b| b.engine()).collect::<cherenkov::Result<Vec<Engine>>>()?;
+    let provers = prover.provers();
     let trace = prove::keccak_trace(log_rows, &fri)?;
+    let trace_bytes = trace.values.len() * 4;
     println!(
-        "cherenkov prove: Keccak-f AIR, 2^{log_rows} rows x {} columns, BabyBear, FRI blowup 2^{}, {} queries, \
-         {pow_bits} bits of query grinding",
-        trace.width, fri.log_blowup, fri.num_queries
+        "cherenkov prove: Keccak-f AIR, 2^{log_rows} rows x {} columns ({} MiB), BabyBear, FRI blowup 2^{}, \
+         {} queries, {pow_bits} bits of query grinding",
+        trace.width,
+        trace_bytes >> 20,
+        fri.log_blowup,
+        fri.num_queries
     );
-    let progress = Progress::new(1 + engines.len(), "proving with", "Plonky3's stock configuration", String::new());
+    let runs_total = 1 + engines.len() * provers.len();
+    let progress = Progress::new(runs_total, "proving with", "Plonky3's stock configuration", String::new());
     progress.start(0, "Plonky3's stock configuration");
     let stock = prove::stock(trace.clone(), fri)?;
     let mut runs = Vec::new();
-    for (i, engine) in engines.iter().enumerate() {
-        progress.start(i + 1, &format!("cherenkov on {}", engine.name()));
-        runs.push(prove::cherenkov(engine, trace.clone(), fri)?);
+    for engine in &engines {
+        for &p in &provers {
+            progress.start(1 + runs.len(), &format!("{} on {}", p.name(), engine.name()));
+            runs.push(prove::cherenkov(engine, p, trace.clone(), fri)?);
+        }
     }
     progress.finish();
     println!("\n| prover | prove | stock verify | speed-up | proof bytes = stock |\n|---|---|---|---|---|");
@@ -572,6 +612,33 @@ fn run_prove(log_rows: u32, backends: &[Backend], queries: usize, pow_bits: usiz
         (true, false) => "DIFFER",
     };
     println!("\nevery proof verified by the stock verifier; proofs {bytes} ({} bytes)", stock.proof.len());
+    let on_device: Vec<_> = runs.iter().filter_map(|r| r.device.map(|d| (r, d))).collect();
+    if !on_device.is_empty() {
+        let (up_budget, down_budget) = prove::device_budget(trace_bytes, stock.proof.len());
+        println!(
+            "\ndevice traffic per proof (budget: to device ≤ 1.05 × trace + 1 MiB = {} KiB, to host ≤ 2 × proof + \
+             1 MiB = {} KiB)\n\n| prover | to device | to host | launches | syncs | allocations | within budget (up, down) |\n\
+             |---|---|---|---|---|---|---|",
+            up_budget >> 10,
+            down_budget >> 10
+        );
+        for (r, d) in on_device {
+            let yes = |ok: bool| if ok { "yes" } else { "no" };
+            let within = format!("{}, {}", yes(d.bytes_to_device <= up_budget), yes(d.bytes_to_host <= down_budget));
+            println!(
+                "| {} | {} KiB ({:.2} × trace) | {} KiB ({:.1} × proof) | {} | {} | {} | {} |",
+                r.prover,
+                d.bytes_to_device >> 10,
+                d.bytes_to_device as f64 / trace_bytes as f64,
+                d.bytes_to_host >> 10,
+                d.bytes_to_host as f64 / stock.proof.len() as f64,
+                d.launches,
+                d.synchronizations,
+                d.allocations,
+                within
+            );
+        }
+    }
     Ok(identical)
 }
 

@@ -11,7 +11,7 @@ use p3_matrix::Matrix;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{gpu, Layout, MerkleTree};
+use super::{gpu, DeviceLeaves, Layout, MerkleTree};
 use crate::backend::{Engine, Gpu};
 use crate::error::{Error, Result};
 use crate::ntt::{self, NttField, Order};
@@ -132,7 +132,9 @@ where
             Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, r.width))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(MerkleTree::from_parts(ldes, layout, layers))
+    // The LDEs stay on the device too, for kernels that read them in place (the quotient).
+    let rows = resident.into_iter().map(|r| r.rows.expect("an LDE has columns")).collect();
+    Ok(MerkleTree::from_parts(ldes, layout, layers).with_device_leaves(DeviceLeaves { gpu: g.clone(), rows }))
 }
 
 /// The tree's layout: the traces' heights times 2^log_blowup.

@@ -20,7 +20,9 @@ pub use gpu::DeviceTree;
 pub(crate) use lde::commit_lde_on_device;
 pub use lde::{commit_lde, Trace};
 
-use crate::backend::{Engine, Gpu};
+use std::sync::Arc;
+
+use crate::backend::{DeviceBuffer, Engine, Gpu};
 use crate::error::{Error, Result};
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, DIGEST};
 
@@ -116,12 +118,35 @@ fn log2_ceil(n: usize) -> usize {
     n.next_power_of_two().trailing_zeros() as usize
 }
 
-/// A committed batch: the matrices and every digest layer (what Plonky3's `MerkleTree` holds).
+/// A committed batch: the matrices and every digest layer (what Plonky3's `MerkleTree` holds),
+/// and, after a fused LDE commit on a device ([`commit_lde`]), the leaves where they still lie.
 #[derive(Debug, Clone)]
 pub struct MerkleTree<F, M> {
     pub(crate) leaves: Vec<M>,
     pub(crate) layout: Layout,
     pub(crate) digest_layers: Vec<Vec<Digest<F>>>,
+    pub(crate) device_leaves: Option<Arc<DeviceLeaves>>,
+}
+
+/// The leaf matrices of a tree committed on a device, kept there (one row-major buffer of
+/// field words per matrix, the host copy's twin) so kernels that read the committed LDE —
+/// the STARK quotient — find it in place instead of uploading it again. Their memory goes back
+/// to the device's pool when the last clone of the tree drops.
+#[derive(Debug)]
+pub struct DeviceLeaves {
+    pub(crate) gpu: Gpu,
+    pub(crate) rows: Vec<DeviceBuffer<u32>>,
+}
+
+impl DeviceLeaves {
+    /// Matrix `i`'s rows, when they lie on `gpu` (the same device, any clone of its handle).
+    pub(crate) fn rows_on(&self, gpu: &Gpu, i: usize) -> Option<&DeviceBuffer<u32>> {
+        self.rows.get(i).filter(|_| self.gpu.same_device(gpu))
+    }
+    /// Device bytes they hold.
+    pub fn bytes(&self) -> usize {
+        self.rows.iter().map(|b| b.len() * 4).sum()
+    }
 }
 
 /// Builds the tree of `leaves` on `engine`. Matrices must have at least one row (the tallest)
@@ -134,7 +159,7 @@ pub fn build<F: Poseidon2Hasher, M: Matrix<F>>(
     let heights: Vec<usize> = leaves.iter().map(|m| m.height()).collect();
     let layout = Layout::new(&heights)?;
     let digest_layers = digest_layers(engine, c, &leaves, &layout)?;
-    Ok(MerkleTree { leaves, layout, digest_layers })
+    Ok(MerkleTree { leaves, layout, digest_layers, device_leaves: None })
 }
 
 /// The tree of `leaves` (one height, at least one row, at most 2^31) built on `gpu` and kept
@@ -170,7 +195,15 @@ pub(crate) fn digest_layers<F: Poseidon2Hasher, M: Matrix<F>>(
 
 impl<F: Copy, M> MerkleTree<F, M> {
     pub(crate) fn from_parts(leaves: Vec<M>, layout: Layout, digest_layers: Vec<Vec<Digest<F>>>) -> Self {
-        Self { leaves, layout, digest_layers }
+        Self { leaves, layout, digest_layers, device_leaves: None }
+    }
+    pub(crate) fn with_device_leaves(mut self, leaves: DeviceLeaves) -> Self {
+        self.device_leaves = Some(Arc::new(leaves));
+        self
+    }
+    /// The leaves on the device that committed them, when a fused LDE commit kept them there.
+    pub fn device_leaves(&self) -> Option<&DeviceLeaves> {
+        self.device_leaves.as_deref()
     }
     pub fn leaves(&self) -> &[M] {
         &self.leaves

@@ -28,6 +28,17 @@ pub struct FusedPcs<F: Poseidon2Hasher> {
     log_blowup: usize,
 }
 
+impl<F: Poseidon2Hasher> FusedPcs<F> {
+    /// Its FRI blowup, log2.
+    pub fn log_blowup(&self) -> usize {
+        self.log_blowup
+    }
+    /// The MMCS its commits run on (its engine, its record of device failures recovered from).
+    pub fn mmcs(&self) -> &Mmcs<F> {
+        &self.mmcs
+    }
+}
+
 impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
     /// As `TwoAdicFriPcs::new(dft, mmcs, fri)`.
     pub fn new(dft: Dft, mmcs: Mmcs<F>, fri: FriParameters<ChallengeMmcs<F>>) -> Self {

@@ -1,19 +1,21 @@
 //! The quotient on a device: `kernels/stark/quotient.cuh` interprets the [`ConstraintProgram`]
-//! per row of the quotient domain, one launch. This first version uploads the trace's
-//! evaluations, the selectors and the program and downloads the quotient; in the device prover
-//! (issue 18) the evaluations will already be there (the committed LDE).
+//! per row of the quotient domain, one launch. The trace's evaluations are read where the fused
+//! LDE commit left them on the device ([`quotient_values_in_place`]), or uploaded from a host
+//! matrix; the program, selectors and constants are uploaded, the quotient downloaded.
 
 use p3_commit::PolynomialSpace;
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::{ExtensionField, Field, TwoAdicField};
+use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 use rayon::prelude::*;
 
 use super::program::ConstraintProgram;
 use super::quotient::{check_inputs, fold_coefficients, quotient_values};
-use crate::backend::{plan, Engine, Gpu, Launch};
+use crate::backend::{plan, DeviceBuffer, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::field::DeviceField;
+use crate::merkle::MerkleTree;
 
 /// [`quotient_values`] on `engine`: the cpu path on [`Engine::Cpu`], the kernel on a device
 /// (BabyBear and KoalaBear with their degree-4 extensions). Equal on every engine.
@@ -66,7 +68,14 @@ fn nonempty(mut words: Vec<u32>) -> Vec<u32> {
     words
 }
 
-#[allow(unsafe_code)] // one launch over buffers sized from the program and the domain
+/// The trace's evaluations over the quotient domain as the kernel reads them: uploaded row by
+/// row from a host matrix, or the committed LDE where it lies on the device.
+enum TraceRows<'a> {
+    Upload(Vec<u32>),
+    /// Rows in bit-reversed order; at least `size` of them.
+    InPlace(&'a DeviceBuffer<u32>),
+}
+
 fn on_device<F, EF, M>(
     gpu: &Gpu,
     program: &ConstraintProgram<F>,
@@ -83,13 +92,6 @@ where
 {
     check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain)?;
     let size = quotient_domain.size();
-    let name = kernel_for::<F, EF>()?;
-    let sels = trace_domain.selectors_on_coset(quotient_domain);
-    let selectors: Vec<F> = [&sels.is_first_row, &sels.is_last_row, &sels.is_transition]
-        .into_iter()
-        .flat_map(|v| v.iter().copied())
-        .collect();
-    let constants: Vec<F> = program.constants.iter().chain(public_values).copied().collect();
     // Row-major words (in the prover the evaluations are a bit-reversed view of the LDE).
     let trace_words: Vec<u32> = (0..size)
         .into_par_iter()
@@ -98,6 +100,62 @@ where
             row.iter().map(|x| x.to_repr()).collect::<Vec<_>>()
         })
         .collect();
+    launch(gpu, program, public_values, trace_domain, quotient_domain, TraceRows::Upload(trace_words), alpha)
+}
+
+/// [`quotient_values_on`] reading the trace's evaluations from a tree committed on `gpu` by
+/// cherenkov's fused LDE commit (`FusedPcs`, `Mmcs::commit_lde`): the tree's first matrix, in
+/// place, nothing uploaded but the program, selectors and constants. `None` when the tree's
+/// leaves are not on this device, or the quotient domain is not a prefix of the committed LDE
+/// (`TwoAdicFriPcs::get_evaluations_on_domain`'s fast case: shift `GENERATOR`, at most as
+/// tall); the caller then uploads the evaluations.
+pub fn quotient_values_in_place<F, EF>(
+    gpu: &Gpu,
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    tree: &MerkleTree<F, RowMajorMatrix<F>>,
+    alpha: EF,
+) -> Option<Result<Vec<EF>>>
+where
+    F: TwoAdicField + DeviceField<Repr = u32>,
+    EF: ExtensionField<F>,
+{
+    let rows = tree.device_leaves()?.rows_on(gpu, 0)?;
+    let lde = tree.leaves().first()?;
+    let size = quotient_domain.size();
+    if quotient_domain.shift() != F::GENERATOR || lde.height() < size || rows.len() != lde.values.len() {
+        return None;
+    }
+    let view = lde.split_rows(size).0;
+    Some(check_inputs(program, public_values, size, &view).and_then(|()| {
+        launch(gpu, program, public_values, trace_domain, quotient_domain, TraceRows::InPlace(rows), alpha)
+    }))
+}
+
+#[allow(unsafe_code)] // one launch over buffers sized from the program and the domain
+fn launch<F, EF>(
+    gpu: &Gpu,
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    trace: TraceRows<'_>,
+    alpha: EF,
+) -> Result<Vec<EF>>
+where
+    F: TwoAdicField + DeviceField<Repr = u32>,
+    EF: ExtensionField<F>,
+{
+    let size = quotient_domain.size();
+    let name = kernel_for::<F, EF>()?;
+    let sels = trace_domain.selectors_on_coset(quotient_domain);
+    let selectors: Vec<F> = [&sels.is_first_row, &sels.is_last_row, &sels.is_transition]
+        .into_iter()
+        .flat_map(|v| v.iter().copied())
+        .collect();
+    let constants: Vec<F> = program.constants.iter().chain(public_values).copied().collect();
     let coefficients = fold_coefficients::<F, EF>(program.constraints, alpha);
 
     let Some((grid, block)) = plan::elementwise(size as u64, &gpu.props()) else {
@@ -108,7 +166,14 @@ where
     let d_consts = gpu.upload(&nonempty(F::encode_slice(&constants).into_owned()))?;
     let d_sels = gpu.upload(&F::encode_slice(&selectors))?;
     let d_inv = gpu.upload(&F::encode_slice(&sels.inv_vanishing))?;
-    let d_trace = gpu.upload(&nonempty(trace_words))?;
+    let uploaded;
+    let (d_trace, reversed) = match trace {
+        TraceRows::Upload(words) => {
+            uploaded = gpu.upload(&nonempty(words))?;
+            (&uploaded, 0)
+        }
+        TraceRows::InPlace(rows) => (rows, 1),
+    };
     let d_coeffs = gpu.upload(&nonempty(F::encode_slice(&coefficients).into_owned()))?;
     let d_temps = gpu.alloc_uninit::<u32>((program.temporaries * threads).max(1))?;
     let d_out = gpu.alloc_uninit::<u32>(4 * size)?;
@@ -122,17 +187,19 @@ where
         .u32(program.width as u32)
         .u32(size.trailing_zeros())
         .u32((size / trace_domain.size()) as u32)
+        .u32(reversed)
         .buf(&d_consts)
         .buf(&d_sels)
         .buf(&d_inv)
-        .buf(&d_trace)
+        .buf(d_trace)
         .buf(&d_coeffs)
         .buf(&d_temps)
         .buf(&d_out);
     // SAFETY: every slot an instruction names lies in its region (the program was compiled for
-    // this width and these public values: checked above); the selectors hold 3·size values,
-    // the trace size·width, the coefficients 4 per constraint, the temporaries one per slot and
-    // thread of this grid, the output 4 per row.
+    // this width and these public values: checked by the callers); the selectors hold 3·size
+    // values, the trace at least size·width (uploaded: exactly; in place: the LDE, at least
+    // `size` rows of this width, checked), the coefficients 4 per constraint, the temporaries
+    // one per slot and thread of this grid, the output 4 per row.
     unsafe { gpu.launch(&launch)? };
     let words = F::decode_vec(gpu.download(&d_out)?)?;
     Ok(words.chunks_exact(4).map(|c| EF::from_basis_coefficients_fn(|d| c[d])).collect())

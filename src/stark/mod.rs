@@ -5,11 +5,13 @@
 //! Proofs are byte-identical to `p3_uni_stark::prove` with the same configuration.
 
 mod device;
+mod memory;
 mod program;
 mod prove;
 mod quotient;
 
-pub use device::quotient_values_on;
+pub use device::{quotient_values_in_place, quotient_values_on};
+pub use memory::device_bytes;
 pub use program::{ConstraintProgram, Instr, Op};
 pub use prove::{prove, prove_on, prove_with_program};
 pub use quotient::quotient_values;

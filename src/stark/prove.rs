@@ -16,11 +16,20 @@ use p3_uni_stark::{
     StarkOpeningLayout, StarkProverTranscript, StarkShape,
 };
 
-use super::device::quotient_values_on;
+use std::any::Any;
+
+use super::device::{quotient_values_in_place, quotient_values_on};
+use super::memory::{check_fits, estimate};
 use super::program::ConstraintProgram;
 use crate::backend::Engine;
 use crate::error::{Error, Result};
 use crate::field::DeviceField;
+use crate::merkle::MerkleTree;
+use crate::plonky3::FusedPcs;
+use crate::poseidon2::Poseidon2Hasher;
+
+/// The prover data of cherenkov's fused commit (`FusedPcs`), whose LDEs may lie on the device.
+type LdeTree<F> = MerkleTree<F, RowMajorMatrix<F>>;
 
 /// A proof of `trace` for `air`, equal byte for byte to `p3_uni_stark::prove(config, air, trace,
 /// public_values)` (with proof-of-work grinding, to a one-thread stock run's: both search
@@ -29,9 +38,10 @@ use crate::field::DeviceField;
 /// columns, extension-field constraints) give `InvalidArgument` before any work.
 pub fn prove<SC, F, A>(config: &SC, air: &A, trace: RowMajorMatrix<F>, public_values: &[F]) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32>,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher,
     SC: StarkGenericConfig,
-    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
+    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
+    <SC::Pcs as Pcs<SC::Challenge, SC::Challenger>>::ProverData: 'static,
     SC::Challenger: GrindingChallenger<Witness = F>,
     A: Air<SymbolicAirBuilder<F>>,
 {
@@ -49,9 +59,10 @@ pub fn prove_on<SC, F, A>(
     public_values: &[F],
 ) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32>,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher,
     SC: StarkGenericConfig,
-    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
+    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
+    <SC::Pcs as Pcs<SC::Challenge, SC::Challenger>>::ProverData: 'static,
     SC::Challenger: GrindingChallenger<Witness = F>,
     A: Air<SymbolicAirBuilder<F>>,
 {
@@ -69,9 +80,10 @@ pub fn prove_with_program<SC, F, A>(
     public_values: &[F],
 ) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32>,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher,
     SC: StarkGenericConfig,
-    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>>,
+    SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
+    <SC::Pcs as Pcs<SC::Challenge, SC::Challenger>>::ProverData: 'static,
     SC::Challenger: GrindingChallenger<Witness = F>,
     A: Air<SymbolicAirBuilder<F>>,
 {
@@ -93,6 +105,12 @@ where
             air.width(),
             program.width
         )));
+    }
+    // Device memory first: a device too small fails here, not halfway. With cherenkov's PCS
+    // the LDEs are on the device too; with another, only the quotient's inputs.
+    if let Engine::Gpu(_) = engine {
+        let log_blowup = (config.pcs() as &dyn Any).downcast_ref::<FusedPcs<F>>().map(FusedPcs::log_blowup);
+        check_fits(engine, estimate(engine, air, program, degree, log_blowup)?)?;
     }
     let log_degree = degree.trailing_zeros() as usize;
     let is_zk = config.is_zk();
@@ -120,17 +138,27 @@ where
     let alpha = transcript.constraint_phase::<p3_uni_stark::Com<SC>>(trace_commit.clone(), None, public_values);
 
     let quotient_domain = ext_trace_domain.create_disjoint_domain(1 << (log_ext_degree + log_num_quotient_chunks));
-    let trace_on_quotient_domain = pcs.get_evaluations_on_domain(&trace_data, 0, quotient_domain);
-    let quotient = quotient_values_on(
-        engine,
-        program,
-        public_values,
-        trace_domain,
-        quotient_domain,
-        &trace_on_quotient_domain,
-        alpha,
-    )
-    .inspect_err(|_| transcript.abort())?;
+    // On a device, the trace's LDE where cherenkov's fused commit left it; else the PCS's view.
+    let in_place = match (engine, (&trace_data as &dyn Any).downcast_ref::<LdeTree<F>>()) {
+        (Engine::Gpu(gpu), Some(tree)) => {
+            quotient_values_in_place(gpu, program, public_values, trace_domain, quotient_domain, tree, alpha)
+        }
+        _ => None,
+    };
+    let quotient = in_place
+        .unwrap_or_else(|| {
+            let trace_on_quotient_domain = pcs.get_evaluations_on_domain(&trace_data, 0, quotient_domain);
+            quotient_values_on(
+                engine,
+                program,
+                public_values,
+                trace_domain,
+                quotient_domain,
+                &trace_on_quotient_domain,
+                alpha,
+            )
+        })
+        .inspect_err(|_| transcript.abort())?;
     let quotient_flat = flatten::<F, SC::Challenge>(&quotient);
     let (quotient_commit, quotient_data) = pcs
         .commit_quotient(quotient_domain, quotient_flat, num_quotient_chunks)

@@ -42,7 +42,7 @@ timeout 120 "$cli" profile --shapes 20x64,22x16 --log-perms 20 --trees 20x16 --m
   "${estimates[@]}" 2>&1 | tee "$out/profile_measured.txt"
 
 step "Keccak-f proof, 2^16 rows"
-timeout 90 "$cli" prove --log-rows 16 --backends cpu,cuda 2>&1 | tee "$out/prove_16.txt" | tail -6
+timeout 90 "$cli" prove --log-rows 16 --backends cpu,cuda 2>&1 | tee "$out/prove_16.txt" | tail -14
 
 if [ -n "${RUN_TESTS:-}" ]; then
   step "test suites"
