@@ -156,6 +156,15 @@ impl ProfileCases {
         for &l in &self.stark {
             log_at_most("--stark", l, 12)?;
         }
+        for &l in &self.stark_proof {
+            // One Keccak-f permutation is 24 rows: 2^5 is the smallest trace.
+            if l < 5 {
+                return Err(Error::InvalidArgument(format!(
+                    "--stark-proof {l}: the Keccak-f trace has 2^5 rows or more"
+                )));
+            }
+            log_at_most("--stark-proof", l, 12)?;
+        }
         Ok(peak)
     }
 }
@@ -183,5 +192,9 @@ mod tests {
         assert!(check_sizes(&[0, 26]).is_ok() && check_sizes(&[99]).is_err());
         assert!(fits_in_memory("a test", usize::MAX).is_err() || available_memory().is_none());
         assert!(fits_in_memory("a test", 1).is_ok());
+        for (log, ok) in [(4, false), (5, true), (12, true), (13, false)] {
+            let cases = ProfileCases { stark_proof: vec![log], ..ProfileCases::default() };
+            assert_eq!(cases.validate().is_ok(), ok, "--stark-proof {log}");
+        }
     }
 }

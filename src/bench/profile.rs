@@ -37,6 +37,10 @@ pub struct ProfileCases {
     /// The quotient of Plonky3's Keccak-f AIR (`stark::quotient_values_on`) at 2^n trace rows
     /// (a 2^(n+1)-point quotient domain, random evaluations). Not in the default set.
     pub stark: Vec<u32>,
+    /// A whole proof of the Keccak-f AIR at 2^n rows by `stark::prove_on` with
+    /// `plonky3::config::on` (blowup 2, 100 queries, no grinding): every kernel of the device
+    /// prover (LDEs, trees, quotient, FRI's trees). Not in the default set.
+    pub stark_proof: Vec<u32>,
 }
 
 impl Default for ProfileCases {
@@ -50,6 +54,7 @@ impl Default for ProfileCases {
             g1: vec![12],
             g2: vec![10],
             stark: Vec::new(),
+            stark_proof: Vec::new(),
         }
     }
 }
@@ -63,6 +68,7 @@ impl ProfileCases {
             + self.g1.len()
             + self.g2.len()
             + self.stark.len()
+            + self.stark_proof.len()
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -164,7 +170,24 @@ fn operations(cases: &ProfileCases) -> Vec<(String, Op<'static>)> {
     for &log in &cases.stark {
         ops.push((format!("stark::quotient_values_on Keccak-f 2^{log} rows"), stark_quotient(log as usize, &mut rng)));
     }
+    for &log in &cases.stark_proof {
+        ops.push((format!("stark::prove_on Keccak-f 2^{log} rows (whole proof)"), stark_proof(log as usize)));
+    }
     ops
+}
+
+/// A whole Keccak-f proof at 2^log rows (log ≥ 5: checked) by the device prover.
+fn stark_proof(log: usize) -> Op<'static> {
+    use crate::plonky3::config::{self, FriSettings};
+
+    let fri = FriSettings { query_proof_of_work_bits: 0, ..FriSettings::default() };
+    let air = p3_keccak_air::KeccakAir {};
+    let trace = air.generate_random_trace_rows::<BabyBear>((1 << log) / 24, fri.log_blowup);
+    Box::new(move |e: &Engine| {
+        let config = config::on(Poseidon2Constants::babybear_default_16(), e.clone(), fri);
+        let input = trace.clone();
+        timed(|| crate::stark::prove_on(e, &config, &air, input, &[]))
+    })
 }
 
 /// The Keccak-f AIR's quotient at 2^log rows on random evaluations (the program compiled

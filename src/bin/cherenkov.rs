@@ -107,6 +107,11 @@ enum Command {
         /// most 12). Not in the default set.
         #[arg(long, value_delimiter = ',', num_args = 0..)]
         stark: Option<Vec<u32>>,
+        /// log2 trace heights (5 to 12) of whole Keccak-f proofs by the device prover
+        /// (`stark::prove_on` with `config::on`: LDEs, trees, quotient, FRI's trees). Not in the
+        /// default set.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        stark_proof: Option<Vec<u32>>,
         /// The GPU of the per-launch estimates: h100, h200, a100 or 4090 (the totals cover all).
         /// Default: the GPU --measure runs on, else h100.
         #[arg(long)]
@@ -290,14 +295,29 @@ fn main() -> ExitCode {
         Command::Prove { log_rows, backends, prover, queries, pow_bits } => {
             run_prove(log_rows, &backends, prover, queries, pow_bits)
         }
-        Command::Profile { shapes, log_perms, trees, bn254, g1, g2, stark, gpu, json, measure, reps, estimates } => {
+        Command::Profile {
+            shapes,
+            log_perms,
+            trees,
+            bn254,
+            g1,
+            g2,
+            stark,
+            stark_proof,
+            gpu,
+            json,
+            measure,
+            reps,
+            estimates,
+        } => {
             let asked = shapes.is_some()
                 || log_perms.is_some()
                 || trees.is_some()
                 || bn254.is_some()
                 || g1.is_some()
                 || g2.is_some()
-                || stark.is_some();
+                || stark.is_some()
+                || stark_proof.is_some();
             let cases = if asked {
                 bench::profile::ProfileCases {
                     ntt: shapes.unwrap_or_default(),
@@ -307,6 +327,7 @@ fn main() -> ExitCode {
                     g1: g1.unwrap_or_default(),
                     g2: g2.unwrap_or_default(),
                     stark: stark.unwrap_or_default(),
+                    stark_proof: stark_proof.unwrap_or_default(),
                 }
             } else {
                 bench::profile::ProfileCases::default()
