@@ -362,6 +362,17 @@ fn stark_prover_reads_the_committed_lde_in_place() {
     });
     assert!(a == b, "the two proofs differ");
     assert!(ours.pcs().mmcs().last_device_error().is_none());
+    // Only the prover's trace commit keeps its LDE on the device; `Pcs::commit` (what
+    // p3-uni-stark's prover calls) gives it back to the pool.
+    let domain = p3_field::coset::TwoAdicMultiplicativeCoset::new(BabyBear::ONE, 6).unwrap();
+    let (_, plain) = <_ as p3_commit::Pcs<Challenge<BabyBear>, config::Challenger<BabyBear>>>::commit(
+        ours.pcs(),
+        [(domain, trace.clone())],
+    )
+    .unwrap();
+    assert!(plain.device_leaves().is_none());
+    let (_, kept) = ours.pcs().commit_kept_on_device([(domain, trace.clone())]).unwrap();
+    assert_eq!(kept.device_leaves().map(|l| l.bytes()), Some(2 * trace_bytes as usize));
     assert!(in_place <= up_budget, "{in_place} B up for a {trace_bytes} B trace");
     // The evaluations over the 2^7-point quotient domain (2 × the 2^6-row trace) went up.
     assert!(uploaded >= 2 * trace_bytes, "{uploaded} B up for a {trace_bytes} B trace");

@@ -47,16 +47,18 @@ where
             let layers = super::digest_layers(engine, c, &ldes, &layout)?;
             Ok(MerkleTree::from_parts(ldes, layout, layers))
         }
-        Engine::Gpu(g) => commit_lde_on_device(g, c, &traces, log_blowup),
+        Engine::Gpu(g) => commit_lde_on_device(g, c, &traces, log_blowup, false),
     }
 }
 
-/// [`commit_lde`] on a device, the traces borrowed (the device only reads them).
+/// [`commit_lde`] on a device, the traces borrowed (the device only reads them); with `keep`,
+/// the LDEs also stay on the device ([`MerkleTree::device_leaves`]) for kernels that read them.
 pub(crate) fn commit_lde_on_device<F>(
     g: &Gpu,
     c: &Poseidon2Constants<F, 16>,
     traces: &[Trace<F>],
     log_blowup: usize,
+    keep: bool,
 ) -> Result<MerkleTree<F, RowMajorMatrix<F>>>
 where
     F: NttField + Poseidon2Hasher + TwoAdicField,
@@ -76,7 +78,7 @@ where
                 .collect()
         }
     };
-    let tree = lde_tree_on_device(g, c, traces, log_blowup, &seen);
+    let tree = lde_tree_on_device(g, c, traces, log_blowup, &seen, keep);
     crate::verify::device_result(
         g,
         "LDE and commit",
@@ -97,13 +99,14 @@ where
 }
 
 /// The LDEs and their tree on the device; `seen` (empty, or a pair of combiners per trace) sees
-/// each trace's rows on upload and its LDE's rows on download.
+/// each trace's rows on upload and its LDE's rows on download; `keep`: the LDEs stay there too.
 fn lde_tree_on_device<F>(
     g: &Gpu,
     c: &Poseidon2Constants<F, 16>,
     traces: &[Trace<F>],
     log_blowup: usize,
     seen: &[(Combiner<F>, Combiner<F>)],
+    keep: bool,
 ) -> Result<MerkleTree<F, RowMajorMatrix<F>>>
 where
     F: NttField + Poseidon2Hasher + TwoAdicField,
@@ -132,9 +135,12 @@ where
             Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, r.width))
         })
         .collect::<Result<Vec<_>>>()?;
-    // The LDEs stay on the device too, for kernels that read them in place (the quotient).
+    let tree = MerkleTree::from_parts(ldes, layout, layers);
+    if !keep {
+        return Ok(tree);
+    }
     let rows = resident.into_iter().map(|r| r.rows.expect("an LDE has columns")).collect();
-    Ok(MerkleTree::from_parts(ldes, layout, layers).with_device_leaves(DeviceLeaves { gpu: g.clone(), rows }))
+    Ok(tree.with_device_leaves(DeviceLeaves { gpu: g.clone(), rows }))
 }
 
 /// The tree's layout: the traces' heights times 2^log_blowup.

@@ -119,7 +119,8 @@ fn log2_ceil(n: usize) -> usize {
 }
 
 /// A committed batch: the matrices and every digest layer (what Plonky3's `MerkleTree` holds),
-/// and, after a fused LDE commit on a device ([`commit_lde`]), the leaves where they still lie.
+/// and, after a fused LDE commit on a device that asked to keep them
+/// (`plonky3::Mmcs::commit_lde_kept_on_device`), the leaves where they still lie.
 #[derive(Debug, Clone)]
 pub struct MerkleTree<F, M> {
     pub(crate) leaves: Vec<M>,

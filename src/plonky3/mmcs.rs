@@ -109,6 +109,27 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> Mmcs<F> {
         evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
         log_blowup: usize,
     ) -> Result<(Commitment<F>, LdeTree<F>)> {
+        self.commit_lde_keeping(evaluations, log_blowup, false)
+    }
+
+    /// [`Mmcs::commit_lde`], the LDEs also kept on the device that computed them
+    /// ([`crate::merkle::MerkleTree::device_leaves`]; none on the cpu, or after a device failure)
+    /// for kernels that read them in place, as `cherenkov::stark`'s quotient does. The device
+    /// memory goes back when the tree drops.
+    pub fn commit_lde_kept_on_device(
+        &self,
+        evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
+        log_blowup: usize,
+    ) -> Result<(Commitment<F>, LdeTree<F>)> {
+        self.commit_lde_keeping(evaluations, log_blowup, true)
+    }
+
+    fn commit_lde_keeping(
+        &self,
+        evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
+        log_blowup: usize,
+        keep: bool,
+    ) -> Result<(Commitment<F>, LdeTree<F>)> {
         let mut traces = Vec::new();
         for (domain, m) in evaluations {
             if domain.size() != m.height() {
@@ -123,7 +144,7 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> Mmcs<F> {
         let tree = self.fallback.run(
             &self.engine,
             traces,
-            |g, t| merkle::commit_lde_on_device(g, &self.constants, t, log_blowup),
+            |g, t| merkle::commit_lde_on_device(g, &self.constants, t, log_blowup, keep),
             |t| merkle::commit_lde(&Engine::Cpu, &self.constants, t, log_blowup),
         )?;
         Ok((tree.cap(self.cap_height)?, tree))

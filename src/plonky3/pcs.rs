@@ -50,6 +50,16 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
         &self.inner
     }
 
+    /// `Pcs::commit`, the LDEs also kept on the device (see
+    /// [`Mmcs::commit_lde_kept_on_device`]): how `cherenkov::stark` commits the trace, whose LDE
+    /// its quotient kernel then reads in place. Bad batches are errors.
+    pub fn commit_kept_on_device(
+        &self,
+        evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
+    ) -> crate::Result<(Commitment<F>, LdeTree<F>)> {
+        self.mmcs.commit_lde_kept_on_device(evaluations, self.log_blowup)
+    }
+
     fn commit_fused(
         &self,
         evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,

@@ -22,8 +22,8 @@ const EXT_WORDS: usize = 4;
 /// 2^log_blowup (0 on the cpu). An estimate of the peak from what each step holds, plus 1/16
 /// and 1 MiB of slack:
 ///
-/// - kept for the whole proof: the trace's LDE and the quotient chunks' LDE (both trees keep
-///   their leaves on the device, [`crate::merkle::MerkleTree::device_leaves`]);
+/// - the trace's LDE, kept on the device for the whole proof (the quotient reads it there), and
+///   the quotient chunks' LDE, counted as kept too (it lives through its commit);
 /// - the largest of the steps' transients: a commit's input and digest layers (and its NTT's
 ///   twiddles, one LDE height of words), the quotient's program, selectors, temporaries and
 ///   output, a FRI round's folded vector and tree.

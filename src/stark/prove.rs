@@ -25,11 +25,17 @@ use crate::backend::Engine;
 use crate::error::{Error, Result};
 use crate::field::DeviceField;
 use crate::merkle::MerkleTree;
+use crate::ntt::NttField;
 use crate::plonky3::FusedPcs;
 use crate::poseidon2::Poseidon2Hasher;
 
 /// The prover data of cherenkov's fused commit (`FusedPcs`), whose LDEs may lie on the device.
 type LdeTree<F> = MerkleTree<F, RowMajorMatrix<F>>;
+/// The configuration's PCS's prover data.
+type PcsProverData<SC> = <<SC as StarkGenericConfig>::Pcs as Pcs<
+    <SC as StarkGenericConfig>::Challenge,
+    <SC as StarkGenericConfig>::Challenger,
+>>::ProverData;
 
 /// A proof of `trace` for `air`, equal byte for byte to `p3_uni_stark::prove(config, air, trace,
 /// public_values)` (with proof-of-work grinding, to a one-thread stock run's: both search
@@ -38,10 +44,11 @@ type LdeTree<F> = MerkleTree<F, RowMajorMatrix<F>>;
 /// columns, extension-field constraints) give `InvalidArgument` before any work.
 pub fn prove<SC, F, A>(config: &SC, air: &A, trace: RowMajorMatrix<F>, public_values: &[F]) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher + NttField,
     SC: StarkGenericConfig,
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
-    <SC::Pcs as Pcs<SC::Challenge, SC::Challenger>>::ProverData: 'static,
+    PcsProverData<SC>: 'static,
+    p3_uni_stark::Com<SC>: 'static,
     SC::Challenger: GrindingChallenger<Witness = F>,
     A: Air<SymbolicAirBuilder<F>>,
 {
@@ -59,10 +66,11 @@ pub fn prove_on<SC, F, A>(
     public_values: &[F],
 ) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher + NttField,
     SC: StarkGenericConfig,
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
-    <SC::Pcs as Pcs<SC::Challenge, SC::Challenger>>::ProverData: 'static,
+    PcsProverData<SC>: 'static,
+    p3_uni_stark::Com<SC>: 'static,
     SC::Challenger: GrindingChallenger<Witness = F>,
     A: Air<SymbolicAirBuilder<F>>,
 {
@@ -80,10 +88,11 @@ pub fn prove_with_program<SC, F, A>(
     public_values: &[F],
 ) -> Result<Proof<SC>>
 where
-    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher,
+    F: TwoAdicField + PrimeField64 + DeviceField<Repr = u32> + Poseidon2Hasher + NttField,
     SC: StarkGenericConfig,
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
-    <SC::Pcs as Pcs<SC::Challenge, SC::Challenger>>::ProverData: 'static,
+    PcsProverData<SC>: 'static,
+    p3_uni_stark::Com<SC>: 'static,
     SC::Challenger: GrindingChallenger<Witness = F>,
     A: Air<SymbolicAirBuilder<F>>,
 {
@@ -108,9 +117,9 @@ where
     }
     // Device memory first: a device too small fails here, not halfway. With cherenkov's PCS
     // the LDEs are on the device too; with another, only the quotient's inputs.
+    let fused = (config.pcs() as &dyn Any).downcast_ref::<FusedPcs<F>>();
     if let Engine::Gpu(_) = engine {
-        let log_blowup = (config.pcs() as &dyn Any).downcast_ref::<FusedPcs<F>>().map(FusedPcs::log_blowup);
-        check_fits(engine, estimate(engine, air, program, degree, log_blowup)?)?;
+        check_fits(engine, estimate(engine, air, program, degree, fused.map(FusedPcs::log_blowup))?)?;
     }
     let log_degree = degree.trailing_zeros() as usize;
     let is_zk = config.is_zk();
@@ -124,7 +133,16 @@ where
     let mut challenger = config.initialise_challenger();
     let ext_trace_domain = pcs.natural_domain_for_degree(degree * (is_zk + 1));
 
-    let (trace_commit, trace_data) = pcs.commit([(ext_trace_domain, trace)]).map_err(pcs_error("trace commitment"))?;
+    // With cherenkov's PCS on a device, the trace's LDE stays there for the quotient kernel.
+    let (trace_commit, trace_data) = match (engine, fused) {
+        (Engine::Gpu(_), Some(fused)) => {
+            let kept: Box<dyn Any> = Box::new(fused.commit_kept_on_device([(ext_trace_domain, trace)])?);
+            *kept.downcast::<(p3_uni_stark::Com<SC>, PcsProverData<SC>)>().map_err(|_| {
+                Error::Verification("FusedPcs's commitment types differ from the configuration's".into())
+            })?
+        }
+        _ => pcs.commit([(ext_trace_domain, trace)]).map_err(pcs_error("trace commitment"))?,
+    };
     let shape = StarkShape::new::<F, A>(
         air,
         0,
