@@ -92,14 +92,18 @@ where
 {
     check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain)?;
     let size = quotient_domain.size();
-    // Row-major words (in the prover the evaluations are a bit-reversed view of the LDE).
-    let trace_words: Vec<u32> = (0..size)
-        .into_par_iter()
-        .flat_map_iter(|r| {
+    // Row-major words (over another PCS the evaluations are a bit-reversed view of its LDE),
+    // each row written in place.
+    let width = program.width;
+    let mut trace_words = crate::mem::zeroed::<u32>(size * width)?;
+    if width > 0 {
+        trace_words.par_chunks_mut(width).enumerate().for_each(|(r, out)| {
             let row = trace_on_quotient_domain.row_slice(r).expect("row < height: checked");
-            row.iter().map(|x| x.to_repr()).collect::<Vec<_>>()
-        })
-        .collect();
+            for (o, x) in out.iter_mut().zip(row.iter()) {
+                *o = x.to_repr();
+            }
+        });
+    }
     launch(gpu, program, public_values, trace_domain, quotient_domain, TraceRows::Upload(trace_words), alpha)
 }
 
