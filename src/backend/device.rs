@@ -230,12 +230,12 @@ impl Gpu {
         self.shared.counters.reset()
     }
 
-    /// The launch profiles recorded since the last call ([`super::profile`]).
     /// Whether `other` is a handle of this device (clones share its memory and counters).
     pub fn same_device(&self, other: &Gpu) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }
 
+    /// The launch profiles recorded since the last call ([`super::profile`]).
     pub fn take_profiles(&self) -> Vec<KernelProfile> {
         std::mem::take(&mut *self.shared.profiles.lock().unwrap_or_else(|e| e.into_inner()))
     }

@@ -108,8 +108,8 @@ where
 }
 
 /// [`quotient_values_on`] reading the trace's evaluations from a tree committed on `gpu` by
-/// cherenkov's fused LDE commit (`FusedPcs`, `Mmcs::commit_lde`): the tree's first matrix, in
-/// place, nothing uploaded but the program, selectors and constants. `None` when the tree's
+/// cherenkov's fused LDE commit with its leaves kept there (`FusedPcs::commit_kept_on_device`,
+/// `Mmcs::commit_lde_kept_on_device`): the tree's first matrix, in place, nothing uploaded but the program, selectors and constants. `None` when the tree's
 /// leaves are not on this device, or the quotient domain is not a prefix of the committed LDE
 /// (`TwoAdicFriPcs::get_evaluations_on_domain`'s fast case: shift `GENERATOR`, at most as
 /// tall); the caller then uploads the evaluations.

@@ -9,11 +9,11 @@ use p3_field::TwoAdicField;
 use p3_uni_stark::{get_log_num_quotient_chunks_for_domain, AirLayout};
 
 use super::program::ConstraintProgram;
+use crate::backend::device::byte_len;
 use crate::backend::{plan, Engine};
 use crate::error::{Error, Result};
+use crate::poseidon2::DIGEST;
 
-/// Words of a Poseidon2 digest.
-const DIGEST_WORDS: usize = 8;
 /// Words of an element of the degree-4 extension.
 const EXT_WORDS: usize = 4;
 
@@ -84,13 +84,13 @@ where
     ])?;
     let Some(log_blowup) = log_blowup else {
         let uploaded = words(&[quotient_size, program.width])?;
-        return with_slack(sum(&[uploaded, quotient])?.checked_mul(size_of::<u32>()).ok_or_else(overflow)?);
+        return with_slack(sum(&[uploaded, quotient])?);
     };
 
     let lde_height =
         height.checked_shl(log_blowup as u32).filter(|h| h >> log_blowup == height).ok_or_else(overflow)?;
     // A tree's digest layers: the leaves' digests and every node above them (under 2 per leaf).
-    let tree = words(&[2, lde_height, DIGEST_WORDS])?;
+    let tree = words(&[2, lde_height, DIGEST])?;
     let twiddles = lde_height;
     let trace_lde = words(&[lde_height, program.width])?;
     let quotient_lde = words(&[lde_height, 1 << log_chunks, EXT_WORDS])?;
@@ -98,14 +98,15 @@ where
     let quotient_commit = sum(&[words(&[quotient_size, EXT_WORDS])?, tree, twiddles])?;
     let fri_round = sum(&[words(&[lde_height, EXT_WORDS])?, tree])?;
     let transient = trace_commit.max(quotient).max(quotient_commit).max(fri_round);
-    with_slack(sum(&[trace_lde, quotient_lde, transient])?.checked_mul(size_of::<u32>()).ok_or_else(overflow)?)
+    with_slack(sum(&[trace_lde, quotient_lde, transient])?)
 }
 
-/// `bytes` plus room for what the terms leave out: resident tables (twiddles, round constants),
-/// the allocator's rounding, a real device's own reservations. On the emulator, which counts
-/// every byte, the terms alone came within 1% of the least memory a Keccak-f proof ran in at
-/// 2^6 and 2^8 rows, so they are not padded by much.
-fn with_slack(bytes: usize) -> Result<usize> {
+/// `words` as bytes, plus room for what the terms leave out: resident tables (twiddles, round
+/// constants), the allocator's rounding, a real device's own reservations. On the emulator,
+/// which counts every byte, the terms alone came within 1% of the least memory a Keccak-f proof
+/// ran in at 2^6 and 2^8 rows, so they are not padded by much.
+fn with_slack(words: usize) -> Result<usize> {
+    let bytes = byte_len::<u32>(words)?;
     bytes.checked_add(bytes / 16 + SLACK).ok_or_else(|| Error::SizeOverflow(format!("{bytes} bytes of device memory")))
 }
 
