@@ -34,3 +34,15 @@ extern "C" __global__ void chk_merkle_gather_siblings(const uint32_t* layers, co
   CHK_UNROLL
   for (int w = 0; w < 8; ++w) dst[w] = src[w];
 }
+
+// The opened rows of a batch of queries, from a leaf matrix kept on the device (row-major words,
+// whatever the field): out[k · width + c] = mat[rows[k] · width + c]; a block per row (grid-stride),
+// its threads across the columns.
+extern "C" __global__ void chk_merkle_gather_rows(const uint32_t* mat, uint32_t width, const uint64_t* rows,
+                                                  uint32_t count, uint32_t* out) {
+  for (uint32_t k = blockIdx.x; k < count; k += gridDim.x) {
+    const uint32_t* src = mat + rows[k] * width;
+    uint32_t* dst = out + (uint64_t)k * width;
+    for (uint32_t c = threadIdx.x; c < width; c += blockDim.x) dst[c] = src[c];
+  }
+}

@@ -29,11 +29,16 @@ impl DeviceFallback {
         };
         match device(gpu, &input) {
             Err(e) if !e.is_input_error() => {
-                *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                self.record(&e);
                 cpu(input)
             }
             result => result,
         }
+    }
+
+    /// Records a device failure the caller recovered from on its own.
+    pub fn record(&self, e: &crate::Error) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
     }
 
     /// The last device error recovered from.

@@ -11,9 +11,13 @@ use p3_matrix::Matrix;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{gpu, DeviceLeaves, Layout, MerkleTree};
-use crate::backend::{Engine, Gpu};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use super::{gpu, DeviceLeaves, Layout, LeafSource, MerkleTree};
+use crate::backend::{Dim3, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
+use crate::field::DeviceField;
 use crate::ntt::{self, NttField, Order};
 use crate::poseidon2::hash::Resident;
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher};
@@ -124,24 +128,85 @@ where
         })
         .collect::<Result<Vec<_>>>()?;
     let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
-    let ldes = resident
+    let widths: Vec<usize> = resident.iter().map(|r| r.width).collect();
+    let mut bufs = resident.into_iter().map(|r| r.rows.expect("an LDE has columns")).collect::<Vec<_>>();
+    // Kept and not self-checked: nothing comes back until something reads the leaves.
+    if keep && seen.is_empty() {
+        let device = Arc::new(DeviceLeaves { gpu: g.clone(), rows: bufs, widths });
+        let source = Box::new(KeptLeaves::<F> { device: device.clone(), field: PhantomData });
+        return Ok(MerkleTree::kept_on_device(device, source, layout, layers));
+    }
+    let ldes = bufs
         .iter()
+        .zip(&widths)
         .enumerate()
-        .map(|(i, r)| {
-            let buf = r.rows.as_ref().expect("an LDE has columns");
+        .map(|(i, (buf, &width))| {
             // Zeroed by the allocator (fresh pages), so no pass before the copy.
             let mut reprs = crate::mem::zeroed::<F::Repr>(buf.len())?;
             g.download_into_visit(buf, &mut reprs, seen.get(i).map(|(_, cout)| cout.rows()))?;
-            Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, r.width))
+            Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, width))
         })
         .collect::<Result<Vec<_>>>()?;
     let tree = MerkleTree::from_parts(ldes, layout, layers);
     if !keep {
         return Ok(tree);
     }
-    let rows = resident.into_iter().map(|r| r.rows.expect("an LDE has columns")).collect();
-    Ok(tree.with_device_leaves(DeviceLeaves { gpu: g.clone(), rows }))
+    let rows = std::mem::take(&mut bufs);
+    Ok(tree.with_device_leaves(DeviceLeaves { gpu: g.clone(), rows, widths }))
 }
+
+/// The leaves of a tree kept on the device, read from there: all of them, or opened rows
+/// gathered by `chk_merkle_gather_rows`.
+struct KeptLeaves<F> {
+    device: Arc<DeviceLeaves>,
+    field: PhantomData<fn() -> F>,
+}
+
+impl<F: DeviceField<Repr = u32>> LeafSource<F, RowMajorMatrix<F>> for KeptLeaves<F> {
+    fn download(&self) -> Result<Vec<RowMajorMatrix<F>>> {
+        let d = &self.device;
+        d.rows
+            .iter()
+            .zip(&d.widths)
+            .map(|(buf, &width)| {
+                let mut reprs = crate::mem::zeroed::<u32>(buf.len())?;
+                d.gpu.download_into(buf, &mut reprs)?;
+                Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, width))
+            })
+            .collect()
+    }
+
+    #[allow(unsafe_code)] // one launch reading rows below the matrix's height
+    fn rows(&self, matrix: usize, rows: &[usize]) -> Result<Vec<Vec<F>>> {
+        let d = &self.device;
+        let (height, width) = d.dims(matrix).ok_or(Error::IndexOutOfBounds { index: matrix, len: d.rows.len() })?;
+        if let Some(&index) = rows.iter().find(|&&r| r >= height) {
+            return Err(Error::IndexOutOfBounds { index, len: height });
+        }
+        if width == 0 || rows.is_empty() {
+            return Ok(vec![Vec::new(); rows.len()]);
+        }
+        let count = u32::try_from(rows.len()).map_err(|_| Error::SizeOverflow("opened rows".into()))?;
+        let width32 = u32::try_from(width).map_err(|_| Error::SizeOverflow("a leaf matrix's width".into()))?;
+        let d_rows = d.gpu.upload(&rows.iter().map(|&r| r as u64).collect::<Vec<u64>>())?;
+        let d_out = d.gpu.alloc_uninit::<u32>(rows.len() * width)?;
+        let launch = Launch::new("chk_merkle_gather_rows", Dim3::x(count.min(GATHER_BLOCKS)), Dim3::x(GATHER_THREADS))
+            .buf(&d.rows[matrix])
+            .u32(width32)
+            .buf(&d_rows)
+            .u32(count)
+            .buf(&d_out);
+        // SAFETY: every row index is below the matrix's height (checked), the buffer holds
+        // height · width words, the output count · width.
+        unsafe { d.gpu.launch(&launch)? };
+        let values = F::decode_vec(d.gpu.download(&d_out)?)?;
+        Ok(values.chunks_exact(width).map(<[F]>::to_vec).collect())
+    }
+}
+
+/// The gather's grid: at most this many blocks (each loops over rows), this many threads each.
+const GATHER_BLOCKS: u32 = 1024;
+const GATHER_THREADS: u32 = 256;
 
 /// The tree's layout: the traces' heights times 2^log_blowup.
 fn lde_layout<F: Send + Sync + Clone>(traces: &[Trace<F>], log_blowup: usize) -> Result<Layout> {

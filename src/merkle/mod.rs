@@ -20,7 +20,7 @@ pub use gpu::DeviceTree;
 pub(crate) use lde::commit_lde_on_device;
 pub use lde::{commit_lde, Trace};
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::backend::{DeviceBuffer, Engine, Gpu};
 use crate::error::{Error, Result};
@@ -120,29 +120,77 @@ fn log2_ceil(n: usize) -> usize {
 
 /// A committed batch: the matrices and every digest layer (what Plonky3's `MerkleTree` holds),
 /// and, after a fused LDE commit on a device that asked to keep them
-/// (`plonky3::Mmcs::commit_lde_kept_on_device`), the leaves where they still lie.
+/// (`plonky3::Mmcs::commit_lde_kept_on_device`), the leaves where they still lie — then the
+/// host copy is made only when something asks for it ([`MerkleTree::leaves`]), and openings
+/// gather their rows on the device ([`MerkleTree::rows_batch`]).
 #[derive(Debug, Clone)]
 pub struct MerkleTree<F, M> {
-    pub(crate) leaves: Vec<M>,
+    pub(crate) leaves: Arc<Leaves<F, M>>,
     pub(crate) layout: Layout,
     pub(crate) digest_layers: Vec<Vec<Digest<F>>>,
     pub(crate) device_leaves: Option<Arc<DeviceLeaves>>,
 }
 
+/// Where the host reads a tree's leaf matrices from.
+pub(crate) trait LeafSource<F, M>: Send + Sync {
+    /// Every matrix, copied to the host.
+    fn download(&self) -> Result<Vec<M>>;
+    /// Rows `rows[k]` of matrix `matrix`, in that order.
+    fn rows(&self, matrix: usize, rows: &[usize]) -> Result<Vec<Vec<F>>>;
+}
+
+/// A tree's leaf matrices: on the host, or copied from their [`LeafSource`] on first use.
+pub(crate) struct Leaves<F, M> {
+    host: OnceLock<Vec<M>>,
+    /// (height, width) of each matrix, in commit order.
+    dims: Vec<(usize, usize)>,
+    source: Option<Box<dyn LeafSource<F, M>>>,
+}
+
+impl<F, M> std::fmt::Debug for Leaves<F, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leaves").field("dims", &self.dims).field("on_host", &self.host.get().is_some()).finish()
+    }
+}
+
+impl<F, M: Matrix<F>> Leaves<F, M>
+where
+    F: Clone + Send + Sync,
+{
+    fn on_host(leaves: Vec<M>) -> Self {
+        let dims = leaves.iter().map(|m| (m.height(), m.width())).collect();
+        Self { host: OnceLock::from(leaves), dims, source: None }
+    }
+    fn get(&self) -> Result<&[M]> {
+        if let Some(host) = self.host.get() {
+            return Ok(host);
+        }
+        let source = self.source.as_ref().ok_or_else(|| Error::InvalidArgument("a tree without leaves".into()))?;
+        let fetched = source.download()?;
+        Ok(self.host.get_or_init(|| fetched))
+    }
+}
+
 /// The leaf matrices of a tree committed on a device, kept there (one row-major buffer of
 /// field words per matrix, the host copy's twin) so kernels that read the committed LDE —
-/// the STARK quotient — find it in place instead of uploading it again. Their memory goes back
-/// to the device's pool when the last clone of the tree drops.
+/// the STARK quotient, the PCS openings — find it in place instead of uploading it again.
+/// Their memory goes back to the device's pool when the last clone of the tree drops.
 #[derive(Debug)]
 pub struct DeviceLeaves {
     pub(crate) gpu: Gpu,
     pub(crate) rows: Vec<DeviceBuffer<u32>>,
+    pub(crate) widths: Vec<usize>,
 }
 
 impl DeviceLeaves {
     /// Matrix `i`'s rows, when they lie on `gpu` (the same device, any clone of its handle).
     pub(crate) fn rows_on(&self, gpu: &Gpu, i: usize) -> Option<&DeviceBuffer<u32>> {
         self.rows.get(i).filter(|_| self.gpu.same_device(gpu))
+    }
+    /// Matrix `i`'s (height, width).
+    pub fn dims(&self, i: usize) -> Option<(usize, usize)> {
+        let (rows, width) = (self.rows.get(i)?, *self.widths.get(i)?);
+        Some((rows.len().checked_div(width).unwrap_or(0), width))
     }
     /// Device bytes they hold.
     pub fn bytes(&self) -> usize {
@@ -160,7 +208,7 @@ pub fn build<F: Poseidon2Hasher, M: Matrix<F>>(
     let heights: Vec<usize> = leaves.iter().map(|m| m.height()).collect();
     let layout = Layout::new(&heights)?;
     let digest_layers = digest_layers(engine, c, &leaves, &layout)?;
-    Ok(MerkleTree { leaves, layout, digest_layers, device_leaves: None })
+    Ok(MerkleTree::from_parts(leaves, layout, digest_layers))
 }
 
 /// The tree of `leaves` (one height, at least one row, at most 2^31) built on `gpu` and kept
@@ -194,10 +242,42 @@ pub(crate) fn digest_layers<F: Poseidon2Hasher, M: Matrix<F>>(
     }
 }
 
-impl<F: Copy, M> MerkleTree<F, M> {
+impl<F: Clone + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
     pub(crate) fn from_parts(leaves: Vec<M>, layout: Layout, digest_layers: Vec<Vec<Digest<F>>>) -> Self {
-        Self { leaves, layout, digest_layers, device_leaves: None }
+        Self { leaves: Arc::new(Leaves::on_host(leaves)), layout, digest_layers, device_leaves: None }
     }
+    /// A tree whose leaves stay on the device; `source` copies them (or rows of them) down.
+    pub(crate) fn kept_on_device(
+        device: Arc<DeviceLeaves>,
+        source: Box<dyn LeafSource<F, M>>,
+        layout: Layout,
+        digest_layers: Vec<Vec<Digest<F>>>,
+    ) -> Self {
+        let dims = (0..device.rows.len()).map(|i| device.dims(i).expect("one width per buffer")).collect();
+        let leaves = Leaves { host: OnceLock::new(), dims, source: Some(source) };
+        Self { leaves: Arc::new(leaves), layout, digest_layers, device_leaves: Some(device) }
+    }
+    /// The leaf matrices on the host. A tree whose leaves were kept on the device copies them
+    /// down on the first call (and panics if that copy fails: [`MerkleTree::try_leaves`] returns
+    /// the error); the openings of `cherenkov::plonky3`'s PCS never ask.
+    pub fn leaves(&self) -> &[M] {
+        self.try_leaves().unwrap_or_else(|e| panic!("cherenkov: copying a tree's leaves to the host: {e}"))
+    }
+    /// [`MerkleTree::leaves`], a failed copy as an error.
+    pub fn try_leaves(&self) -> Result<&[M]> {
+        self.leaves.get()
+    }
+    /// Whether the leaves are on the host (always, unless kept on the device and not yet asked for).
+    pub fn leaves_on_host(&self) -> bool {
+        self.leaves.host.get().is_some()
+    }
+    /// (height, width) of each leaf matrix, in commit order, wherever the leaves lie.
+    pub fn dims(&self) -> &[(usize, usize)] {
+        &self.leaves.dims
+    }
+}
+
+impl<F: Copy, M> MerkleTree<F, M> {
     pub(crate) fn with_device_leaves(mut self, leaves: DeviceLeaves) -> Self {
         self.device_leaves = Some(Arc::new(leaves));
         self
@@ -205,9 +285,6 @@ impl<F: Copy, M> MerkleTree<F, M> {
     /// The leaves on the device that committed them, when a fused LDE commit kept them there.
     pub fn device_leaves(&self) -> Option<&DeviceLeaves> {
         self.device_leaves.as_deref()
-    }
-    pub fn leaves(&self) -> &[M] {
-        &self.leaves
     }
     pub fn layout(&self) -> &Layout {
         &self.layout
@@ -287,23 +364,40 @@ impl<F: Copy, M> MerkleTree<F, M> {
     }
 }
 
-impl<F: Clone + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
+impl<F: Copy + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
     /// The rows opened at leaf `index`: matrix m's row `index >> (log2_ceil(max) − log2_ceil(h_m))`,
     /// in commit order.
-    pub fn rows(&self, index: usize) -> Result<Vec<Vec<F>>>
-    where
-        F: Copy,
-    {
-        self.check_index(index)?;
+    pub fn rows(&self, index: usize) -> Result<Vec<Vec<F>>> {
+        Ok(self.rows_batch(&[index])?.pop().expect("one index, one opening"))
+    }
+
+    /// [`MerkleTree::rows`] of each index; leaves kept on the device are gathered there, one
+    /// launch and one copy per matrix, so only the opened rows come back.
+    pub fn rows_batch(&self, indices: &[usize]) -> Result<Vec<Vec<Vec<F>>>> {
+        for &i in indices {
+            self.check_index(i)?;
+        }
         let log_max = log2_ceil(self.layout.max_height());
-        Ok(self
-            .leaves
-            .iter()
-            .map(|m| {
-                let r = index >> (log_max - log2_ceil(m.height()));
-                m.row_slice(r).expect("row on the ladder").to_vec()
-            })
-            .collect())
+        let row_of = |h: usize, index: usize| index >> (log_max - log2_ceil(h));
+        let mut out: Vec<Vec<Vec<F>>> = vec![Vec::with_capacity(self.leaves.dims.len()); indices.len()];
+        match (self.leaves.host.get(), &self.leaves.source) {
+            (None, Some(source)) => {
+                for (m, &(h, _)) in self.leaves.dims.iter().enumerate() {
+                    let rows: Vec<usize> = indices.iter().map(|&i| row_of(h, i)).collect();
+                    for (o, row) in out.iter_mut().zip(source.rows(m, &rows)?) {
+                        o.push(row);
+                    }
+                }
+            }
+            _ => {
+                for m in self.leaves.get()? {
+                    for (o, &i) in out.iter_mut().zip(indices) {
+                        o.push(m.row_slice(row_of(m.height(), i)).expect("row on the ladder").to_vec());
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

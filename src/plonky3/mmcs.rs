@@ -75,6 +75,10 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
     pub fn stock(&self) -> &StockMmcs<F> {
         &self.stock
     }
+    /// Its record of device failures recovered from (shared by clones).
+    pub(crate) fn fallback(&self) -> &crate::backend::DeviceFallback {
+        &self.fallback
+    }
     /// The last device error this MMCS recovered from by recomputing on the cpu.
     pub fn last_device_error(&self) -> Option<String> {
         self.fallback.last()
@@ -168,8 +172,14 @@ impl<F: Poseidon2Hasher> p3_commit::Mmcs<F> for Mmcs<F> {
         BatchOpening::new(opened, proof)
     }
 
+    /// The leaf matrices on the host: a tree whose leaves were kept on the device copies them
+    /// down here, once (its openings and heights never need them).
     fn get_matrices<'a, M: Matrix<F>>(&self, tree: &'a MerkleTree<F, M>) -> Vec<&'a M> {
         tree.leaves().iter().collect()
+    }
+
+    fn get_matrix_heights<M: Matrix<F>>(&self, tree: &MerkleTree<F, M>) -> Vec<usize> {
+        tree.dims().iter().map(|&(h, _)| h).collect()
     }
 
     fn verify_batch(
@@ -189,7 +199,7 @@ impl<F: Poseidon2Hasher> p3_commit::Mmcs<F> for Mmcs<F> {
         tree: &MerkleTree<F, M>,
     ) -> (Vec<Vec<Vec<F>>>, Self::MultiProof) {
         let fail = |e: Error| -> ! { panic!("cherenkov::plonky3::Mmcs::open_multi_batch: {e}") };
-        let values = indices.iter().map(|&i| tree.rows(i).unwrap_or_else(|e| fail(e))).collect();
+        let values = tree.rows_batch(indices).unwrap_or_else(|e| fail(e));
         let sibling_hashes = tree.pruned_siblings(indices, self.cap_height).unwrap_or_else(|e| fail(e));
         (values, PrunedMerklePaths { sibling_hashes })
     }

@@ -3,6 +3,7 @@
 pub mod config;
 mod dft;
 mod mmcs;
+mod open;
 mod pcs;
 pub mod proof;
 

@@ -5,14 +5,16 @@
 //! is the inner PCS's to the bit (commitment, prover data, hence proofs); every other method is
 //! the inner PCS's own.
 
+use p3_challenger::{CanObserve, FieldChallenger, GrindingChallenger};
 use p3_commit::{OpeningRequest, Pcs, PeriodicLdeTable, PolynomialSpace, UnivariateStarkPcs};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::extension::BinomiallyExtendable;
-use p3_field::TwoAdicField;
-use p3_fri::{FriParameters, TwoAdicFriPcs};
+use p3_field::{PrimeField64, TwoAdicField};
+use p3_fri::{FriParameters, FriProverError, TwoAdicFriPcs};
 use p3_matrix::dense::RowMajorMatrix;
 
 use super::config::{Challenge, ChallengeMmcs};
+use super::open::OpeningProof;
 use super::{Commitment, Dft, LdeTree, Mmcs};
 use crate::ntt::NttField;
 use crate::poseidon2::Poseidon2Hasher;
@@ -25,6 +27,7 @@ pub type InnerPcs<F> = TwoAdicFriPcs<F, Dft, Mmcs<F>, ChallengeMmcs<F>>;
 pub struct FusedPcs<F: Poseidon2Hasher> {
     inner: InnerPcs<F>,
     mmcs: Mmcs<F>,
+    fri: FriParameters<ChallengeMmcs<F>>,
     log_blowup: usize,
 }
 
@@ -37,13 +40,17 @@ impl<F: Poseidon2Hasher> FusedPcs<F> {
     pub fn mmcs(&self) -> &Mmcs<F> {
         &self.mmcs
     }
+    /// Its FRI parameters.
+    pub fn fri(&self) -> &FriParameters<ChallengeMmcs<F>> {
+        &self.fri
+    }
 }
 
 impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
     /// As `TwoAdicFriPcs::new(dft, mmcs, fri)`.
     pub fn new(dft: Dft, mmcs: Mmcs<F>, fri: FriParameters<ChallengeMmcs<F>>) -> Self {
         let log_blowup = fri.log_blowup;
-        Self { inner: TwoAdicFriPcs::new(dft, mmcs.clone(), fri), mmcs, log_blowup }
+        Self { inner: TwoAdicFriPcs::new(dft, mmcs.clone(), fri.clone()), mmcs, fri, log_blowup }
     }
 
     pub fn inner(&self) -> &InnerPcs<F> {
@@ -74,21 +81,15 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
 
 impl<F, Challenger> Pcs<Challenge<F>, Challenger> for FusedPcs<F>
 where
-    F: Poseidon2Hasher + NttField + TwoAdicField + BinomiallyExtendable<4>,
-    InnerPcs<F>: Pcs<
-        Challenge<F>,
-        Challenger,
-        Domain = TwoAdicMultiplicativeCoset<F>,
-        Commitment = Commitment<F>,
-        ProverData = LdeTree<F>,
-    >,
+    F: Poseidon2Hasher + NttField + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
+    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>,
 {
     type Domain = TwoAdicMultiplicativeCoset<F>;
     type Commitment = Commitment<F>;
     type ProverData = LdeTree<F>;
-    type Proof = <InnerPcs<F> as Pcs<Challenge<F>, Challenger>>::Proof;
+    type Proof = OpeningProof<F>;
     type Error = <InnerPcs<F> as Pcs<Challenge<F>, Challenger>>::Error;
-    type ProverError = <InnerPcs<F> as Pcs<Challenge<F>, Challenger>>::ProverError;
+    type ProverError = FriProverError;
 
     fn natural_domain_for_degree(&self, degree: usize) -> Self::Domain {
         Pcs::<Challenge<F>, Challenger>::natural_domain_for_degree(&self.inner, degree)
@@ -106,7 +107,7 @@ where
         requests: Vec<OpeningRequest<'_, Self::ProverData, Challenge<F>>>,
         challenger: &mut Challenger,
     ) -> Result<(p3_commit::OpenedValues<Challenge<F>>, Self::Proof), Self::ProverError> {
-        self.inner.open(requests, challenger)
+        self.open_requests(requests, challenger)
     }
 
     fn verify(
@@ -121,14 +122,8 @@ where
 
 impl<F, Challenger> UnivariateStarkPcs<Challenge<F>, Challenger> for FusedPcs<F>
 where
-    F: Poseidon2Hasher + NttField + TwoAdicField + BinomiallyExtendable<4>,
-    InnerPcs<F>: UnivariateStarkPcs<
-        Challenge<F>,
-        Challenger,
-        Domain = TwoAdicMultiplicativeCoset<F>,
-        Commitment = Commitment<F>,
-        ProverData = LdeTree<F>,
-    >,
+    F: Poseidon2Hasher + NttField + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
+    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>,
 {
     type EvaluationsOnDomain<'a> =
         <InnerPcs<F> as UnivariateStarkPcs<Challenge<F>, Challenger>>::EvaluationsOnDomain<'a>;
@@ -168,7 +163,7 @@ where
         evaluations: impl IntoIterator<Item = (Self::Domain, RowMajorMatrix<F>)>,
         num_chunks: usize,
     ) -> Result<Vec<RowMajorMatrix<F>>, Self::ProverError> {
-        self.inner.get_quotient_ldes(evaluations, num_chunks)
+        UnivariateStarkPcs::<Challenge<F>, Challenger>::get_quotient_ldes(&self.inner, evaluations, num_chunks)
     }
 
     fn commit_ldes(
@@ -207,7 +202,9 @@ where
         challenger: &mut Challenger,
         preprocessed: Option<usize>,
     ) -> Result<(p3_commit::OpenedValues<Challenge<F>>, Self::Proof), Self::ProverError> {
-        self.inner.open_with_preprocessing(requests, challenger, preprocessed)
+        // Not ZK: the trait's default, `open`, with the fused PCS's openings.
+        let _ = preprocessed;
+        self.open_requests(requests, challenger)
     }
 
     fn verify_with_preprocessing(

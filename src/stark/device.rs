@@ -90,7 +90,12 @@ where
     EF: ExtensionField<F>,
     M: Matrix<F> + Sync,
 {
-    check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain)?;
+    check_inputs(
+        program,
+        public_values,
+        quotient_domain.size(),
+        (trace_on_quotient_domain.height(), trace_on_quotient_domain.width()),
+    )?;
     let size = quotient_domain.size();
     // Row-major words (over another PCS the evaluations are a bit-reversed view of its LDE),
     // each row written in place.
@@ -126,14 +131,14 @@ where
     F: TwoAdicField + DeviceField<Repr = u32>,
     EF: ExtensionField<F>,
 {
-    let rows = tree.device_leaves()?.rows_on(gpu, 0)?;
-    let lde = tree.leaves().first()?;
+    let leaves = tree.device_leaves()?;
+    let rows = leaves.rows_on(gpu, 0)?;
+    let (height, width) = leaves.dims(0)?;
     let size = quotient_domain.size();
-    if quotient_domain.shift() != F::GENERATOR || lde.height() < size || rows.len() != lde.values.len() {
+    if quotient_domain.shift() != F::GENERATOR || height < size {
         return None;
     }
-    let view = lde.split_rows(size).0;
-    Some(check_inputs(program, public_values, size, &view).and_then(|()| {
+    Some(check_inputs(program, public_values, size, (size, width)).and_then(|()| {
         launch(gpu, program, public_values, trace_domain, quotient_domain, TraceRows::InPlace(rows), alpha)
     }))
 }

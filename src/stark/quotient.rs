@@ -34,7 +34,12 @@ where
     EF: ExtensionField<F>,
     M: Matrix<F> + Sync,
 {
-    check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain)?;
+    check_inputs(
+        program,
+        public_values,
+        quotient_domain.size(),
+        (trace_on_quotient_domain.height(), trace_on_quotient_domain.width()),
+    )?;
     let size = quotient_domain.size();
     let step = size / trace_domain.size();
     let sels = trace_domain.selectors_on_coset(quotient_domain);
@@ -55,12 +60,13 @@ where
     Ok(out)
 }
 
-/// What both backends check first: the public values and the evaluations' shape.
-pub(super) fn check_inputs<F: Field, M: Matrix<F>>(
+/// What both backends check first: the public values and the shape (height, width) of the
+/// trace's evaluations.
+pub(super) fn check_inputs<F: Field>(
     program: &ConstraintProgram<F>,
     public_values: &[F],
     size: usize,
-    trace_on_quotient_domain: &M,
+    (height, width): (usize, usize),
 ) -> Result<()> {
     if public_values.len() != program.num_public_values {
         return Err(Error::LengthMismatch {
@@ -69,11 +75,9 @@ pub(super) fn check_inputs<F: Field, M: Matrix<F>>(
             got: public_values.len(),
         });
     }
-    if trace_on_quotient_domain.width() != program.width || trace_on_quotient_domain.height() != size {
+    if width != program.width || height != size {
         return Err(Error::InvalidShape(format!(
-            "trace on the quotient domain is {} × {}, the program reads {size} × {}",
-            trace_on_quotient_domain.height(),
-            trace_on_quotient_domain.width(),
+            "trace on the quotient domain is {height} × {width}, the program reads {size} × {}",
             program.width
         )));
     }

@@ -1,0 +1,418 @@
+//! [`FusedPcs`]'s openings: p3-fri's `TwoAdicFriPcs::open` step for step (the same transcript,
+//! opened values and proof), with each matrix whose LDE a fused commit kept on the device
+//! (`FusedPcs::commit_kept_on_device`) opened there: its columns evaluated at the opening points
+//! and its rows compressed by powers of α by `kernels/stark/open.cuh`, so a width-W, height-H
+//! LDE sends W values per point and H compressed rows to the host instead of its W · H values.
+//! The query phase then gathers only the opened rows ([`crate::merkle::MerkleTree::rows_batch`]).
+//! Other matrices are opened on the host as p3-fri opens them. FRI's folding runs on the host
+//! over the reduced openings.
+
+use std::marker::PhantomData;
+
+use p3_challenger::{CanObserve, FieldChallenger, GrindingChallenger};
+use p3_commit::{OpenedValues, OpeningRequest};
+use p3_field::coset::TwoAdicMultiplicativeCoset;
+use p3_field::extension::BinomiallyExtendable;
+use p3_field::{
+    batch_multiplicative_inverse, dot_product, BasedVectorSpace, Field, PrimeCharacteristicRing, PrimeField64,
+    TwoAdicField,
+};
+use p3_fri::{prover, FriParameters, FriProof, FriProverError, PcsProverTranscript, PcsShape, TwoAdicFriFolding};
+use p3_matrix::dense::RowMajorMatrix;
+use p3_matrix::interpolation::{compute_adjusted_weights, Interpolate};
+use p3_matrix::Matrix;
+use rayon::prelude::*;
+
+use super::config::{Challenge, ChallengeMmcs};
+use super::{FusedPcs, LdeTree, Mmcs};
+use crate::backend::{DeviceBuffer, Dim3, Engine, Gpu, Launch};
+use crate::error::{Error, Result};
+use crate::ntt::NttField;
+use crate::poseidon2::Poseidon2Hasher;
+
+/// The proof `TwoAdicFriPcs::open` returns.
+pub type OpeningProof<F> = FriProof<Challenge<F>, ChallengeMmcs<F>, F, Vec<p3_fri::BatchMultiOpening<F, Mmcs<F>>>>;
+
+/// Rows a thread block of the column evaluation sums before the partial sums are added.
+const CHUNK_ROWS: usize = 256;
+/// Threads per block of the opening kernels.
+const THREADS: u32 = 256;
+
+/// One committed matrix as the opening reads it.
+enum Opened<'a, F> {
+    Host(&'a RowMajorMatrix<F>),
+    Device { gpu: &'a Gpu, rows: &'a DeviceBuffer<u32>, height: usize, width: usize },
+}
+
+impl<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>> Opened<'_, F> {
+    fn height(&self) -> usize {
+        match self {
+            Self::Host(m) => m.height(),
+            Self::Device { height, .. } => *height,
+        }
+    }
+    fn width(&self) -> usize {
+        match self {
+            Self::Host(m) => m.width(),
+            Self::Device { width, .. } => *width,
+        }
+    }
+
+    /// Each column of the first `h` rows (the low coset `GENERATOR · H`, bit-reversed) at each
+    /// point: `interpolate_coset_with_precomputation(GENERATOR, point, adjusted)`.
+    fn columns_at(&self, h: usize, points: &[(Challenge<F>, &[Challenge<F>])]) -> Result<Vec<Vec<Challenge<F>>>> {
+        let mut evals = match self {
+            Self::Host(m) => {
+                let low = m.split_rows(h).0;
+                return Ok(points
+                    .iter()
+                    .map(|&(z, adjusted)| low.interpolate_coset_with_precomputation(F::GENERATOR, z, &adjusted[..h]))
+                    .collect());
+            }
+            Self::Device { gpu, rows, width, .. } => device_columns(gpu, rows, h, *width, points)?,
+        };
+        let log_h = h.trailing_zeros() as usize;
+        for ((z, _), e) in points.iter().zip(&mut evals) {
+            // interpolate_coset_with_precomputation's scaling, on the column sums.
+            let z_pow_n = z.exp_power_of_2(log_h);
+            let g_pow_n = F::GENERATOR.exp_power_of_2(log_h);
+            let denom_inv = g_pow_n.mul_2exp_u64(log_h as u64).inverse();
+            let scaling = *z * (z_pow_n - g_pow_n) * denom_inv;
+            e.iter_mut().for_each(|v| *v *= scaling);
+        }
+        Ok(evals)
+    }
+
+    /// Σ_c powers[c] · M[r][c] for every row r.
+    fn compress(&self, powers: &[Challenge<F>]) -> Result<Vec<Challenge<F>>> {
+        match self {
+            Self::Host(m) => {
+                Ok(m.par_row_slices().map(|row| row.iter().zip(powers).map(|(&x, &p)| p * x).sum()).collect())
+            }
+            Self::Device { gpu, rows, height, width } => device_compress(gpu, rows, *height, *width, powers),
+        }
+    }
+}
+
+fn kernel(op: &str, field: &str) -> Result<&'static str> {
+    Ok(match (op, field) {
+        ("columns", "babybear") => "chk_stark_open_columns_babybear",
+        ("columns", "koalabear") => "chk_stark_open_columns_koalabear",
+        ("sum", "babybear") => "chk_stark_sum_partials_babybear",
+        ("sum", "koalabear") => "chk_stark_sum_partials_koalabear",
+        ("compress", "babybear") => "chk_stark_compress_rows_babybear",
+        ("compress", "koalabear") => "chk_stark_compress_rows_koalabear",
+        _ => return Err(Error::InvalidArgument(format!("no device opening over {field}"))),
+    })
+}
+
+fn to_words<F: Poseidon2Hasher + BinomiallyExtendable<4>>(values: &[Challenge<F>]) -> Vec<u32> {
+    let base: Vec<F> = values.iter().flat_map(|v| v.as_basis_coefficients_slice().to_vec()).collect();
+    F::encode_slice(&base).into_owned()
+}
+
+fn from_words<F: Poseidon2Hasher + BinomiallyExtendable<4>>(words: Vec<u32>) -> Result<Vec<Challenge<F>>> {
+    let base = F::decode_vec(words)?;
+    Ok(base.chunks_exact(4).map(|c| Challenge::<F>::from_basis_coefficients_fn(|d| c[d])).collect())
+}
+
+fn u32_of(n: usize, what: &str) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::SizeOverflow(format!("{what} ({n}) for a 32-bit kernel index")))
+}
+
+/// Unscaled column sums Σ_r adjusted_p[r] · M[r][c] over the first `h` rows, per point.
+#[allow(unsafe_code)] // two launches over buffers sized here
+fn device_columns<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
+    gpu: &Gpu,
+    rows: &DeviceBuffer<u32>,
+    h: usize,
+    width: usize,
+    points: &[(Challenge<F>, &[Challenge<F>])],
+) -> Result<Vec<Vec<Challenge<F>>>> {
+    if width == 0 || points.is_empty() || h == 0 {
+        return Ok(vec![Vec::new(); points.len()]);
+    }
+    let weights: Vec<Challenge<F>> = points.iter().flat_map(|(_, adjusted)| adjusted[..h].to_vec()).collect();
+    let chunks = h.div_ceil(CHUNK_ROWS);
+    let d_weights = gpu.upload(&to_words::<F>(&weights))?;
+    let d_partials = gpu.alloc_uninit::<u32>(4 * chunks * points.len() * width)?;
+    let d_out = gpu.alloc_uninit::<u32>(4 * points.len() * width)?;
+    let (w32, h32, p32, c32) =
+        (u32_of(width, "width")?, u32_of(h, "rows")?, u32_of(points.len(), "points")?, u32_of(chunks, "chunks")?);
+    let blocks_x = w32.div_ceil(THREADS);
+    let columns = Launch::new(kernel("columns", F::NAME)?, Dim3 { x: blocks_x, y: c32, z: 1 }, Dim3::x(THREADS))
+        .buf(rows)
+        .u32(w32)
+        .u32(h32)
+        .buf(&d_weights)
+        .u32(p32)
+        .u32(CHUNK_ROWS as u32)
+        .buf(&d_partials);
+    let sums = Launch::new(kernel("sum", F::NAME)?, Dim3::x((p32 * w32).div_ceil(THREADS)), Dim3::x(THREADS))
+        .buf(&d_partials)
+        .u32(w32)
+        .u32(p32)
+        .u32(c32)
+        .buf(&d_out);
+    // SAFETY: the matrix holds at least h rows of `width` words (h ≤ its height, checked by the
+    // caller), the weights h per point, the partials 4 words per (chunk, point, column), the
+    // output 4 per (point, column).
+    unsafe {
+        gpu.launch(&columns)?;
+        gpu.launch(&sums)?;
+    }
+    let values = from_words::<F>(gpu.download(&d_out)?)?;
+    Ok(values.chunks_exact(width).map(<[_]>::to_vec).collect())
+}
+
+/// Σ_c powers[c] · M[r][c] for every row r < height.
+#[allow(unsafe_code)] // one launch over buffers sized here
+fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
+    gpu: &Gpu,
+    rows: &DeviceBuffer<u32>,
+    height: usize,
+    width: usize,
+    powers: &[Challenge<F>],
+) -> Result<Vec<Challenge<F>>> {
+    if width == 0 {
+        return Ok(vec![Challenge::<F>::ZERO; height]);
+    }
+    let d_powers = gpu.upload(&to_words::<F>(&powers[..width]))?;
+    let d_out = gpu.alloc_uninit::<u32>(4 * height)?;
+    // One warp a row.
+    let rows_per_block = (THREADS / 32) as usize;
+    let blocks = u32_of(height.div_ceil(rows_per_block).min(1 << 16), "blocks")?;
+    let launch = Launch::new(kernel("compress", F::NAME)?, Dim3::x(blocks), Dim3::x(THREADS))
+        .buf(rows)
+        .u32(u32_of(width, "width")?)
+        .u64(height as u64)
+        .buf(&d_powers)
+        .buf(&d_out);
+    // SAFETY: the matrix holds height rows of `width` words, the powers `width` values, the
+    // output 4 words per row.
+    unsafe { gpu.launch(&launch)? };
+    from_words::<F>(gpu.download(&d_out)?)
+}
+
+/// The index of `z`'s table (every opening point has one).
+fn lookup<F: Field, T>(table: &[(F, T)], z: F) -> usize {
+    table.iter().position(|(p, _)| *p == z).expect("every point has its table")
+}
+
+/// `FriParameters::validate_input_height` (crate-private in p3-fri): a committed height FRI
+/// cannot fold to its final polynomial.
+fn validate_input_height<M>(fri: &FriParameters<M>, log_height: usize) -> core::result::Result<(), FriProverError> {
+    if fri.log_final_poly_len == 0 {
+        return Ok(());
+    }
+    let log_final_height =
+        fri.log_final_poly_len.checked_add(fri.log_blowup).ok_or(FriProverError::FinalHeightOverflow)?;
+    if log_height <= log_final_height {
+        return Err(FriProverError::InputHeightTooSmall { log_input_height: log_height, log_final_height });
+    }
+    Ok(())
+}
+
+impl<F> FusedPcs<F>
+where
+    F: Poseidon2Hasher + NttField + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
+{
+    /// The device this PCS opens on when some request's LDE was kept there.
+    fn opening_device(&self, requests: &[OpeningRequest<'_, LdeTree<F>, Challenge<F>>]) -> Option<&Gpu> {
+        let Engine::Gpu(gpu) = self.mmcs().engine() else {
+            return None;
+        };
+        requests.iter().any(|r| r.prover_data.device_leaves().and_then(|d| d.rows_on(gpu, 0)).is_some()).then_some(gpu)
+    }
+
+    /// `Pcs::open`: with a kept LDE on the device, [`FusedPcs::open_on_device`]; otherwise
+    /// p3-fri's own.
+    pub(super) fn open_requests<Challenger>(
+        &self,
+        requests: Vec<OpeningRequest<'_, LdeTree<F>, Challenge<F>>>,
+        challenger: &mut Challenger,
+    ) -> core::result::Result<(OpenedValues<Challenge<F>>, OpeningProof<F>), FriProverError>
+    where
+        Challenger: FieldChallenger<F>
+            + CanObserve<<ChallengeMmcs<F> as p3_commit::Mmcs<Challenge<F>>>::Commitment>
+            + GrindingChallenger<Witness = F>,
+    {
+        match self.opening_device(&requests) {
+            Some(gpu) => self.open_on_device(gpu, requests, challenger),
+            None => p3_commit::Pcs::<Challenge<F>, Challenger>::open(self.inner(), requests, challenger),
+        }
+    }
+
+    /// p3-fri's `TwoAdicFriPcs::open` (two_adic_pcs.rs, 0.8), its O(height · width) passes over
+    /// kept LDEs on `gpu`. A device failure reopens that matrix from its host copy.
+    fn open_on_device<Challenger>(
+        &self,
+        gpu: &Gpu,
+        requests: Vec<OpeningRequest<'_, LdeTree<F>, Challenge<F>>>,
+        challenger: &mut Challenger,
+    ) -> core::result::Result<(OpenedValues<Challenge<F>>, OpeningProof<F>), FriProverError>
+    where
+        Challenger: FieldChallenger<F>
+            + CanObserve<<ChallengeMmcs<F> as p3_commit::Mmcs<Challenge<F>>>::Commitment>
+            + GrindingChallenger<Witness = F>,
+    {
+        let fri = self.fri();
+        let mats: Vec<Vec<Opened<'_, F>>> = requests
+            .iter()
+            .map(|r| {
+                let tree = r.prover_data;
+                (0..tree.dims().len())
+                    .map(|i| match tree.device_leaves().and_then(|d| d.rows_on(gpu, i).zip(d.dims(i))) {
+                        Some((rows, (height, width))) => Opened::Device { gpu, rows, height, width },
+                        None => Opened::Host(&tree.leaves()[i]),
+                    })
+                    .collect()
+            })
+            .collect();
+        for m in mats.iter().flatten() {
+            validate_input_height(fri, m.height().trailing_zeros() as usize)?;
+        }
+        let (global_max_height, global_max_width) = mats
+            .iter()
+            .flatten()
+            .map(|m| (m.height(), m.width()))
+            .reduce(|(h, w), (h2, w2)| (h.max(h2), w.max(w2)))
+            .expect("No Matrices Supplied?");
+        let log_global_max_height = global_max_height.trailing_zeros() as usize;
+
+        // The coset GENERATOR · K of the largest height, bit-reversed (a prefix is a smaller coset).
+        let natural: Vec<F> = TwoAdicMultiplicativeCoset::new(F::GENERATOR, log_global_max_height)
+            .expect("two-adic height")
+            .iter()
+            .collect();
+        let coset: Vec<F> = (0..natural.len())
+            .map(|i| natural[i.reverse_bits().checked_shr(usize::BITS - log_global_max_height as u32).unwrap_or(0)])
+            .collect();
+
+        // 1/(z − x) per opening point over its tallest matrix, and the adjusted weights.
+        let mut inv_denoms: Vec<(Challenge<F>, Vec<Challenge<F>>)> = Vec::new();
+        for (ms, r) in mats.iter().zip(&requests) {
+            for (m, points) in ms.iter().zip(&r.points) {
+                let log_h = m.height().trailing_zeros() as usize;
+                for &z in points {
+                    match inv_denoms.iter_mut().find(|(p, _)| *p == z) {
+                        Some((_, d)) => {
+                            if d.len() < 1 << log_h {
+                                d.resize(1 << log_h, Challenge::<F>::ZERO);
+                            }
+                        }
+                        None => inv_denoms.push((z, vec![Challenge::<F>::ZERO; 1 << log_h])),
+                    }
+                }
+            }
+        }
+        for (z, d) in &mut inv_denoms {
+            let diffs: Vec<Challenge<F>> = coset[..d.len()].iter().map(|&x| *z - x).collect();
+            *d = batch_multiplicative_inverse(&diffs);
+        }
+        let adjusted: Vec<(Challenge<F>, Vec<Challenge<F>>)> = inv_denoms
+            .iter()
+            .map(|(z, d)| (*z, compute_adjusted_weights(*z, &d[..d.len() >> fri.log_blowup])))
+            .collect();
+
+        let all_opened_values: OpenedValues<Challenge<F>> = mats
+            .iter()
+            .zip(&requests)
+            .map(|(ms, r)| {
+                ms.iter()
+                    .zip(&r.points)
+                    .map(|(m, points)| {
+                        let h = m.height() >> fri.log_blowup;
+                        let with_weights: Vec<(Challenge<F>, &[Challenge<F>])> =
+                            points.iter().map(|&z| (z, adjusted[lookup(&adjusted, z)].1.as_slice())).collect();
+                        self.on_device_or_host(m, r.prover_data, |o| o.columns_at(h, &with_weights))
+                    })
+                    .collect()
+            })
+            .collect();
+
+        let mut transcript = PcsProverTranscript::<Challenger, F, Challenge<F>>::new(
+            challenger,
+            PcsShape::from_opened_values(fri, &all_opened_values),
+        );
+        transcript.claimed_openings(&all_opened_values);
+        let (alpha, batch_pow_witness) = transcript.batch_phase();
+        let batch_pow_witness = batch_pow_witness.unwrap_or(F::ZERO);
+        let alpha_powers: Vec<Challenge<F>> = alpha.powers().take(global_max_width).collect();
+
+        let mut num_reduced = [0usize; 33];
+        let mut reduced_openings: [Option<Vec<Challenge<F>>>; 33] = core::array::from_fn(|_| None);
+        for ((ms, r), openings_for_round) in mats.iter().zip(&requests).zip(&all_opened_values) {
+            for ((m, points), openings_for_mat) in ms.iter().zip(&r.points).zip(openings_for_round) {
+                let log_height = m.height().trailing_zeros() as usize;
+                let reduced = reduced_openings[log_height].get_or_insert_with(|| Challenge::<F>::zero_vec(m.height()));
+                let first_offset = alpha.exp_u64(num_reduced[log_height] as u64);
+                let powers: Vec<Challenge<F>> = alpha_powers[..m.width()].iter().map(|&p| p * first_offset).collect();
+                let compressed = self.on_device_or_host(m, r.prover_data, |o| o.compress(&powers));
+                for (point_index, (&z, openings)) in points.iter().zip(openings_for_mat).enumerate() {
+                    let offset = alpha.exp_u64(num_reduced[log_height] as u64);
+                    let weighted = offset * dot_product::<Challenge<F>, _, _>(alpha.powers(), openings.iter().copied());
+                    let inv = &inv_denoms[lookup(&inv_denoms, z)].1;
+                    let rows = compressed.par_iter().zip(reduced.par_iter_mut()).zip(inv.par_iter());
+                    if point_index == 0 {
+                        rows.for_each(|((&c, ro), &d)| *ro += (weighted - c) * d);
+                    } else {
+                        let rescale = alpha.exp_u64((point_index * m.width()) as u64);
+                        rows.for_each(|((&c, ro), &d)| *ro += (weighted - rescale * c) * d);
+                    }
+                    num_reduced[log_height] += m.width();
+                }
+            }
+        }
+        let fri_input: Vec<Vec<Challenge<F>>> = reduced_openings.into_iter().rev().flatten().collect();
+
+        let folding: p3_fri::TwoAdicFriFoldingForMmcs<F, Mmcs<F>> = TwoAdicFriFolding(PhantomData);
+        let fri_proof = transcript.delegate(|challenger| {
+            prover::prove_fri(
+                &folding,
+                fri,
+                fri_input,
+                challenger,
+                log_global_max_height,
+                &requests,
+                self.mmcs(),
+                batch_pow_witness,
+            )
+        });
+        let fri_proof = match fri_proof {
+            Ok(p) => p,
+            Err(e) => {
+                transcript.abort();
+                return Err(e);
+            }
+        };
+        transcript.finish();
+        Ok((all_opened_values, fri_proof))
+    }
+
+    /// `run` on `m` where it lies; after a device failure (recorded as the MMCS's fallbacks
+    /// are), on the host copy of its tree's leaves. A failure there too has no error channel in
+    /// p3-fri's `open`: it panics, naming both.
+    fn on_device_or_host<T>(
+        &self,
+        m: &Opened<'_, F>,
+        tree: &LdeTree<F>,
+        run: impl Fn(&Opened<'_, F>) -> Result<T>,
+    ) -> T {
+        let fail = |e: Error| -> ! { panic!("cherenkov::plonky3::FusedPcs::open: {e}") };
+        match run(m) {
+            Ok(v) => v,
+            Err(e) if matches!(m, Opened::Host(_)) => fail(e),
+            Err(e) => {
+                self.mmcs().fallback().record(&e);
+                let Opened::Device { rows, .. } = m else { unreachable!() };
+                let index = tree
+                    .device_leaves()
+                    .and_then(|d| d.rows.iter().position(|b| std::ptr::eq(b, *rows)))
+                    .expect("a kept matrix of this tree");
+                let host = tree.try_leaves().unwrap_or_else(|e2| fail(Error::Cuda(format!("{e}; then {e2}"))));
+                run(&Opened::Host(&host[index])).unwrap_or_else(|e| fail(e))
+            }
+        }
+    }
+}
