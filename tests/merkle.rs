@@ -250,3 +250,54 @@ fn device_resident_trees_equal_the_cpu_tree() {
         assert!(matches!(merkle::build_on_device(gpu, &c, &mixed), Err(Error::InvalidShape(_))));
     }
 }
+
+/// LDE trees kept on the device (`Mmcs::commit_lde_kept_on_device`): the commitment equals the
+/// cpu's; nothing but the digest layers comes back at commit; the opened rows of a batch are
+/// gathered there (exactly their bytes come back) and equal the cpu tree's, for matrices of
+/// several heights; the host copy is made when asked for and equals the cpu's LDEs.
+#[test]
+fn kept_lde_trees_open_on_the_device() {
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    let c = Poseidon2Constants::babybear_default_16();
+    let shapes = [(64, 9), (64, 3), (16, 5)];
+    let traces: Vec<_> = matrices::<BabyBear>(&mut rng, &shapes)
+        .into_iter()
+        .map(|m| {
+            (
+                p3_field::coset::TwoAdicMultiplicativeCoset::new(BabyBear::ONE, m.height().trailing_zeros() as usize)
+                    .unwrap(),
+                m,
+            )
+        })
+        .collect();
+    let cpu = Mmcs::on(c.clone(), 1, Engine::Cpu);
+    let (want_cap, want) = cpu.commit_lde(traces.clone(), 1).unwrap();
+    for engine in cherenkov::backend::device_engines() {
+        let mmcs = Mmcs::on(c.clone(), 1, engine.clone());
+        engine.reset_stats();
+        let (cap, tree) = mmcs.commit_lde_kept_on_device(traces.clone(), 1).unwrap();
+        let committed = engine.stats();
+        assert_eq!(cap, want_cap, "on {}", engine.name());
+        assert!(!tree.leaves_on_host());
+        let layer_bytes: usize = want.digest_layers().iter().map(|l| l.len() * 32).sum();
+        assert!(committed.bytes_to_host <= layer_bytes as u64, "{committed}");
+        assert_eq!(tree.dims(), [(128, 9), (128, 3), (32, 5)]);
+        assert_eq!(mmcs.get_matrix_heights(&tree), [128, 128, 32]);
+
+        let indices = [0, 127, 5, 64, 5, rng.random_range(0..128)];
+        engine.reset_stats();
+        let (values, proof) = mmcs.open_multi_batch(&indices, &tree);
+        let opened = engine.stats();
+        assert_eq!(opened.bytes_to_host, (indices.len() * (9 + 3 + 5) * 4) as u64, "{opened}");
+        let (want_values, want_proof) = cpu.open_multi_batch(&indices, &want);
+        assert!(values == want_values && proof.sibling_hashes == want_proof.sibling_hashes);
+        assert!(mmcs.open_batch(64, &tree).opened_values == cpu.open_batch(64, &want).opened_values);
+        assert!(matches!(tree.rows_batch(&[128]), Err(Error::IndexOutOfBounds { index: 128, len: 128 })));
+        assert!(!tree.leaves_on_host());
+
+        assert!(tree.leaves() == want.leaves());
+        assert!(tree.leaves_on_host());
+        assert!(tree.rows_batch(&indices).unwrap() == want_values);
+        assert_eq!(mmcs.last_device_error(), None);
+    }
+}

@@ -334,8 +334,9 @@ fn stark_prover_wrong_inputs() {
 }
 
 /// With cherenkov's configuration on a device the quotient reads the trace's LDE where the
-/// commit left it: what goes up stays within the device budget (1.05 × the trace + 1 MiB),
-/// where the same prover over the stock PCS (LDE on the host) uploads the evaluations again.
+/// commit left it and the openings run there: what goes up stays within the device budget
+/// (1.05 × the trace + 1 MiB), what comes down within 2 × the proof + 1 MiB, where the same
+/// prover over the stock PCS (LDE on the host) uploads the evaluations again.
 #[test]
 fn stark_prover_reads_the_committed_lde_in_place() {
     let bb = Poseidon2Constants::babybear_default_16();
@@ -343,19 +344,19 @@ fn stark_prover_reads_the_committed_lde_in_place() {
     let air = p3_keccak_air::KeccakAir {};
     let trace = air.generate_random_trace_rows::<BabyBear>(2, FRI.log_blowup);
     let trace_bytes = (trace.values.len() * 4) as u64;
-    let (up_budget, _) = cherenkov::prove::device_budget(trace_bytes as usize, 0);
     let uploads = |config: &dyn Fn() -> Vec<u8>| {
         engine.reset_stats();
         let proof = config();
-        (proof, engine.stats().bytes_to_device)
+        let stats = engine.stats();
+        (proof, stats.bytes_to_device, stats.bytes_to_host)
     };
     let ours = config::on::<BabyBear>(bb.clone(), engine.clone(), FRI);
-    let (a, in_place) = uploads(&|| {
+    let (a, in_place, down) = uploads(&|| {
         let p = common::one_thread(|| cherenkov::stark::prove_on(&engine, &ours, &air, trace.clone(), &[]).unwrap());
         serde_json::to_vec(&p).unwrap()
     });
     let stock_pcs = config::stock::<BabyBear>(bb.clone(), FRI);
-    let (b, uploaded) = uploads(&|| {
+    let (b, uploaded, _) = uploads(&|| {
         let p =
             common::one_thread(|| cherenkov::stark::prove_on(&engine, &stock_pcs, &air, trace.clone(), &[]).unwrap());
         serde_json::to_vec(&p).unwrap()
@@ -373,7 +374,11 @@ fn stark_prover_reads_the_committed_lde_in_place() {
     assert!(plain.device_leaves().is_none());
     let (_, kept) = ours.pcs().commit_kept_on_device([(domain, trace.clone())]).unwrap();
     assert_eq!(kept.device_leaves().map(|l| l.bytes()), Some(2 * trace_bytes as usize));
+    let (up_budget, down_budget) = cherenkov::prove::device_budget(trace_bytes as usize, a.len());
     assert!(in_place <= up_budget, "{in_place} B up for a {trace_bytes} B trace");
+    // The trace's LDE (2 × the trace) never comes back: only opened values, compressed rows,
+    // opened rows and the small trees.
+    assert!(down <= down_budget && down < trace_bytes, "{down} B down for a {} B proof", a.len());
     // The evaluations over the 2^7-point quotient domain (2 × the 2^6-row trace) went up.
     assert!(uploaded >= 2 * trace_bytes, "{uploaded} B up for a {trace_bytes} B trace");
 }

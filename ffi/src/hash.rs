@@ -282,8 +282,8 @@ pub unsafe extern "C" fn chk_merkle_opening_len(
     })
 }
 
-fn opening_len<F: Copy>(tree: &MerkleTree<F, RowMajorMatrix<F>>) -> (usize, usize) {
-    let values = tree.leaves().iter().map(|m| m.width).sum();
+fn opening_len<F: Copy + Send + Sync>(tree: &MerkleTree<F, RowMajorMatrix<F>>) -> (usize, usize) {
+    let values = tree.dims().iter().map(|&(_, width)| width).sum();
     (values, tree.layout().proof_levels(0) * DIGEST)
 }
 

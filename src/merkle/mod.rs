@@ -132,7 +132,7 @@ pub struct MerkleTree<F, M> {
 }
 
 /// Where the host reads a tree's leaf matrices from.
-pub(crate) trait LeafSource<F, M>: Send + Sync {
+pub(crate) trait LeafSource<F, M>: Send + Sync + std::panic::RefUnwindSafe {
     /// Every matrix, copied to the host.
     fn download(&self) -> Result<Vec<M>>;
     /// Rows `rows[k]` of matrix `matrix`, in that order.
