@@ -24,7 +24,7 @@ use p3_matrix::Matrix;
 use rayon::prelude::*;
 
 use super::config::{Challenge, ChallengeMmcs};
-use super::{FusedPcs, LdeTree, Mmcs};
+use super::{Commitment, FusedPcs, LdeTree, Mmcs};
 use crate::backend::{DeviceBuffer, Dim3, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
 use crate::ntt::NttField;
@@ -194,6 +194,16 @@ fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     from_words::<F>(gpu.download(&d_out)?)
 }
 
+/// What p3-fri's `open` asks of the transcript's challenger.
+pub(super) trait OpeningChallenger<F: Field>:
+    FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>
+{
+}
+impl<F: Field, C> OpeningChallenger<F> for C where
+    C: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>
+{
+}
+
 /// The index of `z`'s table (every opening point has one).
 fn lookup<F: Field, T>(table: &[(F, T)], z: F) -> usize {
     table.iter().position(|(p, _)| *p == z).expect("every point has its table")
@@ -227,16 +237,11 @@ where
 
     /// `Pcs::open`: with a kept LDE on the device, [`FusedPcs::open_on_device`]; otherwise
     /// p3-fri's own.
-    pub(super) fn open_requests<Challenger>(
+    pub(super) fn open_requests<Challenger: OpeningChallenger<F>>(
         &self,
         requests: Vec<OpeningRequest<'_, LdeTree<F>, Challenge<F>>>,
         challenger: &mut Challenger,
-    ) -> core::result::Result<(OpenedValues<Challenge<F>>, OpeningProof<F>), FriProverError>
-    where
-        Challenger: FieldChallenger<F>
-            + CanObserve<<ChallengeMmcs<F> as p3_commit::Mmcs<Challenge<F>>>::Commitment>
-            + GrindingChallenger<Witness = F>,
-    {
+    ) -> core::result::Result<(OpenedValues<Challenge<F>>, OpeningProof<F>), FriProverError> {
         match self.opening_device(&requests) {
             Some(gpu) => self.open_on_device(gpu, requests, challenger),
             None => p3_commit::Pcs::<Challenge<F>, Challenger>::open(self.inner(), requests, challenger),
@@ -245,17 +250,12 @@ where
 
     /// p3-fri's `TwoAdicFriPcs::open` (two_adic_pcs.rs, 0.8), its O(height · width) passes over
     /// kept LDEs on `gpu`. A device failure reopens that matrix from its host copy.
-    fn open_on_device<Challenger>(
+    fn open_on_device<Challenger: OpeningChallenger<F>>(
         &self,
         gpu: &Gpu,
         requests: Vec<OpeningRequest<'_, LdeTree<F>, Challenge<F>>>,
         challenger: &mut Challenger,
-    ) -> core::result::Result<(OpenedValues<Challenge<F>>, OpeningProof<F>), FriProverError>
-    where
-        Challenger: FieldChallenger<F>
-            + CanObserve<<ChallengeMmcs<F> as p3_commit::Mmcs<Challenge<F>>>::Commitment>
-            + GrindingChallenger<Witness = F>,
-    {
+    ) -> core::result::Result<(OpenedValues<Challenge<F>>, OpeningProof<F>), FriProverError> {
         let fri = self.fri();
         let mats: Vec<Vec<Opened<'_, F>>> = requests
             .iter()

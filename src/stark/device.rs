@@ -7,7 +7,7 @@ use p3_commit::PolynomialSpace;
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::{ExtensionField, Field, TwoAdicField};
 use p3_matrix::dense::RowMajorMatrix;
-use p3_matrix::Matrix;
+use p3_matrix::{Dimensions, Matrix};
 use rayon::prelude::*;
 
 use super::program::ConstraintProgram;
@@ -90,12 +90,7 @@ where
     EF: ExtensionField<F>,
     M: Matrix<F> + Sync,
 {
-    check_inputs(
-        program,
-        public_values,
-        quotient_domain.size(),
-        (trace_on_quotient_domain.height(), trace_on_quotient_domain.width()),
-    )?;
+    check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain.dimensions())?;
     let size = quotient_domain.size();
     // Row-major words (over another PCS the evaluations are a bit-reversed view of its LDE),
     // each row written in place.
@@ -138,7 +133,7 @@ where
     if quotient_domain.shift() != F::GENERATOR || height < size {
         return None;
     }
-    Some(check_inputs(program, public_values, size, (size, width)).and_then(|()| {
+    Some(check_inputs(program, public_values, size, Dimensions { width, height: size }).and_then(|()| {
         launch(gpu, program, public_values, trace_domain, quotient_domain, TraceRows::InPlace(rows), alpha)
     }))
 }

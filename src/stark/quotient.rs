@@ -8,7 +8,7 @@
 use p3_commit::{LagrangeSelectors, PolynomialSpace};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::{ExtensionField, Field, PackedValue, PrimeCharacteristicRing, TwoAdicField};
-use p3_matrix::Matrix;
+use p3_matrix::{Dimensions, Matrix};
 use rayon::prelude::*;
 
 use super::program::{ConstraintProgram, Op};
@@ -34,12 +34,7 @@ where
     EF: ExtensionField<F>,
     M: Matrix<F> + Sync,
 {
-    check_inputs(
-        program,
-        public_values,
-        quotient_domain.size(),
-        (trace_on_quotient_domain.height(), trace_on_quotient_domain.width()),
-    )?;
+    check_inputs(program, public_values, quotient_domain.size(), trace_on_quotient_domain.dimensions())?;
     let size = quotient_domain.size();
     let step = size / trace_domain.size();
     let sels = trace_domain.selectors_on_coset(quotient_domain);
@@ -60,13 +55,12 @@ where
     Ok(out)
 }
 
-/// What both backends check first: the public values and the shape (height, width) of the
-/// trace's evaluations.
+/// What both backends check first: the public values and the shape of the trace's evaluations.
 pub(super) fn check_inputs<F: Field>(
     program: &ConstraintProgram<F>,
     public_values: &[F],
     size: usize,
-    (height, width): (usize, usize),
+    Dimensions { width, height }: Dimensions,
 ) -> Result<()> {
     if public_values.len() != program.num_public_values {
         return Err(Error::LengthMismatch {
