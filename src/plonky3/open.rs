@@ -416,3 +416,37 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use p3_field::PrimeCharacteristicRing;
+
+    use super::*;
+    use crate::field::BabyBear;
+    use crate::plonky3::config::{self, FriSettings};
+    use crate::poseidon2::Poseidon2Constants;
+
+    /// A device failure while opening a kept matrix: the matrix is opened from its tree's host
+    /// copy (made then), and the failure is recorded where the MMCS records its fallbacks.
+    #[test]
+    fn a_failed_device_opening_reopens_on_the_host() {
+        let engine = Engine::emu(Default::default());
+        let Engine::Gpu(gpu) = &engine else { unreachable!("emu is a device engine") };
+        let config = config::on(Poseidon2Constants::babybear_default_16(), engine.clone(), FriSettings::default());
+        let pcs = p3_uni_stark::StarkGenericConfig::pcs(&config);
+        let trace = RowMajorMatrix::new((0..64u32).map(BabyBear::from_u32).collect(), 4);
+        let domain = TwoAdicMultiplicativeCoset::new(BabyBear::ONE, 4).unwrap();
+        let (_, tree) = pcs.commit_kept_on_device([(domain, trace)]).unwrap();
+        let leaves = tree.device_leaves().unwrap();
+        let (height, width) = leaves.dims(0).unwrap();
+        let on_device = Opened::Device { gpu, rows: leaves.rows_on(gpu, 0).unwrap(), height, width };
+        assert!(!tree.leaves_on_host());
+        let opened = pcs.on_device_or_host(&on_device, &tree, |m| match m {
+            Opened::Device { .. } => Err(Error::Cuda("device lost".into())),
+            Opened::Host(m) => Ok(m.values[5]),
+        });
+        assert_eq!(opened, tree.leaves()[0].values[5]);
+        assert!(tree.leaves_on_host());
+        assert_eq!(pcs.mmcs().last_device_error().as_deref(), Some("CUDA driver: device lost"));
+    }
+}
