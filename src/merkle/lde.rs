@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::{gpu, DeviceLeaves, Layout, LeafSource, MerkleTree};
-use crate::backend::{Dim3, Engine, Gpu, Launch};
+use crate::backend::{DeviceBuffer, Dim3, Engine, Gpu, Launch, Visit};
 use crate::error::{Error, Result};
 use crate::field::DeviceField;
 use crate::ntt::{self, NttField, Order};
@@ -129,7 +129,7 @@ where
         .collect::<Result<Vec<_>>>()?;
     let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
     let widths: Vec<usize> = resident.iter().map(|r| r.width).collect();
-    let mut bufs = resident.into_iter().map(|r| r.rows.expect("an LDE has columns")).collect::<Vec<_>>();
+    let bufs = resident.into_iter().map(|r| r.rows.expect("an LDE has columns")).collect::<Vec<_>>();
     // Kept and not self-checked: nothing comes back until something reads the leaves.
     if keep && seen.is_empty() {
         let device = Arc::new(DeviceLeaves { gpu: g.clone(), rows: bufs, widths });
@@ -140,19 +140,27 @@ where
         .iter()
         .zip(&widths)
         .enumerate()
-        .map(|(i, (buf, &width))| {
-            // Zeroed by the allocator (fresh pages), so no pass before the copy.
-            let mut reprs = crate::mem::zeroed::<F::Repr>(buf.len())?;
-            g.download_into_visit(buf, &mut reprs, seen.get(i).map(|(_, cout)| cout.rows()))?;
-            Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, width))
-        })
+        .map(|(i, (buf, &width))| download_lde(g, buf, width, seen.get(i).map(|(_, cout)| cout.rows())))
         .collect::<Result<Vec<_>>>()?;
     let tree = MerkleTree::from_parts(ldes, layout, layers);
     if !keep {
         return Ok(tree);
     }
-    let rows = std::mem::take(&mut bufs);
-    Ok(tree.with_device_leaves(DeviceLeaves { gpu: g.clone(), rows, widths }))
+    Ok(tree.with_device_leaves(DeviceLeaves { gpu: g.clone(), rows: bufs, widths }))
+}
+
+/// One LDE's rows copied to the host, `visit` (the self-check's combiner) seeing them as they
+/// cross.
+fn download_lde<F: DeviceField<Repr = u32>>(
+    g: &Gpu,
+    buf: &DeviceBuffer<u32>,
+    width: usize,
+    visit: Option<Visit<'_, u32>>,
+) -> Result<RowMajorMatrix<F>> {
+    // Zeroed by the allocator (fresh pages), so no pass before the copy.
+    let mut reprs = crate::mem::zeroed::<u32>(buf.len())?;
+    g.download_into_visit(buf, &mut reprs, visit)?;
+    Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, width))
 }
 
 /// The leaves of a tree kept on the device, read from there: all of them, or opened rows
@@ -165,15 +173,7 @@ struct KeptLeaves<F> {
 impl<F: DeviceField<Repr = u32>> LeafSource<F, RowMajorMatrix<F>> for KeptLeaves<F> {
     fn download(&self) -> Result<Vec<RowMajorMatrix<F>>> {
         let d = &self.device;
-        d.rows
-            .iter()
-            .zip(&d.widths)
-            .map(|(buf, &width)| {
-                let mut reprs = crate::mem::zeroed::<u32>(buf.len())?;
-                d.gpu.download_into(buf, &mut reprs)?;
-                Ok(RowMajorMatrix::new(F::decode_vec(reprs)?, width))
-            })
-            .collect()
+        d.rows.iter().zip(&d.widths).map(|(buf, &width)| download_lde(&d.gpu, buf, width, None)).collect()
     }
 
     #[allow(unsafe_code)] // one launch reading rows below the matrix's height

@@ -28,13 +28,12 @@ pub struct FusedPcs<F: Poseidon2Hasher> {
     inner: InnerPcs<F>,
     mmcs: Mmcs<F>,
     fri: FriParameters<ChallengeMmcs<F>>,
-    log_blowup: usize,
 }
 
 impl<F: Poseidon2Hasher> FusedPcs<F> {
     /// Its FRI blowup, log2.
     pub fn log_blowup(&self) -> usize {
-        self.log_blowup
+        self.fri.log_blowup
     }
     /// The MMCS its commits run on (its engine, its record of device failures recovered from).
     pub fn mmcs(&self) -> &Mmcs<F> {
@@ -49,8 +48,7 @@ impl<F: Poseidon2Hasher> FusedPcs<F> {
 impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
     /// As `TwoAdicFriPcs::new(dft, mmcs, fri)`.
     pub fn new(dft: Dft, mmcs: Mmcs<F>, fri: FriParameters<ChallengeMmcs<F>>) -> Self {
-        let log_blowup = fri.log_blowup;
-        Self { inner: TwoAdicFriPcs::new(dft, mmcs.clone(), fri.clone()), mmcs, fri, log_blowup }
+        Self { inner: TwoAdicFriPcs::new(dft, mmcs.clone(), fri.clone()), mmcs, fri }
     }
 
     pub fn inner(&self) -> &InnerPcs<F> {
@@ -64,7 +62,7 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
         &self,
         evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
     ) -> crate::Result<(Commitment<F>, LdeTree<F>)> {
-        self.mmcs.commit_lde_kept_on_device(evaluations, self.log_blowup)
+        self.mmcs.commit_lde_kept_on_device(evaluations, self.log_blowup())
     }
 
     fn commit_fused(
@@ -74,7 +72,7 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
         // The trait's error type is p3-fri's, which has no variant for a bad batch; the stock
         // commit asserts on the same inputs.
         self.mmcs
-            .commit_lde(evaluations, self.log_blowup)
+            .commit_lde(evaluations, self.log_blowup())
             .unwrap_or_else(|e| panic!("cherenkov::plonky3::FusedPcs::commit: {e}"))
     }
 }
