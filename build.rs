@@ -10,7 +10,7 @@
 //!
 //! `CHERENKOV_REQUIRE_NVCC=1` turns a missing nvcc or cuobjdump, a compile error, a register
 //! spill, a kernel over its declared shared memory (`// chk:smem=BYTES` above the kernel), or
-//! local memory or a subroutine call in an NTT, Poseidon2 or Merkle kernel (the hot loops: a
+//! local memory or a subroutine call in an NTT, Poseidon2, Merkle or FRI kernel (the hot loops: a
 //! `CALL` there is a 64-bit division or a non-inlined helper, local memory a stack array), or
 //! local memory in an MSM kernel into a build failure. `CHERENKOV_EMU_TSAN=1` builds the emulator with ThreadSanitizer.
 
@@ -55,7 +55,7 @@ struct Sass {
 
 /// Kernel sources whose kernels must hold no local memory and no subroutine call (the same list
 /// as `cherenkov::backend::kernels::NO_CALL_DIRS`).
-const NO_CALL_DIRS: &[&str] = &["ntt/", "poseidon2/", "merkle/"];
+const NO_CALL_DIRS: &[&str] = &["ntt/", "poseidon2/", "merkle/", "fri/"];
 /// Kernel sources whose kernels must hold no local memory, calls allowed (the MSM's out-of-line
 /// G2 point formulas take their operands in memory); `cherenkov::backend::kernels::NO_LOCAL_DIRS`.
 const NO_LOCAL_DIRS: &[&str] = &["msm/"];
@@ -390,7 +390,7 @@ fn build_nvcc(kernels_dir: &Path, out: &Path, sources: &[Source], require: bool)
                             None => errors.push(format!("no SASS for {} on {arch}", k.name)),
                             Some(s) if strict && s.local + s.calls > 0 => errors.push(format!(
                                 "{} on {arch}: {} local-memory instructions and {} subroutine calls in \
-                                 its SASS (none allowed in ntt/, poseidon2/, merkle/)",
+                                 its SASS (none allowed in ntt/, poseidon2/, merkle/, fri/)",
                                 k.name, s.local, s.calls
                             )),
                             Some(s) if no_local && s.local > 0 => errors.push(format!(

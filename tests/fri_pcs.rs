@@ -100,3 +100,127 @@ fn fri_pcs_round_trip(engine: &Engine, seed: u64) {
     assert!(stock.verify(vec![(stock_commit, bad).into()], &proof, &mut v).is_err());
 }
 backend_tests!(fri_pcs_round_trip);
+
+/// `FusedPcs::open` over LDEs kept on the device (`commit_kept_on_device`): the columns, the
+/// compressed rows and FRI's commit phase run there (`cherenkov::plonky3::fri`), and the proof is
+/// the stock PCS's byte for byte — for matrices of four heights (the reduced openings join FRI's
+/// codeword in three rounds), one and two opening points, folding arities 2 and up to 8, a final
+/// polynomial of 1 and 2 coefficients, proof-of-work before every challenge, cap height 1. On the
+/// cpu the same calls take p3-fri's host path. No device failure is recovered on the host.
+fn fused_pcs_opens_and_folds_on_the_device(engine: &Engine, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for (i, settings) in fri_variants().into_iter().enumerate() {
+        let (ours, stock) = fused_and_stock(engine, &settings);
+        let evals = random_evaluations(&mut rng, &stock);
+        let opened = common::one_thread(|| open_both(&ours, &stock, &evals, &mut rng));
+        assert!(opened.0 == opened.1, "FRI settings {i} on {}: the proofs differ", engine.name());
+        assert_eq!(ours.mmcs().last_device_error(), None, "settings {i} on {}", engine.name());
+    }
+}
+backend_tests!(fused_pcs_opens_and_folds_on_the_device);
+
+/// On a profiled emulator: FRI's codeword is folded on the device, one fold launch per halving
+/// (Σ log2 arity over the rounds the proof shows).
+#[test]
+fn fri_folds_where_the_codeword_lies() {
+    let engine = Engine::emu(cherenkov::backend::EmuConfig {
+        profile: cherenkov::backend::profile::available(),
+        ..Default::default()
+    });
+    let mut rng = StdRng::seed_from_u64(common::seed());
+    for settings in fri_variants() {
+        let (ours, stock) = fused_and_stock(&engine, &settings);
+        let evals = random_evaluations(&mut rng, &stock);
+        engine.take_profiles();
+        let (proof, want) = common::one_thread(|| open_both(&ours, &stock, &evals, &mut rng));
+        assert!(proof == want);
+        let opened: serde_json::Value = serde_json::from_slice(&proof).unwrap();
+        let halvings: usize = opened[1]["commit_phase_openings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| (step["sibling_values"][0].as_array().unwrap().len() + 1).trailing_zeros() as usize)
+            .sum();
+        assert!(halvings > 0);
+        if cherenkov::backend::profile::available() {
+            let folds = engine.take_profiles().iter().filter(|p| p.kernel == "chk_fri_fold_babybear").count();
+            assert_eq!(folds, halvings, "with {settings:?}");
+        }
+        assert_eq!(ours.mmcs().last_device_error(), None);
+    }
+}
+
+fn fri_variants() -> [cherenkov::plonky3::config::FriSettings; 2] {
+    use cherenkov::plonky3::config::FriSettings;
+    let arity_2 = FriSettings {
+        log_blowup: 1,
+        log_final_poly_len: 0,
+        max_log_arity: 1,
+        num_queries: 10,
+        batch_proof_of_work_bits: 0,
+        commit_proof_of_work_bits: 0,
+        query_proof_of_work_bits: 1,
+    };
+    let wide = FriSettings {
+        log_blowup: 2,
+        log_final_poly_len: 1,
+        max_log_arity: 3,
+        batch_proof_of_work_bits: 1,
+        commit_proof_of_work_bits: 1,
+        ..arity_2
+    };
+    [arity_2, wide]
+}
+
+/// cherenkov's `FusedPcs` on `engine` and the all-stock PCS, cap height 1, the same FRI.
+fn fused_and_stock(
+    engine: &Engine,
+    settings: &cherenkov::plonky3::config::FriSettings,
+) -> (cherenkov::plonky3::FusedPcs<BabyBear>, StockPcs) {
+    let perm = p3_baby_bear::default_babybear_poseidon2_16();
+    let stock_mmcs = StockMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm), 1);
+    let stock = StockPcs::new(
+        Radix2DitParallel::default(),
+        stock_mmcs.clone(),
+        settings.parameters(ExtensionMmcs::new(stock_mmcs)),
+    );
+    let mmcs = Mmcs::on(Poseidon2Constants::babybear_default_16(), 1, engine.clone());
+    (cherenkov::plonky3::FusedPcs::new(Dft::on(engine.clone()), mmcs, settings), stock)
+}
+
+type Evaluations = Vec<(p3_field::coset::TwoAdicMultiplicativeCoset<BabyBear>, RowMajorMatrix<BabyBear>)>;
+
+/// Matrices of 2^6, 2^4, 2^3 and 2^2 rows (two of the tallest), random widths and values.
+fn random_evaluations(rng: &mut StdRng, stock: &StockPcs) -> Evaluations {
+    [6usize, 4, 6, 3, 2]
+        .iter()
+        .map(|&log_n| {
+            let width = 1 + rng.random_range(0..9);
+            let m = RowMajorMatrix::new((0..width << log_n).map(|_| rng.random()).collect(), width);
+            (<StockPcs as Pcs<Ef, Challenger>>::natural_domain_for_degree(stock, 1 << log_n), m)
+        })
+        .collect()
+}
+
+/// Commits `evals` with both PCSs (ours keeping the LDEs on its device), opens both at the same
+/// points (two for every other matrix) from the same transcript, and returns both proofs and
+/// opened values as JSON.
+fn open_both(
+    ours: &cherenkov::plonky3::FusedPcs<BabyBear>,
+    stock: &StockPcs,
+    evals: &Evaluations,
+    rng: &mut StdRng,
+) -> (Vec<u8>, Vec<u8>) {
+    let (commit, tree) = ours.commit_kept_on_device(evals.clone()).unwrap();
+    let (stock_commit, stock_data) = <StockPcs as Pcs<Ef, Challenger>>::commit(stock, evals.clone()).unwrap();
+    assert_eq!(commit, stock_commit);
+    let (zeta, other): (Ef, Ef) = (rng.random(), rng.random());
+    let points: Vec<Vec<Ef>> =
+        (0..evals.len()).map(|i| if i % 2 == 0 { vec![zeta, other] } else { vec![zeta] }).collect();
+    let mut challenger = Challenger::new(p3_baby_bear::default_babybear_poseidon2_16());
+    challenger.observe(commit);
+    let mut stock_challenger = challenger.clone();
+    let ours_opened = Pcs::<Ef, Challenger>::open(ours, vec![(&tree, points.clone()).into()], &mut challenger).unwrap();
+    let stock_opened = stock.open(vec![(&stock_data, points).into()], &mut stock_challenger).unwrap();
+    (serde_json::to_vec(&ours_opened).unwrap(), serde_json::to_vec(&stock_opened).unwrap())
+}

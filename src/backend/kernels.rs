@@ -75,7 +75,7 @@ fn chain_sass(field: &str, op: &str, arch: &str) -> Option<f64> {
 
 /// Kernel sources whose kernels may hold no local memory and no subroutine call (build.rs fails
 /// the build under `CHERENKOV_REQUIRE_NVCC` otherwise).
-pub const NO_CALL_DIRS: &[&str] = &["ntt/", "poseidon2/", "merkle/"];
+pub const NO_CALL_DIRS: &[&str] = &["ntt/", "poseidon2/", "merkle/", "fri/"];
 
 /// Kernel sources whose kernels may hold no local memory; calls are allowed (the MSM's G2 point
 /// formulas are out of line with their operands in memory).

@@ -132,9 +132,7 @@ where
     let bufs = resident.into_iter().map(|r| r.rows.expect("an LDE has columns")).collect::<Vec<_>>();
     // Kept and not self-checked: nothing comes back until something reads the leaves.
     if keep && seen.is_empty() {
-        let device = Arc::new(DeviceLeaves { gpu: g.clone(), rows: bufs, widths });
-        let source = Box::new(KeptLeaves::<F> { device: device.clone(), field: PhantomData });
-        return Ok(MerkleTree::kept_on_device(device, source, layout, layers));
+        return Ok(kept_tree(g, bufs, widths, layout, layers));
     }
     let ldes = bufs
         .iter()
@@ -147,6 +145,46 @@ where
         return Ok(tree);
     }
     Ok(tree.with_device_leaves(DeviceLeaves { gpu: g.clone(), rows: bufs, widths }))
+}
+
+/// The tree of matrices that already lie on `g` (row-major buffers of device words, `widths[i]`
+/// words a row, heights on Plonky3's ladder), committed and kept there: only the digest layers
+/// come back; the leaves on demand. FRI's commit-phase codewords are committed this way.
+pub(crate) fn commit_kept_on_device<F: Poseidon2Hasher + DeviceField<Repr = u32>>(
+    g: &Gpu,
+    c: &Poseidon2Constants<F, 16>,
+    bufs: Vec<DeviceBuffer<u32>>,
+    widths: Vec<usize>,
+) -> Result<MerkleTree<F, RowMajorMatrix<F>>> {
+    if bufs.len() != widths.len() {
+        return Err(Error::LengthMismatch { what: "matrix widths", expected: bufs.len(), got: widths.len() });
+    }
+    let mut heights = Vec::with_capacity(bufs.len());
+    for (buf, &w) in bufs.iter().zip(&widths) {
+        if w == 0 || buf.len() % w != 0 {
+            return Err(Error::InvalidArgument(format!("{} words do not make rows of width {w}", buf.len())));
+        }
+        heights.push(buf.len() / w);
+    }
+    let layout = Layout::new(&heights)?;
+    let resident: Vec<Resident> =
+        bufs.into_iter().zip(&widths).map(|(b, &width)| Resident { rows: Some(b), width }).collect();
+    let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
+    let bufs = resident.into_iter().map(|r| r.rows.expect("set above")).collect();
+    Ok(kept_tree(g, bufs, widths, layout, layers))
+}
+
+/// A tree over `bufs`, its leaves left on `g` (copied down only when read).
+fn kept_tree<F: DeviceField<Repr = u32>>(
+    g: &Gpu,
+    bufs: Vec<DeviceBuffer<u32>>,
+    widths: Vec<usize>,
+    layout: Layout,
+    layers: Vec<Vec<super::Digest<F>>>,
+) -> MerkleTree<F, RowMajorMatrix<F>> {
+    let device = Arc::new(DeviceLeaves { gpu: g.clone(), rows: bufs, widths });
+    let source = Box::new(KeptLeaves::<F> { device: device.clone(), field: PhantomData });
+    MerkleTree::kept_on_device(device, source, layout, layers)
 }
 
 /// One LDE's rows copied to the host, `visit` (the self-check's combiner) seeing them as they

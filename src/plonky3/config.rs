@@ -131,7 +131,7 @@ where
     F: Poseidon2Hasher + NttField + TwoAdicField,
 {
     let mmcs = Mmcs::on(constants.clone(), 0, engine.clone());
-    let pcs = FusedPcs::new(Dft::on(engine), mmcs.clone(), fri.parameters(ExtensionMmcs::new(mmcs)));
+    let pcs = FusedPcs::new(Dft::on(engine), mmcs, &fri);
     StarkConfig::new(pcs, DuplexChallenger::new(constants.cpu_permutation()))
 }
 

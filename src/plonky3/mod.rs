@@ -2,6 +2,7 @@
 
 pub mod config;
 mod dft;
+mod fri;
 mod mmcs;
 mod open;
 mod pcs;

@@ -4,8 +4,9 @@
 //! and its rows compressed by powers of α by `kernels/stark/open.cuh`, so a width-W, height-H
 //! LDE sends W values per point and H compressed rows to the host instead of its W · H values.
 //! The query phase then gathers only the opened rows ([`crate::merkle::MerkleTree::rows_batch`]).
-//! Other matrices are opened on the host as p3-fri opens them. FRI's folding runs on the host
-//! over the reduced openings.
+//! Other matrices are opened on the host as p3-fri opens them. The reduced openings are combined
+//! on the host; FRI's commit phase then runs on the device (`super::fri`), or on the host under
+//! the engine's self-check and after a device failure.
 
 use std::marker::PhantomData;
 
@@ -106,17 +107,17 @@ fn kernel(op: &str, field: &str) -> Result<&'static str> {
     })
 }
 
-fn to_words<F: Poseidon2Hasher + BinomiallyExtendable<4>>(values: &[Challenge<F>]) -> Vec<u32> {
+pub(super) fn to_words<F: Poseidon2Hasher + BinomiallyExtendable<4>>(values: &[Challenge<F>]) -> Vec<u32> {
     let base: Vec<F> = values.iter().flat_map(|v| v.as_basis_coefficients_slice().to_vec()).collect();
     F::encode_slice(&base).into_owned()
 }
 
-fn from_words<F: Poseidon2Hasher + BinomiallyExtendable<4>>(words: Vec<u32>) -> Result<Vec<Challenge<F>>> {
+pub(super) fn from_words<F: Poseidon2Hasher + BinomiallyExtendable<4>>(words: Vec<u32>) -> Result<Vec<Challenge<F>>> {
     let base = F::decode_vec(words)?;
     Ok(base.chunks_exact(4).map(|c| Challenge::<F>::from_basis_coefficients_fn(|d| c[d])).collect())
 }
 
-fn u32_of(n: usize, what: &str) -> Result<u32> {
+pub(super) fn u32_of(n: usize, what: &str) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::SizeOverflow(format!("{what} ({n}) for a 32-bit kernel index")))
 }
 
@@ -194,13 +195,14 @@ fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     from_words::<F>(gpu.download(&d_out)?)
 }
 
-/// What p3-fri's `open` asks of the transcript's challenger.
+/// What p3-fri's `open` asks of the transcript's challenger, and `Clone`: a device FRI that
+/// fails part-way restarts on the host from a saved copy.
 pub(super) trait OpeningChallenger<F: Field>:
-    FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>
+    FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone
 {
 }
 impl<F: Field, C> OpeningChallenger<F> for C where
-    C: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>
+    C: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone
 {
 }
 
@@ -367,7 +369,32 @@ where
         let fri_input: Vec<Vec<Challenge<F>>> = reduced_openings.into_iter().rev().flatten().collect();
 
         let folding: p3_fri::TwoAdicFriFoldingForMmcs<F, Mmcs<F>> = TwoAdicFriFolding(PhantomData);
+        // The device FRI leaves p3-fri's argument checks (which panic) to the host run, and the
+        // self-check's sampling to the host too: its codewords never leave the device.
+        let on_device =
+            gpu.self_check().is_none() && fri.num_queries > 0 && fri.log_blowup > 0 && fri.max_log_arity > 0;
         let fri_proof = transcript.delegate(|challenger| {
+            if on_device {
+                let saved = challenger.clone();
+                let proof = super::fri::prove_fri_on_device(
+                    gpu,
+                    self.mmcs(),
+                    fri,
+                    &fri_input,
+                    challenger,
+                    log_global_max_height,
+                    &requests,
+                    batch_pow_witness,
+                );
+                match proof {
+                    Ok(proof) => return Ok(proof),
+                    // Proven again on the host from the same transcript state.
+                    Err(e) => {
+                        self.mmcs().fallback().record(&e);
+                        *challenger = saved;
+                    }
+                }
+            }
             prover::prove_fri(
                 &folding,
                 fri,

@@ -6,14 +6,14 @@
 //! the inner PCS's own.
 
 use p3_challenger::{CanObserve, FieldChallenger, GrindingChallenger};
-use p3_commit::{OpeningRequest, Pcs, PeriodicLdeTable, PolynomialSpace, UnivariateStarkPcs};
+use p3_commit::{ExtensionMmcs, OpeningRequest, Pcs, PeriodicLdeTable, PolynomialSpace, UnivariateStarkPcs};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::extension::BinomiallyExtendable;
 use p3_field::{PrimeField64, TwoAdicField};
 use p3_fri::{FriParameters, FriProverError, TwoAdicFriPcs};
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::config::{Challenge, ChallengeMmcs};
+use super::config::{Challenge, ChallengeMmcs, FriSettings};
 use super::open::OpeningProof;
 use super::{Commitment, Dft, LdeTree, Mmcs};
 use crate::ntt::NttField;
@@ -46,8 +46,10 @@ impl<F: Poseidon2Hasher> FusedPcs<F> {
 }
 
 impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
-    /// As `TwoAdicFriPcs::new(dft, mmcs, fri)`.
-    pub fn new(dft: Dft, mmcs: Mmcs<F>, fri: FriParameters<ChallengeMmcs<F>>) -> Self {
+    /// As `TwoAdicFriPcs::new(dft, mmcs, fri.parameters(ExtensionMmcs::new(mmcs)))`: FRI's
+    /// commit-phase trees are committed by the same MMCS (on its device, they stay there).
+    pub fn new(dft: Dft, mmcs: Mmcs<F>, fri: &FriSettings) -> Self {
+        let fri = fri.parameters(ExtensionMmcs::new(mmcs.clone()));
         Self { inner: TwoAdicFriPcs::new(dft, mmcs.clone(), fri.clone()), mmcs, fri }
     }
 
@@ -80,7 +82,7 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
 impl<F, Challenger> Pcs<Challenge<F>, Challenger> for FusedPcs<F>
 where
     F: Poseidon2Hasher + NttField + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
-    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>,
+    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone,
 {
     type Domain = TwoAdicMultiplicativeCoset<F>;
     type Commitment = Commitment<F>;
@@ -121,7 +123,7 @@ where
 impl<F, Challenger> UnivariateStarkPcs<Challenge<F>, Challenger> for FusedPcs<F>
 where
     F: Poseidon2Hasher + NttField + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
-    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>,
+    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone,
 {
     type EvaluationsOnDomain<'a> =
         <InnerPcs<F> as UnivariateStarkPcs<Challenge<F>, Challenger>>::EvaluationsOnDomain<'a>;

@@ -26,7 +26,7 @@ const EXT_WORDS: usize = 4;
 ///   the quotient chunks' LDE, counted as kept too (it lives through its commit);
 /// - the largest of the steps' transients: a commit's input and digest layers (and its NTT's
 ///   twiddles, one LDE height of words), the quotient's program, selectors, temporaries and
-///   output, a FRI round's folded vector and tree.
+///   output, FRI's codewords (kept through the query phase) with a round's fold and tree.
 ///
 /// Heights overflowing the address space are `SizeOverflow`.
 pub fn device_bytes<F, A>(
@@ -96,7 +96,10 @@ where
     let quotient_lde = words(&[lde_height, 1 << log_chunks, EXT_WORDS])?;
     let trace_commit = sum(&[words(&[height, program.width])?, tree, twiddles])?;
     let quotient_commit = sum(&[words(&[quotient_size, EXT_WORDS])?, tree, twiddles])?;
-    let fri_round = sum(&[words(&[lde_height, EXT_WORDS])?, tree])?;
+    // FRI's codewords stay on the device with their trees (halving: under 2 LDE heights of
+    // extension values in all), a round adds its folded output and the reduced opening joining
+    // (under one more) and its tree's digest layers.
+    let fri_round = sum(&[words(&[3, lde_height, EXT_WORDS])?, tree])?;
     let transient = trace_commit.max(quotient).max(quotient_commit).max(fri_round);
     with_slack(sum(&[trace_lde, quotient_lde, transient])?)
 }
