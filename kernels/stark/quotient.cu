@@ -1,7 +1,7 @@
-// Entry points of the STARK quotient (quotient.cuh) for BabyBear and KoalaBear. The slot regions
-// come as scalars (selectors, local, next, temporaries: the first slot of each), the domain as
-// log2 of its size and the next row's offset, `reversed` non-zero when the trace's rows are
-// stored bit-reversed (the committed LDE).
+// Entry points of the STARK quotient (quotient.cuh) for BabyBear and KoalaBear, and of its split
+// into chunks. The slot regions come as scalars (selectors, local, next, temporaries: the first
+// slot of each), the domain as log2 of its size and the next row's offset, `reversed` non-zero
+// when the trace's rows are stored bit-reversed (the committed LDE).
 #include "stark/quotient.cuh"
 
 extern "C" __global__ void chk_stark_quotient_babybear(const uint32_t* prog, uint32_t n, uint32_t selectors,
@@ -20,4 +20,14 @@ extern "C" __global__ void chk_stark_quotient_koalabear(const uint32_t* prog, ui
                                                     const koalabear_t* trace, const koalabear4_t* coeffs, koalabear_t* temps, koalabear4_t* out) {
   const stark_slots_t slots{selectors, local, next, temporaries, width, log_size, reversed, 1ull << log_size, step};
   stark_quotient(prog, n, slots, consts, sels, inv_vanishing, trace, coeffs, temps, out);
+}
+
+extern "C" __global__ void chk_stark_quotient_chunk_babybear(const babybear4_t* q, uint64_t rows, uint32_t chunks,
+                                                          uint32_t chunk, babybear4_t* out) {
+  stark_quotient_chunk(q, rows, chunks, chunk, out);
+}
+
+extern "C" __global__ void chk_stark_quotient_chunk_koalabear(const koalabear4_t* q, uint64_t rows, uint32_t chunks,
+                                                           uint32_t chunk, koalabear4_t* out) {
+  stark_quotient_chunk(q, rows, chunks, chunk, out);
 }

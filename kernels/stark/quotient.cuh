@@ -62,3 +62,10 @@ __device__ __forceinline__ void stark_quotient(const uint32_t* prog, uint32_t n,
     out[row] = acc * inv_vanishing[row];
   }
 }
+
+// Chunk `chunk` of the quotient's `chunks` (p3-commit's `split_evals`: rows chunk, chunk + c,
+// chunk + 2c, …) as its own buffer: out[r] = q[r · chunks + chunk] for r < rows.
+template <class E>
+__device__ __forceinline__ void stark_quotient_chunk(const E* q, uint64_t rows, uint32_t chunks, uint32_t chunk, E* out) {
+  for (uint64_t r = CHK_GLOBAL_TID(); r < rows; r += CHK_GRID_STRIDE()) out[r] = q[r * chunks + chunk];
+}

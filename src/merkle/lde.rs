@@ -174,6 +174,43 @@ pub(crate) fn commit_kept_on_device<F: Poseidon2Hasher + DeviceField<Repr = u32>
     Ok(kept_tree(g, bufs, widths, layout, layers))
 }
 
+/// [`commit_lde_on_device`] of evaluations that already lie on `g` (each: its domain's shift,
+/// its rows in device words, its width), the LDEs kept there: the quotient chunks the STARK
+/// prover split where the quotient kernel left them. Only the digest layers come back.
+pub(crate) fn commit_resident_ldes_kept<F>(
+    g: &Gpu,
+    c: &Poseidon2Constants<F, 16>,
+    evaluations: Vec<(F, DeviceBuffer<u32>, usize)>,
+    log_blowup: usize,
+) -> Result<MerkleTree<F, RowMajorMatrix<F>>>
+where
+    F: NttField + Poseidon2Hasher + TwoAdicField,
+{
+    let mut heights = Vec::with_capacity(evaluations.len());
+    for (_, buf, w) in &evaluations {
+        if *w == 0 || buf.len() % w != 0 {
+            return Err(Error::InvalidArgument(format!("{} words do not make rows of width {w}", buf.len())));
+        }
+        let lde_height = (buf.len() / w)
+            .checked_shl(log_blowup as u32)
+            .ok_or_else(|| Error::SizeOverflow(format!("an LDE of {} rows by 2^{log_blowup}", buf.len() / w)))?;
+        heights.push(lde_height);
+    }
+    let layout = Layout::new(&heights)?;
+    let resident = evaluations
+        .into_iter()
+        .map(|(domain_shift, buf, width)| {
+            let shift = F::GENERATOR / domain_shift;
+            let rows = ntt::coset_lde_resident(g, buf, width, log_blowup, shift, Order::BitReversed)?;
+            Ok(Resident { rows: Some(rows), width })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
+    let widths = resident.iter().map(|r| r.width).collect();
+    let bufs = resident.into_iter().map(|r| r.rows.expect("set above")).collect();
+    Ok(kept_tree(g, bufs, widths, layout, layers))
+}
+
 /// A tree over `bufs`, its leaves left on `g` (copied down only when read).
 fn kept_tree<F: DeviceField<Repr = u32>>(
     g: &Gpu,

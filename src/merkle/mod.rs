@@ -17,7 +17,7 @@ mod lde;
 
 pub use gpu::DeviceTree;
 
-pub(crate) use lde::{commit_kept_on_device, commit_lde_on_device};
+pub(crate) use lde::{commit_kept_on_device, commit_lde_on_device, commit_resident_ldes_kept};
 pub use lde::{commit_lde, Trace};
 
 use std::sync::{Arc, OnceLock};

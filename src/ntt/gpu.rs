@@ -242,7 +242,6 @@ pub(super) fn run_in_place<F: NttField>(
 
 /// Runs the plan and leaves the result on the device (device encoding), e.g. for hashing.
 /// The input's rows are shown to `seen` (a self-check's combiner) as they are uploaded.
-#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
 pub(crate) fn run_on_device_seen<F: NttField>(
     gpu: &Gpu,
     steps: &[Step<F>],
@@ -250,8 +249,19 @@ pub(crate) fn run_on_device_seen<F: NttField>(
     width: usize,
     seen: Option<&Combiner<F>>,
 ) -> Result<DeviceBuffer<F::Repr>> {
+    let cur = gpu.upload_visit(&F::encode_slice(data), seen.map(Combiner::rows))?;
+    run_resident(gpu, steps, cur, width)
+}
+
+/// Runs the plan over rows already on the device (`cur`, consumed: passes may run in place).
+#[allow(unsafe_code)] // kernel launches; every buffer's length is checked against its launch
+pub(crate) fn run_resident<F: NttField>(
+    gpu: &Gpu,
+    steps: &[Step<F>],
+    mut cur: DeviceBuffer<F::Repr>,
+    width: usize,
+) -> Result<DeviceBuffer<F::Repr>> {
     let k = F::KERNELS;
-    let mut cur = gpu.upload_visit(&F::encode_slice(data), seen.map(Combiner::rows))?;
     let props = gpu.props();
     let grid = |elems: usize| plan::elementwise(elems as u64, &props).expect("width and height are nonzero");
     let expect_rows = |buf: &DeviceBuffer<F::Repr>, log_rows: u32| -> Result<()> {

@@ -194,7 +194,7 @@ pub fn coset_lde_batch<F: NttField>(
     shift: F,
     output: Order,
 ) -> Result<Vec<F>> {
-    let steps = lde_plan(&values, width, added_bits, shift, output)?;
+    let steps = lde_plan::<F>(values.len(), width, added_bits, shift, output)?;
     execute(engine, &steps, values, width, Relation::Lde { added_bits, shift, order: output })
 }
 
@@ -207,7 +207,7 @@ pub(crate) fn coset_lde_batch_on_device<F: NttField>(
     shift: F,
     output: Order,
 ) -> Result<Vec<F>> {
-    let steps = lde_plan(values, width, added_bits, shift, output)?;
+    let steps = lde_plan::<F>(values.len(), width, added_bits, shift, output)?;
     on_device(gpu, &steps, Cow::Borrowed(values), width, Relation::Lde { added_bits, shift, order: output })
 }
 
@@ -222,29 +222,41 @@ pub(crate) fn coset_lde_on_device<F: NttField>(
     output: Order,
     seen: Option<&Combiner<F>>,
 ) -> Result<crate::backend::DeviceBuffer<F::Repr>> {
-    let steps = lde_plan(values, width, added_bits, shift, output)?;
+    let steps = lde_plan::<F>(values.len(), width, added_bits, shift, output)?;
     gpu::run_on_device_seen(gpu, &steps, values, width, seen)
 }
 
-/// The checked plan of an LDE.
+/// [`coset_lde_on_device`] of rows already on the device (`rows`, device encoding, consumed:
+/// the passes may run in place).
+pub(crate) fn coset_lde_resident<F: NttField>(
+    gpu: &crate::backend::Gpu,
+    rows: crate::backend::DeviceBuffer<F::Repr>,
+    width: usize,
+    added_bits: usize,
+    shift: F,
+    output: Order,
+) -> Result<crate::backend::DeviceBuffer<F::Repr>> {
+    let steps = lde_plan::<F>(rows.len(), width, added_bits, shift, output)?;
+    gpu::run_resident(gpu, &steps, rows, width)
+}
+
+/// The checked plan of an LDE of `len` elements in rows of `width`.
 fn lde_plan<F: NttField>(
-    values: &[F],
+    len: usize,
     width: usize,
     added_bits: usize,
     shift: F,
     output: Order,
 ) -> Result<Vec<plan::Step<F>>> {
-    let log_n = log_height::<F>(values.len(), width)?;
+    let log_n = log_height::<F>(len, width)?;
     check_shift(shift)?;
     let log_big = log_n as usize + added_bits;
     if log_big > F::TWO_ADICITY {
         return Err(Error::HeightTooLarge { log_height: log_big, max_log_height: F::TWO_ADICITY });
     }
-    values
-        .len()
-        .checked_shl(added_bits as u32)
-        .filter(|l| l >> added_bits == values.len() && *l <= isize::MAX as usize / size_of::<F>())
-        .ok_or_else(|| Error::SizeOverflow(format!("LDE of {} elements by 2^{added_bits}", values.len())))?;
+    len.checked_shl(added_bits as u32)
+        .filter(|l| l >> added_bits == len && *l <= isize::MAX as usize / size_of::<F>())
+        .ok_or_else(|| Error::SizeOverflow(format!("LDE of {len} elements by 2^{added_bits}")))?;
     let inv_n = F::from_u64(1 << log_n).inv();
     Ok(plan::coset_lde(log_n, added_bits as u32, inv_n, shift, output))
 }

@@ -72,10 +72,10 @@ where
     let mut pending = inputs[1..].iter().peekable();
     let mut codeword = gpu.upload(&to_words::<F>(first))?;
     let (mut commits, mut pow_witnesses, mut rounds) = (Vec::new(), Vec::new(), Vec::new());
-    for (round, &log_arity) in log_arities.iter().enumerate() {
+    for (_round, &log_arity) in log_arities.iter().enumerate() {
         #[cfg(test)]
-        if tests::FAIL_AT_ROUND.get() == Some(round) {
-            return Err(Error::Cuda(format!("injected failure in FRI round {round}")));
+        if tests::FAIL_AT_ROUND.get() == Some(_round) {
+            return Err(Error::Cuda(format!("injected failure in FRI round {_round}")));
         }
         let tree = merkle::commit_kept_on_device::<F>(gpu, mmcs.constants(), vec![codeword], vec![4 << log_arity])?;
         let commit = tree.cap(mmcs.cap_height())?;

@@ -16,6 +16,8 @@ use p3_matrix::dense::RowMajorMatrix;
 use super::config::{Challenge, ChallengeMmcs, FriSettings};
 use super::open::OpeningProof;
 use super::{Commitment, Dft, LdeTree, Mmcs};
+use crate::backend::{DeviceBuffer, Engine, Gpu};
+use crate::merkle;
 use crate::ntt::NttField;
 use crate::poseidon2::Poseidon2Hasher;
 
@@ -65,6 +67,24 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
         evaluations: impl IntoIterator<Item = (TwoAdicMultiplicativeCoset<F>, RowMajorMatrix<F>)>,
     ) -> crate::Result<(Commitment<F>, LdeTree<F>)> {
         self.mmcs.commit_lde_kept_on_device(evaluations, self.log_blowup())
+    }
+
+    /// [`FusedPcs::commit_kept_on_device`] of evaluations that already lie on `gpu` (each over
+    /// its domain: rows of `width` device words), as the STARK prover's quotient chunks do.
+    /// Kept on this PCS's device, or an error: nothing is recomputed on the cpu (the
+    /// evaluations are on the device only).
+    pub(crate) fn commit_resident_kept(
+        &self,
+        gpu: &Gpu,
+        evaluations: Vec<(TwoAdicMultiplicativeCoset<F>, DeviceBuffer<u32>, usize)>,
+    ) -> crate::Result<(Commitment<F>, LdeTree<F>)> {
+        match self.mmcs.engine() {
+            Engine::Gpu(g) if g.same_device(gpu) => {}
+            _ => return Err(crate::Error::InvalidArgument("evaluations on another device than the PCS's".into())),
+        }
+        let evaluations = evaluations.into_iter().map(|(d, buf, w)| (d.shift(), buf, w)).collect();
+        let tree = merkle::commit_resident_ldes_kept(gpu, self.mmcs.constants(), evaluations, self.log_blowup())?;
+        Ok((tree.cap(self.mmcs.cap_height())?, tree))
     }
 
     fn commit_fused(

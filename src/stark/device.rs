@@ -1,7 +1,9 @@
 //! The quotient on a device: `kernels/stark/quotient.cuh` interprets the [`ConstraintProgram`]
 //! per row of the quotient domain, one launch. The trace's evaluations are read where the fused
 //! LDE commit left them on the device ([`quotient_values_in_place`]), or uploaded from a host
-//! matrix; the program, selectors and constants are uploaded, the quotient downloaded.
+//! matrix; the program, selectors and constants are uploaded, the quotient downloaded — or, for
+//! cherenkov's fused PCS, split into its chunks where it lies ([`quotient_chunks_in_place`]) for
+//! a commit that extends and hashes them there.
 
 use p3_commit::PolynomialSpace;
 use p3_field::coset::TwoAdicMultiplicativeCoset;
@@ -138,7 +140,72 @@ where
     }))
 }
 
-#[allow(unsafe_code)] // one launch over buffers sized from the program and the domain
+/// [`quotient_values_in_place`], the quotient left on the device and split there into
+/// `num_chunks` buffers as p3-commit's `split_evals` splits it (chunk j: rows j, j + c, …; each
+/// row one extension element, 4 words), for a commit that reads them in place.
+#[allow(unsafe_code)] // one launch a chunk over buffers sized here
+pub(crate) fn quotient_chunks_in_place<F, EF>(
+    gpu: &Gpu,
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    tree: &MerkleTree<F, RowMajorMatrix<F>>,
+    alpha: EF,
+    num_chunks: usize,
+) -> Option<Result<Vec<DeviceBuffer<u32>>>>
+where
+    F: TwoAdicField + DeviceField<Repr = u32>,
+    EF: ExtensionField<F>,
+{
+    let leaves = tree.device_leaves()?;
+    let rows = leaves.rows_on(gpu, 0)?;
+    let (height, width) = leaves.dims(0)?;
+    let size = quotient_domain.size();
+    if quotient_domain.shift() != F::GENERATOR || height < size {
+        return None;
+    }
+    Some((|| {
+        check_inputs(program, public_values, size, Dimensions { width, height: size })?;
+        if num_chunks == 0 || !num_chunks.is_power_of_two() || num_chunks > size {
+            return Err(Error::InvalidArgument(format!("{num_chunks} quotient chunks of {size} rows")));
+        }
+        let q = launch_resident(
+            gpu,
+            program,
+            public_values,
+            trace_domain,
+            quotient_domain,
+            TraceRows::InPlace(rows),
+            alpha,
+        )?;
+        let name = match F::NAME {
+            "babybear" => "chk_stark_quotient_chunk_babybear",
+            "koalabear" => "chk_stark_quotient_chunk_koalabear",
+            other => return Err(Error::InvalidArgument(format!("no device quotient over {other}"))),
+        };
+        let rows_per_chunk = size / num_chunks;
+        let (grid, block) = plan::elementwise(rows_per_chunk as u64, &gpu.props())
+            .ok_or_else(|| Error::InvalidArgument("an empty quotient chunk".into()))?;
+        (0..num_chunks)
+            .map(|j| {
+                let out = gpu.alloc_uninit::<u32>(4 * rows_per_chunk)?;
+                let l = Launch::new(name, grid, block)
+                    .buf(&q)
+                    .u64(rows_per_chunk as u64)
+                    .u32(num_chunks as u32)
+                    .u32(j as u32)
+                    .buf(&out);
+                // SAFETY: `q` holds size = rows_per_chunk · num_chunks elements of 4 words, `out`
+                // rows_per_chunk; j < num_chunks.
+                unsafe { gpu.launch(&l)? };
+                Ok(out)
+            })
+            .collect()
+    })())
+}
+
+/// The quotient over `quotient_domain`, downloaded.
 fn launch<F, EF>(
     gpu: &Gpu,
     program: &ConstraintProgram<F>,
@@ -148,6 +215,29 @@ fn launch<F, EF>(
     trace: TraceRows<'_>,
     alpha: EF,
 ) -> Result<Vec<EF>>
+where
+    F: TwoAdicField + DeviceField<Repr = u32>,
+    EF: ExtensionField<F>,
+{
+    if quotient_domain.size() == 0 {
+        return Ok(Vec::new());
+    }
+    let out = launch_resident(gpu, program, public_values, trace_domain, quotient_domain, trace, alpha)?;
+    let words = F::decode_vec(gpu.download(&out)?)?;
+    Ok(words.chunks_exact(4).map(|c| EF::from_basis_coefficients_fn(|d| c[d])).collect())
+}
+
+/// The quotient over `quotient_domain` on the device: 4 words a row, natural order.
+#[allow(unsafe_code)] // one launch over buffers sized from the program and the domain
+fn launch_resident<F, EF>(
+    gpu: &Gpu,
+    program: &ConstraintProgram<F>,
+    public_values: &[F],
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    trace: TraceRows<'_>,
+    alpha: EF,
+) -> Result<DeviceBuffer<u32>>
 where
     F: TwoAdicField + DeviceField<Repr = u32>,
     EF: ExtensionField<F>,
@@ -162,9 +252,8 @@ where
     let constants: Vec<F> = program.constants.iter().chain(public_values).copied().collect();
     let coefficients = fold_coefficients::<F, EF>(program.constraints, alpha);
 
-    let Some((grid, block)) = plan::elementwise(size as u64, &gpu.props()) else {
-        return Ok(Vec::new());
-    };
+    let (grid, block) = plan::elementwise(size as u64, &gpu.props())
+        .ok_or_else(|| Error::InvalidArgument("an empty quotient domain".into()))?;
     let threads = (grid.volume() * block.volume()) as usize;
     let d_prog = gpu.upload(&instruction_words(program))?;
     let d_consts = gpu.upload(&nonempty(F::encode_slice(&constants).into_owned()))?;
@@ -205,6 +294,5 @@ where
     // `size` rows of this width, checked), the coefficients 4 per constraint, the temporaries
     // one per slot and thread of this grid, the output 4 per row.
     unsafe { gpu.launch(&launch)? };
-    let words = F::decode_vec(gpu.download(&d_out)?)?;
-    Ok(words.chunks_exact(4).map(|c| EF::from_basis_coefficients_fn(|d| c[d])).collect())
+    Ok(d_out)
 }

@@ -95,7 +95,8 @@ where
     let trace_lde = words(&[lde_height, program.width])?;
     let quotient_lde = words(&[lde_height, 1 << log_chunks, EXT_WORDS])?;
     let trace_commit = sum(&[words(&[height, program.width])?, tree, twiddles])?;
-    let quotient_commit = sum(&[words(&[quotient_size, EXT_WORDS])?, tree, twiddles])?;
+    // The quotient and its chunks, split from it on the device, then their LDEs and tree.
+    let quotient_commit = sum(&[words(&[2, quotient_size, EXT_WORDS])?, tree, twiddles])?;
     // FRI's codewords stay on the device with their trees (halving: under 2 LDE heights of
     // extension values in all), a round adds its folded output and the reduced opening joining
     // (under one more) and its tree's digest layers.

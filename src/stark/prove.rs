@@ -18,7 +18,7 @@ use p3_uni_stark::{
 
 use std::any::Any;
 
-use super::device::{quotient_values_in_place, quotient_values_on};
+use super::device::{quotient_chunks_in_place, quotient_values_in_place, quotient_values_on};
 use super::memory::{check_fits, estimate};
 use super::program::ConstraintProgram;
 use crate::backend::Engine;
@@ -156,32 +156,62 @@ where
     let alpha = transcript.constraint_phase::<p3_uni_stark::Com<SC>>(trace_commit.clone(), None, public_values);
 
     let quotient_domain = ext_trace_domain.create_disjoint_domain(1 << (log_ext_degree + log_num_quotient_chunks));
-    // On a device, the trace's LDE where cherenkov's fused commit left it; else the PCS's view.
-    let in_place = match (engine, (&trace_data as &dyn Any).downcast_ref::<LdeTree<F>>()) {
-        (Engine::Gpu(gpu), Some(tree)) => {
-            quotient_values_in_place(gpu, program, public_values, trace_domain, quotient_domain, tree, alpha)
-        }
+    let trace_tree = (&trace_data as &dyn Any).downcast_ref::<LdeTree<F>>();
+    // With cherenkov's PCS on a device (and no self-check, which samples host copies): the
+    // quotient split, extended and committed where the kernel left it, next to the trace's LDE;
+    // only the tree's digest layers come back.
+    let resident = match (engine, fused, trace_tree) {
+        (Engine::Gpu(gpu), Some(fused), Some(tree)) if gpu.self_check().is_none() => quotient_chunks_in_place(
+            gpu,
+            program,
+            public_values,
+            trace_domain,
+            quotient_domain,
+            tree,
+            alpha,
+            num_quotient_chunks,
+        )
+        .map(|chunks| -> Result<(p3_uni_stark::Com<SC>, PcsProverData<SC>)> {
+            let domains = quotient_domain.split_domains(num_quotient_chunks);
+            let evaluations = domains.into_iter().zip(chunks?).map(|(d, c)| (d, c, 4)).collect();
+            let committed: Box<dyn Any> = Box::new(fused.commit_resident_kept(gpu, evaluations)?);
+            committed
+                .downcast()
+                .map(|b| *b)
+                .map_err(|_| Error::Verification("FusedPcs's commitment types differ from the configuration's".into()))
+        }),
         _ => None,
     };
-    let quotient = in_place
-        .unwrap_or_else(|| {
-            let trace_on_quotient_domain = pcs.get_evaluations_on_domain(&trace_data, 0, quotient_domain);
-            quotient_values_on(
-                engine,
-                program,
-                public_values,
-                trace_domain,
-                quotient_domain,
-                &trace_on_quotient_domain,
-                alpha,
-            )
-        })
-        .inspect_err(|_| transcript.abort())?;
-    let quotient_flat = flatten::<F, SC::Challenge>(&quotient);
-    let (quotient_commit, quotient_data) = pcs
-        .commit_quotient(quotient_domain, quotient_flat, num_quotient_chunks)
-        .inspect_err(|_| transcript.abort())
-        .map_err(pcs_error("quotient commitment"))?;
+    let (quotient_commit, quotient_data) = match resident {
+        Some(committed) => committed.inspect_err(|_| transcript.abort())?,
+        None => {
+            // On a device, the trace's LDE where cherenkov's fused commit left it; else the PCS's view.
+            let in_place = match (engine, trace_tree) {
+                (Engine::Gpu(gpu), Some(tree)) => {
+                    quotient_values_in_place(gpu, program, public_values, trace_domain, quotient_domain, tree, alpha)
+                }
+                _ => None,
+            };
+            let quotient = in_place
+                .unwrap_or_else(|| {
+                    let trace_on_quotient_domain = pcs.get_evaluations_on_domain(&trace_data, 0, quotient_domain);
+                    quotient_values_on(
+                        engine,
+                        program,
+                        public_values,
+                        trace_domain,
+                        quotient_domain,
+                        &trace_on_quotient_domain,
+                        alpha,
+                    )
+                })
+                .inspect_err(|_| transcript.abort())?;
+            let quotient_flat = flatten::<F, SC::Challenge>(&quotient);
+            pcs.commit_quotient(quotient_domain, quotient_flat, num_quotient_chunks)
+                .inspect_err(|_| transcript.abort())
+                .map_err(pcs_error("quotient commitment"))?
+        }
+    };
 
     let (r_commit, r_data) = if SC::Pcs::ZK {
         let (c, d) = pcs
