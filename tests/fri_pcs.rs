@@ -5,6 +5,7 @@
 mod common;
 
 use cherenkov::field::BabyBear;
+use cherenkov::plonky3::config::FriSettings;
 use cherenkov::plonky3::{Dft, Mmcs};
 use cherenkov::poseidon2::Poseidon2Constants;
 use cherenkov::Engine;
@@ -36,17 +37,19 @@ type OurPcs = TwoAdicFriPcs<BabyBear, Dft, Mmcs<BabyBear>, ExtensionMmcs<BabyBea
 
 const LOG_BLOWUP: usize = 1;
 
+/// Small FRI: folding by 2, a constant final polynomial, 10 queries, 1 bit of query grinding.
+const FOLD_BY_2: FriSettings = FriSettings {
+    log_blowup: LOG_BLOWUP,
+    log_final_poly_len: 0,
+    max_log_arity: 1,
+    num_queries: 10,
+    batch_proof_of_work_bits: 0,
+    commit_proof_of_work_bits: 0,
+    query_proof_of_work_bits: 1,
+};
+
 fn fri<M>(mmcs: M) -> FriParameters<M> {
-    FriParameters {
-        log_blowup: LOG_BLOWUP,
-        log_final_poly_len: 0,
-        max_log_arity: 1,
-        num_queries: 10,
-        batch_proof_of_work_bits: 0,
-        commit_proof_of_work_bits: 0,
-        query_proof_of_work_bits: 1,
-        mmcs,
-    }
+    FOLD_BY_2.parameters(mmcs)
 }
 
 fn fri_pcs_round_trip(engine: &Engine, seed: u64) {
@@ -150,33 +153,20 @@ fn fri_folds_where_the_codeword_lies() {
     }
 }
 
-fn fri_variants() -> [cherenkov::plonky3::config::FriSettings; 2] {
-    use cherenkov::plonky3::config::FriSettings;
-    let arity_2 = FriSettings {
-        log_blowup: 1,
-        log_final_poly_len: 0,
-        max_log_arity: 1,
-        num_queries: 10,
-        batch_proof_of_work_bits: 0,
-        commit_proof_of_work_bits: 0,
-        query_proof_of_work_bits: 1,
-    };
+fn fri_variants() -> [FriSettings; 2] {
     let wide = FriSettings {
         log_blowup: 2,
         log_final_poly_len: 1,
         max_log_arity: 3,
         batch_proof_of_work_bits: 1,
         commit_proof_of_work_bits: 1,
-        ..arity_2
+        ..FOLD_BY_2
     };
-    [arity_2, wide]
+    [FOLD_BY_2, wide]
 }
 
 /// cherenkov's `FusedPcs` on `engine` and the all-stock PCS, cap height 1, the same FRI.
-fn fused_and_stock(
-    engine: &Engine,
-    settings: &cherenkov::plonky3::config::FriSettings,
-) -> (cherenkov::plonky3::FusedPcs<BabyBear>, StockPcs) {
+fn fused_and_stock(engine: &Engine, settings: &FriSettings) -> (cherenkov::plonky3::FusedPcs<BabyBear>, StockPcs) {
     let perm = p3_baby_bear::default_babybear_poseidon2_16();
     let stock_mmcs = StockMmcs::new(PaddingFreeSponge::new(perm.clone()), TruncatedPermutation::new(perm), 1);
     let stock = StockPcs::new(

@@ -72,11 +72,8 @@ where
     let mut pending = inputs[1..].iter().peekable();
     let mut codeword = gpu.upload(&to_words::<F>(first))?;
     let (mut commits, mut pow_witnesses, mut rounds) = (Vec::new(), Vec::new(), Vec::new());
-    for (_round, &log_arity) in log_arities.iter().enumerate() {
-        #[cfg(test)]
-        if tests::FAIL_AT_ROUND.get() == Some(_round) {
-            return Err(Error::Cuda(format!("injected failure in FRI round {_round}")));
-        }
+    for (round, &log_arity) in log_arities.iter().enumerate() {
+        injected_failure(round)?;
         let tree = merkle::commit_kept_on_device::<F>(gpu, mmcs.constants(), vec![codeword], vec![4 << log_arity])?;
         let commit = tree.cap(mmcs.cap_height())?;
         let (beta, witness) = transcript.commit_round(commit.clone());
@@ -132,6 +129,17 @@ where
     })
 }
 
+/// The device error a unit test injects at the start of commit round `round` (none outside
+/// tests).
+fn injected_failure(round: usize) -> Result<()> {
+    #[cfg(test)]
+    if tests::FAIL_AT_ROUND.get() == Some(round) {
+        return Err(Error::Cuda(format!("injected failure in FRI round {round}")));
+    }
+    let _ = round;
+    Ok(())
+}
+
 /// One arity-2 step of the fold of the `2^(log_half + 1)`-value codeword `src`; `mix`: the
 /// reduced opening that joins, with its factor.
 #[allow(unsafe_code)] // one launch over buffers sized here
@@ -171,15 +179,12 @@ where
 
 /// p3-fri's `open_inputs`: each committed batch opened at the query indices, shifted down to
 /// its height.
-fn open_inputs<F: Poseidon2Hasher>(
+fn open_inputs<F: Poseidon2Hasher + BinomiallyExtendable<4>>(
     mmcs: &Mmcs<F>,
     log_global_max_height: usize,
     indices: &[usize],
     requests: &[OpeningRequest<'_, LdeTree<F>, Challenge<F>>],
-) -> Result<Vec<BatchMultiOpening<F, Mmcs<F>>>>
-where
-    F: BinomiallyExtendable<4>,
-{
+) -> Result<Vec<BatchMultiOpening<F, Mmcs<F>>>> {
     requests
         .iter()
         .map(|r| {

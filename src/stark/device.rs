@@ -128,22 +128,31 @@ where
     F: TwoAdicField + DeviceField<Repr = u32>,
     EF: ExtensionField<F>,
 {
-    let leaves = tree.device_leaves()?;
-    let rows = leaves.rows_on(gpu, 0)?;
-    let (height, width) = leaves.dims(0)?;
+    let (rows, width) = rows_in_place(gpu, quotient_domain, tree)?;
     let size = quotient_domain.size();
-    if quotient_domain.shift() != F::GENERATOR || height < size {
-        return None;
-    }
     Some(check_inputs(program, public_values, size, Dimensions { width, height: size }).and_then(|()| {
         launch(gpu, program, public_values, trace_domain, quotient_domain, TraceRows::InPlace(rows), alpha)
     }))
+}
+
+/// The tree's first matrix (rows, width) when it lies on `gpu` and the quotient domain is a
+/// prefix of it (`get_evaluations_on_domain`'s fast case: shift `GENERATOR`, at most as tall).
+fn rows_in_place<'a, F: TwoAdicField>(
+    gpu: &Gpu,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+    tree: &'a MerkleTree<F, RowMajorMatrix<F>>,
+) -> Option<(&'a DeviceBuffer<u32>, usize)> {
+    let leaves = tree.device_leaves()?;
+    let rows = leaves.rows_on(gpu, 0)?;
+    let (height, width) = leaves.dims(0)?;
+    (quotient_domain.shift() == F::GENERATOR && height >= quotient_domain.size()).then_some((rows, width))
 }
 
 /// [`quotient_values_in_place`], the quotient left on the device and split there into
 /// `num_chunks` buffers as p3-commit's `split_evals` splits it (chunk j: rows j, j + c, …; each
 /// row one extension element, 4 words), for a commit that reads them in place.
 #[allow(unsafe_code)] // one launch a chunk over buffers sized here
+#[allow(clippy::too_many_arguments)] // quotient_values_in_place's, and the chunk count
 pub(crate) fn quotient_chunks_in_place<F, EF>(
     gpu: &Gpu,
     program: &ConstraintProgram<F>,
@@ -158,13 +167,8 @@ where
     F: TwoAdicField + DeviceField<Repr = u32>,
     EF: ExtensionField<F>,
 {
-    let leaves = tree.device_leaves()?;
-    let rows = leaves.rows_on(gpu, 0)?;
-    let (height, width) = leaves.dims(0)?;
+    let (rows, width) = rows_in_place(gpu, quotient_domain, tree)?;
     let size = quotient_domain.size();
-    if quotient_domain.shift() != F::GENERATOR || height < size {
-        return None;
-    }
     Some((|| {
         check_inputs(program, public_values, size, Dimensions { width, height: size })?;
         if num_chunks == 0 || !num_chunks.is_power_of_two() || num_chunks > size {
