@@ -123,7 +123,8 @@ fn fused_pcs_opens_and_folds_on_the_device(engine: &Engine, seed: u64) {
 backend_tests!(fused_pcs_opens_and_folds_on_the_device);
 
 /// On a profiled emulator: FRI's codeword is folded on the device, one fold launch per halving
-/// (Σ log2 arity over the rounds the proof shows).
+/// (Σ log2 arity over the rounds the proof shows), and the reduced openings it starts from are
+/// combined there (a compression per matrix, a reduction per matrix and point).
 #[test]
 fn fri_folds_where_the_codeword_lies() {
     let engine = Engine::emu(cherenkov::backend::EmuConfig {
@@ -146,8 +147,12 @@ fn fri_folds_where_the_codeword_lies() {
             .sum();
         assert!(halvings > 0);
         if cherenkov::backend::profile::available() {
-            let folds = engine.take_profiles().iter().filter(|p| p.kernel == "chk_fri_fold_babybear").count();
-            assert_eq!(folds, halvings, "with {settings:?}");
+            let launches = engine.take_profiles();
+            let count = |kernel: &str| launches.iter().filter(|p| p.kernel == kernel).count();
+            assert_eq!(count("chk_fri_fold_babybear"), halvings, "with {settings:?}");
+            // The reduced openings too: one launch per (matrix, point), from rows compressed there.
+            assert_eq!(count("chk_stark_compress_rows_babybear"), evals.len());
+            assert_eq!(count("chk_stark_reduce_opening_babybear"), evals.len() + evals.len().div_ceil(2));
         }
         assert_eq!(ours.mmcs().last_device_error(), None);
     }

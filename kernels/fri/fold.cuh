@@ -7,6 +7,7 @@
 // the folded height joins: out[i] += scale · mix[i] (scale = β^arity). Field arithmetic is
 // exact, so any arrangement of these operations gives p3-fri's values.
 #pragma once
+#include "ff/coset.cuh"
 #include "ff/ext4.cuh"
 
 template <class F, class E>
@@ -14,13 +15,7 @@ __device__ __forceinline__ void fri_fold_pairs(const E* in, E* out, uint32_t log
                                                const E* mix, E scale) {
   const uint64_t n = 1ull << log_half;
   for (uint64_t i = CHK_GLOBAL_TID(); i < n; i += CHK_GRID_STRIDE()) {
-    // t = g^{−rev(i)} / 2: bit b of rev(i) is bit log_half − 1 − b of i.
-    F t = half, sq = g_inv;
-    CHK_NO_UNROLL
-    for (uint32_t b = 0; b < log_half; b++) {
-      if ((i >> (log_half - 1 - b)) & 1) t = t * sq;
-      sq = sq * sq;
-    }
+    const F t = chk_bit_reversed_coset_point(half, g_inv, i, log_half);  // g^{−rev(i)} / 2
     const E lo = in[2 * i], hi = in[2 * i + 1];
     E r = (lo + hi) * half + beta * (lo - hi) * t;
     if (mix != nullptr) r = r + scale * mix[i];

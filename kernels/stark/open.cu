@@ -32,3 +32,15 @@ extern "C" __global__ void chk_stark_compress_rows_koalabear(const koalabear_t* 
                                                        const koalabear4_t* powers, koalabear4_t* out) {
   stark_compress_rows(mat, width, rows, powers, out);
 }
+
+extern "C" __global__ void chk_stark_reduce_opening_babybear(const babybear4_t* c, uint32_t log_rows, babybear_t shift,
+                                                          babybear_t omega, babybear4_t z, babybear4_t weighted,
+                                                          babybear4_t scale, babybear4_t* reduced) {
+  stark_reduce_opening(c, log_rows, shift, omega, z, weighted, scale, reduced);
+}
+
+extern "C" __global__ void chk_stark_reduce_opening_koalabear(const koalabear4_t* c, uint32_t log_rows, koalabear_t shift,
+                                                           koalabear_t omega, koalabear4_t z, koalabear4_t weighted,
+                                                           koalabear4_t scale, koalabear4_t* reduced) {
+  stark_reduce_opening(c, log_rows, shift, omega, z, weighted, scale, reduced);
+}

@@ -1,6 +1,6 @@
 // The PCS openings of matrices that lie on the device (the committed LDEs, rows bit-reversed,
 // row-major): what p3-fri's `TwoAdicFriPcs::open` computes per matrix in O(height · width), so
-// only O(width + height) values leave the device.
+// only O(width) values leave the device.
 //
 // - Columns at a point (barycentric evaluation): Σ_r w[r] · M[r][c] over the first `rows` rows
 //   for every column c and each of `points` weight vectors, in two steps: partial sums over
@@ -8,8 +8,10 @@
 //   chunks summed per column.
 // - Rows compressed by powers of α: Σ_c p[c] · M[r][c] for every row r, one warp a row (the
 //   lanes stride the columns, then a butterfly of shuffles sums them).
+// - The reduced openings FRI starts from, accumulated per height from the compressed rows.
 // Field arithmetic is exact, so the summation order changes no value.
 #pragma once
+#include "ff/coset.cuh"
 #include "ff/ext4.cuh"
 
 // partials[(chunk · points + p) · width + c] = Σ_{r ∈ chunk} weights[p · rows + r] · M[r][c],
@@ -60,5 +62,20 @@ __device__ __forceinline__ void stark_compress_rows(const F* mat, uint32_t width
       acc = acc + other;
     }
     if (lane == 0) out[r] = acc;
+  }
+}
+
+// p3-fri's reduced opening at one point, added in place over a matrix's compressed rows c:
+//   reduced[r] += (weighted − scale · c[r]) / (z − x_r),   r < 2^log_rows,
+// x_r = shift · ω^{rev(r)} the r-th point of the bit-reversed coset shift · ⟨ω⟩ (the LDE's rows),
+// the inverse denominator computed here (one extension inverse a row) instead of uploaded.
+template <class F, class E>
+__device__ __forceinline__ void stark_reduce_opening(const E* c, uint32_t log_rows, F shift, F omega, E z, E weighted,
+                                                     E scale, E* reduced) {
+  const uint64_t rows = 1ull << log_rows;
+  for (uint64_t r = CHK_GLOBAL_TID(); r < rows; r += CHK_GRID_STRIDE()) {
+    E d = z;
+    d.c[0] = d.c[0] - chk_bit_reversed_coset_point(shift, omega, r, log_rows);
+    reduced[r] = reduced[r] + (weighted - scale * c[r]) * d.inverse();
   }
 }

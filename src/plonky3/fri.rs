@@ -1,6 +1,6 @@
 //! FRI's prover on the device: p3-fri 0.8's `prover::prove_fri` step for step (the same
 //! transcript, through p3-fri's own `ProverTranscript`, and the same proof), its commit phase's
-//! codewords never leaving the device. The first reduced opening is uploaded; each round's
+//! codewords never leaving the device. It starts from the reduced openings there; each round's
 //! codeword is committed where it lies (its tree keeps the leaves there, only the digest layers
 //! come back), then folded there by `kernels/fri/fold.cuh`, the next reduced opening joining at
 //! its height; the final polynomial's evaluations come back (2^log_blowup · final_poly_len
@@ -37,7 +37,7 @@ fn fold_kernel(field: &str) -> Result<&'static str> {
 
 /// `prove_fri(&TwoAdicFriFolding, fri, inputs, challenger, log_global_max_height, requests,
 /// mmcs, batch_pow_witness)` with the commit phase on `gpu` (see the module docs). `inputs` are
-/// the reduced openings, tallest first; `fri.mmcs` must be `ExtensionMmcs` over `mmcs`, as
+/// the reduced openings on `gpu` (4 words an element), tallest first; `fri.mmcs` must be `ExtensionMmcs` over `mmcs`, as
 /// [`super::FusedPcs`] builds it. A device error is returned with the challenger part-way
 /// through the transcript: the caller restores it before proving again.
 #[allow(clippy::too_many_arguments)] // prove_fri's own arguments
@@ -45,7 +45,7 @@ pub(super) fn prove_fri_on_device<F, Challenger>(
     gpu: &Gpu,
     mmcs: &Mmcs<F>,
     fri: &FriParameters<ChallengeMmcs<F>>,
-    inputs: &[Vec<Challenge<F>>],
+    inputs: Vec<DeviceBuffer<u32>>,
     challenger: &mut Challenger,
     log_global_max_height: usize,
     requests: &[OpeningRequest<'_, LdeTree<F>, Challenge<F>>],
@@ -55,11 +55,14 @@ where
     F: Poseidon2Hasher + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
     Challenger: OpeningChallenger<F>,
 {
-    let first = inputs.first().ok_or_else(|| Error::InvalidArgument("FRI without inputs".into()))?;
-    let input_log_heights: Vec<usize> = inputs.iter().map(|v| v.len().trailing_zeros() as usize).collect();
-    if first.len() != 1 << log_global_max_height || inputs.iter().any(|v| !v.len().is_power_of_two()) {
+    let lengths: Vec<usize> = inputs.iter().map(|b| b.len() / 4).collect();
+    if lengths.first() != Some(&(1 << log_global_max_height))
+        || inputs.iter().any(|b| !(b.len() / 4).is_power_of_two() || b.len() % 4 != 0)
+        || lengths.windows(2).any(|w| w[0] <= w[1])
+    {
         return Err(Error::InvalidArgument("FRI inputs off the global height's ladder".into()));
     }
+    let input_log_heights: Vec<usize> = lengths.iter().map(|n| n.trailing_zeros() as usize).collect();
     // TwoAdicFriFolding draws no extra query index bits.
     let shape = FriShape::new(fri, &input_log_heights, log_global_max_height);
     let log_arities = shape.log_arities.clone();
@@ -69,8 +72,9 @@ where
     let mut transcript = ManuallyDrop::new(ProverTranscript::<Challenger, F, Challenge<F>>::new(challenger, shape));
 
     // The commit phase (p3-fri's `commit_phase`), the codeword on the device.
-    let mut pending = inputs[1..].iter().peekable();
-    let mut codeword = gpu.upload(&to_words::<F>(first))?;
+    let mut inputs = inputs.into_iter();
+    let mut codeword = inputs.next().expect("checked above");
+    let mut pending = inputs.peekable();
     let (mut commits, mut pow_witnesses, mut rounds) = (Vec::new(), Vec::new(), Vec::new());
     for (round, &log_arity) in log_arities.iter().enumerate() {
         injected_failure(round)?;
@@ -81,10 +85,7 @@ where
         pow_witnesses.push(witness.unwrap_or(F::ZERO));
         let leaves = &tree.device_leaves().expect("a kept tree").rows[0];
         let mut log_n = (leaves.len() / 4).trailing_zeros() as usize;
-        let mix = match pending.next_if(|v| v.len() == 1 << (log_n - log_arity)) {
-            Some(v) => Some((gpu.upload(&to_words::<F>(v))?, beta.exp_power_of_2(log_arity))),
-            None => None,
-        };
+        let mix = pending.next_if(|b| b.len() == 4 << (log_n - log_arity)).map(|b| (b, beta.exp_power_of_2(log_arity)));
         let mut folded: Option<DeviceBuffer<u32>> = None;
         let mut step_beta = beta;
         for step in 0..log_arity {

@@ -2,11 +2,12 @@
 //! opened values and proof), with each matrix whose LDE a fused commit kept on the device
 //! (`FusedPcs::commit_kept_on_device`) opened there: its columns evaluated at the opening points
 //! and its rows compressed by powers of α by `kernels/stark/open.cuh`, so a width-W, height-H
-//! LDE sends W values per point and H compressed rows to the host instead of its W · H values.
-//! The query phase then gathers only the opened rows ([`crate::merkle::MerkleTree::rows_batch`]).
-//! Other matrices are opened on the host as p3-fri opens them. The reduced openings are combined
-//! on the host; FRI's commit phase then runs on the device (`super::fri`), or on the host under
-//! the engine's self-check and after a device failure.
+//! LDE sends W values per point to the host instead of its W · H values. When every matrix lies
+//! there, the reduced openings are combined there too and FRI's commit phase starts from them
+//! (`super::fri`); the query phase then gathers only the opened rows
+//! ([`crate::merkle::MerkleTree::rows_batch`]). Other matrices are opened on the host as p3-fri
+//! opens them (their compressed rows come down, the reduced openings are combined on the host).
+//! Under the engine's self-check and after a device failure FRI runs on the host.
 
 use std::marker::PhantomData;
 
@@ -103,6 +104,8 @@ fn kernel(op: &str, field: &str) -> Result<&'static str> {
         ("sum", "koalabear") => "chk_stark_sum_partials_koalabear",
         ("compress", "babybear") => "chk_stark_compress_rows_babybear",
         ("compress", "koalabear") => "chk_stark_compress_rows_koalabear",
+        ("reduce", "babybear") => "chk_stark_reduce_opening_babybear",
+        ("reduce", "koalabear") => "chk_stark_reduce_opening_koalabear",
         _ => return Err(Error::InvalidArgument(format!("no device opening over {field}"))),
     })
 }
@@ -167,7 +170,6 @@ fn device_columns<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
 }
 
 /// Σ_c powers[c] · M[r][c] for every row r < height.
-#[allow(unsafe_code)] // one launch over buffers sized here
 fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     gpu: &Gpu,
     rows: &DeviceBuffer<u32>,
@@ -175,8 +177,20 @@ fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     width: usize,
     powers: &[Challenge<F>],
 ) -> Result<Vec<Challenge<F>>> {
+    from_words::<F>(gpu.download(&device_compress_resident::<F>(gpu, rows, height, width, powers)?)?)
+}
+
+/// [`device_compress`], the compressed rows left on the device (4 words a row).
+#[allow(unsafe_code)] // one launch over buffers sized here
+fn device_compress_resident<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
+    gpu: &Gpu,
+    rows: &DeviceBuffer<u32>,
+    height: usize,
+    width: usize,
+    powers: &[Challenge<F>],
+) -> Result<DeviceBuffer<u32>> {
     if width == 0 {
-        return Ok(vec![Challenge::<F>::ZERO; height]);
+        return gpu.alloc::<u32>(4 * height);
     }
     let d_powers = gpu.upload(&to_words::<F>(&powers[..width]))?;
     let d_out = gpu.alloc_uninit::<u32>(4 * height)?;
@@ -192,7 +206,37 @@ fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     // SAFETY: the matrix holds height rows of `width` words, the powers `width` values, the
     // output 4 words per row.
     unsafe { gpu.launch(&launch)? };
-    from_words::<F>(gpu.download(&d_out)?)
+    Ok(d_out)
+}
+
+/// reduced[r] += (weighted − scale · compressed[r]) / (z − x_r) over the matrix's 2^log_rows
+/// rows, x_r its bit-reversed LDE coset's points (`kernels/stark/open.cuh`).
+#[allow(unsafe_code)] // one launch over buffers sized here
+fn device_reduce<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
+    gpu: &Gpu,
+    compressed: &DeviceBuffer<u32>,
+    log_rows: usize,
+    [z, weighted, scale]: [Challenge<F>; 3],
+    reduced: &DeviceBuffer<u32>,
+) -> Result<()> {
+    let rows = 1usize << log_rows;
+    if compressed.len() != 4 * rows || reduced.len() != 4 * rows {
+        return Err(Error::LengthMismatch { what: "reduced opening (words)", expected: 4 * rows, got: reduced.len() });
+    }
+    let ext = |v: Challenge<F>| -> [u32; 4] { to_words::<F>(&[v]).try_into().expect("4 words an element") };
+    let blocks = u32_of(rows.div_ceil(THREADS as usize).min(1 << 16), "blocks")?;
+    let launch = Launch::new(kernel("reduce", F::NAME)?, Dim3::x(blocks), Dim3::x(THREADS))
+        .buf(compressed)
+        .u32(u32_of(log_rows, "log2 of the rows")?)
+        .val(F::GENERATOR.to_repr())
+        .val(F::two_adic_generator(log_rows).to_repr())
+        .val(ext(z))
+        .val(ext(weighted))
+        .val(ext(scale))
+        .buf(reduced);
+    // SAFETY: both buffers hold 2^log_rows elements of 4 words (checked above).
+    unsafe { gpu.launch(&launch)? };
+    Ok(())
 }
 
 /// What p3-fri's `open` asks of the transcript's challenger, and `Clone`: a device FRI that
@@ -204,6 +248,62 @@ pub(super) trait OpeningChallenger<F: Field>:
 impl<F: Field, C> OpeningChallenger<F> for C where
     C: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone
 {
+}
+
+/// FRI's inputs, the reduced openings tallest first: on the host, or on the device (4 words an
+/// element).
+enum FriInput<F: BinomiallyExtendable<4>> {
+    Host(Vec<Vec<Challenge<F>>>),
+    Device(Vec<DeviceBuffer<u32>>),
+}
+
+/// The coset GENERATOR · K of 2^log_len points, bit-reversed (its prefixes are the smaller
+/// cosets, bit-reversed).
+fn bit_reversed_coset<F: TwoAdicField>(log_len: u32) -> Vec<F> {
+    let natural: Vec<F> =
+        TwoAdicMultiplicativeCoset::new(F::GENERATOR, log_len as usize).expect("two-adic height").iter().collect();
+    (0..natural.len()).map(|i| natural[i.reverse_bits().checked_shr(usize::BITS - log_len).unwrap_or(0)]).collect()
+}
+
+/// The reduced openings on the device (p3-fri's `open`): each matrix's rows compressed by α's
+/// powers there, then for each of its points `(weighted − rescale · compressed) / (z − x)`
+/// added into its height's sum there; tallest first. Every matrix must lie on `gpu`.
+fn reduce_on_device<F>(
+    gpu: &Gpu,
+    mats: &[Vec<Opened<'_, F>>],
+    requests: &[OpeningRequest<'_, LdeTree<F>, Challenge<F>>],
+    opened: &OpenedValues<Challenge<F>>,
+    alpha: Challenge<F>,
+    alpha_powers: &[Challenge<F>],
+) -> Result<Vec<DeviceBuffer<u32>>>
+where
+    F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>,
+{
+    let mut num_reduced = [0usize; 33];
+    let mut reduced: [Option<DeviceBuffer<u32>>; 33] = core::array::from_fn(|_| None);
+    for ((ms, r), openings_for_round) in mats.iter().zip(requests).zip(opened) {
+        for ((m, points), openings_for_mat) in ms.iter().zip(&r.points).zip(openings_for_round) {
+            let Opened::Device { rows, height, width, .. } = m else {
+                return Err(Error::InvalidArgument("a matrix of the opening is on the host".into()));
+            };
+            let log_height = height.trailing_zeros() as usize;
+            let sum = match &mut reduced[log_height] {
+                Some(b) => b,
+                slot => slot.insert(gpu.alloc::<u32>(4 * height)?),
+            };
+            let first_offset = alpha.exp_u64(num_reduced[log_height] as u64);
+            let powers: Vec<Challenge<F>> = alpha_powers[..*width].iter().map(|&p| p * first_offset).collect();
+            let compressed = device_compress_resident::<F>(gpu, rows, *height, *width, &powers)?;
+            for (point_index, (&z, openings)) in points.iter().zip(openings_for_mat).enumerate() {
+                let offset = alpha.exp_u64(num_reduced[log_height] as u64);
+                let weighted = offset * dot_product::<Challenge<F>, _, _>(alpha.powers(), openings.iter().copied());
+                let rescale = alpha.exp_u64((point_index * width) as u64);
+                device_reduce::<F>(gpu, &compressed, log_height, [z, weighted, rescale], sum)?;
+                num_reduced[log_height] += width;
+            }
+        }
+    }
+    Ok(reduced.into_iter().rev().flatten().collect())
 }
 
 /// The index of `z`'s table (every opening point has one).
@@ -282,39 +382,37 @@ where
             .expect("No Matrices Supplied?");
         let log_global_max_height = global_max_height.trailing_zeros() as usize;
 
-        // The coset GENERATOR · K of the largest height, bit-reversed (a prefix is a smaller coset).
-        let natural: Vec<F> = TwoAdicMultiplicativeCoset::new(F::GENERATOR, log_global_max_height)
-            .expect("two-adic height")
-            .iter()
-            .collect();
-        let coset: Vec<F> = (0..natural.len())
-            .map(|i| natural[i.reverse_bits().checked_shr(usize::BITS - log_global_max_height as u32).unwrap_or(0)])
-            .collect();
-
-        // 1/(z − x) per opening point over its tallest matrix, and the adjusted weights.
-        let mut inv_denoms: Vec<(Challenge<F>, Vec<Challenge<F>>)> = Vec::new();
+        // Each opening point's tallest matrix; 1/(z − x) over the bit-reversed coset
+        // GENERATOR · K of `len >> bits` points (a prefix of a taller one's) on demand.
+        let mut tallest: Vec<(Challenge<F>, usize)> = Vec::new();
         for (ms, r) in mats.iter().zip(&requests) {
             for (m, points) in ms.iter().zip(&r.points) {
-                let log_h = m.height().trailing_zeros() as usize;
                 for &z in points {
-                    match inv_denoms.iter_mut().find(|(p, _)| *p == z) {
-                        Some((_, d)) => {
-                            if d.len() < 1 << log_h {
-                                d.resize(1 << log_h, Challenge::<F>::ZERO);
-                            }
-                        }
-                        None => inv_denoms.push((z, vec![Challenge::<F>::ZERO; 1 << log_h])),
+                    match tallest.iter_mut().find(|(p, _)| *p == z) {
+                        Some((_, h)) => *h = (*h).max(m.height()),
+                        None => tallest.push((z, m.height())),
                     }
                 }
             }
         }
-        for (z, d) in &mut inv_denoms {
-            let diffs: Vec<Challenge<F>> = coset[..d.len()].iter().map(|&x| *z - x).collect();
-            *d = batch_multiplicative_inverse(&diffs);
-        }
-        let adjusted: Vec<(Challenge<F>, Vec<Challenge<F>>)> = inv_denoms
-            .iter()
-            .map(|(z, d)| (*z, compute_adjusted_weights(*z, &d[..d.len() >> fri.log_blowup])))
+        let inverse_denominators = |bits: usize| -> Vec<(Challenge<F>, Vec<Challenge<F>>)> {
+            let log_len = (log_global_max_height - bits.min(log_global_max_height)) as u32;
+            let coset = bit_reversed_coset::<F>(log_len);
+            tallest
+                .iter()
+                .map(|&(z, h)| {
+                    let diffs: Vec<Challenge<F>> = coset[..h >> bits].iter().map(|&x| z - x).collect();
+                    (z, batch_multiplicative_inverse(&diffs))
+                })
+                .collect()
+        };
+        // The barycentric weights over the low coset (the first height / blowup rows).
+        let adjusted: Vec<(Challenge<F>, Vec<Challenge<F>>)> = inverse_denominators(fri.log_blowup)
+            .into_iter()
+            .map(|(z, d)| {
+                let w = compute_adjusted_weights(z, &d);
+                (z, w)
+            })
             .collect();
 
         let all_opened_values: OpenedValues<Challenge<F>> = mats
@@ -342,50 +440,75 @@ where
         let batch_pow_witness = batch_pow_witness.unwrap_or(F::ZERO);
         let alpha_powers: Vec<Challenge<F>> = alpha.powers().take(global_max_width).collect();
 
-        let mut num_reduced = [0usize; 33];
-        let mut reduced_openings: [Option<Vec<Challenge<F>>>; 33] = core::array::from_fn(|_| None);
-        for ((ms, r), openings_for_round) in mats.iter().zip(&requests).zip(&all_opened_values) {
-            for ((m, points), openings_for_mat) in ms.iter().zip(&r.points).zip(openings_for_round) {
-                let log_height = m.height().trailing_zeros() as usize;
-                let reduced = reduced_openings[log_height].get_or_insert_with(|| Challenge::<F>::zero_vec(m.height()));
-                let first_offset = alpha.exp_u64(num_reduced[log_height] as u64);
-                let powers: Vec<Challenge<F>> = alpha_powers[..m.width()].iter().map(|&p| p * first_offset).collect();
-                let compressed = self.on_device_or_host(m, r.prover_data, |o| o.compress(&powers));
-                for (point_index, (&z, openings)) in points.iter().zip(openings_for_mat).enumerate() {
-                    let offset = alpha.exp_u64(num_reduced[log_height] as u64);
-                    let weighted = offset * dot_product::<Challenge<F>, _, _>(alpha.powers(), openings.iter().copied());
-                    let inv = &inv_denoms[lookup(&inv_denoms, z)].1;
-                    let rows = compressed.par_iter().zip(reduced.par_iter_mut()).zip(inv.par_iter());
-                    if point_index == 0 {
-                        rows.for_each(|((&c, ro), &d)| *ro += (weighted - c) * d);
-                    } else {
-                        let rescale = alpha.exp_u64((point_index * m.width()) as u64);
-                        rows.for_each(|((&c, ro), &d)| *ro += (weighted - rescale * c) * d);
+        // The reduced openings FRI starts from (p3-fri's `open`), tallest first: on the host,
+        // each matrix's compressed rows where it lies.
+        let reduce_on_host = || -> Vec<Vec<Challenge<F>>> {
+            let inv_denoms = inverse_denominators(0);
+            let mut num_reduced = [0usize; 33];
+            let mut reduced_openings: [Option<Vec<Challenge<F>>>; 33] = core::array::from_fn(|_| None);
+            for ((ms, r), openings_for_round) in mats.iter().zip(&requests).zip(&all_opened_values) {
+                for ((m, points), openings_for_mat) in ms.iter().zip(&r.points).zip(openings_for_round) {
+                    let log_height = m.height().trailing_zeros() as usize;
+                    let reduced =
+                        reduced_openings[log_height].get_or_insert_with(|| Challenge::<F>::zero_vec(m.height()));
+                    let first_offset = alpha.exp_u64(num_reduced[log_height] as u64);
+                    let powers: Vec<Challenge<F>> =
+                        alpha_powers[..m.width()].iter().map(|&p| p * first_offset).collect();
+                    let compressed = self.on_device_or_host(m, r.prover_data, |o| o.compress(&powers));
+                    for (point_index, (&z, openings)) in points.iter().zip(openings_for_mat).enumerate() {
+                        let offset = alpha.exp_u64(num_reduced[log_height] as u64);
+                        let weighted =
+                            offset * dot_product::<Challenge<F>, _, _>(alpha.powers(), openings.iter().copied());
+                        let inv = &inv_denoms[lookup(&inv_denoms, z)].1;
+                        let rows = compressed.par_iter().zip(reduced.par_iter_mut()).zip(inv.par_iter());
+                        if point_index == 0 {
+                            rows.for_each(|((&c, ro), &d)| *ro += (weighted - c) * d);
+                        } else {
+                            let rescale = alpha.exp_u64((point_index * m.width()) as u64);
+                            rows.for_each(|((&c, ro), &d)| *ro += (weighted - rescale * c) * d);
+                        }
+                        num_reduced[log_height] += m.width();
                     }
-                    num_reduced[log_height] += m.width();
                 }
             }
-        }
-        let fri_input: Vec<Vec<Challenge<F>>> = reduced_openings.into_iter().rev().flatten().collect();
+            reduced_openings.into_iter().rev().flatten().collect()
+        };
 
         let folding: p3_fri::TwoAdicFriFoldingForMmcs<F, Mmcs<F>> = TwoAdicFriFolding(PhantomData);
         // The device FRI leaves p3-fri's argument checks (which panic) to the host run, and the
         // self-check's sampling to the host too: its codewords never leave the device.
         let on_device =
             gpu.self_check().is_none() && fri.num_queries > 0 && fri.log_blowup > 0 && fri.max_log_arity > 0;
+        // With every matrix on the device, the reduced openings are combined there too.
+        let mut fri_input = FriInput::Host(Vec::new());
+        if on_device && mats.iter().flatten().all(|m| matches!(m, Opened::Device { .. })) {
+            match reduce_on_device(gpu, &mats, &requests, &all_opened_values, alpha, &alpha_powers) {
+                Ok(reduced) => fri_input = FriInput::Device(reduced),
+                Err(e) => self.mmcs().fallback().record(&e),
+            }
+        }
+        if matches!(fri_input, FriInput::Host(ref v) if v.is_empty()) {
+            fri_input = FriInput::Host(reduce_on_host());
+        }
         let fri_proof = transcript.delegate(|challenger| {
             if on_device {
                 let saved = challenger.clone();
-                let proof = super::fri::prove_fri_on_device(
-                    gpu,
-                    self.mmcs(),
-                    fri,
-                    &fri_input,
-                    challenger,
-                    log_global_max_height,
-                    &requests,
-                    batch_pow_witness,
-                );
+                let inputs = match &mut fri_input {
+                    FriInput::Device(reduced) => Ok(std::mem::take(reduced)),
+                    FriInput::Host(reduced) => reduced.iter().map(|v| gpu.upload(&to_words::<F>(v))).collect(),
+                };
+                let proof = inputs.and_then(|inputs| {
+                    super::fri::prove_fri_on_device(
+                        gpu,
+                        self.mmcs(),
+                        fri,
+                        inputs,
+                        challenger,
+                        log_global_max_height,
+                        &requests,
+                        batch_pow_witness,
+                    )
+                });
                 match proof {
                     Ok(proof) => return Ok(proof),
                     // Proven again on the host from the same transcript state.
@@ -395,10 +518,14 @@ where
                     }
                 }
             }
+            let inputs = match fri_input {
+                FriInput::Host(reduced) => reduced,
+                FriInput::Device(_) => reduce_on_host(),
+            };
             prover::prove_fri(
                 &folding,
                 fri,
-                fri_input,
+                inputs,
                 challenger,
                 log_global_max_height,
                 &requests,
