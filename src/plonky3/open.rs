@@ -409,10 +409,7 @@ where
         // The barycentric weights over the low coset (the first height / blowup rows).
         let adjusted: Vec<(Challenge<F>, Vec<Challenge<F>>)> = inverse_denominators(fri.log_blowup)
             .into_iter()
-            .map(|(z, d)| {
-                let w = compute_adjusted_weights(z, &d);
-                (z, w)
-            })
+            .map(|(z, d)| (z, compute_adjusted_weights(z, &d)))
             .collect();
 
         let all_opened_values: OpenedValues<Challenge<F>> = mats
