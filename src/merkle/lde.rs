@@ -186,29 +186,15 @@ pub(crate) fn commit_resident_ldes_kept<F>(
 where
     F: NttField + Poseidon2Hasher + TwoAdicField,
 {
-    let mut heights = Vec::with_capacity(evaluations.len());
-    for (_, buf, w) in &evaluations {
-        if *w == 0 || buf.len() % w != 0 {
-            return Err(Error::InvalidArgument(format!("{} words do not make rows of width {w}", buf.len())));
-        }
-        let lde_height = (buf.len() / w)
-            .checked_shl(log_blowup as u32)
-            .ok_or_else(|| Error::SizeOverflow(format!("an LDE of {} rows by 2^{log_blowup}", buf.len() / w)))?;
-        heights.push(lde_height);
+    // The LDE plan checks each buffer's shape; the tree's layout is checked by the commit.
+    let mut bufs = Vec::with_capacity(evaluations.len());
+    let mut widths = Vec::with_capacity(evaluations.len());
+    for (domain_shift, buf, width) in evaluations {
+        let shift = F::GENERATOR / domain_shift;
+        bufs.push(ntt::coset_lde_resident(g, buf, width, log_blowup, shift, Order::BitReversed)?);
+        widths.push(width);
     }
-    let layout = Layout::new(&heights)?;
-    let resident = evaluations
-        .into_iter()
-        .map(|(domain_shift, buf, width)| {
-            let shift = F::GENERATOR / domain_shift;
-            let rows = ntt::coset_lde_resident(g, buf, width, log_blowup, shift, Order::BitReversed)?;
-            Ok(Resident { rows: Some(rows), width })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let layers = gpu::build_resident::<F>(g, c, &resident, &layout)?;
-    let widths = resident.iter().map(|r| r.width).collect();
-    let bufs = resident.into_iter().map(|r| r.rows.expect("set above")).collect();
-    Ok(kept_tree(g, bufs, widths, layout, layers))
+    commit_kept_on_device(g, c, bufs, widths)
 }
 
 /// A tree over `bufs`, its leaves left on `g` (copied down only when read).

@@ -38,6 +38,9 @@ pub type Commitment<F> = MerkleCap<F, Digest<F>>;
 /// `TwoAdicFriPcs::ProverData`.
 pub type LdeTree<F> = MerkleTree<F, RowMajorMatrix<F>>;
 
+/// A multi-opening: the rows at the indices (per index, per matrix) and one pruned proof.
+pub type MultiOpening<F> = (Vec<Vec<Vec<F>>>, PrunedMerklePaths<F, DIGEST>);
+
 /// A Poseidon2 Merkle-tree MMCS backed by cherenkov.
 #[derive(Clone, Debug)]
 pub struct Mmcs<F: Poseidon2Hasher> {
@@ -98,6 +101,19 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
         )?;
         let tree = MerkleTree::from_parts(inputs, layout, layers);
         Ok((tree.cap(self.cap_height)?, tree))
+    }
+
+    /// `open_multi_batch`, with an index out of range (or a device read of kept leaves that
+    /// fails) as an error instead of a panic: the rows at `indices` of every matrix and one
+    /// pruned proof for them all.
+    pub fn try_open_multi_batch<M: Matrix<F>>(
+        &self,
+        indices: &[usize],
+        tree: &MerkleTree<F, M>,
+    ) -> Result<MultiOpening<F>> {
+        let values = tree.rows_batch(indices)?;
+        let sibling_hashes = tree.pruned_siblings(indices, self.cap_height)?;
+        Ok((values, PrunedMerklePaths { sibling_hashes }))
     }
 }
 
@@ -198,10 +214,8 @@ impl<F: Poseidon2Hasher> p3_commit::Mmcs<F> for Mmcs<F> {
         indices: &[usize],
         tree: &MerkleTree<F, M>,
     ) -> (Vec<Vec<Vec<F>>>, Self::MultiProof) {
-        let fail = |e: Error| -> ! { panic!("cherenkov::plonky3::Mmcs::open_multi_batch: {e}") };
-        let values = tree.rows_batch(indices).unwrap_or_else(|e| fail(e));
-        let sibling_hashes = tree.pruned_siblings(indices, self.cap_height).unwrap_or_else(|e| fail(e));
-        (values, PrunedMerklePaths { sibling_hashes })
+        self.try_open_multi_batch(indices, tree)
+            .unwrap_or_else(|e| panic!("cherenkov::plonky3::Mmcs::open_multi_batch: {e}"))
     }
 
     fn verify_multi_batch<R: AsRef<[F]> + PartialEq>(
