@@ -288,17 +288,19 @@ fn quotient_equals_p3_uni_stark(engine: &Engine, seed: u64) {
 backend_tests!(quotient_equals_p3_uni_stark);
 
 /// `cherenkov::stark::prove` gives `p3_uni_stark::prove`'s proof byte for byte (same
-/// configuration, grinding on one thread), and the stock verifier with the stock twin accepts it.
+/// configuration, with proof-of-work before zeta and in FRI), and the stock verifier with the
+/// stock twin accepts it. Ours runs on the test's rayon pool: its searches return the smallest
+/// witness on any schedule; stock finds that one on one thread only (see common::one_thread).
 macro_rules! prove_with_program {
     ($engine:expr, $field:ty, $constants:expr, $fri:expr, $air:expr, $trace:expr, $pis:expr) => {{
-        let config = config::on::<$field>($constants.clone(), $engine.clone(), $fri);
+        let config = config::on::<$field>($constants.clone(), $engine.clone(), $fri).with_ood_proof_of_work_bits(3);
         let (trace, pis): (RowMajorMatrix<$field>, Vec<$field>) = ($trace, $pis);
-        let ours =
-            common::one_thread(|| cherenkov::stark::prove_on($engine, &config, &$air, trace.clone(), &pis).unwrap());
+        let ours = cherenkov::stark::prove_on($engine, &config, &$air, trace.clone(), &pis).unwrap();
         let stock_proof = common::one_thread(|| prove(&config, &$air, trace, &pis).unwrap());
         let (a, b) = (serde_json::to_vec(&ours).unwrap(), serde_json::to_vec(&stock_proof).unwrap());
         assert!(a == b, "cherenkov::stark proof differs on {} ({} vs {} bytes)", $engine.name(), a.len(), b.len());
-        verify(&config::stock::<$field>($constants.clone(), $fri), &$air, &proof::to_stock(ours), &pis).unwrap();
+        let stock_config = config::stock::<$field>($constants.clone(), $fri).with_ood_proof_of_work_bits(3);
+        verify(&stock_config, &$air, &proof::to_stock(ours), &pis).unwrap();
     }};
 }
 
@@ -308,7 +310,8 @@ fn stark_prover_proofs(engine: &Engine, _seed: u64) {
     prove_with_program!(engine, BabyBear, bb, FRI, Fibonacci, t, pis);
     let (t, pis) = fibonacci::<KoalaBear>(5);
     prove_with_program!(engine, KoalaBear, kb, FRI, Fibonacci, t, pis);
-    let fri = FriSettings { log_blowup: 2, ..FRI };
+    // Grinding at every site FRI has, too.
+    let fri = FriSettings { log_blowup: 2, batch_proof_of_work_bits: 2, commit_proof_of_work_bits: 3, ..FRI };
     let (t, pis) = all_ops_trace::<BabyBear>(5, 3);
     prove_with_program!(engine, BabyBear, bb, fri, AllOps, t, pis);
     let (t, pis) = all_ops_trace::<KoalaBear>(3, 11);
@@ -352,7 +355,7 @@ fn stark_prover_reads_the_committed_lde_in_place() {
     };
     let ours = config::on::<BabyBear>(bb.clone(), engine.clone(), FRI);
     let (a, in_place, down) = uploads(&|| {
-        let p = common::one_thread(|| cherenkov::stark::prove_on(&engine, &ours, &air, trace.clone(), &[]).unwrap());
+        let p = cherenkov::stark::prove_on(&engine, &ours, &air, trace.clone(), &[]).unwrap();
         serde_json::to_vec(&p).unwrap()
     });
     let stock_pcs = config::stock::<BabyBear>(bb.clone(), FRI);

@@ -17,7 +17,7 @@ use p3_field::{BasedVectorSpace, PrimeCharacteristicRing, PrimeField64, TwoAdicF
 use p3_fri::{BatchMultiOpening, CommitPhaseMultiStep, FriParameters, FriProof, FriShape, ProverTranscript};
 
 use super::config::{Challenge, ChallengeMmcs};
-use super::open::{from_words, to_words, u32_of, OpeningChallenger, OpeningProof};
+use super::open::{from_words, to_words, u32_of, FriChallenger, OpeningProof};
 use super::{LdeTree, Mmcs};
 use crate::backend::{DeviceBuffer, Dim3, Gpu, Launch};
 use crate::error::{Error, Result};
@@ -53,7 +53,7 @@ pub(super) fn prove_fri_on_device<F, Challenger>(
 ) -> Result<OpeningProof<F>>
 where
     F: Poseidon2Hasher + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
-    Challenger: OpeningChallenger<F>,
+    Challenger: FriChallenger<F>,
 {
     let lengths: Vec<usize> = inputs.iter().map(|b| b.len() / 4).collect();
     if lengths.first() != Some(&(1 << log_global_max_height))
@@ -109,10 +109,8 @@ where
         )));
     }
     last.truncate(final_poly_len);
-    let log_len = final_poly_len.trailing_zeros();
-    let natural: Vec<Challenge<F>> =
-        (0..final_poly_len).map(|i| last[i.reverse_bits().checked_shr(usize::BITS - log_len).unwrap_or(0)]).collect();
-    let final_poly = Radix2DFTSmallBatch::<F>::default().idft_algebra(natural);
+    p3_util::reverse_slice_index_bits(&mut last);
+    let final_poly = Radix2DFTSmallBatch::<F>::default().idft_algebra(last);
 
     let (indices, query_pow_witness) = transcript.query_phase(&final_poly);
     ManuallyDrop::into_inner(transcript).finish();
@@ -155,8 +153,15 @@ where
     F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>,
 {
     let half = 1usize << log_half;
-    if src.len() != 8 * half || mix.is_some_and(|(m, _)| m.len() != 4 * half) {
+    if src.len() != 8 * half {
         return Err(Error::LengthMismatch { what: "FRI codeword (words)", expected: 8 * half, got: src.len() });
+    }
+    if let Some((m, _)) = mix.filter(|(m, _)| m.len() != 4 * half) {
+        return Err(Error::LengthMismatch {
+            what: "reduced opening joining FRI (words)",
+            expected: 4 * half,
+            got: m.len(),
+        });
     }
     let out = gpu.alloc_uninit::<u32>(4 * half)?;
     let g_inv = F::two_adic_generator(log_half + 1).inverse();
@@ -193,12 +198,8 @@ fn open_inputs<F: Poseidon2Hasher + BinomiallyExtendable<4>>(
             let max_height = tree.dims().iter().map(|&(h, _)| h).max().unwrap_or(1);
             let bits_reduced = log_global_max_height - max_height.trailing_zeros() as usize;
             let reduced: Vec<usize> = indices.iter().map(|&i| i >> bits_reduced).collect();
-            Ok(BatchMultiOpening {
-                opened_values: tree.rows_batch(&reduced)?,
-                opening_proof: p3_merkle_tree::PrunedMerklePaths {
-                    sibling_hashes: tree.pruned_siblings(&reduced, mmcs.cap_height())?,
-                },
-            })
+            let (opened_values, opening_proof) = mmcs.try_open_multi_batch(&reduced, tree)?;
+            Ok(BatchMultiOpening { opened_values, opening_proof })
         })
         .collect()
 }
@@ -217,7 +218,7 @@ where
         .iter()
         .map(|(tree, log_arity)| {
             let groups: Vec<usize> = current.iter().map(|&i| i >> log_arity).collect();
-            let rows = tree.rows_batch(&groups)?;
+            let (rows, opening_proof) = mmcs.try_open_multi_batch(&groups, tree)?;
             let sibling_values = current
                 .iter()
                 .zip(rows)
@@ -228,8 +229,6 @@ where
                     row.into_iter().enumerate().filter(|&(j, _)| j != at).map(|(_, v)| v).collect()
                 })
                 .collect();
-            let opening_proof =
-                p3_merkle_tree::PrunedMerklePaths { sibling_hashes: tree.pruned_siblings(&groups, mmcs.cap_height())? };
             current = groups;
             Ok(CommitPhaseMultiStep { sibling_values, opening_proof })
         })

@@ -3,6 +3,7 @@
 pub mod config;
 mod dft;
 mod fri;
+pub(crate) mod grind;
 mod mmcs;
 mod open;
 mod pcs;

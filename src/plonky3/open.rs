@@ -26,6 +26,7 @@ use p3_matrix::Matrix;
 use rayon::prelude::*;
 
 use super::config::{Challenge, ChallengeMmcs};
+use super::grind::Grinding;
 use super::{Commitment, FusedPcs, LdeTree, Mmcs};
 use crate::backend::{DeviceBuffer, Dim3, Engine, Gpu, Launch};
 use crate::error::{Error, Result};
@@ -239,16 +240,21 @@ fn device_reduce<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     Ok(())
 }
 
-/// What p3-fri's `open` asks of the transcript's challenger, and `Clone`: a device FRI that
-/// fails part-way restarts on the host from a saved copy.
-pub(super) trait OpeningChallenger<F: Field>:
-    FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone
+/// What p3-fri's `prove_fri` asks of the transcript's challenger.
+pub(super) trait FriChallenger<F: Field>:
+    FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>
 {
 }
-impl<F: Field, C> OpeningChallenger<F> for C where
-    C: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone
+impl<F: Field, C> FriChallenger<F> for C where
+    C: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F>
 {
 }
+
+/// What [`FusedPcs`]'s `open` asks of the challenger: p3-fri's, `Clone` (a device FRI that fails
+/// part-way restarts on the host from a saved copy) and `'static` (when it is cherenkov's own,
+/// proof-of-work searches for the smallest witness, [`super::grind`]).
+pub(super) trait OpeningChallenger<F: Field>: FriChallenger<F> + Clone + 'static {}
+impl<F: Field, C: FriChallenger<F> + Clone + 'static> OpeningChallenger<F> for C {}
 
 /// FRI's inputs, the reduced openings tallest first: on the host, or on the device (4 words an
 /// element).
@@ -260,9 +266,10 @@ enum FriInput<F: BinomiallyExtendable<4>> {
 /// The coset GENERATOR · K of 2^log_len points, bit-reversed (its prefixes are the smaller
 /// cosets, bit-reversed).
 fn bit_reversed_coset<F: TwoAdicField>(log_len: u32) -> Vec<F> {
-    let natural: Vec<F> =
+    let mut points: Vec<F> =
         TwoAdicMultiplicativeCoset::new(F::GENERATOR, log_len as usize).expect("two-adic height").iter().collect();
-    (0..natural.len()).map(|i| natural[i.reverse_bits().checked_shr(usize::BITS - log_len).unwrap_or(0)]).collect()
+    p3_util::reverse_slice_index_bits(&mut points);
+    points
 }
 
 /// The reduced openings on the device (p3-fri's `open`): each matrix's rows compressed by α's
@@ -346,7 +353,10 @@ where
     ) -> core::result::Result<(OpenedValues<Challenge<F>>, OpeningProof<F>), FriProverError> {
         match self.opening_device(&requests) {
             Some(gpu) => self.open_on_device(gpu, requests, challenger),
-            None => p3_commit::Pcs::<Challenge<F>, Challenger>::open(self.inner(), requests, challenger),
+            None => {
+                let mut grinding = Grinding::new(challenger, Some(self.mmcs()));
+                p3_commit::Pcs::<Challenge<F>, Grinding<'_, Challenger, F>>::open(self.inner(), requests, &mut grinding)
+            }
         }
     }
 
@@ -428,8 +438,9 @@ where
             })
             .collect();
 
-        let mut transcript = PcsProverTranscript::<Challenger, F, Challenge<F>>::new(
-            challenger,
+        let mut grinding = Grinding::new(challenger, Some(self.mmcs()));
+        let mut transcript = PcsProverTranscript::<Grinding<'_, Challenger, F>, F, Challenge<F>>::new(
+            &mut grinding,
             PcsShape::from_opened_values(fri, &all_opened_values),
         );
         transcript.claimed_openings(&all_opened_values);
@@ -489,7 +500,7 @@ where
         }
         let fri_proof = transcript.delegate(|challenger| {
             if on_device {
-                let saved = challenger.clone();
+                let saved = challenger.inner().clone();
                 let inputs = match &mut fri_input {
                     FriInput::Device(reduced) => Ok(std::mem::take(reduced)),
                     FriInput::Host(reduced) => reduced.iter().map(|v| gpu.upload(&to_words::<F>(v))).collect(),
@@ -511,7 +522,7 @@ where
                     // Proven again on the host from the same transcript state.
                     Err(e) => {
                         self.mmcs().fallback().record(&e);
-                        *challenger = saved;
+                        *challenger.inner() = saved;
                     }
                 }
             }

@@ -102,7 +102,7 @@ impl<F: Poseidon2Hasher + NttField + TwoAdicField> FusedPcs<F> {
 impl<F, Challenger> Pcs<Challenge<F>, Challenger> for FusedPcs<F>
 where
     F: Poseidon2Hasher + NttField + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
-    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone,
+    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone + 'static,
 {
     type Domain = TwoAdicMultiplicativeCoset<F>;
     type Commitment = Commitment<F>;
@@ -143,7 +143,7 @@ where
 impl<F, Challenger> UnivariateStarkPcs<Challenge<F>, Challenger> for FusedPcs<F>
 where
     F: Poseidon2Hasher + NttField + TwoAdicField + PrimeField64 + BinomiallyExtendable<4>,
-    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone,
+    Challenger: FieldChallenger<F> + CanObserve<Commitment<F>> + GrindingChallenger<Witness = F> + Clone + 'static,
 {
     type EvaluationsOnDomain<'a> =
         <InnerPcs<F> as UnivariateStarkPcs<Challenge<F>, Challenger>>::EvaluationsOnDomain<'a>;

@@ -6,7 +6,7 @@
 //! own linear layer, never typed here. On a device the constants travel as a by-value kernel
 //! parameter, which CUDA keeps in the kernel's constant bank.
 
-use p3_field::{Algebra, Field, PackedFieldPow2, PackedValue, PrimeCharacteristicRing};
+use p3_field::{Algebra, Field, PackedFieldPow2, PackedValue, PrimeCharacteristicRing, PrimeField32};
 use p3_poseidon2::{ExternalLayerConstants, GenericPoseidon2LinearLayers};
 use p3_symmetric::{CryptographicPermutation, Permutation};
 use rayon::prelude::*;
@@ -34,7 +34,9 @@ pub struct Poseidon2Constants<F, const W: usize> {
 }
 
 /// The fields and widths with Poseidon2 kernels, and what each needs from Plonky3.
-pub trait Poseidon2Field<const W: usize>: DeviceField<Repr = u32> + Field<Packing: PackedFieldPow2> {
+pub trait Poseidon2Field<const W: usize>:
+    DeviceField<Repr = u32> + PrimeField32 + Field<Packing: PackedFieldPow2>
+{
     /// Partial rounds of the kernel for this width (Plonky3's count).
     const PARTIAL_ROUNDS: usize;
     /// The S-box exponent (7 for BabyBear, 3 for KoalaBear).

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::field::DeviceField;
 use crate::merkle::MerkleTree;
 use crate::ntt::NttField;
+use crate::plonky3::grind::Grinding;
 use crate::plonky3::FusedPcs;
 use crate::poseidon2::Poseidon2Hasher;
 
@@ -38,8 +39,9 @@ type PcsProverData<SC> = <<SC as StarkGenericConfig>::Pcs as Pcs<
 >>::ProverData;
 
 /// A proof of `trace` for `air`, equal byte for byte to `p3_uni_stark::prove(config, air, trace,
-/// public_values)` (with proof-of-work grinding, to a one-thread stock run's: both search
-/// witnesses from 0 upwards when the challenger's grinding does), accepted by
+/// public_values)` (with proof-of-work grinding, to a one-thread stock run's: with cherenkov's
+/// PCS and challenger every search returns the smallest witness on any schedule, see
+/// `plonky3::grind`; with another PCS the challenger grinds its own way), accepted by
 /// `p3_uni_stark::verify`. AIRs the constraint program cannot express (preprocessed or periodic
 /// columns, extension-field constraints) give `InvalidArgument` before any work.
 pub fn prove<SC, F, A>(config: &SC, air: &A, trace: RowMajorMatrix<F>, public_values: &[F]) -> Result<Proof<SC>>
@@ -49,7 +51,7 @@ where
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
     PcsProverData<SC>: 'static,
     p3_uni_stark::Com<SC>: 'static,
-    SC::Challenger: GrindingChallenger<Witness = F>,
+    SC::Challenger: GrindingChallenger<Witness = F> + 'static,
     A: Air<SymbolicAirBuilder<F>>,
 {
     prove_on(&Engine::Cpu, config, air, trace, public_values)
@@ -71,7 +73,7 @@ where
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
     PcsProverData<SC>: 'static,
     p3_uni_stark::Com<SC>: 'static,
-    SC::Challenger: GrindingChallenger<Witness = F>,
+    SC::Challenger: GrindingChallenger<Witness = F> + 'static,
     A: Air<SymbolicAirBuilder<F>>,
 {
     let program = ConstraintProgram::compile(air)?;
@@ -93,7 +95,7 @@ where
     SC::Pcs: Pcs<SC::Challenge, SC::Challenger, Domain = TwoAdicMultiplicativeCoset<F>> + 'static,
     PcsProverData<SC>: 'static,
     p3_uni_stark::Com<SC>: 'static,
-    SC::Challenger: GrindingChallenger<Witness = F>,
+    SC::Challenger: GrindingChallenger<Witness = F> + 'static,
     A: Air<SymbolicAirBuilder<F>>,
 {
     if public_values.len() != program.num_public_values {
@@ -152,7 +154,10 @@ where
         SC::Pcs::ZK,
         config.ood_proof_of_work_bits(),
     );
-    let mut transcript = StarkProverTranscript::<SC::Challenger, F, SC::Challenge>::new(&mut challenger, shape);
+    // With cherenkov's PCS, proof-of-work searches return the smallest witness on any schedule.
+    let mut grinding = Grinding::new(&mut challenger, fused.map(FusedPcs::mmcs));
+    let mut transcript =
+        StarkProverTranscript::<Grinding<'_, SC::Challenger, F>, F, SC::Challenge>::new(&mut grinding, shape);
     let alpha = transcript.constraint_phase::<p3_uni_stark::Com<SC>>(trace_commit.clone(), None, public_values);
 
     let quotient_domain = ext_trace_domain.create_disjoint_domain(1 << (log_ext_degree + log_num_quotient_chunks));
@@ -239,7 +244,7 @@ where
         .map(Into::into)
         .collect();
     let (opened, opening_proof) = transcript
-        .delegate(|challenger| pcs.open_with_preprocessing(rounds, challenger, None))
+        .delegate(|grinding| pcs.open_with_preprocessing(rounds, grinding.inner(), None))
         .inspect_err(|_| transcript.abort())
         .map_err(pcs_error("opening"))?;
     transcript.finish();
