@@ -38,8 +38,9 @@ pub struct ProfileCases {
     /// (a 2^(n+1)-point quotient domain, random evaluations). Not in the default set.
     pub stark: Vec<u32>,
     /// A whole proof of the Keccak-f AIR at 2^n rows by `stark::prove_on` with
-    /// `plonky3::config::on` (blowup 2, 100 queries, no grinding): every kernel of the device
-    /// prover (LDEs, trees, quotient, FRI's trees). Not in the default set.
+    /// `plonky3::config::on` (`FriSettings::default()`: blowup 2, 100 queries, 16 bits of query
+    /// grinding): every kernel of the device prover (LDEs, trees, quotient, FRI's trees and
+    /// folds, the proof-of-work search). Not in the default set.
     pub stark_proof: Vec<u32>,
 }
 
@@ -180,7 +181,7 @@ fn operations(cases: &ProfileCases) -> Vec<(String, Op<'static>)> {
 fn stark_proof(log: usize) -> Op<'static> {
     use crate::plonky3::config::{self, FriSettings};
 
-    let fri = FriSettings { query_proof_of_work_bits: 0, ..FriSettings::default() };
+    let fri = FriSettings::default();
     let air = p3_keccak_air::KeccakAir {};
     let trace = air.generate_random_trace_rows::<BabyBear>((1 << log) / 24, fri.log_blowup);
     Box::new(move |e: &Engine| {

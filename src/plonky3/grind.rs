@@ -27,9 +27,15 @@ use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, RATE};
 
 /// Threads per block of the device search.
 const THREADS: u32 = 256;
-/// Candidates a window holds at least and at most (powers of two).
-const MIN_WINDOW_BITS: usize = 12;
-const MAX_WINDOW_BITS: usize = 24;
+/// log2 of a window's candidates at `bits` of difficulty. On the cpu a quarter of the expected
+/// search, so little is scanned past the smallest witness (a window is a rayon join, cheap); on
+/// a device twice the expected search, so one launch (a few µs) usually ends it.
+fn window_bits(bits: usize, on_device: bool) -> usize {
+    match on_device {
+        false => bits.saturating_sub(2).clamp(10, 22),
+        true => (bits + 1).clamp(12, 24),
+    }
+}
 
 /// A transcript's challenger whose proof-of-work searches return the smallest witness (see the
 /// module docs); everything else is the wrapped challenger's.
@@ -108,13 +114,15 @@ fn smallest_witness<F: Poseidon2Hasher>(mmcs: &Mmcs<F>, ch: &Challenger<F>, bits
     }
     let (base, slot) = absorb_state(ch);
     let mask = (1u32 << bits) - 1;
-    let window = 1u32 << (bits + 1).clamp(MIN_WINDOW_BITS, MAX_WINDOW_BITS);
+    let cpu_window = 1u32 << window_bits(bits, false);
     let found = match mmcs.engine() {
-        Engine::Gpu(gpu) => search_on_device(gpu, c, &base, slot, mask, window).unwrap_or_else(|e| {
-            mmcs.fallback().record(&e);
-            search_on_cpu(c, &base, slot, mask, window)
-        }),
-        Engine::Cpu => search_on_cpu(c, &base, slot, mask, window),
+        Engine::Gpu(gpu) => {
+            search_on_device(gpu, c, &base, slot, mask, 1 << window_bits(bits, true)).unwrap_or_else(|e| {
+                mmcs.fallback().record(&e);
+                search_on_cpu(c, &base, slot, mask, cpu_window)
+            })
+        }
+        Engine::Cpu => search_on_cpu(c, &base, slot, mask, cpu_window),
     };
     found.map(F::from_u32)
 }
