@@ -27,11 +27,22 @@ use crate::poseidon2::Poseidon2Hasher;
 /// Threads per block of the fold.
 const THREADS: u32 = 256;
 
-fn fold_kernel(field: &str) -> Result<&'static str> {
-    match field {
-        "babybear" => Ok("chk_fri_fold_babybear"),
-        "koalabear" => Ok("chk_fri_fold_koalabear"),
-        _ => Err(Error::InvalidArgument(format!("no device FRI over {field}"))),
+/// The entry points of `kernels/fri/fri.cu`.
+#[derive(Clone, Copy)]
+pub(super) enum FriKernel {
+    Fold,
+    Grind,
+}
+
+/// `kernel`'s entry point for `field`.
+pub(super) fn fri_kernel(kernel: FriKernel, field: &str) -> Result<&'static str> {
+    match (kernel, field) {
+        (FriKernel::Fold, "babybear") => Ok("chk_fri_fold_babybear"),
+        (FriKernel::Fold, "koalabear") => Ok("chk_fri_fold_koalabear"),
+        (FriKernel::Grind, "babybear") => Ok("chk_fri_grind_babybear"),
+        (FriKernel::Grind, "koalabear") => Ok("chk_fri_grind_koalabear"),
+        (FriKernel::Fold, _) => Err(Error::InvalidArgument(format!("no device FRI over {field}"))),
+        (FriKernel::Grind, _) => Err(Error::InvalidArgument(format!("no device grinding over {field}"))),
     }
 }
 
@@ -167,7 +178,7 @@ where
     let g_inv = F::two_adic_generator(log_half + 1).inverse();
     let blocks = u32_of(half.div_ceil(THREADS as usize).min(1 << 16), "blocks")?;
     let ext = |v: Challenge<F>| -> [u32; 4] { to_words::<F>(&[v]).try_into().expect("4 words an element") };
-    let launch = Launch::new(fold_kernel(F::NAME)?, Dim3::x(blocks), Dim3::x(THREADS))
+    let launch = Launch::new(fri_kernel(FriKernel::Fold, F::NAME)?, Dim3::x(blocks), Dim3::x(THREADS))
         .buf(src)
         .buf(&out)
         .u32(u32_of(log_half, "log2 of the codeword")?)

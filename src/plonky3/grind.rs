@@ -20,9 +20,10 @@ use p3_symmetric::Permutation;
 use rayon::prelude::*;
 
 use super::config::Challenger;
+use super::fri::{fri_kernel, FriKernel};
 use super::Mmcs;
 use crate::backend::{Dim3, Engine, Gpu, Launch};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, RATE};
 
 /// Threads per block of the device search.
@@ -201,11 +202,7 @@ fn search_on_device<F: Poseidon2Hasher>(
     mask: u32,
     window: u32,
 ) -> Result<Option<u32>> {
-    let kernel = match F::NAME {
-        "babybear" => "chk_fri_grind_babybear",
-        "koalabear" => "chk_fri_grind_koalabear",
-        other => return Err(Error::InvalidArgument(format!("no device grinding over {other}"))),
-    };
+    let kernel = fri_kernel(FriKernel::Grind, F::NAME)?;
     let base: [u32; 16] = core::array::from_fn(|i| base[i].to_repr());
     let params = c.kernel_params();
     let found = gpu.upload(&[u32::MAX])?;
