@@ -103,6 +103,11 @@ fn every_public_device_operation_has_counts() {
     }
     let table = cherenkov::bench::counts::table(&rows);
     assert!(table.contains("| merkle::commit_lde"), "{table}");
+    // A tree's digest layers come back in one copy however many compress launches fold it:
+    // a repeated build waits for its upload and that copy only.
+    let build = rows.iter().find(|r| r.operation.starts_with("merkle::build")).expect("a merkle::build row");
+    assert!(build.repeated.launches >= 3, "{}", build.repeated);
+    assert_eq!(build.repeated.synchronizations, 2, "{}", build.repeated);
 }
 
 /// Results come back into the caller's memory: a device NTT returns its input's own allocation

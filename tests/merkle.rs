@@ -295,6 +295,26 @@ fn kept_lde_trees_open_on_the_device() {
         assert!(matches!(tree.rows_batch(&[128]), Err(Error::IndexOutOfBounds { index: 128, len: 128 })));
         assert!(!tree.leaves_on_host());
 
+        // Several kept trees opened together (FRI's query phase): every tree's rows in one
+        // upload of row numbers and one download, whatever the trees and matrices.
+        let (_, second) = mmcs.commit_lde_kept_on_device(traces[1..].to_vec(), 1).unwrap();
+        let (_, want_second) = cpu.commit_lde(traces[1..].to_vec(), 1).unwrap();
+        let halves: Vec<usize> = indices.iter().map(|i| i / 2).collect();
+        let both = [(&tree, &indices[..]), (&second, &halves[..]), (&tree, &halves[..])];
+        mmcs.try_open_multi_batches(&both).unwrap();
+        engine.reset_stats();
+        let got = mmcs.try_open_multi_batches(&both).unwrap();
+        let s = engine.stats();
+        assert_eq!(s.synchronizations, 2, "one upload, one download: {s}");
+        assert_eq!(s.bytes_to_host, ((2 * indices.len() * (9 + 3 + 5) + halves.len() * (3 + 5)) * 4) as u64, "{s}");
+        for ((values, proof), (t, at)) in
+            got.iter().zip([(&want, &indices[..]), (&want_second, &halves[..]), (&want, &halves[..])])
+        {
+            let (want_values, want_proof) = cpu.open_multi_batch(at, t);
+            assert!(*values == want_values && proof.sibling_hashes == want_proof.sibling_hashes);
+        }
+        assert!(!tree.leaves_on_host() && !second.leaves_on_host());
+
         assert!(tree.leaves() == want.leaves());
         assert!(tree.leaves_on_host());
         assert!(tree.rows_batch(&indices).unwrap() == want_values);

@@ -233,18 +233,28 @@ impl CudaDevice {
         self.stream.synchronize().map_err(cuda_err)
     }
 
-    /// Copies `src` into `dst`; `after` as in [`CudaDevice::write`], each chunk of `dst` once
-    /// it holds the data.
-    pub(crate) fn read(&self, src: &CudaAlloc, dst: &mut [u8], after: Option<AfterChunk<'_>>) -> Result<()> {
+    /// Copies `dst.len()` bytes of `src` from byte `offset` into `dst`; `after` as in
+    /// [`CudaDevice::write`], each chunk of `dst` once it holds the data.
+    pub(crate) fn read(
+        &self,
+        src: &CudaAlloc,
+        offset: usize,
+        dst: &mut [u8],
+        after: Option<AfterChunk<'_>>,
+    ) -> Result<()> {
         if dst.is_empty() {
             return Ok(());
         }
+        if offset.checked_add(dst.len()).is_none_or(|end| end > src.bytes()) {
+            return Err(Error::IndexOutOfBounds { index: offset.saturating_add(dst.len()), len: src.bytes() });
+        }
+        let from = src.ptr + offset as u64;
         self.ctx.bind_to_thread().map_err(cuda_err)?;
         self.stream.synchronize().map_err(cuda_err)?;
         let stage = stage_bytes(after);
         if dst.len() <= DIRECT_BYTES || stage.is_none() {
-            // SAFETY: `src` holds dst.len() bytes.
-            unsafe { result::memcpy_dtoh_sync(&mut *dst, src.ptr) }.map_err(cuda_err)?;
+            // SAFETY: `src` holds dst.len() bytes from `offset` (checked above).
+            unsafe { result::memcpy_dtoh_sync(&mut *dst, from) }.map_err(cuda_err)?;
             if let Some((_, f)) = after {
                 f(0, dst);
             }
@@ -260,9 +270,10 @@ impl CudaDevice {
         let fetch = |st: &mut Staging, i: usize| -> Result<()> {
             let k = i % 2;
             let pinned = &mut st.buffer(k)[..lens[i]];
-            // SAFETY: src holds dst.len() bytes; the buffer is read only after its event.
+            // SAFETY: src holds dst.len() bytes from `offset` (checked above); the buffer is
+            // read only after its event.
             unsafe {
-                result::memcpy_dtoh_async(pinned, src.ptr + (i * stage) as u64, stream)
+                result::memcpy_dtoh_async(pinned, from + (i * stage) as u64, stream)
                     .and_then(|()| result::event::record(st.events[k], stream))
             }
             .map_err(cuda_err)

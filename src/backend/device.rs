@@ -185,6 +185,9 @@ pub struct Gpu {
     shared: Arc<Shared>,
 }
 
+/// The alignment, in 32-bit words, of each array of [`Gpu::upload_packed`]: 16 bytes.
+pub const PACK_WORDS: usize = 4;
+
 pub(crate) fn byte_len<T>(len: usize) -> Result<usize> {
     len.checked_mul(size_of::<T>())
         .filter(|b| *b <= isize::MAX as usize)
@@ -319,6 +322,25 @@ impl Gpu {
         self.upload_visit(data, None)
     }
 
+    /// Several small arrays in one upload — one synchronization where an upload each takes one
+    /// per array: their concatenation, each array starting at a multiple of [`PACK_WORDS`]
+    /// words (a vector load's alignment) and holding at least one (an empty array still gets a
+    /// valid address). Returns the buffer and where each array starts, for [`Launch::buf_at`].
+    pub fn upload_packed(&self, parts: &[&[u32]]) -> Result<(DeviceBuffer<u32>, Vec<usize>)> {
+        let mut starts = Vec::with_capacity(parts.len());
+        let mut len = 0usize;
+        for p in parts {
+            starts.push(len);
+            let room = p.len().max(1).checked_next_multiple_of(PACK_WORDS);
+            len = room.and_then(|r| r.checked_add(len)).ok_or_else(|| Error::SizeOverflow("a packed upload".into()))?;
+        }
+        let mut words = crate::mem::zeroed::<u32>(len)?;
+        for (p, &at) in parts.iter().zip(&starts) {
+            words[at..at + p.len()].copy_from_slice(p);
+        }
+        Ok((self.upload(&words)?, starts))
+    }
+
     /// [`Gpu::upload`], `visit` shown every piece of `data` right after the piece is copied.
     pub fn upload_visit<T: Pod + Send + Sync>(
         &self,
@@ -377,8 +399,37 @@ impl Gpu {
         if dst.len() != buf.len {
             return Err(Error::LengthMismatch { what: "download destination", expected: buf.len, got: dst.len() });
         }
-        let _t = trace::span("download", || format!("{} bytes", buf.raw().bytes()));
+        self.copy_down(buf, 0, dst, visit)
+    }
+
+    /// The `len` elements of `buf` from element `start`: one value out of a large buffer (a
+    /// tree's root) without copying the rest.
+    pub fn download_range<T: Pod + Send + Sync>(
+        &self,
+        buf: &DeviceBuffer<T>,
+        start: usize,
+        len: usize,
+    ) -> Result<Vec<T>> {
+        if start.checked_add(len).is_none_or(|end| end > buf.len) {
+            return Err(Error::IndexOutOfBounds { index: start.saturating_add(len), len: buf.len });
+        }
+        let mut out = crate::mem::zeroed::<T>(len)?;
+        self.copy_down(buf, start, &mut out, None)?;
+        Ok(out)
+    }
+
+    /// Copies `dst.len()` elements of `buf` from element `start` (in bounds: checked by the
+    /// callers) into `dst`.
+    fn copy_down<T: Pod + Send + Sync>(
+        &self,
+        buf: &DeviceBuffer<T>,
+        start: usize,
+        dst: &mut [T],
+        visit: Option<Visit<'_, T>>,
+    ) -> Result<()> {
+        let _t = trace::span("download", || format!("{} bytes", size_of_val(dst)));
         let size = size_of::<T>();
+        let base = start * size;
         self.shared.counters.download(size_of_val(dst));
         match (buf.raw(), &self.device) {
             (RawBuffer::Emu(a), Device::Emu(e)) => {
@@ -387,7 +438,7 @@ impl Gpu {
                 dst.par_chunks_mut(piece).enumerate().for_each(|(i, p)| {
                     let bytes: &mut [u8] = bytemuck::cast_slice_mut(p);
                     let offset = i * piece * size;
-                    a.read_at(offset, bytes);
+                    a.read_at(base + offset, bytes);
                     // A transfer that flips a bit (the self-check's test), before anyone sees it.
                     if let Some(byte) = fault.filter(|b| (offset..offset + bytes.len()).contains(b)) {
                         bytes[byte - offset] ^= 1;
@@ -406,6 +457,7 @@ impl Gpu {
                 };
                 c.read(
                     a,
+                    base,
                     bytemuck::cast_slice_mut(dst),
                     visit.map(|v| (v.unit_bytes(), &after as &(dyn Fn(usize, &[u8]) + Sync))),
                 )?

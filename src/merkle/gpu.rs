@@ -51,20 +51,20 @@ pub(crate) fn build_resident<F: Poseidon2Hasher>(
     Ok(fold::<F>(gpu, c, leaves, layout, false)?.0)
 }
 
-/// Layers of a tree held by one device buffer: layer `first + l` from digest `offsets[l]`.
+/// Every digest layer of a tree in one device buffer: layer `l` from digest `offsets[l]`.
 #[derive(Debug)]
-struct Segment {
+struct Layers {
     buf: DeviceBuffer<u32>,
-    first: usize,
     offsets: Vec<u64>,
 }
 
-/// The layers downloaded (all, or none when kept) and the buffers kept on the device.
-type Folded<F> = (Vec<Vec<Digest<F>>>, Vec<Segment>);
+/// The layers downloaded (all, or none when kept) and the buffer kept on the device.
+type Folded<F> = (Vec<Vec<Digest<F>>>, Option<Layers>);
 
-/// Hashes and folds the tree. With `keep`, the layers stay on the device (returned as
-/// segments, none downloaded); otherwise each is downloaded as soon as it is computed and its
-/// buffer freed once the next one is.
+/// Hashes and folds the tree into one buffer holding every layer (under two digests a leaf,
+/// what a layer-by-layer download held at its peak too). With `keep`, the layers stay on the
+/// device (none downloaded); otherwise they come back in one copy once the root is computed —
+/// one synchronization a tree, not one per compress launch.
 fn fold<F: Poseidon2Hasher>(
     gpu: &Gpu,
     c: &Poseidon2Constants<F, 16>,
@@ -74,15 +74,19 @@ fn fold<F: Poseidon2Hasher>(
 ) -> Result<Folded<F>> {
     let params = c.kernel_params();
     let layers = &layout.layers;
-    let leaf = gpu.alloc::<u32>(layers[0].padded * DIGEST)?;
+    let offsets: Vec<u64> = layers
+        .iter()
+        .scan(0u64, |at, layer| {
+            let here = *at;
+            *at += layer.padded as u64;
+            Some(here)
+        })
+        .collect();
+    let total = offsets.last().expect("a tree has a root layer") + layers.last().expect("a root").padded as u64;
+    // Zeroed: the padding digest of an odd layer is zero.
+    let all = gpu.alloc::<u32>(total as usize * DIGEST)?;
     let mats: Vec<&Resident> = layout.leaves.iter().map(|&i| &leaves[i]).collect();
-    hash::absorb_rows::<F>(gpu, &mats, layers[0].raw, &leaf, &params)?;
-    let mut out = Vec::new();
-    if !keep {
-        out.push(hash::download_digests(gpu, &leaf)?);
-    }
-    let mut kept = Vec::new();
-    let (mut prev, mut prev_at, mut prev_first, mut prev_offsets) = (leaf, 0, 0, vec![0u64]);
+    hash::absorb_rows::<F>(gpu, &mats, layers[0].raw, &all, &params)?;
     let mut k = 1;
     while k < layers.len() {
         let inject = if layers[k].inject.is_empty() {
@@ -97,56 +101,38 @@ fn fold<F: Poseidon2Hasher>(
         while levels < LOG_BLOCK && k + levels < layers.len() && layers[k + levels].inject.is_empty() {
             levels += 1;
         }
-        let run = &layers[k..k + levels];
-        let folded = gpu.alloc::<u32>(run.iter().map(|l| l.padded).sum::<usize>() * DIGEST)?;
         let blocks = u32::try_from(layers[k].raw.div_ceil(BLOCK as usize))
             .map_err(|_| Error::SizeOverflow(format!("{} tree nodes in one layer", layers[k].raw)))?;
         let mut l = Launch::new(F::MERKLE_COMPRESS_LEVELS, Dim3::x(blocks), Dim3::x(BLOCK))
             .shared(BLOCK * MERKLE_PAIR_STRIDE * 4)
-            .buf_at(&prev, prev_at)
+            .buf_at(&all, offsets[k - 1] as usize * DIGEST)
             .u64(layers[k - 1].padded as u64)
             .u32(levels as u32)
-            .buf(&folded);
+            .buf_at(&all, offsets[k] as usize * DIGEST);
         l = match &inject {
             Some(b) => l.buf(b),
             None => l.null(),
         };
         let l = l.u64(layers[k].inject_height as u64).val_slice(&params);
-        // SAFETY: `prev` holds layer k − 1 (padded length) from `prev_at`, `folded` the padded
-        // layers k..k + levels one after another, `inject` inject_height digests; the blocks
-        // cover layer k's raw nodes and levels ≤ LOG_BLOCK (merkle.cuh's bound).
+        // SAFETY: `all` holds every padded layer one after another from `offsets`: layer k − 1
+        // is read, layers k..k + levels written; `inject` holds inject_height digests; the
+        // blocks cover layer k's raw nodes and levels ≤ LOG_BLOCK (merkle.cuh's bound).
         #[allow(unsafe_code)]
         unsafe {
             gpu.launch(&l)?
         };
-        let offsets: Vec<u64> = run
-            .iter()
-            .scan(0u64, |at, layer| {
-                let here = *at;
-                *at += layer.padded as u64;
-                Some(here)
-            })
-            .collect();
-        if !keep {
-            let mut flat = hash::download_digests(gpu, &folded)?;
-            for layer in run {
-                let rest = flat.split_off(layer.padded);
-                out.push(std::mem::replace(&mut flat, rest));
-            }
-        }
-        prev_at = *offsets.last().expect("a run has a level") as usize * DIGEST;
-        let done = std::mem::replace(&mut prev, folded);
-        let done_offsets = std::mem::replace(&mut prev_offsets, offsets);
-        if keep {
-            kept.push(Segment { buf: done, first: prev_first, offsets: done_offsets });
-        }
-        prev_first = k;
         k += levels;
     }
     if keep {
-        kept.push(Segment { buf: prev, first: prev_first, offsets: prev_offsets });
+        return Ok((Vec::new(), Some(Layers { buf: all, offsets })));
     }
-    Ok((out, kept))
+    let mut flat = hash::download_digests(gpu, &all)?;
+    let mut out = Vec::with_capacity(layers.len());
+    for layer in layers {
+        let rest = flat.split_off(layer.padded);
+        out.push(std::mem::replace(&mut flat, rest));
+    }
+    Ok((out, None))
 }
 
 /// A Merkle tree whose digest layers stay in device memory: the root is read back, and an
@@ -155,7 +141,7 @@ fn fold<F: Poseidon2Hasher>(
 #[derive(Debug)]
 pub struct DeviceTree<F> {
     gpu: Gpu,
-    segments: Vec<Segment>,
+    layers: Layers,
     leaves: usize,
     levels: usize,
     root: Digest<F>,
@@ -174,11 +160,12 @@ impl<F: Poseidon2Hasher> DeviceTree<F> {
         if rows > 1 << 31 {
             return Err(Error::SizeOverflow(format!("{rows} leaves; a device-resident tree holds at most 2^31")));
         }
-        let (_, segments) = fold::<F>(gpu, c, &upload(gpu, leaves)?, &layout, true)?;
-        let top = segments.last().expect("the leaf layer at least");
-        let at = *top.offsets.last().expect("a segment has a level") as usize;
-        let root = hash::download_digests::<F>(gpu, &top.buf)?[at];
-        Ok(Self { gpu: gpu.clone(), segments, leaves: rows, levels: layout.layers.len() - 1, root })
+        let (_, layers) = fold::<F>(gpu, c, &upload(gpu, leaves)?, &layout, true)?;
+        let layers = layers.expect("a kept fold returns its layers");
+        let at = *layers.offsets.last().expect("a tree has a root layer") as usize * DIGEST;
+        let root = F::decode_vec(gpu.download_range(&layers.buf, at, DIGEST)?)?;
+        let root = root.try_into().map_err(|_| Error::InvalidArgument("a root of other than one digest".into()))?;
+        Ok(Self { gpu: gpu.clone(), layers, leaves: rows, levels: layout.layers.len() - 1, root })
     }
 
     pub fn root(&self) -> Digest<F> {
@@ -208,34 +195,27 @@ impl<F: Poseidon2Hasher> DeviceTree<F> {
         let ids: Vec<u32> = indices.iter().map(|&i| i as u32).collect();
         let ids = self.gpu.upload(&ids)?;
         let out = self.gpu.alloc::<u32>(indices.len() * self.levels * DIGEST)?;
-        for seg in &self.segments {
-            // The root's layer has no sibling.
-            let levels = seg.offsets.len().min(self.levels.saturating_sub(seg.first));
-            if levels == 0 {
-                continue;
-            }
-            let offsets = self.gpu.upload(&seg.offsets[..levels])?;
-            let l = Launch::new(
-                "chk_merkle_gather_siblings",
-                Dim3 { x: count.div_ceil(GATHER_BLOCK), y: levels as u32, z: 1 },
-                Dim3::x(GATHER_BLOCK),
-            )
-            .buf(&seg.buf)
-            .buf(&offsets)
-            .u32(seg.first as u32)
-            .buf(&ids)
-            .u32(count)
-            .u32(self.levels as u32)
-            .buf(&out);
-            // SAFETY: every index is below `leaves`, so node (index >> level) ^ 1 is below the
-            // padded length of each level (a power of two ≥ 2 below the root), which starts at
-            // its offset in `seg.buf`; first + levels ≤ self.levels ≤ 31; `out` holds
-            // count · self.levels digests.
-            #[allow(unsafe_code)]
-            unsafe {
-                self.gpu.launch(&l)?
-            };
-        }
+        // The root's layer has no sibling.
+        let offsets = self.gpu.upload(&self.layers.offsets[..self.levels])?;
+        let l = Launch::new(
+            "chk_merkle_gather_siblings",
+            Dim3 { x: count.div_ceil(GATHER_BLOCK), y: self.levels as u32, z: 1 },
+            Dim3::x(GATHER_BLOCK),
+        )
+        .buf(&self.layers.buf)
+        .buf(&offsets)
+        .u32(0)
+        .buf(&ids)
+        .u32(count)
+        .u32(self.levels as u32)
+        .buf(&out);
+        // SAFETY: every index is below `leaves`, so node (index >> level) ^ 1 is below the
+        // padded length of each level (a power of two ≥ 2 below the root), which starts at its
+        // offset in the layers' buffer; levels ≤ 31; `out` holds count · levels digests.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.gpu.launch(&l)?
+        };
         hash::download_digests::<F>(&self.gpu, &out)
     }
 }

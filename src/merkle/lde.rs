@@ -237,32 +237,121 @@ impl<F: DeviceField<Repr = u32>> LeafSource<F, RowMajorMatrix<F>> for KeptLeaves
         d.rows.iter().zip(&d.widths).map(|(buf, &width)| download_lde(&d.gpu, buf, width, None)).collect()
     }
 
-    #[allow(unsafe_code)] // one launch reading rows below the matrix's height
     fn rows(&self, matrix: usize, rows: &[usize]) -> Result<Vec<Vec<F>>> {
         let d = &self.device;
         let (height, width) = d.dims(matrix).ok_or(Error::IndexOutOfBounds { index: matrix, len: d.rows.len() })?;
         if let Some(&index) = rows.iter().find(|&&r| r >= height) {
             return Err(Error::IndexOutOfBounds { index, len: height });
         }
-        if width == 0 || rows.is_empty() {
-            return Ok(vec![Vec::new(); rows.len()]);
-        }
-        let count = u32::try_from(rows.len()).map_err(|_| Error::SizeOverflow("opened rows".into()))?;
-        let width32 = u32::try_from(width).map_err(|_| Error::SizeOverflow("a leaf matrix's width".into()))?;
-        let d_rows = d.gpu.upload(&rows.iter().map(|&r| r as u64).collect::<Vec<u64>>())?;
-        let d_out = d.gpu.alloc_uninit::<u32>(rows.len() * width)?;
-        let launch = Launch::new("chk_merkle_gather_rows", Dim3::x(count.min(GATHER_BLOCKS)), Dim3::x(GATHER_THREADS))
-            .buf(&d.rows[matrix])
-            .u32(width32)
-            .buf(&d_rows)
-            .u32(count)
-            .buf(&d_out);
-        // SAFETY: every row index is below the matrix's height (checked), the buffer holds
-        // height · width words, the output count · width.
-        unsafe { d.gpu.launch(&launch)? };
-        let values = F::decode_vec(d.gpu.download(&d_out)?)?;
-        Ok(values.chunks_exact(width).map(<[F]>::to_vec).collect())
+        let mut words = gather_rows(&d.gpu, &[(&d.rows[matrix], width, rows.to_vec())])?;
+        let values = F::decode_vec(words.pop().unwrap_or_default())?;
+        Ok(split_rows(values, width, rows.len()))
     }
+}
+
+/// `count` rows of `width` values each, from their concatenation.
+fn split_rows<F: Clone>(values: Vec<F>, width: usize, count: usize) -> Vec<Vec<F>> {
+    if width == 0 {
+        return vec![Vec::new(); count];
+    }
+    values.chunks_exact(width).map(<[F]>::to_vec).collect()
+}
+
+/// The rows `rows` (below each matrix's height: the callers check) of row-major device
+/// matrices `(rows, width, rows)`, every job's words in one vector: one upload of all the row
+/// numbers, one `chk_merkle_gather_rows` launch per job into one output buffer, one download.
+#[allow(unsafe_code)] // launches reading rows below their matrix's height
+fn gather_rows(g: &Gpu, jobs: &[(&DeviceBuffer<u32>, usize, Vec<usize>)]) -> Result<Vec<Vec<u32>>> {
+    let size = |what: &str| Error::SizeOverflow(format!("{what} gathered in one batch"));
+    let total_rows = jobs.iter().map(|(_, _, r)| r.len()).sum::<usize>();
+    let mut total_words = 0usize;
+    for (_, width, rows) in jobs {
+        u32::try_from(*width).map_err(|_| size("a leaf matrix's width"))?;
+        total_words =
+            rows.len().checked_mul(*width).and_then(|w| w.checked_add(total_words)).ok_or_else(|| size("words"))?;
+    }
+    if total_words == 0 {
+        return Ok(vec![Vec::new(); jobs.len()]);
+    }
+    let ids: Vec<u64> = jobs.iter().flat_map(|(_, _, r)| r.iter().map(|&i| i as u64)).collect();
+    debug_assert_eq!(ids.len(), total_rows);
+    let d_ids = g.upload(&ids)?;
+    let d_out = g.alloc_uninit::<u32>(total_words)?;
+    let (mut at_id, mut at_word) = (0usize, 0usize);
+    for (buf, width, rows) in jobs {
+        let words = rows.len() * width;
+        if words > 0 {
+            let count = u32::try_from(rows.len()).map_err(|_| size("rows"))?;
+            let launch =
+                Launch::new("chk_merkle_gather_rows", Dim3::x(count.min(GATHER_BLOCKS)), Dim3::x(GATHER_THREADS))
+                    .buf(buf)
+                    .u32(*width as u32)
+                    .buf_at(&d_ids, at_id)
+                    .u32(count)
+                    .buf_at(&d_out, at_word);
+            // SAFETY: every row number is below its matrix's height (the callers check), the
+            // buffer holds height · width words; ids[at_id..] holds `count` numbers and
+            // out[at_word..] count · width words (both buffers sized by the sums above).
+            unsafe { g.launch(&launch)? };
+        }
+        at_id += rows.len();
+        at_word += words;
+    }
+    let mut flat = g.download(&d_out)?;
+    let mut out = Vec::with_capacity(jobs.len());
+    for (_, width, rows) in jobs {
+        let rest = flat.split_off(rows.len() * width);
+        out.push(std::mem::replace(&mut flat, rest));
+    }
+    Ok(out)
+}
+
+/// [`MerkleTree::rows_batch`] of several trees at once: every tree whose leaves are kept on the
+/// device of the first such tree (and not copied down) has its opened rows gathered in one
+/// batch — one upload and one download for them all, where a call per tree takes two per
+/// matrix. FRI's query phase opens its input batches and every commit-phase round this way.
+pub fn rows_batch_many<F, M>(requests: &[(&MerkleTree<F, M>, &[usize])]) -> Result<Vec<Vec<Vec<Vec<F>>>>>
+where
+    F: DeviceField<Repr = u32>,
+    M: Matrix<F>,
+{
+    fn on_device<F: Clone + Send + Sync, M: Matrix<F>>(t: &MerkleTree<F, M>) -> Option<&DeviceLeaves> {
+        t.device_leaves.as_deref().filter(|_| !t.leaves_on_host())
+    }
+    let Some(gpu) = requests.iter().find_map(|(t, _)| on_device(t)).map(|d| d.gpu.clone()) else {
+        return requests.iter().map(|(t, indices)| t.rows_batch(indices)).collect();
+    };
+    let batched = |t| on_device(t).filter(|d| d.gpu.same_device(&gpu));
+    let mut jobs = Vec::new();
+    for (tree, indices) in requests {
+        for &i in *indices {
+            tree.check_index(i)?;
+        }
+        if let Some(d) = batched(tree) {
+            let log_max = super::log2_ceil(tree.layout.max_height());
+            for (m, &(h, width)) in tree.dims().iter().enumerate() {
+                let shift = log_max - super::log2_ceil(h);
+                jobs.push((&d.rows[m], width, indices.iter().map(|&i| i >> shift).collect::<Vec<usize>>()));
+            }
+        }
+    }
+    let mut gathered = gather_rows(&gpu, &jobs)?.into_iter().zip(jobs.iter().map(|(_, w, r)| (*w, r.len())));
+    requests
+        .iter()
+        .map(|(tree, indices)| {
+            if batched(tree).is_none() {
+                return tree.rows_batch(indices);
+            }
+            let mut out: Vec<Vec<Vec<F>>> = vec![Vec::with_capacity(tree.dims().len()); indices.len()];
+            for _ in tree.dims() {
+                let (words, (width, count)) = gathered.next().expect("a job per matrix of every batched tree");
+                for (o, row) in out.iter_mut().zip(split_rows(F::decode_vec(words)?, width, count)) {
+                    o.push(row);
+                }
+            }
+            Ok(out)
+        })
+        .collect()
 }
 
 /// The gather's grid: at most this many blocks (each loops over rows), this many threads each.

@@ -18,7 +18,7 @@ mod lde;
 pub use gpu::DeviceTree;
 
 pub(crate) use lde::{commit_kept_on_device, commit_lde_on_device, commit_resident_ldes_kept};
-pub use lde::{commit_lde, Trace};
+pub use lde::{commit_lde, rows_batch_many, Trace};
 
 use std::sync::{Arc, OnceLock};
 

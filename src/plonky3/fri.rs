@@ -5,7 +5,7 @@
 //! come back), then folded there by `kernels/fri/fold.cuh`, the next reduced opening joining at
 //! its height; the final polynomial's evaluations come back (2^log_blowup · final_poly_len
 //! values) for its inverse DFT. The query phase gathers the opened rows and their siblings on the
-//! device ([`crate::merkle::MerkleTree::rows_batch`]). The challenger, the proof-of-work searches
+//! device ([`crate::merkle::rows_batch_many`], one download for every tree). The challenger, the proof-of-work searches
 //! and the inverse DFT of the final polynomial stay on the host: they see roots and small values.
 
 use std::mem::ManuallyDrop;
@@ -126,8 +126,8 @@ where
     let (indices, query_pow_witness) = transcript.query_phase(&final_poly);
     ManuallyDrop::into_inner(transcript).finish();
 
-    let input_openings = open_inputs(mmcs, log_global_max_height, &indices, requests)?;
-    let commit_phase_openings = answer_queries(mmcs, &rounds, &indices)?;
+    let (input_openings, commit_phase_openings) =
+        open_queries(mmcs, log_global_max_height, &indices, requests, &rounds)?;
     Ok(FriProof {
         batch_pow_witness,
         commit_phase_commits: commits,
@@ -194,43 +194,47 @@ where
     Ok(out)
 }
 
-/// p3-fri's `open_inputs`: each committed batch opened at the query indices, shifted down to
-/// its height.
-fn open_inputs<F: Poseidon2Hasher + BinomiallyExtendable<4>>(
+/// The query phase's openings, p3-fri's `open_inputs` (each committed batch opened at the
+/// query indices, shifted down to its height) and `answer_queries` (per round, every queried
+/// group's siblings and one pruned proof), their rows gathered in one batch: every tree's
+/// opened rows come back in one download.
+#[allow(clippy::type_complexity)] // p3-fri's two proof parts
+fn open_queries<F>(
     mmcs: &Mmcs<F>,
     log_global_max_height: usize,
     indices: &[usize],
     requests: &[OpeningRequest<'_, LdeTree<F>, Challenge<F>>],
-) -> Result<Vec<BatchMultiOpening<F, Mmcs<F>>>> {
-    requests
-        .iter()
-        .map(|r| {
-            let tree = r.prover_data;
-            let max_height = tree.dims().iter().map(|&(h, _)| h).max().unwrap_or(1);
-            let bits_reduced = log_global_max_height - max_height.trailing_zeros() as usize;
-            let reduced: Vec<usize> = indices.iter().map(|&i| i >> bits_reduced).collect();
-            let (opened_values, opening_proof) = mmcs.try_open_multi_batch(&reduced, tree)?;
-            Ok(BatchMultiOpening { opened_values, opening_proof })
-        })
-        .collect()
-}
-
-/// p3-fri's `answer_queries`: per round, every queried group's siblings and one pruned proof.
-fn answer_queries<F>(
-    mmcs: &Mmcs<F>,
     rounds: &[(LdeTree<F>, usize)],
-    indices: &[usize],
-) -> Result<Vec<CommitPhaseMultiStep<Challenge<F>, ChallengeMmcs<F>>>>
+) -> Result<(Vec<BatchMultiOpening<F, Mmcs<F>>>, Vec<CommitPhaseMultiStep<Challenge<F>, ChallengeMmcs<F>>>)>
 where
     F: Poseidon2Hasher + BinomiallyExtendable<4>,
 {
+    let mut opened: Vec<(&LdeTree<F>, Vec<usize>)> = Vec::with_capacity(requests.len() + rounds.len());
+    for r in requests {
+        let tree = r.prover_data;
+        let max_height = tree.dims().iter().map(|&(h, _)| h).max().unwrap_or(1);
+        let bits_reduced = log_global_max_height - max_height.trailing_zeros() as usize;
+        opened.push((tree, indices.iter().map(|&i| i >> bits_reduced).collect()));
+    }
+    // Round r opens the groups of the indices folded by the rounds before it.
     let mut current = indices.to_vec();
-    rounds
-        .iter()
-        .map(|(tree, log_arity)| {
-            let groups: Vec<usize> = current.iter().map(|&i| i >> log_arity).collect();
-            let (rows, opening_proof) = mmcs.try_open_multi_batch(&groups, tree)?;
-            let sibling_values = current
+    let mut queried = Vec::with_capacity(rounds.len());
+    for (tree, log_arity) in rounds {
+        let groups: Vec<usize> = current.iter().map(|&i| i >> log_arity).collect();
+        queried.push(std::mem::replace(&mut current, groups.clone()));
+        opened.push((tree, groups));
+    }
+    let batch: Vec<(&LdeTree<F>, &[usize])> = opened.iter().map(|(t, i)| (*t, i.as_slice())).collect();
+    let mut openings = mmcs.try_open_multi_batches(&batch)?.into_iter();
+    let inputs = openings
+        .by_ref()
+        .take(requests.len())
+        .map(|(opened_values, opening_proof)| BatchMultiOpening { opened_values, opening_proof })
+        .collect();
+    let steps = openings
+        .zip(rounds.iter().zip(queried))
+        .map(|((rows, opening_proof), ((_, log_arity), queried))| {
+            let sibling_values = queried
                 .iter()
                 .zip(rows)
                 .map(|(&index, mut rows)| {
@@ -240,10 +244,10 @@ where
                     row.into_iter().enumerate().filter(|&(j, _)| j != at).map(|(_, v)| v).collect()
                 })
                 .collect();
-            current = groups;
-            Ok(CommitPhaseMultiStep { sibling_values, opening_proof })
+            CommitPhaseMultiStep { sibling_values, opening_proof }
         })
-        .collect()
+        .collect();
+    Ok((inputs, steps))
 }
 
 #[cfg(test)]

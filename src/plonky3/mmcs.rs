@@ -115,6 +115,24 @@ impl<F: Poseidon2Hasher> Mmcs<F> {
         let sibling_hashes = tree.pruned_siblings(indices, self.cap_height)?;
         Ok((values, PrunedMerklePaths { sibling_hashes }))
     }
+
+    /// [`Mmcs::try_open_multi_batch`] of several trees, the rows of every tree kept on one
+    /// device gathered in one batch ([`merkle::rows_batch_many`]: one upload and one download
+    /// for them all).
+    pub fn try_open_multi_batches<M: Matrix<F>>(
+        &self,
+        requests: &[(&MerkleTree<F, M>, &[usize])],
+    ) -> Result<Vec<MultiOpening<F>>> {
+        let values = merkle::rows_batch_many(requests)?;
+        values
+            .into_iter()
+            .zip(requests)
+            .map(|(values, (tree, indices))| {
+                let sibling_hashes = tree.pruned_siblings(indices, self.cap_height)?;
+                Ok((values, PrunedMerklePaths { sibling_hashes }))
+            })
+            .collect()
+    }
 }
 
 impl<F: Poseidon2Hasher + NttField + TwoAdicField> Mmcs<F> {

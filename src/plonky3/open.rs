@@ -72,17 +72,11 @@ impl<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>> Opened<'_, F> 
                     .map(|&(z, adjusted)| low.interpolate_coset_with_precomputation(F::GENERATOR, z, &adjusted[..h]))
                     .collect());
             }
-            Self::Device { gpu, rows, width, .. } => device_columns(gpu, rows, h, *width, points)?,
+            Self::Device { gpu, rows, width, .. } => {
+                device_columns_many(gpu, &[(*rows, h, *width, points)])?.pop().expect("one job")
+            }
         };
-        let log_h = h.trailing_zeros() as usize;
-        for ((z, _), e) in points.iter().zip(&mut evals) {
-            // interpolate_coset_with_precomputation's scaling, on the column sums.
-            let z_pow_n = z.exp_power_of_2(log_h);
-            let g_pow_n = F::GENERATOR.exp_power_of_2(log_h);
-            let denom_inv = g_pow_n.mul_2exp_u64(log_h as u64).inverse();
-            let scaling = *z * (z_pow_n - g_pow_n) * denom_inv;
-            e.iter_mut().for_each(|v| *v *= scaling);
-        }
+        scale_columns(h, points, &mut evals);
         Ok(evals)
     }
 
@@ -125,49 +119,101 @@ pub(super) fn u32_of(n: usize, what: &str) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::SizeOverflow(format!("{what} ({n}) for a 32-bit kernel index")))
 }
 
-/// Unscaled column sums Σ_r adjusted_p[r] · M[r][c] over the first `h` rows, per point.
-#[allow(unsafe_code)] // two launches over buffers sized here
-fn device_columns<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
-    gpu: &Gpu,
-    rows: &DeviceBuffer<u32>,
+/// `interpolate_coset_with_precomputation`'s scaling, on the column sums over the first `h`
+/// rows at each point.
+fn scale_columns<F: TwoAdicField + BinomiallyExtendable<4>>(
     h: usize,
-    width: usize,
     points: &[(Challenge<F>, &[Challenge<F>])],
-) -> Result<Vec<Vec<Challenge<F>>>> {
-    if width == 0 || points.is_empty() || h == 0 {
-        return Ok(vec![Vec::new(); points.len()]);
+    evals: &mut [Vec<Challenge<F>>],
+) {
+    let log_h = h.trailing_zeros() as usize;
+    for ((z, _), e) in points.iter().zip(evals) {
+        let z_pow_n = z.exp_power_of_2(log_h);
+        let g_pow_n = F::GENERATOR.exp_power_of_2(log_h);
+        let denom_inv = g_pow_n.mul_2exp_u64(log_h as u64).inverse();
+        let scaling = *z * (z_pow_n - g_pow_n) * denom_inv;
+        e.iter_mut().for_each(|v| *v *= scaling);
     }
-    let weights: Vec<Challenge<F>> = points.iter().flat_map(|(_, adjusted)| adjusted[..h].to_vec()).collect();
-    let chunks = h.div_ceil(CHUNK_ROWS);
-    let d_weights = gpu.upload(&to_words::<F>(&weights))?;
-    let d_partials = gpu.alloc_uninit::<u32>(4 * chunks * points.len() * width)?;
-    let d_out = gpu.alloc_uninit::<u32>(4 * points.len() * width)?;
-    let (w32, h32, p32, c32) =
-        (u32_of(width, "width")?, u32_of(h, "rows")?, u32_of(points.len(), "points")?, u32_of(chunks, "chunks")?);
-    let blocks_x = w32.div_ceil(THREADS);
-    let columns = Launch::new(kernel("columns", F::NAME)?, Dim3 { x: blocks_x, y: c32, z: 1 }, Dim3::x(THREADS))
-        .buf(rows)
-        .u32(w32)
-        .u32(h32)
-        .buf(&d_weights)
-        .u32(p32)
-        .u32(CHUNK_ROWS as u32)
-        .buf(&d_partials);
-    let sums = Launch::new(kernel("sum", F::NAME)?, Dim3::x((p32 * w32).div_ceil(THREADS)), Dim3::x(THREADS))
-        .buf(&d_partials)
-        .u32(w32)
-        .u32(p32)
-        .u32(c32)
-        .buf(&d_out);
-    // SAFETY: the matrix holds at least h rows of `width` words (h ≤ its height, checked by the
-    // caller), the weights h per point, the partials 4 words per (chunk, point, column), the
-    // output 4 per (point, column).
-    unsafe {
-        gpu.launch(&columns)?;
-        gpu.launch(&sums)?;
+}
+
+/// One matrix's column evaluation: its rows, the rows summed (`h`), its width, and the points
+/// with their barycentric weights.
+type ColumnsJob<'a, F> = (&'a DeviceBuffer<u32>, usize, usize, &'a [(Challenge<F>, &'a [Challenge<F>])]);
+
+/// Unscaled column sums Σ_r adjusted_p[r] · M[r][c] over the first `h` rows, per point, of
+/// every job's matrix (all on `gpu`): every job's weights in one upload, two launches a job,
+/// every sum in one download.
+#[allow(unsafe_code)] // launches over buffers sized here
+fn device_columns_many<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
+    gpu: &Gpu,
+    jobs: &[ColumnsJob<'_, F>],
+) -> Result<Vec<Vec<Vec<Challenge<F>>>>> {
+    let live = |&(_, h, width, points): &ColumnsJob<'_, F>| width > 0 && h > 0 && !points.is_empty();
+    let weights: Vec<Vec<u32>> = jobs
+        .iter()
+        .map(|job| {
+            let (_, h, _, points) = *job;
+            let w: Vec<Challenge<F>> = if live(job) {
+                points.iter().flat_map(|(_, adjusted)| adjusted[..h].to_vec()).collect()
+            } else {
+                Vec::new()
+            };
+            to_words::<F>(&w)
+        })
+        .collect();
+    // Output words of each job: 4 per (point, column).
+    let out_words: Vec<usize> = jobs.iter().map(|j| if live(j) { 4 * j.3.len() * j.2 } else { 0 }).collect();
+    let total = out_words.iter().sum::<usize>();
+    if total == 0 {
+        return Ok(jobs.iter().map(|j| vec![Vec::new(); j.3.len()]).collect());
     }
-    let values = from_words::<F>(gpu.download(&d_out)?)?;
-    Ok(values.chunks_exact(width).map(<[_]>::to_vec).collect())
+    let (d_weights, weights_at) = gpu.upload_packed(&weights.iter().map(Vec::as_slice).collect::<Vec<_>>())?;
+    let d_out = gpu.alloc_uninit::<u32>(total)?;
+    let mut out_at = 0;
+    for ((job, &at), &words) in jobs.iter().zip(&weights_at).zip(&out_words) {
+        let (rows, h, width, points) = *job;
+        if !live(job) {
+            continue;
+        }
+        let chunks = h.div_ceil(CHUNK_ROWS);
+        let d_partials = gpu.alloc_uninit::<u32>(4 * chunks * points.len() * width)?;
+        let (w32, h32, p32, c32) =
+            (u32_of(width, "width")?, u32_of(h, "rows")?, u32_of(points.len(), "points")?, u32_of(chunks, "chunks")?);
+        let blocks_x = w32.div_ceil(THREADS);
+        let columns = Launch::new(kernel("columns", F::NAME)?, Dim3 { x: blocks_x, y: c32, z: 1 }, Dim3::x(THREADS))
+            .buf(rows)
+            .u32(w32)
+            .u32(h32)
+            .buf_at(&d_weights, at)
+            .u32(p32)
+            .u32(CHUNK_ROWS as u32)
+            .buf(&d_partials);
+        let sums = Launch::new(kernel("sum", F::NAME)?, Dim3::x((p32 * w32).div_ceil(THREADS)), Dim3::x(THREADS))
+            .buf(&d_partials)
+            .u32(w32)
+            .u32(p32)
+            .u32(c32)
+            .buf_at(&d_out, out_at);
+        // SAFETY: the matrix holds at least h rows of `width` words (h ≤ its height, checked by
+        // the caller), the weights h per point from `at`, the partials 4 words per (chunk,
+        // point, column), the output 4 per (point, column) from `out_at` (sized by their sum).
+        unsafe {
+            gpu.launch(&columns)?;
+            gpu.launch(&sums)?;
+        }
+        out_at += words;
+    }
+    let mut values = from_words::<F>(gpu.download(&d_out)?)?.into_iter();
+    Ok(jobs
+        .iter()
+        .map(|job| {
+            let (_, _, width, points) = *job;
+            if !live(job) {
+                return vec![Vec::new(); points.len()];
+            }
+            (0..points.len()).map(|_| values.by_ref().take(width).collect()).collect()
+        })
+        .collect())
 }
 
 /// Σ_c powers[c] · M[r][c] for every row r < height.
@@ -178,7 +224,8 @@ fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     width: usize,
     powers: &[Challenge<F>],
 ) -> Result<Vec<Challenge<F>>> {
-    from_words::<F>(gpu.download(&device_compress_resident::<F>(gpu, rows, height, width, powers)?)?)
+    let d_powers = gpu.upload(&to_words::<F>(&powers[..width]))?;
+    from_words::<F>(gpu.download(&device_compress_resident::<F>(gpu, rows, height, width, (&d_powers, 0))?)?)
 }
 
 /// [`device_compress`], the compressed rows left on the device (4 words a row).
@@ -188,12 +235,18 @@ fn device_compress_resident<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtend
     rows: &DeviceBuffer<u32>,
     height: usize,
     width: usize,
-    powers: &[Challenge<F>],
+    (powers, powers_at): (&DeviceBuffer<u32>, usize),
 ) -> Result<DeviceBuffer<u32>> {
     if width == 0 {
         return gpu.alloc::<u32>(4 * height);
     }
-    let d_powers = gpu.upload(&to_words::<F>(&powers[..width]))?;
+    if powers.len().saturating_sub(powers_at) < 4 * width {
+        return Err(Error::LengthMismatch {
+            what: "powers of alpha (words)",
+            expected: 4 * width,
+            got: powers.len().saturating_sub(powers_at),
+        });
+    }
     let d_out = gpu.alloc_uninit::<u32>(4 * height)?;
     // One warp a row.
     let rows_per_block = (THREADS / 32) as usize;
@@ -202,10 +255,10 @@ fn device_compress_resident<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtend
         .buf(rows)
         .u32(u32_of(width, "width")?)
         .u64(height as u64)
-        .buf(&d_powers)
+        .buf_at(powers, powers_at)
         .buf(&d_out);
-    // SAFETY: the matrix holds height rows of `width` words, the powers `width` values, the
-    // output 4 words per row.
+    // SAFETY: the matrix holds height rows of `width` words, the powers `width` values from
+    // `powers_at` (checked), the output 4 words per row.
     unsafe { gpu.launch(&launch)? };
     Ok(d_out)
 }
@@ -286,6 +339,22 @@ fn reduce_on_device<F>(
 where
     F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>,
 {
+    // Each matrix's powers of α, scaled by α^(columns reduced before it at its height), all in
+    // one upload.
+    let mut num_reduced = [0usize; 33];
+    let mut powers = Vec::new();
+    for (ms, r) in mats.iter().zip(requests) {
+        for (m, points) in ms.iter().zip(&r.points) {
+            let log_height = m.height().trailing_zeros() as usize;
+            let first_offset = alpha.exp_u64(num_reduced[log_height] as u64);
+            powers
+                .push(to_words::<F>(&alpha_powers[..m.width()].iter().map(|&p| p * first_offset).collect::<Vec<_>>()));
+            num_reduced[log_height] += points.len() * m.width();
+        }
+    }
+    let (d_powers, powers_at) = gpu.upload_packed(&powers.iter().map(Vec::as_slice).collect::<Vec<_>>())?;
+    let mut powers_at = powers_at.into_iter();
+
     let mut num_reduced = [0usize; 33];
     let mut reduced: [Option<DeviceBuffer<u32>>; 33] = core::array::from_fn(|_| None);
     for ((ms, r), openings_for_round) in mats.iter().zip(requests).zip(opened) {
@@ -298,9 +367,8 @@ where
                 Some(b) => b,
                 slot => slot.insert(gpu.alloc::<u32>(4 * height)?),
             };
-            let first_offset = alpha.exp_u64(num_reduced[log_height] as u64);
-            let powers: Vec<Challenge<F>> = alpha_powers[..*width].iter().map(|&p| p * first_offset).collect();
-            let compressed = device_compress_resident::<F>(gpu, rows, *height, *width, &powers)?;
+            let at = powers_at.next().expect("one set of powers a matrix");
+            let compressed = device_compress_resident::<F>(gpu, rows, *height, *width, (&d_powers, at))?;
             for (point_index, (&z, openings)) in points.iter().zip(openings_for_mat).enumerate() {
                 let offset = alpha.exp_u64(num_reduced[log_height] as u64);
                 let weighted = offset * dot_product::<Challenge<F>, _, _>(alpha.powers(), openings.iter().copied());
@@ -422,17 +490,49 @@ where
             .map(|(z, d)| (z, compute_adjusted_weights(z, &d)))
             .collect();
 
+        // Each matrix's points with their weights; the matrices on `gpu` evaluated in one
+        // batch (one upload, one download), which on failure is recorded and each matrix
+        // evaluated where it lies, as the host ones are.
+        let with_weights: Vec<Vec<Vec<(Challenge<F>, &[Challenge<F>])>>> = requests
+            .iter()
+            .map(|r| {
+                r.points
+                    .iter()
+                    .map(|points| points.iter().map(|&z| (z, adjusted[lookup(&adjusted, z)].1.as_slice())).collect())
+                    .collect()
+            })
+            .collect();
+        let low = |m: &Opened<'_, F>| m.height() >> fri.log_blowup;
+        let jobs: Vec<ColumnsJob<'_, F>> = mats
+            .iter()
+            .flatten()
+            .zip(with_weights.iter().flatten())
+            .filter_map(|(m, points)| match m {
+                Opened::Device { rows, width, .. } => Some((*rows, low(m), *width, points.as_slice())),
+                Opened::Host(_) => None,
+            })
+            .collect();
+        let mut batched = match device_columns_many(gpu, &jobs) {
+            Ok(evals) => Some(evals.into_iter()),
+            Err(e) => {
+                self.mmcs().fallback().record(&e);
+                None
+            }
+        };
         let all_opened_values: OpenedValues<Challenge<F>> = mats
             .iter()
             .zip(&requests)
-            .map(|(ms, r)| {
+            .zip(&with_weights)
+            .map(|((ms, r), weights)| {
                 ms.iter()
-                    .zip(&r.points)
-                    .map(|(m, points)| {
-                        let h = m.height() >> fri.log_blowup;
-                        let with_weights: Vec<(Challenge<F>, &[Challenge<F>])> =
-                            points.iter().map(|&z| (z, adjusted[lookup(&adjusted, z)].1.as_slice())).collect();
-                        self.on_device_or_host(m, r.prover_data, |o| o.columns_at(h, &with_weights))
+                    .zip(weights)
+                    .map(|(m, points)| match (m, batched.as_mut()) {
+                        (Opened::Device { .. }, Some(evals)) => {
+                            let mut e = evals.next().expect("a job per matrix on the device");
+                            scale_columns(low(m), points, &mut e);
+                            e
+                        }
+                        _ => self.on_device_or_host(m, r.prover_data, |o| o.columns_at(low(m), points)),
                     })
                     .collect()
             })

@@ -259,10 +259,14 @@ where
     let (grid, block) = plan::elementwise(size as u64, &gpu.props())
         .ok_or_else(|| Error::InvalidArgument("an empty quotient domain".into()))?;
     let threads = (grid.volume() * block.volume()) as usize;
-    let d_prog = gpu.upload(&instruction_words(program))?;
-    let d_consts = gpu.upload(&nonempty(F::encode_slice(&constants).into_owned()))?;
-    let d_sels = gpu.upload(&F::encode_slice(&selectors))?;
-    let d_inv = gpu.upload(&F::encode_slice(&sels.inv_vanishing))?;
+    // The program, constants, selectors, 1/Z_H and coefficients in one upload.
+    let (d_in, at) = gpu.upload_packed(&[
+        &instruction_words(program),
+        &F::encode_slice(&constants),
+        &F::encode_slice(&selectors),
+        &F::encode_slice(&sels.inv_vanishing),
+        &F::encode_slice(&coefficients),
+    ])?;
     let uploaded;
     let (d_trace, reversed) = match trace {
         TraceRows::Upload(words) => {
@@ -271,11 +275,10 @@ where
         }
         TraceRows::InPlace(rows) => (rows, 1),
     };
-    let d_coeffs = gpu.upload(&nonempty(F::encode_slice(&coefficients).into_owned()))?;
     let d_temps = gpu.alloc_uninit::<u32>((program.temporaries * threads).max(1))?;
     let d_out = gpu.alloc_uninit::<u32>(4 * size)?;
     let launch = Launch::new(name, grid, block)
-        .buf(&d_prog)
+        .buf_at(&d_in, at[0])
         .u32(program.instrs.len() as u32)
         .u32(program.selector_base() as u32)
         .u32(program.local_base() as u32)
@@ -285,11 +288,11 @@ where
         .u32(size.trailing_zeros())
         .u32((size / trace_domain.size()) as u32)
         .u32(reversed)
-        .buf(&d_consts)
-        .buf(&d_sels)
-        .buf(&d_inv)
+        .buf_at(&d_in, at[1])
+        .buf_at(&d_in, at[2])
+        .buf_at(&d_in, at[3])
         .buf(d_trace)
-        .buf(&d_coeffs)
+        .buf_at(&d_in, at[4])
         .buf(&d_temps)
         .buf(&d_out);
     // SAFETY: every slot an instruction names lies in its region (the program was compiled for
