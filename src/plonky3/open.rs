@@ -136,9 +136,12 @@ fn scale_columns<F: TwoAdicField + BinomiallyExtendable<4>>(
     }
 }
 
+/// An opening point with its barycentric weights over the low coset.
+type WeightedPoint<'a, F> = (Challenge<F>, &'a [Challenge<F>]);
+
 /// One matrix's column evaluation: its rows, the rows summed (`h`), its width, and the points
-/// with their barycentric weights.
-type ColumnsJob<'a, F> = (&'a DeviceBuffer<u32>, usize, usize, &'a [(Challenge<F>, &'a [Challenge<F>])]);
+/// with their weights.
+type ColumnsJob<'a, F> = (&'a DeviceBuffer<u32>, usize, usize, &'a [WeightedPoint<'a, F>]);
 
 /// Unscaled column sums Σ_r adjusted_p[r] · M[r][c] over the first `h` rows, per point, of
 /// every job's matrix (all on `gpu`): every job's weights in one upload, two launches a job,
@@ -493,7 +496,7 @@ where
         // Each matrix's points with their weights; the matrices on `gpu` evaluated in one
         // batch (one upload, one download), which on failure is recorded and each matrix
         // evaluated where it lies, as the host ones are.
-        let with_weights: Vec<Vec<Vec<(Challenge<F>, &[Challenge<F>])>>> = requests
+        let with_weights: Vec<Vec<Vec<WeightedPoint<'_, F>>>> = requests
             .iter()
             .map(|r| {
                 r.points
