@@ -27,6 +27,13 @@ extern "C" __global__ void chk_poseidon2_babybear_16_absorb_rows(const babybear_
                                                                  chk_poseidon2_params<babybear_t, 16, 13> prm) {
   poseidon2_absorb_rows<7>(rows, width, count, pos, first, last, states, digests, prm);
 }
+extern "C" __global__ void chk_poseidon2_babybear_16_absorb_rows_x4(const babybear_t* rows, uint64_t width,
+                                                                    uint64_t count, uint32_t pos, uint32_t first,
+                                                                    uint32_t last, babybear_t* states,
+                                                                    babybear_t* digests,
+                                                                    chk_poseidon2_params<babybear_t, 16, 13> prm) {
+  poseidon2_absorb_rows_x4<7>(rows, width, count, pos, first, last, states, digests, prm);
+}
 extern "C" __global__ void chk_poseidon2_babybear_16_compress(const babybear_t* pairs, uint64_t count,
                                                               babybear_t* out,
                                                               chk_poseidon2_params<babybear_t, 16, 13> prm) {
@@ -38,6 +45,13 @@ extern "C" __global__ void chk_poseidon2_koalabear_16_absorb_rows(const koalabea
                                                                   koalabear_t* digests,
                                                                   chk_poseidon2_params<koalabear_t, 16, 20> prm) {
   poseidon2_absorb_rows<3>(rows, width, count, pos, first, last, states, digests, prm);
+}
+extern "C" __global__ void chk_poseidon2_koalabear_16_absorb_rows_x4(const koalabear_t* rows, uint64_t width,
+                                                                     uint64_t count, uint32_t pos, uint32_t first,
+                                                                     uint32_t last, koalabear_t* states,
+                                                                     koalabear_t* digests,
+                                                                     chk_poseidon2_params<koalabear_t, 16, 20> prm) {
+  poseidon2_absorb_rows_x4<3>(rows, width, count, pos, first, last, states, digests, prm);
 }
 extern "C" __global__ void chk_poseidon2_koalabear_16_compress(const koalabear_t* pairs, uint64_t count,
                                                                koalabear_t* out,

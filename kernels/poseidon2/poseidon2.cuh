@@ -166,6 +166,120 @@ CHK_UNROLL
   }
 }
 
+// The width-16 permutation with four lanes a state: lane q of a group of four consecutive lanes
+// holds elements 4q..4q+3 (one M4 block). `rc` is the 8 × 16 external round constants and
+// `diag` this lane's four internal diagonal entries. Every lane of the warp runs it (shuffles).
+template <class F>
+__device__ __forceinline__ F p2_shfl_xor(F x, int mask) {
+  return F::from_mont(__shfl_xor_sync(0xffffffffu, x.v, mask));
+}
+
+template <class F>
+__device__ __forceinline__ void p2_external_layer_x4(F* s) {
+  p2_mat4(s);
+  // Each element plus the sum of its column of blocks: the four lanes' sums by two xor steps.
+CHK_UNROLL
+  for (int k = 0; k < 4; k++) {
+    F sum = s[k] + p2_shfl_xor(s[k], 1);
+    sum += p2_shfl_xor(sum, 2);
+    s[k] += sum;
+  }
+}
+
+template <int D, class F, int RP>
+__device__ __forceinline__ void p2_full_rounds_x4(F* s, const F* rc, uint32_t q) {
+CHK_UNROLL
+  for (int r = 0; r < 4; r++) {
+CHK_UNROLL
+    for (int k = 0; k < 4; k++) s[k] = p2_sbox<D>(s[k] + rc[r * 16 + 4 * q + k]);
+    p2_external_layer_x4(s);
+  }
+}
+
+template <int D, class F, int RP>
+__device__ __forceinline__ void poseidon2_permute_x4(F* s, uint32_t q, const F* rc, const F* diag,
+                                                     const chk_poseidon2_params<F, 16, RP>& prm) {
+  p2_external_layer_x4(s);
+  p2_full_rounds_x4<D, F, RP>(s, rc, q);
+CHK_UNROLL
+  for (int r = 0; r < RP; r++) {
+    // s_0 is lane 0's: every lane computes the s-box on its own first element, lane 0 keeps it.
+    const F y = p2_sbox<D>(s[0] + prm.partial[r]);
+    if (q == 0) s[0] = y;
+    F sum = (s[0] + s[1]) + (s[2] + s[3]);
+    sum += p2_shfl_xor(sum, 1);
+    sum += p2_shfl_xor(sum, 2);
+    sum = sum * prm.scale;
+CHK_UNROLL
+    for (int k = 0; k < 4; k++) s[k] = s[k] * diag[k] + sum;
+  }
+  p2_full_rounds_x4<D, F, RP>(s, rc + 4 * 16, q);
+}
+
+// poseidon2_absorb_rows with four lanes a row (poseidon2_permute_x4): for matrices of few rows,
+// where a thread a row would leave most SMs idle — a wide trace's row is a serial chain of
+// hundreds of permutations, so a few thousand rows are a few thousand threads. Same arguments;
+// blockDim.x a multiple of 32 (whole warps: the shuffles), blockDim.x / 4 rows a block. Dynamic
+// shared memory: (blockDim.x / 4) * P2_ROW_STRIDE staged elements, then the external round
+// constants (8 × 16) and the diagonal (16), which lanes index by their position.
+template <int D, class F, int RP>
+__device__ __forceinline__ void poseidon2_absorb_rows_x4(const F* rows, uint64_t width, uint64_t count, uint32_t pos,
+                                                         uint32_t first, uint32_t last, F* states, F* digests,
+                                                         const chk_poseidon2_params<F, 16, RP>& prm) {
+  constexpr int RATE = 8, OUT = 8;
+  DYN_SHARED(F, smem);
+  const uint32_t t = threadIdx.x, q = t & 3, local = t >> 2, per_block = blockDim.x >> 2;
+  F* tile = smem;
+  F* rc = smem + per_block * P2_ROW_STRIDE;
+  for (uint32_t i = t; i < 9 * 16; i += blockDim.x) {
+    const uint32_t r = i >> 4, k = i & 15;
+    rc[i] = r < 4 ? prm.initial[r][k] : r < 8 ? prm.terminal[r - 4][k] : prm.diag[k];
+  }
+  __syncthreads();
+  F diag[4];
+CHK_UNROLL
+  for (int k = 0; k < 4; k++) diag[k] = rc[8 * 16 + 4 * q + k];
+  for (uint64_t base = (uint64_t)blockIdx.x * per_block; base < count; base += (uint64_t)gridDim.x * per_block) {
+    const uint64_t row = base + local;
+    const bool live = row < count;
+    F s[4];
+    if (!first && live) {
+      chk_load4(states + row * 16 + 4 * q, s);
+    } else {
+CHK_UNROLL
+      for (int k = 0; k < 4; k++) s[k] = F::zero();
+    }
+    uint32_t p = pos;
+    for (uint64_t c0 = 0; c0 < width;) {
+      const uint32_t n = (uint32_t)((width - c0) < (uint64_t)(RATE - p) ? (width - c0) : (RATE - p));
+      for (uint32_t l = t; l < n * per_block; l += blockDim.x) {
+        const uint64_t r = base + l / n;
+        if (r < count) tile[(l / n) * P2_ROW_STRIDE + l % n] = rows[r * width + c0 + l % n];
+      }
+      __syncthreads();
+      // The rate is lanes 0 and 1.
+CHK_UNROLL
+      for (int k = 0; k < 4; k++) {
+        const uint32_t i = 4 * q + k;
+        if (i >= p && i < p + n) s[k] = tile[local * P2_ROW_STRIDE + (i - p)];
+      }
+      __syncthreads();
+      p += n;
+      c0 += n;
+      if (p == RATE) {
+        poseidon2_permute_x4<D>(s, q, rc, diag, prm);
+        p = 0;
+      }
+    }
+    if (last) {
+      if (p != 0) poseidon2_permute_x4<D>(s, q, rc, diag, prm);
+      if (live && 4 * q < OUT) chk_store4(digests + row * OUT + 4 * q, s);
+    } else if (live) {
+      chk_store4(states + row * 16 + 4 * q, s);
+    }
+  }
+}
+
 // Plonky3's TruncatedPermutation<Perm, 2, OUT, W>: digest pair (l, r) -> first OUT elements of
 // permute(l || r). `pairs` holds 2·count digests of OUT elements, left then right.
 template <int D, int OUT, class F, int W, int RP>

@@ -24,6 +24,8 @@ pub const DIGEST: usize = 8;
 pub trait Poseidon2Hasher: Poseidon2Field<16> {
     /// `poseidon2_absorb_rows` (kernels/poseidon2/poseidon2.cuh): the device sponge.
     const ABSORB_ROWS_KERNEL: &'static str;
+    /// `poseidon2_absorb_rows_x4`: the same sponge with four lanes a row, for few rows.
+    const ABSORB_ROWS_X4_KERNEL: &'static str;
     const COMPRESS_KERNEL: &'static str;
     /// The Merkle layer kernel (kernels/merkle/).
     const MERKLE_COMPRESS_LEVELS: &'static str;
@@ -34,6 +36,7 @@ pub trait Poseidon2Hasher: Poseidon2Field<16> {
 
 impl Poseidon2Hasher for crate::field::BabyBear {
     const ABSORB_ROWS_KERNEL: &'static str = "chk_poseidon2_babybear_16_absorb_rows";
+    const ABSORB_ROWS_X4_KERNEL: &'static str = "chk_poseidon2_babybear_16_absorb_rows_x4";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_babybear_16_compress";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_babybear_compress_levels";
     fn zeroed_digests(len: usize) -> Result<Vec<[Self; DIGEST]>> {
@@ -42,6 +45,7 @@ impl Poseidon2Hasher for crate::field::BabyBear {
 }
 impl Poseidon2Hasher for crate::field::KoalaBear {
     const ABSORB_ROWS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_absorb_rows";
+    const ABSORB_ROWS_X4_KERNEL: &'static str = "chk_poseidon2_koalabear_16_absorb_rows_x4";
     const COMPRESS_KERNEL: &'static str = "chk_poseidon2_koalabear_16_compress";
     const MERKLE_COMPRESS_LEVELS: &'static str = "chk_merkle_koalabear_compress_levels";
     fn zeroed_digests(len: usize) -> Result<Vec<[Self; DIGEST]>> {
@@ -209,6 +213,35 @@ pub(crate) struct Resident {
 const ABSORB_BLOCK: u32 = 256;
 /// Shared words a thread stages per sponge block (RATE, padded to an odd stride: P2_ROW_STRIDE).
 const ROW_STRIDE: u32 = RATE as u32 + 1;
+/// Shared words of the four-lane sponge's per-lane constants: 8 external rounds and the diagonal.
+const X4_CONSTANTS: u32 = 9 * 16;
+/// Below this many rows an SM, a thread a row leaves the device mostly idle (the sponge of a wide
+/// row is a serial chain of permutations), so rows get four lanes each.
+const ONE_LANE_ROWS_PER_SM: usize = 1024;
+
+/// How the device sponge spreads rows over threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SpongeLanes {
+    /// A thread a row (`poseidon2_absorb_rows`).
+    One,
+    /// Four lanes a row, one M4 block of the state each (`poseidon2_absorb_rows_x4`), in
+    /// blocks of this many threads.
+    Four { block: u32 },
+}
+
+impl SpongeLanes {
+    /// Four lanes when `height` rows would give the device's SMs fewer than
+    /// [`ONE_LANE_ROWS_PER_SM`] each, in the largest block (256, 128, 64 or 32 threads) that
+    /// still gives every SM a block.
+    pub(crate) fn for_rows(height: usize, props: &plan::DeviceProps) -> Self {
+        let sms = props.sm_count.max(1) as usize;
+        if height >= sms * ONE_LANE_ROWS_PER_SM {
+            return Self::One;
+        }
+        let block = [256u32, 128, 64].into_iter().find(|&b| (4 * height).div_ceil(b as usize) >= sms).unwrap_or(32);
+        Self::Four { block }
+    }
+}
 
 /// Digests of the concatenated rows `0..height` of `mats` into `digests`, a launch a matrix
 /// (the sponge state carried between them).
@@ -219,16 +252,33 @@ pub(crate) fn absorb_rows<F: Poseidon2Hasher>(
     digests: &DeviceBuffer<u32>,
     params: &[u32],
 ) -> Result<()> {
+    absorb_rows_with::<F>(gpu, mats, height, digests, params, SpongeLanes::for_rows(height, &gpu.props()))
+}
+
+/// [`absorb_rows`] with the given spread of rows over threads.
+pub(crate) fn absorb_rows_with<F: Poseidon2Hasher>(
+    gpu: &Gpu,
+    mats: &[&Resident],
+    height: usize,
+    digests: &DeviceBuffer<u32>,
+    params: &[u32],
+    lanes: SpongeLanes,
+) -> Result<()> {
     let states = if mats.len() > 1 { Some(gpu.alloc::<u32>(height * 16)?) } else { None };
-    let blocks = height.div_ceil(ABSORB_BLOCK as usize).min(1 << 20) as u32;
+    let (kernel, block, rows_per_block, shared) = match lanes {
+        SpongeLanes::One => (F::ABSORB_ROWS_KERNEL, ABSORB_BLOCK, ABSORB_BLOCK, ABSORB_BLOCK * ROW_STRIDE * 4),
+        SpongeLanes::Four { block } => {
+            (F::ABSORB_ROWS_X4_KERNEL, block, block / 4, (block / 4 * ROW_STRIDE + X4_CONSTANTS) * 4)
+        }
+    };
+    let blocks = height.div_ceil(rows_per_block as usize).min(1 << 20) as u32;
     let mut pos = 0usize;
     for (j, m) in mats.iter().enumerate() {
         let width = m.width;
         if m.rows.as_ref().map_or(0, |b| b.len()) != width * height {
             return Err(Error::InvalidShape(format!("a device matrix is not {height} rows of {width}")));
         }
-        let mut l = Launch::new(F::ABSORB_ROWS_KERNEL, Dim3::x(blocks), Dim3::x(ABSORB_BLOCK))
-            .shared(ABSORB_BLOCK * ROW_STRIDE * 4);
+        let mut l = Launch::new(kernel, Dim3::x(blocks), Dim3::x(block)).shared(shared);
         l = match &m.rows {
             Some(b) => l.buf(b),
             None => l.null(),
@@ -246,7 +296,7 @@ pub(crate) fn absorb_rows<F: Poseidon2Hasher>(
         let l = l.buf(digests).val_slice(params);
         // SAFETY: `rows` holds height × width elements (checked above; null only when width is
         // 0: nothing is read), `states` height states (null only for a single matrix: first and
-        // last, never touched), `digests` ≥ height digests.
+        // last, never touched), `digests` ≥ height digests; a four-lane block is whole warps.
         #[allow(unsafe_code)]
         unsafe {
             gpu.launch(&l)?
@@ -262,4 +312,70 @@ pub(crate) fn download_digests<F: Poseidon2Hasher>(gpu: &Gpu, buf: &DeviceBuffer
     let mut out = F::zeroed_digests(flat.len() / DIGEST)?;
     out.par_iter_mut().zip(flat.par_chunks_exact(DIGEST)).for_each(|(o, d)| o.copy_from_slice(d));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::field::{BabyBear, DeviceField, KoalaBear};
+
+    /// Both spreads of rows over threads (and every four-lane block size) give the cpu sponge's
+    /// digests of the rows' concatenation, the state carried across matrices at every offset in
+    /// the rate, at heights that leave blocks part-filled.
+    fn both_spreads_hash_like_the_cpu<F: Poseidon2Hasher + DeviceField<Repr = u32>>(c: &Poseidon2Constants<F, 16>) {
+        let seed = crate::check::seed_from_env();
+        let mut rng = StdRng::seed_from_u64(seed);
+        let engine = Engine::emu(Default::default());
+        let Engine::Gpu(gpu) = &engine else { unreachable!("emu is a device engine") };
+        for (height, widths) in [(1, vec![8]), (37, vec![3, 5, 17]), (300, vec![1, 16, 2633 % 40]), (70, vec![9])] {
+            let mats: Vec<Vec<F>> =
+                widths.iter().map(|&w| (0..w * height).map(|_| F::random(&mut rng)).collect()).collect();
+            let total: usize = widths.iter().sum();
+            let joined: Vec<F> = (0..height)
+                .flat_map(|r| mats.iter().zip(&widths).flat_map(move |(m, &w)| m[r * w..(r + 1) * w].to_vec()))
+                .collect();
+            let want = hash_rows(&Engine::Cpu, c, &joined, total).unwrap();
+            let resident: Vec<Resident> = mats
+                .iter()
+                .zip(&widths)
+                .map(|(m, &width)| Resident { rows: Some(gpu.upload(&F::encode_slice(m)).unwrap()), width })
+                .collect();
+            let refs: Vec<&Resident> = resident.iter().collect();
+            for lanes in [
+                SpongeLanes::One,
+                SpongeLanes::Four { block: 32 },
+                SpongeLanes::Four { block: 64 },
+                SpongeLanes::Four { block: 256 },
+            ] {
+                let out = gpu.alloc::<u32>(height * DIGEST).unwrap();
+                absorb_rows_with::<F>(gpu, &refs, height, &out, &c.kernel_params(), lanes).unwrap();
+                let got = download_digests::<F>(gpu, &out).unwrap();
+                assert!(got == want, "{lanes:?}, {height} rows of widths {widths:?} (seed {seed})");
+            }
+        }
+    }
+
+    #[test]
+    fn both_spreads_hash_like_the_cpu_babybear() {
+        both_spreads_hash_like_the_cpu::<BabyBear>(&Poseidon2Constants::babybear_default_16());
+    }
+
+    #[test]
+    fn both_spreads_hash_like_the_cpu_koalabear() {
+        both_spreads_hash_like_the_cpu::<KoalaBear>(&Poseidon2Constants::koalabear_default_16());
+    }
+
+    /// Few rows an SM get four lanes each, in blocks that still give every SM one; many get one.
+    #[test]
+    fn few_rows_get_four_lanes() {
+        let h100 = plan::DeviceProps { sm_count: 132, max_threads_per_block: 1024, max_dynamic_shared: 232448 };
+        assert_eq!(SpongeLanes::for_rows(1 << 11, &h100), SpongeLanes::Four { block: 32 });
+        assert_eq!(SpongeLanes::for_rows(1 << 12, &h100), SpongeLanes::Four { block: 64 });
+        assert_eq!(SpongeLanes::for_rows(1 << 14, &h100), SpongeLanes::Four { block: 256 });
+        assert_eq!(SpongeLanes::for_rows(3, &h100), SpongeLanes::Four { block: 32 });
+        assert_eq!(SpongeLanes::for_rows(132 * 1024, &h100), SpongeLanes::One);
+    }
 }
