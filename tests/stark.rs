@@ -284,6 +284,18 @@ fn quotient_equals_p3_uni_stark(engine: &Engine, seed: u64) {
     // What the program cannot express is an error that names it.
     let err = ConstraintProgram::<BabyBear>::compile(&Periodic).unwrap_err();
     assert!(err.to_string().contains("periodic columns"), "{err}");
+    // Domains p3-commit's selectors would panic on (a quotient domain that is not a coset off
+    // the trace's subgroup, or smaller than it) are errors on every engine.
+    let program = ConstraintProgram::<BabyBear>::compile(&Fibonacci).unwrap();
+    let trace_domain = p3_field::coset::TwoAdicMultiplicativeCoset::new(BabyBear::ONE, 3).unwrap();
+    let evals = RowMajorMatrix::new(vec![BabyBear::ONE; 8 * program.width], program.width);
+    let pis = vec![BabyBear::ONE; program.num_public_values];
+    let alpha = Challenge::<BabyBear>::ONE;
+    let small = trace_domain.create_disjoint_domain(4);
+    for quotient_domain in [trace_domain, small] {
+        let err = quotient_values_on(engine, &program, &pis, trace_domain, quotient_domain, &evals, alpha).unwrap_err();
+        assert!(matches!(err, cherenkov::Error::InvalidArgument(_)), "{err}");
+    }
 }
 backend_tests!(quotient_equals_p3_uni_stark);
 

@@ -215,9 +215,11 @@ const ABSORB_BLOCK: u32 = 256;
 const ROW_STRIDE: u32 = RATE as u32 + 1;
 /// Shared words of the four-lane sponge's per-lane constants: 8 external rounds and the diagonal.
 const X4_CONSTANTS: u32 = 9 * 16;
-/// Below this many rows an SM, a thread a row leaves the device mostly idle (the sponge of a wide
-/// row is a serial chain of permutations), so rows get four lanes each.
-const ONE_LANE_ROWS_PER_SM: usize = 1024;
+/// Below this many rows an SM — one block of a thread a row — a thread a row leaves the device
+/// mostly idle (the sponge of a wide row is a serial chain of permutations), so rows get four
+/// lanes each. From a block an SM up, a thread a row issues at full rate with 3/4 of the
+/// four-lane sponge's instructions.
+const ONE_LANE_ROWS_PER_SM: usize = ABSORB_BLOCK as usize;
 
 /// How the device sponge spreads rows over threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -376,6 +378,7 @@ mod tests {
         assert_eq!(SpongeLanes::for_rows(1 << 12, &h100), SpongeLanes::Four { block: 64 });
         assert_eq!(SpongeLanes::for_rows(1 << 14, &h100), SpongeLanes::Four { block: 256 });
         assert_eq!(SpongeLanes::for_rows(3, &h100), SpongeLanes::Four { block: 32 });
-        assert_eq!(SpongeLanes::for_rows(132 * 1024, &h100), SpongeLanes::One);
+        assert_eq!(SpongeLanes::for_rows(132 * 256 - 1, &h100), SpongeLanes::Four { block: 256 });
+        assert_eq!(SpongeLanes::for_rows(132 * 256, &h100), SpongeLanes::One);
     }
 }

@@ -1,11 +1,11 @@
 //! The quotient on a device: `kernels/stark/quotient.cuh` interprets the [`ConstraintProgram`]
 //! per row of the quotient domain, one launch. The trace's evaluations are read where the fused
 //! LDE commit left them on the device ([`quotient_values_in_place`]), or uploaded from a host
-//! matrix; the program, selectors and constants are uploaded, the quotient downloaded — or, for
+//! matrix; the program, constants and Z_H's few values are uploaded (the kernel computes each
+//! point's selectors), the quotient downloaded — or, for
 //! cherenkov's fused PCS, split into its chunks where it lies ([`quotient_chunks_in_place`]) for
 //! a commit that extends and hashes them there.
 
-use p3_commit::PolynomialSpace;
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::{ExtensionField, Field, TwoAdicField};
 use p3_matrix::dense::RowMajorMatrix;
@@ -35,6 +35,7 @@ where
     EF: ExtensionField<F>,
     M: Matrix<F> + Sync,
 {
+    check_domains(trace_domain, quotient_domain)?;
     match engine {
         Engine::Cpu => {
             quotient_values(program, public_values, trace_domain, quotient_domain, trace_on_quotient_domain, alpha)
@@ -111,7 +112,7 @@ where
 
 /// [`quotient_values_on`] reading the trace's evaluations from a tree committed on `gpu` by
 /// cherenkov's fused LDE commit with its leaves kept there (`FusedPcs::commit_kept_on_device`,
-/// `Mmcs::commit_lde_kept_on_device`): the tree's first matrix, in place, nothing uploaded but the program, selectors and constants. `None` when the tree's
+/// `Mmcs::commit_lde_kept_on_device`): the tree's first matrix, in place, nothing uploaded but the program, constants and Z_H's values. `None` when the tree's
 /// leaves are not on this device, or the quotient domain is not a prefix of the committed LDE
 /// (`TwoAdicFriPcs::get_evaluations_on_domain`'s fast case: shift `GENERATOR`, at most as
 /// tall); the caller then uploads the evaluations.
@@ -231,6 +232,44 @@ where
     Ok(words.chunks_exact(4).map(|c| EF::from_basis_coefficients_fn(|d| c[d])).collect())
 }
 
+/// p3-commit's `selectors_on_coset` conditions (it panics on others), as an error: the trace
+/// domain a subgroup, the quotient domain a coset off it and at least as large. Returns
+/// log2 of the quotient domain's size over the trace domain's.
+fn check_domains<F: TwoAdicField>(
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+) -> Result<usize> {
+    if trace_domain.shift() != F::ONE
+        || quotient_domain.shift() == F::ONE
+        || quotient_domain.log_size() < trace_domain.log_size()
+    {
+        return Err(Error::InvalidArgument(format!(
+            "a quotient domain of 2^{} points shifted by {:?} over a trace domain of 2^{} shifted by {:?} (p3-uni-stark's are a coset of at least the trace's size, over the subgroup)",
+            quotient_domain.log_size(),
+            quotient_domain.shift(),
+            trace_domain.log_size(),
+            trace_domain.shift()
+        )));
+    }
+    Ok(quotient_domain.log_size() - trace_domain.log_size())
+}
+
+/// Z_H(x) = x^n − 1 over the quotient domain takes `2^rate_bits` values (x^n = shift^n · ω^j,
+/// ω of order 2^rate_bits): those values, then their inverses — what p3-commit's
+/// `selectors_on_coset` computes, for the kernel to index by row (`stark_domain_t`).
+fn vanishing_table<F: TwoAdicField>(
+    trace_domain: TwoAdicMultiplicativeCoset<F>,
+    quotient_domain: TwoAdicMultiplicativeCoset<F>,
+) -> Result<Vec<F>> {
+    let rate_bits = check_domains(trace_domain, quotient_domain)?;
+    let s_pow_n = quotient_domain.shift().exp_power_of_2(trace_domain.log_size());
+    let mut table: Vec<F> =
+        F::two_adic_generator(rate_bits).powers().take(1 << rate_bits).map(|w| s_pow_n * w - F::ONE).collect();
+    let inverses = p3_field::batch_multiplicative_inverse(&table);
+    table.extend(inverses);
+    Ok(table)
+}
+
 /// The quotient over `quotient_domain` on the device: 4 words a row, natural order.
 #[allow(unsafe_code)] // one launch over buffers sized from the program and the domain
 fn launch_resident<F, EF>(
@@ -248,23 +287,19 @@ where
 {
     let size = quotient_domain.size();
     let name = kernel_for::<F, EF>()?;
-    let sels = trace_domain.selectors_on_coset(quotient_domain);
-    let selectors: Vec<F> = [&sels.is_first_row, &sels.is_last_row, &sels.is_transition]
-        .into_iter()
-        .flat_map(|v| v.iter().copied())
-        .collect();
+    let zh = vanishing_table(trace_domain, quotient_domain)?;
+    let rate_bits = quotient_domain.log_size() - trace_domain.log_size();
     let constants: Vec<F> = program.constants.iter().chain(public_values).copied().collect();
     let coefficients = fold_coefficients::<F, EF>(program.constraints, alpha);
 
     let (grid, block) = plan::elementwise(size as u64, &gpu.props())
         .ok_or_else(|| Error::InvalidArgument("an empty quotient domain".into()))?;
     let threads = (grid.volume() * block.volume()) as usize;
-    // The program, constants, selectors, 1/Z_H and coefficients in one upload.
+    // The program, constants, Z_H's values and coefficients in one upload.
     let (d_in, at) = gpu.upload_packed(&[
         &instruction_words(program),
         &F::encode_slice(&constants),
-        &F::encode_slice(&selectors),
-        &F::encode_slice(&sels.inv_vanishing),
+        &F::encode_slice(&zh),
         &F::encode_slice(&coefficients),
     ])?;
     let uploaded;
@@ -290,14 +325,18 @@ where
         .u32(reversed)
         .buf_at(&d_in, at[1])
         .buf_at(&d_in, at[2])
-        .buf_at(&d_in, at[3])
+        .u32(rate_bits as u32)
+        .u32(program.uses_selectors() as u32)
+        .val(quotient_domain.shift().to_repr())
+        .val(quotient_domain.subgroup_generator().to_repr())
+        .val(trace_domain.subgroup_generator().inverse().to_repr())
         .buf(d_trace)
-        .buf_at(&d_in, at[4])
+        .buf_at(&d_in, at[3])
         .buf(&d_temps)
         .buf(&d_out);
     // SAFETY: every slot an instruction names lies in its region (the program was compiled for
-    // this width and these public values: checked by the callers); the selectors hold 3·size
-    // values, the trace at least size·width (uploaded: exactly; in place: the LDE, at least
+    // this width and these public values: checked by the callers); the Z_H table holds
+    // 2 · 2^rate_bits values (the kernel indexes it by row mod 2^rate_bits), the trace at least size·width (uploaded: exactly; in place: the LDE, at least
     // `size` rows of this width, checked), the coefficients 4 per constraint, the temporaries
     // one per slot and thread of this grid, the output 4 per row.
     unsafe { gpu.launch(&launch)? };

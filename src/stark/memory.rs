@@ -25,7 +25,7 @@ const EXT_WORDS: usize = 4;
 /// - the trace's LDE, kept on the device for the whole proof (the quotient reads it there), and
 ///   the quotient chunks' LDE, counted as kept too (it lives through its commit);
 /// - the largest of the steps' transients: a commit's input and digest layers (and its NTT's
-///   twiddles, one LDE height of words), the quotient's program, selectors, temporaries and
+///   twiddles, one LDE height of words), the quotient's program, Z_H table, temporaries and
 ///   output, FRI's codewords (kept through the query phase) with a round's fold and tree.
 ///
 /// Heights overflowing the address space are `SizeOverflow`.
@@ -77,7 +77,7 @@ where
     let quotient = sum(&[
         words(&[program.instrs.len(), 4])?,
         program.constants.len() + program.num_public_values,
-        words(&[quotient_size, 4])?, // three selectors and the inverse vanishing polynomial
+        2 << log_chunks, // Z_H's values on the quotient domain and their inverses
         words(&[program.temporaries.max(1), threads])?,
         words(&[program.constraints, EXT_WORDS])?,
         words(&[quotient_size, EXT_WORDS])?,

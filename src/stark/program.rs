@@ -107,6 +107,11 @@ impl<F: Field> ConstraintProgram<F> {
     pub fn public_base(&self) -> usize {
         self.constants.len()
     }
+    /// Whether an instruction reads one of the three selectors (else a device skips them).
+    pub fn uses_selectors(&self) -> bool {
+        let selectors = self.selector_base() as u32..self.local_base() as u32;
+        self.instrs.iter().any(|i| selectors.contains(&i.a) || (i.op != Op::Fold && selectors.contains(&i.b)))
+    }
     pub fn selector_base(&self) -> usize {
         self.public_base() + self.num_public_values
     }
