@@ -111,6 +111,19 @@ __device__ __forceinline__ void poseidon2_permute_batch(F* states, uint64_t coun
 // shared memory with an odd stride, free of bank conflicts.
 #define P2_ROW_STRIDE 9
 
+// Stages columns [c0, c0 + n) of rows [base, base + block_rows) (those below `count`) in
+// `tile`, P2_ROW_STRIDE elements a row: the block's threads read consecutive elements
+// (coalesced), then wait for each other.
+template <class F>
+__device__ __forceinline__ void p2_stage_columns(const F* rows, uint64_t width, uint64_t count, uint64_t base,
+                                                 uint32_t block_rows, uint64_t c0, uint32_t n, F* tile) {
+  for (uint32_t l = threadIdx.x; l < n * block_rows; l += blockDim.x) {
+    const uint64_t r = base + l / n;
+    if (r < count) tile[(l / n) * P2_ROW_STRIDE + l % n] = rows[r * width + c0 + l % n];
+  }
+  __syncthreads();
+}
+
 // Plonky3's PaddingFreeSponge<Perm16, 16, 8, 8> over rows, the one device sponge (hash_rows and
 // Merkle leaves). Absorbs one matrix's rows into the sponge states of rows [0, count): the
 // row's elements continue the stream at block offset `pos` (a row of several same-height matrices is their
@@ -139,12 +152,7 @@ CHK_UNROLL
     uint32_t p = pos;
     for (uint64_t c0 = 0; c0 < width;) {
       const uint32_t n = (uint32_t)((width - c0) < (uint64_t)(RATE - p) ? (width - c0) : (RATE - p));
-      // Stage columns [c0, c0 + n) of the block's rows: element l of the block's n * blockDim.
-      for (uint32_t l = t; l < n * blockDim.x; l += blockDim.x) {
-        const uint64_t r = base + l / n;
-        if (r < count) tile[(l / n) * P2_ROW_STRIDE + l % n] = rows[r * width + c0 + l % n];
-      }
-      __syncthreads();
+      p2_stage_columns(rows, width, count, base, blockDim.x, c0, n, tile);
 CHK_UNROLL
       for (int i = 0; i < RATE; i++)
         if ((uint32_t)i >= p && (uint32_t)i < p + n) s[i] = tile[t * P2_ROW_STRIDE + (i - p)];
@@ -252,11 +260,7 @@ CHK_UNROLL
     uint32_t p = pos;
     for (uint64_t c0 = 0; c0 < width;) {
       const uint32_t n = (uint32_t)((width - c0) < (uint64_t)(RATE - p) ? (width - c0) : (RATE - p));
-      for (uint32_t l = t; l < n * per_block; l += blockDim.x) {
-        const uint64_t r = base + l / n;
-        if (r < count) tile[(l / n) * P2_ROW_STRIDE + l % n] = rows[r * width + c0 + l % n];
-      }
-      __syncthreads();
+      p2_stage_columns(rows, width, count, base, per_block, c0, n, tile);
       // The rate is lanes 0 and 1.
 CHK_UNROLL
       for (int k = 0; k < 4; k++) {
