@@ -279,9 +279,15 @@ impl Gpu {
     }
 
     /// `len` elements whose contents are unspecified (whatever the pooled buffer held): for
-    /// outputs a kernel writes in full, and uploads.
+    /// outputs a kernel writes in full. On the emulator every byte is [`EMU_POISON`]: a kernel
+    /// that reads an element nobody wrote gets the same wrong value on every run, where a
+    /// pooled buffer's leftovers would depend on what ran before it (and on threads' timing).
     pub fn alloc_uninit<T: Pod>(&self, len: usize) -> Result<DeviceBuffer<T>> {
-        self.alloc_with(len, false)
+        let buf = self.alloc_with(len, false)?;
+        if let RawBuffer::Emu(a) = buf.raw() {
+            a.fill(EMU_POISON);
+        }
+        Ok(buf)
     }
 
     fn alloc_with<T: Pod>(&self, len: usize, zeroed: bool) -> Result<DeviceBuffer<T>> {
@@ -347,7 +353,7 @@ impl Gpu {
         data: &[T],
         visit: Option<Visit<'_, T>>,
     ) -> Result<DeviceBuffer<T>> {
-        let buf = self.alloc_uninit::<T>(data.len())?;
+        let buf = self.alloc_with::<T>(data.len(), false)?;
         // After the allocation, which has a span of its own: spans never nest.
         let _t = trace::span("upload", || format!("{} bytes", size_of_val(data)));
         let src: &[u8] = bytemuck::cast_slice(data);
@@ -527,6 +533,10 @@ enum Residence {
     Emu,
     Cuda(usize),
 }
+
+/// The byte [`Gpu::alloc_uninit`] fills an emulated buffer with: 0xFFFFFFFF is no canonical
+/// 31-bit field element, so a word read before it is written shows in any comparison.
+pub const EMU_POISON: u8 = 0xff;
 
 type ResidentCache = Mutex<HashMap<(Residence, TypeId, u64), Arc<dyn Any + Send + Sync>>>;
 

@@ -371,8 +371,12 @@ impl HostAlloc {
         self.bytes
     }
     pub(crate) fn zero(&self) {
+        self.fill(0);
+    }
+    /// Sets every byte to `byte`.
+    pub(crate) fn fill(&self, byte: u8) {
         // SAFETY: `bytes` bytes at `ptr` (none when empty).
-        unsafe { std::ptr::write_bytes(self.ptr, 0, self.bytes) }
+        unsafe { std::ptr::write_bytes(self.ptr, byte, self.bytes) }
     }
     /// Copies `src` to byte `offset`: disjoint pieces of one buffer, written from several
     /// threads at once.

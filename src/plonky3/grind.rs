@@ -8,15 +8,18 @@
 //! proofs are then a one-thread stock run's on any schedule and any engine, and a device that
 //! fails falls back to the same search on the cpu.
 //!
-//! The search hashes with the PCS's Poseidon2 constants. It runs only when the challenger is
-//! cherenkov's [`Challenger`] and permutes a probe state exactly as those constants do; any other
-//! challenger grinds its own way.
+//! The search hashes with the PCS's Poseidon2 constants. It runs when the challenger is a
+//! `DuplexChallenger<F, _, 16, 8>` over cherenkov's permutation ([`Challenger`]) or over
+//! Plonky3's own Poseidon2 type (`DuplexChallenger<BabyBear, Poseidon2BabyBear<16>, 16, 8>`, what
+//! `default_babybear_poseidon2_16` users build) and permutes a probe state exactly as those
+//! constants do. Any other challenger grinds its own way (p3's parallel search: then only a
+//! one-thread run is reproducible).
 
 use std::any::Any;
 
-use p3_challenger::{CanObserve, CanSample, CanSampleBits, FieldChallenger, GrindingChallenger};
+use p3_challenger::{CanObserve, CanSample, CanSampleBits, DuplexChallenger, FieldChallenger, GrindingChallenger};
 use p3_field::{PackedValue, PrimeField32};
-use p3_symmetric::Permutation;
+use p3_symmetric::{CryptographicPermutation, Permutation};
 use rayon::prelude::*;
 
 use super::config::Challenger;
@@ -24,7 +27,7 @@ use super::fri::{fri_kernel, FriKernel};
 use super::Mmcs;
 use crate::backend::{Dim3, Engine, Gpu, Launch};
 use crate::error::Result;
-use crate::poseidon2::{Poseidon2Constants, Poseidon2Hasher, RATE};
+use crate::poseidon2::{Poseidon2Constants, Poseidon2Field, Poseidon2Hasher, RATE};
 
 /// Threads per block of the device search.
 const THREADS: u32 = 256;
@@ -86,29 +89,49 @@ where
     type Witness = F;
 
     fn grind(&mut self, bits: usize) -> F {
-        let ours = (self.challenger as &mut dyn Any).downcast_mut::<Challenger<F>>();
-        match (ours, self.mmcs) {
-            (Some(ch), Some(mmcs)) if bits > 0 && bits < 31 && (1u64 << bits) < F::ORDER_U64 => {
-                if let Some(w) = smallest_witness(mmcs, ch, bits) {
-                    // The search's answer, checked the verifier's way; only then does the
-                    // transcript move.
-                    let mut probe = ch.clone();
-                    if probe.check_witness(bits, w) {
-                        *ch = probe;
-                        return w;
-                    }
-                }
-                ch.grind(bits)
+        if let Some(mmcs) = self.mmcs.filter(|_| bits > 0 && bits < 31 && (1u64 << bits) < F::ORDER_U64) {
+            let any = self.challenger as &mut dyn Any;
+            let found = if any.is::<Challenger<F>>() {
+                any.downcast_mut::<Challenger<F>>().and_then(|ch| grind_smallest(mmcs, ch, bits))
+            } else {
+                any.downcast_mut::<StockChallenger<F>>().and_then(|ch| grind_smallest(mmcs, ch, bits))
+            };
+            if let Some(w) = found {
+                return w;
             }
-            _ => self.challenger.grind(bits),
         }
+        self.challenger.grind(bits)
     }
+}
+
+/// p3's duplex challenger over Plonky3's own Poseidon2-16 type.
+type StockChallenger<F> = DuplexChallenger<F, <F as Poseidon2Field<16>>::Plonky3Perm, 16, 8>;
+
+/// [`smallest_witness`], checked the verifier's way; only then does `ch`'s transcript move.
+/// `None` (the transcript untouched) when the search does not apply.
+fn grind_smallest<F, P>(mmcs: &Mmcs<F>, ch: &mut DuplexChallenger<F, P, 16, 8>, bits: usize) -> Option<F>
+where
+    F: Poseidon2Hasher,
+    P: CryptographicPermutation<[F; 16]>,
+{
+    let w = smallest_witness(mmcs, ch, bits)?;
+    let mut probe = ch.clone();
+    // `check_witness`, which p3 defines only for challengers that also grind packed.
+    probe.observe(w);
+    (CanSampleBits::<usize>::sample_bits(&mut probe, bits) == 0).then(|| {
+        *ch = probe;
+        w
+    })
 }
 
 /// The smallest witness that passes `bits` of proof-of-work after `ch`'s transcript: on the
 /// device when `mmcs` has one (the cpu after a device failure, which is recorded), `None` when
 /// `ch` does not hash with `mmcs`'s constants.
-fn smallest_witness<F: Poseidon2Hasher>(mmcs: &Mmcs<F>, ch: &Challenger<F>, bits: usize) -> Option<F> {
+fn smallest_witness<F, P>(mmcs: &Mmcs<F>, ch: &DuplexChallenger<F, P, 16, 8>, bits: usize) -> Option<F>
+where
+    F: Poseidon2Hasher,
+    P: CryptographicPermutation<[F; 16]>,
+{
     let c = mmcs.constants();
     if !same_permutation(ch, c) {
         return None;
@@ -130,7 +153,11 @@ fn smallest_witness<F: Poseidon2Hasher>(mmcs: &Mmcs<F>, ch: &Challenger<F>, bits
 
 /// Whether `ch`'s permutation is `c`'s: a duplex squeeze of a probe state reads the permuted
 /// rate back (in reverse, `sample` pops), which must match `c`'s permutation of it.
-fn same_permutation<F: Poseidon2Hasher>(ch: &Challenger<F>, c: &Poseidon2Constants<F, 16>) -> bool {
+fn same_permutation<F, P>(ch: &DuplexChallenger<F, P, 16, 8>, c: &Poseidon2Constants<F, 16>) -> bool
+where
+    F: Poseidon2Hasher,
+    P: CryptographicPermutation<[F; 16]>,
+{
     let probe: [F; 16] = core::array::from_fn(|i| F::from_u32(0x9e37_79b9u32.wrapping_mul(i as u32 + 1) >> 2));
     let mut squeeze = ch.clone();
     squeeze.sponge_state = probe;
@@ -145,7 +172,11 @@ fn same_permutation<F: Poseidon2Hasher>(ch: &Challenger<F>, c: &Poseidon2Constan
 /// The state every candidate shares before the permutation, and the candidate's slot
 /// (`DuplexChallenger::duplexing` after observing it: the buffered inputs, zeros up to the rate,
 /// the absorb's length added to the first capacity element).
-fn absorb_state<F: Poseidon2Hasher>(ch: &Challenger<F>) -> ([F; 16], usize) {
+fn absorb_state<F, P>(ch: &DuplexChallenger<F, P, 16, 8>) -> ([F; 16], usize)
+where
+    F: Poseidon2Hasher,
+    P: CryptographicPermutation<[F; 16]>,
+{
     let slot = ch.input_buffer.len();
     let mut s = ch.sponge_state;
     for (i, x) in s[..RATE].iter_mut().enumerate() {
@@ -238,14 +269,22 @@ mod tests {
 
     /// The first witness from 0 upwards that p3's own check accepts: what a one-thread
     /// `DuplexChallenger::grind` returns.
-    fn first_passing<F: Poseidon2Hasher>(ch: &Challenger<F>, bits: usize) -> F {
-        (0..).map(F::from_u32).find(|&w| ch.clone().check_witness(bits, w)).expect("a witness")
+    fn first_passing<C: GrindingChallenger + Clone>(ch: &C, bits: usize) -> C::Witness
+    where
+        C::Witness: PrimeCharacteristicRing,
+    {
+        (0..).map(C::Witness::from_u32).find(|&w| ch.clone().check_witness(bits, w)).expect("a witness")
     }
 
     /// Every buffer fill (the candidate's slot 0..7; an output pending or not) at several
-    /// difficulties, on the cpu and the emulator: the smallest witness, and the transcript moved
-    /// as p3's own check moves it.
-    fn smallest_witness_on<F: Poseidon2Hasher>(c: Poseidon2Constants<F, 16>) {
+    /// difficulties, on the cpu and the emulator, with a challenger over `perm` (cherenkov's or
+    /// Plonky3's own type): the smallest witness, and the transcript moved as p3's own check
+    /// moves it.
+    fn smallest_witness_with<F, P>(c: Poseidon2Constants<F, 16>, perm: P)
+    where
+        F: Poseidon2Hasher,
+        P: CryptographicPermutation<[F; 16]> + CryptographicPermutation<[F::Packing; 16]> + 'static,
+    {
         let seed = crate::check::seed_from_env();
         eprintln!("seed {seed}");
         let mut rng = StdRng::seed_from_u64(seed);
@@ -253,7 +292,7 @@ mod tests {
             let mmcs = Mmcs::on(c.clone(), 0, engine.clone());
             for buffered in 0..RATE {
                 let bits = 1 + 2 * buffered % 11;
-                let mut ch = Challenger::<F>::new(c.cpu_permutation());
+                let mut ch = DuplexChallenger::<F, P, 16, 8>::new(perm.clone());
                 for _ in 0..rng.random_range(0..20) {
                     ch.observe(F::from_u32(rng.random_range(0..F::ORDER_U32)));
                 }
@@ -278,18 +317,31 @@ mod tests {
                 assert_eq!(ours.output_buffer, stock.output_buffer);
                 assert_eq!(mmcs.last_device_error(), None);
             }
-            assert_eq!(Grinding::new(&mut Challenger::<F>::new(c.cpu_permutation()), Some(&mmcs)).grind(0), F::ZERO);
+            let mut fresh = DuplexChallenger::<F, P, 16, 8>::new(perm.clone());
+            assert_eq!(Grinding::new(&mut fresh, Some(&mmcs)).grind(0), F::ZERO);
         }
     }
 
     #[test]
     fn grinding_finds_the_smallest_witness_babybear() {
-        smallest_witness_on(Poseidon2Constants::<BabyBear, 16>::babybear_default_16());
+        let c = Poseidon2Constants::<BabyBear, 16>::babybear_default_16();
+        smallest_witness_with(c.clone(), c.cpu_permutation());
     }
 
     #[test]
     fn grinding_finds_the_smallest_witness_koalabear() {
-        smallest_witness_on(Poseidon2Constants::<KoalaBear, 16>::koalabear_default_16());
+        let c = Poseidon2Constants::<KoalaBear, 16>::koalabear_default_16();
+        smallest_witness_with(c.clone(), c.cpu_permutation());
+    }
+
+    /// p3's challenger over Plonky3's own Poseidon2 type (`default_babybear_poseidon2_16()`'s)
+    /// grinds with the same search: a one-thread stock run's witness on any pool.
+    #[test]
+    fn grinding_with_plonky3s_own_permutation_type() {
+        let c = Poseidon2Constants::<BabyBear, 16>::babybear_default_16();
+        smallest_witness_with(c, p3_baby_bear::default_babybear_poseidon2_16());
+        let c = Poseidon2Constants::<KoalaBear, 16>::koalabear_default_16();
+        smallest_witness_with(c, p3_koala_bear::default_koalabear_poseidon2_16());
     }
 
     /// A challenger over another permutation than the PCS's grinds its own way; its witness

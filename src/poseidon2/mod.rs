@@ -43,7 +43,7 @@ pub trait Poseidon2Field<const W: usize>:
     const SBOX_DEGREE: u64;
     const KERNEL: &'static str;
     /// Plonky3's permutation type (`Poseidon2BabyBear<W>` / `Poseidon2KoalaBear<W>`).
-    type Plonky3Perm: Permutation<[Self; W]>
+    type Plonky3Perm: CryptographicPermutation<[Self; W]>
         + Permutation<[<Self as Field>::Packing; W]>
         + Sync
         + Send
