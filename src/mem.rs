@@ -129,3 +129,16 @@ mod tests {
         assert_eq!(Size::of(4, "x").bytes_of::<u32>().unwrap(), 16);
     }
 }
+
+/// `flat` cut into consecutive pieces of `lens` (which sum to at most its length; anything past
+/// them is dropped). The first piece keeps `flat`'s allocation, each later piece is copied
+/// once from what remains: cheap when the pieces shrink, as a tree's layers do.
+pub(crate) fn split_lengths<T>(mut flat: Vec<T>, lens: impl IntoIterator<Item = usize>) -> Vec<Vec<T>> {
+    let lens = lens.into_iter();
+    let mut out = Vec::with_capacity(lens.size_hint().0);
+    for len in lens {
+        let rest = flat.split_off(len);
+        out.push(std::mem::replace(&mut flat, rest));
+    }
+    out
+}

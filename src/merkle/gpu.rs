@@ -126,13 +126,8 @@ fn fold<F: Poseidon2Hasher>(
     if keep {
         return Ok((Vec::new(), Some(Layers { buf: all, offsets })));
     }
-    let mut flat = hash::download_digests(gpu, &all)?;
-    let mut out = Vec::with_capacity(layers.len());
-    for layer in layers {
-        let rest = flat.split_off(layer.padded);
-        out.push(std::mem::replace(&mut flat, rest));
-    }
-    Ok((out, None))
+    let flat = hash::download_digests(gpu, &all)?;
+    Ok((crate::mem::split_lengths(flat, layers.iter().map(|l| l.padded)), None))
 }
 
 /// A Merkle tree whose digest layers stay in device memory: the root is read back, and an

@@ -263,7 +263,6 @@ fn split_rows<F: Clone>(values: Vec<F>, width: usize, count: usize) -> Vec<Vec<F
 #[allow(unsafe_code)] // launches reading rows below their matrix's height
 fn gather_rows(g: &Gpu, jobs: &[(&DeviceBuffer<u32>, usize, Vec<usize>)]) -> Result<Vec<Vec<u32>>> {
     let size = |what: &str| Error::SizeOverflow(format!("{what} gathered in one batch"));
-    let total_rows = jobs.iter().map(|(_, _, r)| r.len()).sum::<usize>();
     let mut total_words = 0usize;
     for (_, width, rows) in jobs {
         u32::try_from(*width).map_err(|_| size("a leaf matrix's width"))?;
@@ -274,7 +273,6 @@ fn gather_rows(g: &Gpu, jobs: &[(&DeviceBuffer<u32>, usize, Vec<usize>)]) -> Res
         return Ok(vec![Vec::new(); jobs.len()]);
     }
     let ids: Vec<u64> = jobs.iter().flat_map(|(_, _, r)| r.iter().map(|&i| i as u64)).collect();
-    debug_assert_eq!(ids.len(), total_rows);
     let d_ids = g.upload(&ids)?;
     let d_out = g.alloc_uninit::<u32>(total_words)?;
     let (mut at_id, mut at_word) = (0usize, 0usize);
@@ -297,13 +295,8 @@ fn gather_rows(g: &Gpu, jobs: &[(&DeviceBuffer<u32>, usize, Vec<usize>)]) -> Res
         at_id += rows.len();
         at_word += words;
     }
-    let mut flat = g.download(&d_out)?;
-    let mut out = Vec::with_capacity(jobs.len());
-    for (_, width, rows) in jobs {
-        let rest = flat.split_off(rows.len() * width);
-        out.push(std::mem::replace(&mut flat, rest));
-    }
-    Ok(out)
+    let flat = g.download(&d_out)?;
+    Ok(crate::mem::split_lengths(flat, jobs.iter().map(|(_, width, rows)| rows.len() * width)))
 }
 
 /// [`MerkleTree::rows_batch`] of several trees at once: every tree whose leaves are kept on the
@@ -328,10 +321,12 @@ where
             tree.check_index(i)?;
         }
         if let Some(d) = batched(tree) {
-            let log_max = super::log2_ceil(tree.layout.max_height());
             for (m, &(h, width)) in tree.dims().iter().enumerate() {
-                let shift = log_max - super::log2_ceil(h);
-                jobs.push((&d.rows[m], width, indices.iter().map(|&i| i >> shift).collect::<Vec<usize>>()));
+                jobs.push((
+                    &d.rows[m],
+                    width,
+                    indices.iter().map(|&i| tree.layout.row_at(h, i)).collect::<Vec<usize>>(),
+                ));
             }
         }
     }

@@ -107,6 +107,12 @@ impl Layout {
         self.layers[0].raw
     }
 
+    /// The row a leaf index opens in a matrix of `height` rows: the index shifted down by the
+    /// levels between the tallest matrix and this one (Plonky3's `index >> bits_reduced`).
+    pub fn row_at(&self, height: usize, index: usize) -> usize {
+        index >> (log2_ceil(self.max_height()) - log2_ceil(height))
+    }
+
     /// Layers the openings walk for a cap of `cap_height` (clamped to the tree, as Plonky3 does).
     pub fn proof_levels(&self, cap_height: usize) -> usize {
         let top = self.layers.len() - 1;
@@ -377,8 +383,7 @@ impl<F: Copy + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
         for &i in indices {
             self.check_index(i)?;
         }
-        let log_max = log2_ceil(self.layout.max_height());
-        let row_of = |h: usize, index: usize| index >> (log_max - log2_ceil(h));
+        let row_of = |h: usize, index: usize| self.layout.row_at(h, index);
         let mut out: Vec<Vec<Vec<F>>> = vec![Vec::with_capacity(self.leaves.dims.len()); indices.len()];
         match (self.leaves.host.get(), &self.leaves.source) {
             (None, Some(source)) => {

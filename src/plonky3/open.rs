@@ -227,6 +227,10 @@ fn device_compress<F: Poseidon2Hasher + TwoAdicField + BinomiallyExtendable<4>>(
     width: usize,
     powers: &[Challenge<F>],
 ) -> Result<Vec<Challenge<F>>> {
+    if width == 0 {
+        // Nothing to combine: no upload, launch or copy.
+        return Ok(Challenge::<F>::zero_vec(height));
+    }
     let d_powers = gpu.upload(&to_words::<F>(&powers[..width]))?;
     from_words::<F>(gpu.download(&device_compress_resident::<F>(gpu, rows, height, width, (&d_powers, 0))?)?)
 }
