@@ -102,9 +102,29 @@ impl Size {
     }
 }
 
+/// `flat` cut into consecutive pieces of `lens` (which sum to at most its length; anything past
+/// them is dropped). The first piece keeps `flat`'s allocation, each later piece is copied
+/// once from what remains: cheap when the pieces shrink, as a tree's layers do.
+pub(crate) fn split_lengths<T>(mut flat: Vec<T>, lens: impl IntoIterator<Item = usize>) -> Vec<Vec<T>> {
+    let lens = lens.into_iter();
+    let mut out = Vec::with_capacity(lens.size_hint().0);
+    for len in lens {
+        let rest = flat.split_off(len);
+        out.push(std::mem::replace(&mut flat, rest));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_lengths_cuts_in_order() {
+        let parts = split_lengths((0..10u32).collect(), [4, 0, 3, 2]);
+        assert_eq!(parts, vec![vec![0, 1, 2, 3], vec![], vec![4, 5, 6], vec![7, 8]]);
+        assert!(split_lengths(Vec::<u8>::new(), []).is_empty());
+    }
 
     #[test]
     fn impossible_allocations_are_errors() {
@@ -128,17 +148,4 @@ mod tests {
         assert!(Size::of(usize::MAX / 8, "x").bytes_of::<u64>().is_err());
         assert_eq!(Size::of(4, "x").bytes_of::<u32>().unwrap(), 16);
     }
-}
-
-/// `flat` cut into consecutive pieces of `lens` (which sum to at most its length; anything past
-/// them is dropped). The first piece keeps `flat`'s allocation, each later piece is copied
-/// once from what remains: cheap when the pieces shrink, as a tree's layers do.
-pub(crate) fn split_lengths<T>(mut flat: Vec<T>, lens: impl IntoIterator<Item = usize>) -> Vec<Vec<T>> {
-    let lens = lens.into_iter();
-    let mut out = Vec::with_capacity(lens.size_hint().0);
-    for len in lens {
-        let rest = flat.split_off(len);
-        out.push(std::mem::replace(&mut flat, rest));
-    }
-    out
 }
