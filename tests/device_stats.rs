@@ -159,3 +159,20 @@ fn results_come_back_into_the_callers_memory() {
     assert_eq!(got, want);
     assert_ne!(got.as_ptr(), at, "checked, recompute: a fresh result beside the input");
 }
+
+/// An uninitialized emulated buffer reads as `EMU_POISON` whether it is fresh or comes from the
+/// pool holding another call's data: a kernel that reads what nobody wrote fails every run.
+#[test]
+fn uninitialized_emulated_buffers_are_poisoned() {
+    use cherenkov::backend::{EmuDevice, Gpu, EMU_POISON};
+    let gpu = Gpu::emu(EmuDevice::new(Default::default()));
+    let poison = u32::from_ne_bytes([EMU_POISON; 4]);
+    let fresh = gpu.alloc_uninit::<u32>(1000).unwrap();
+    assert!(gpu.download(&fresh).unwrap().iter().all(|&w| w == poison));
+    drop(fresh);
+    let data: Vec<u32> = (0..1000).collect();
+    drop(gpu.upload(&data).unwrap()); // back to the pool, holding data
+    let reused = gpu.alloc_uninit::<u32>(1000).unwrap();
+    assert!(gpu.stats().pooled_allocations > 0, "the pool served it: {:?}", gpu.stats());
+    assert!(gpu.download(&reused).unwrap().iter().all(|&w| w == poison));
+}

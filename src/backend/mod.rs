@@ -26,7 +26,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use device::trace;
-pub use device::{Device, DeviceBuffer, Gpu, RawBuffer, Visit, Visitor};
+pub use device::{Device, DeviceBuffer, Gpu, RawBuffer, Visit, Visitor, EMU_POISON};
 pub use emu::{EmuConfig, EmuDevice, Schedule};
 pub use fallback::DeviceFallback;
 pub use plan::{DeviceProps, Dim3, FastDiv, KernelArg, Launch};
