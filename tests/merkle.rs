@@ -244,6 +244,12 @@ fn device_resident_trees_equal_the_cpu_tree() {
                 assert!(built.bytes_to_host < (leaves * 32 / 4) as u64, "{shapes:?}: {built}");
             }
             assert_eq!(opened.bytes_to_host, (indices.len() * tree.levels() * 32) as u64, "{shapes:?}: {opened}");
+            if tree.levels() > 0 {
+                // One upload (indices and offsets packed), one output, one download: two
+                // buffers, and a synchronization for each transfer and fresh allocation.
+                assert_eq!(opened.allocations + opened.pooled_allocations, 2, "{shapes:?}: {opened}");
+                assert_eq!(opened.synchronizations, 2 + opened.allocations, "{shapes:?}: {opened}");
+            }
             assert!(matches!(tree.siblings(&[leaves]), Err(Error::IndexOutOfBounds { .. })));
         }
         let mixed = matrices::<KoalaBear>(&mut rng, &[(8, 2), (4, 2)]);

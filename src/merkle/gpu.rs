@@ -186,21 +186,23 @@ impl<F: Poseidon2Hasher> DeviceTree<F> {
         }
         let count = u32::try_from(indices.len())
             .map_err(|_| Error::SizeOverflow(format!("{} openings in one call", indices.len())))?;
-        // Below 2^31 leaves (checked when built), so every index fits the kernel's u32.
+        // Below 2^31 leaves (checked when built), so every index fits the kernel's u32. The
+        // indices and the layers' offsets (the root's layer has no sibling) go up in one upload
+        // (one synchronization); the offsets' part starts 16-byte aligned, as u64s need.
         let ids: Vec<u32> = indices.iter().map(|&i| i as u32).collect();
-        let ids = self.gpu.upload(&ids)?;
-        let out = self.gpu.alloc::<u32>(indices.len() * self.levels * DIGEST)?;
-        // The root's layer has no sibling.
-        let offsets = self.gpu.upload(&self.layers.offsets[..self.levels])?;
+        let offsets: &[u32] = bytemuck::cast_slice(&self.layers.offsets[..self.levels]);
+        let (packed, at) = self.gpu.upload_packed(&[&ids, offsets])?;
+        // Every word is written: count · levels digests.
+        let out = self.gpu.alloc_uninit::<u32>(indices.len() * self.levels * DIGEST)?;
         let l = Launch::new(
             "chk_merkle_gather_siblings",
             Dim3 { x: count.div_ceil(GATHER_BLOCK), y: self.levels as u32, z: 1 },
             Dim3::x(GATHER_BLOCK),
         )
         .buf(&self.layers.buf)
-        .buf(&offsets)
+        .buf_at(&packed, at[1])
         .u32(0)
-        .buf(&ids)
+        .buf_at(&packed, at[0])
         .u32(count)
         .u32(self.levels as u32)
         .buf(&out);
