@@ -172,6 +172,11 @@ const char* basename_of(const char* path) {
   return s ? s + 1 : path;
 }
 
+// Whether two __FILE__ strings name one file. A translation unit's copies of the literal are
+// usually one pointer; the string compare runs only when they are not. Every lane reaching a
+// warp op compares itself with the lanes already there (about 32^2 / 2 compares a shuffle).
+bool same_file(const char* a, const char* b) { return a == b || strcmp(a, b) == 0; }
+
 }  // namespace
 }  // namespace cuda_emu
 
@@ -337,7 +342,7 @@ void syncthreads(const char* file, int line) {
   TSAN_RELEASE(&f->arrive_sync);
   if (w->at_barrier == w->live) {
     for (Fiber& g : w->fibers) {
-      if (g.line != line || strcmp(g.file, file) != 0)
+      if (g.line != line || !same_file(g.file, file))
         fiber_fail(CHK_EMU_BARRIER_DIVERGENCE,
                    fmt("barrier divergence in block (%u,%u,%u): thread %u waits at __syncthreads %s:%d, "
                        "thread %u at %s:%d",
@@ -434,7 +439,7 @@ uint64_t warp_op(uint32_t kind, uint32_t mask, uint64_t value, int arg, int widt
     if (g.state != F_WARP) {
       complete = false;
     } else if (g.wkind != kind || g.wmask != mask || g.wwidth != width || g.line != line ||
-               strcmp(g.file, file) != 0) {
+               !same_file(g.file, file)) {
       fiber_fail(CHK_EMU_WARP_MISUSE,
                  fmt("lanes of warp %u reach different warp ops: lane %u at %s(mask %08x) %s:%d, lane "
                      "%u at %s(mask %08x) %s:%d",
