@@ -371,8 +371,8 @@ impl<F: Copy, M> MerkleTree<F, M> {
 }
 
 impl<F: Copy + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
-    /// The rows opened at leaf `index`: matrix m's row `index >> (log2_ceil(max) − log2_ceil(h_m))`,
-    /// in commit order.
+    /// The rows opened at leaf `index`: matrix m's row [`Layout::row_at`]`(h_m, index)`, in commit
+    /// order.
     pub fn rows(&self, index: usize) -> Result<Vec<Vec<F>>> {
         Ok(self.rows_batch(&[index])?.pop().expect("one index, one opening"))
     }
@@ -383,12 +383,11 @@ impl<F: Copy + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
         for &i in indices {
             self.check_index(i)?;
         }
-        let row_of = |h: usize, index: usize| self.layout.row_at(h, index);
         let mut out: Vec<Vec<Vec<F>>> = vec![Vec::with_capacity(self.leaves.dims.len()); indices.len()];
         match (self.leaves.host.get(), &self.leaves.source) {
             (None, Some(source)) => {
                 for (m, &(h, _)) in self.leaves.dims.iter().enumerate() {
-                    let rows: Vec<usize> = indices.iter().map(|&i| row_of(h, i)).collect();
+                    let rows: Vec<usize> = indices.iter().map(|&i| self.layout.row_at(h, i)).collect();
                     for (o, row) in out.iter_mut().zip(source.rows(m, &rows)?) {
                         o.push(row);
                     }
@@ -397,7 +396,7 @@ impl<F: Copy + Send + Sync, M: Matrix<F>> MerkleTree<F, M> {
             _ => {
                 for m in self.leaves.get()? {
                     for (o, &i) in out.iter_mut().zip(indices) {
-                        o.push(m.row_slice(row_of(m.height(), i)).expect("row on the ladder").to_vec());
+                        o.push(m.row_slice(self.layout.row_at(m.height(), i)).expect("row on the ladder").to_vec());
                     }
                 }
             }
