@@ -59,13 +59,18 @@ const BATCH_MIN: usize = 256;
 /// The batch test's soundness: a set with a point outside G2 passes with probability at most
 /// 2^-SECURITY_BITS.
 const SECURITY_BITS: u32 = 100;
-/// The widest coefficient range a round may draw from, 2^13: below h's smallest prime, so the
-/// coefficients are distinct modulo every prime dividing h.
-const MAX_ROUND_BITS: u32 = 13;
+/// The widest coefficient range a round draws from, 2^10. Soundness needs 2^c below h's
+/// smallest prime (10069 > 2^13), so that the coefficients are distinct modulo every prime
+/// dividing h. Speed caps it lower: the rounds run side by side (the cpu MSM's
+/// `rounds_groups`), and wider rounds' buckets outgrow the caches — at 2^16 points (IFMA,
+/// 2 threads, min of 15) c = 10 took 54–56 ms, c = 13 (8 rounds, the cost model's pick without
+/// the cap) 69–91 ms, c = 11 and 12 in between.
+const MAX_ROUND_BITS: u32 = 10;
 
 /// The coefficient width `c` of the batch test's rounds for `n` points: each round costs n
 /// bucket additions plus running sums over 2^(c-1) buckets (a few additions each), and
-/// ⌈SECURITY_BITS / c⌉ rounds are needed; the cheapest total (at 2^14 points: c = 10, ten rounds).
+/// ⌈SECURITY_BITS / c⌉ rounds are needed; the cheapest total up to [`MAX_ROUND_BITS`] (from
+/// 2^12 points on: c = 10, ten rounds).
 fn round_bits(n: usize) -> u32 {
     let cost = |c: u32| SECURITY_BITS.div_ceil(c) as usize * (n + 3 * (1usize << (c - 1)));
     (6..=MAX_ROUND_BITS).min_by_key(|&c| cost(c)).expect("a non-empty range")
@@ -77,7 +82,7 @@ fn round_bits(n: usize) -> u32 {
 /// round draws coefficients ρ_i uniformly from the 2^c integers in [-2^(c-1), 2^(c-1)) with the
 /// OS-seeded thread RNG (unknown to whoever chose the points) and tests C = Σ ρ_i P_i with
 /// [`g2_in_subgroup`]; C ∈ G2 iff Σ ρ_i T_i = 0. If some T_j ≠ 0, its order m is at least 10069
-/// (h's smallest prime) > 2^13 ≥ 2^c, and given every other ρ_i that sum vanishes only for ρ_j
+/// (h's smallest prime) > 2^13 > 2^c, and given every other ρ_i that sum vanishes only for ρ_j
 /// in one residue class mod m: at most one of the 2^c values. Each round misses with
 /// probability ≤ 2^-c, ⌈100 / c⌉ independent rounds with ≤ 2^-100. Points all in G2 always
 /// pass. Cost: each round is one MSM window (the coefficients are its signed digits, so one

@@ -26,25 +26,16 @@ use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use rayon::prelude::*;
 
 use super::xyzz8;
-use super::{pippenger, running_sum, Layout};
+use super::{batch_len, pippenger, rounds_groups, running_sum, Layout, PENDING};
 use crate::error::Result;
 use crate::field::fq2_lanes::{self, Fq2x8};
 use crate::field::lanes52::{self as fq8, Fq52, Fq8, Modulus52, LIMBS};
-use crate::mem;
+use crate::mem::{self, Size};
 
 /// Additions per batch at most: enough to spread the inversion (≈ 330 vector products, one
 /// chain) thin, few enough that the batch's stash stays in L2. Fewer with few buckets
 /// ([`batch_len`]).
 const BATCH: usize = 2048;
-
-/// Pending additions (bucket already queued) kept, in batches; beyond, the side sums take them.
-const PENDING: usize = 4;
-
-/// A batch fills at most a quarter of the buckets: each bucket takes one addition per batch,
-/// and the rest wait in the pending list.
-fn batch_len(buckets: usize) -> usize {
-    (buckets / 4).clamp(8, BATCH)
-}
 
 /// Marks the identity in x's first limb word 4 (a canonical limb is below 2^52).
 const IDENTITY: u64 = u64::MAX;
@@ -201,6 +192,9 @@ pub fn msm_digits<P: IfmaCurve>(table: &[Affine<P>], sets: &[&[i32]], layout: La
     assert!(available(), "the IFMA MSM needs AVX-512 IFMA");
     let mut points: Vec<P::Record> = mem::with_capacity(table.len())?;
     points.par_extend(table.par_iter().map(to_record::<P>));
+    if sets.len() > 1 && layout.windows == 1 && layout.copies == 1 {
+        return rounds::<P>(&points, sets, layout.c);
+    }
     sets.par_iter()
         .map(|digits| {
             pippenger(table, digits, layout, |pairs, buckets| {
@@ -218,6 +212,49 @@ pub fn msm_digits<P: IfmaCurve>(table: &[Affine<P>], sets: &[&[i32]], layout: La
             })
         })
         .collect()
+}
+
+/// One-window digit sets over the same points (the subgroup test's rounds), groups of sets
+/// ([`rounds_groups`]) each in one accumulator, the sets' bucket ranges side by side: batches
+/// as long as a window of many buckets would have (a set alone has 2^(c-1) buckets, c = 10,
+/// and a batch takes a quarter of them, so each inversion served 128 additions).
+fn rounds<P: IfmaCurve>(points: &[P::Record], sets: &[&[i32]], c: u32) -> Result<Vec<Projective<P>>> {
+    let buckets = 1usize << (c - 1);
+    let groups = rounds_groups(sets.len(), buckets);
+    let sums = sets
+        .par_chunks(sets.len().div_ceil(groups))
+        .map(|group| {
+            let mut acc = Accumulator::<P>::new(points, Size::of(group.len(), "MSM buckets").times(buckets).get()?)?;
+            for i in 0..points.len() {
+                for (k, digits) in group.iter().enumerate() {
+                    let d = digits[i];
+                    if d != 0 {
+                        acc.add(k * buckets + (d.unsigned_abs() - 1) as usize, i, d < 0);
+                    }
+                }
+            }
+            Ok(acc.finish_ranges(buckets))
+        })
+        .collect::<Result<Vec<Vec<_>>>>()?;
+    Ok(sums.into_iter().flatten().map(Into::into).collect())
+}
+
+/// Σ (b+1) · extra[b] over side sums `extra` (bucket b is copy b / stride of bucket
+/// b mod stride): by scalar multiplication when few are set (random inputs: none), by running
+/// sums over all of them otherwise.
+fn extra_sum<P: SWCurveConfig>(extra: &[Bucket<P>], stride: usize) -> Bucket<P> {
+    let set: Vec<usize> = (0..extra.len()).filter(|&b| !extra[b].is_zero()).collect();
+    if set.len() * 16 < extra.len() {
+        let weighted = |&b: &usize| Projective::<P>::from(extra[b]).mul_bigint([(b % stride) as u64 + 1]);
+        Bucket::from(set.iter().map(weighted).sum::<Projective<P>>().into_affine())
+    } else {
+        // Fold the copies, then running sums.
+        let mut folded = vec![Bucket::ZERO; stride];
+        for (b, e) in extra.iter().enumerate() {
+            folded[b % stride] += e;
+        }
+        running_sum(&vec![Affine::<P>::identity(); stride], &folded)
+    }
 }
 
 fn words<P: IfmaCurve>() -> usize {
@@ -299,7 +336,7 @@ impl<'a, P: IfmaCurve> Accumulator<'a, P> {
             pending: Vec::new(),
             stash: Vec::with_capacity(2 * BATCH / 8),
             equal: Vec::with_capacity(2 * BATCH / 8),
-            batch: batch_len(buckets),
+            batch: batch_len(buckets, BATCH),
         })
     }
 
@@ -343,8 +380,24 @@ impl<'a, P: IfmaCurve> Accumulator<'a, P> {
         self.drain();
         let filled: Vec<bool> = self.state.iter().map(|&s| s != EMPTY).collect();
         let mut total = P::bucket_sum(&self.buckets, &filled, stride, copies);
-        total += &self.extra_sum(stride);
+        total += &extra_sum(&self.extra, stride);
         total
+    }
+
+    /// The sum Σ (b+1) · bucket[b] of each range of `range` buckets (one set of
+    /// [`rounds`] each), after the queue and the pending list are drained.
+    fn finish_ranges(mut self, range: usize) -> Vec<Bucket<P>> {
+        self.drain();
+        let filled: Vec<bool> = self.state.iter().map(|&s| s != EMPTY).collect();
+        (0..self.buckets.len())
+            .step_by(range)
+            .map(|at| {
+                let r = at..at + range;
+                let mut total = P::bucket_sum(&self.buckets[r.clone()], &filled[r.clone()], range, 1);
+                total += &extra_sum(&self.extra[r], range);
+                total
+            })
+            .collect()
     }
 
     /// Flushes until the pending list is empty. A round that queues a single addition means
@@ -378,24 +431,6 @@ impl<'a, P: IfmaCurve> Accumulator<'a, P> {
     fn add_to_side_sum(&mut self, b: usize, i: usize, neg: bool) {
         let q = to_affine::<P>(&self.points[i]);
         self.extra[b] += if neg { -q } else { q };
-    }
-
-    /// Σ (b+1) · extra[b]: by scalar multiplication when few side sums are set (random inputs:
-    /// none), by running sums over all of them otherwise.
-    /// (Bucket b is copy b / stride of bucket b mod stride.)
-    fn extra_sum(&self, stride: usize) -> Bucket<P> {
-        let set: Vec<usize> = (0..self.extra.len()).filter(|&b| !self.extra[b].is_zero()).collect();
-        if set.len() * 16 < self.extra.len() {
-            let weighted = |&b: &usize| Projective::<P>::from(self.extra[b]).mul_bigint([(b % stride) as u64 + 1]);
-            Bucket::from(set.iter().map(weighted).sum::<Projective<P>>().into_affine())
-        } else {
-            // Fold the copies, then running sums.
-            let mut folded = vec![Bucket::ZERO; stride];
-            for (b, e) in self.extra.iter().enumerate() {
-                folded[b % stride] += e;
-            }
-            running_sum(&vec![Affine::<P>::identity(); stride], &folded)
-        }
     }
 
     fn flush(&mut self) {

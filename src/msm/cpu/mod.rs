@@ -23,7 +23,7 @@ mod ifma;
 #[allow(unsafe_code)] // gathers of bucket records
 mod xyzz8;
 
-/// Additions gathered before their denominators are inverted together.
+/// Additions gathered before their denominators are inverted together, at most ([`batch_len`]).
 const BATCH: usize = 512;
 
 /// The signed window width for `n` points: accumulation costs n per window and the reduction
@@ -158,9 +158,53 @@ fn few_points<P: SWCurveConfig>(
     (scalars.len() <= 16 && layout.copies == 1).then(|| table.iter().zip(scalars).map(|(b, s)| b.mul_bigint(s)).sum())
 }
 
-/// [`portable_digits`] for each digit set, the sets in parallel.
+/// [`portable_digits`] for each digit set, the sets in parallel; one-window sets (the subgroup
+/// test's rounds) by [`portable_rounds`].
 fn portable_sets<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<P>>> {
+    if sets.len() > 1 && layout.windows == 1 && layout.copies == 1 {
+        return portable_rounds(table, sets, layout.c);
+    }
     sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
+}
+
+/// Buckets one accumulator of side-by-side one-window sets ([`portable_rounds`], and the IFMA
+/// path's) takes at most: 4096 G2 buckets are ~0.6 MB of records, about what stays in L2 while
+/// batches gather from them at random (with 16384, the 2^16-point subgroup test ran 10–40%
+/// slower).
+const ROUND_BUCKETS: usize = 4096;
+
+/// How many accumulators (groups of sets) `sets` one-window sets of `buckets` buckets each take:
+/// one per thread at least, and few enough sets in each that their buckets stay within
+/// [`ROUND_BUCKETS`].
+pub(crate) fn rounds_groups(sets: usize, buckets: usize) -> usize {
+    rayon::current_num_threads().max((sets * buckets).div_ceil(ROUND_BUCKETS)).clamp(1, sets.max(1))
+}
+
+/// One-window digit sets over the same points, a group of sets per thread in one accumulator
+/// whose buckets are the sets' bucket ranges side by side. A set's window alone has few buckets
+/// (2^(c-1), c ≈ 10), so its batches are short (a quarter of the buckets) and each pays an
+/// inversion per ~128 additions; side by side, batches take the full [`BATCH`], and each point
+/// is read once for all the sets of its group ([`rounds_groups`]).
+fn portable_rounds<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], c: u32) -> Result<Vec<Projective<P>>> {
+    let buckets = 1usize << (c - 1);
+    let groups = rounds_groups(sets.len(), buckets);
+    let sums = sets
+        .par_chunks(sets.len().div_ceil(groups))
+        .map(|group| {
+            let mut acc = Accumulator::new(Size::of(group.len(), "MSM buckets").times(buckets).get()?)?;
+            for (i, p) in table.iter().enumerate().filter(|(_, p)| !p.is_zero()) {
+                for (k, digits) in group.iter().enumerate() {
+                    let d = digits[i];
+                    if d != 0 {
+                        acc.add(k * buckets + (d.unsigned_abs() - 1) as usize, if d < 0 { -*p } else { *p });
+                    }
+                }
+            }
+            let (sums, extra) = acc.finish();
+            Ok(sums.chunks(buckets).zip(extra.chunks(buckets)).map(|(b, e)| running_sum(b, e).into()).collect())
+        })
+        .collect::<Result<Vec<Vec<_>>>>()?;
+    Ok(sums.into_iter().flatten().collect())
 }
 
 /// The portable accumulator over precomputed digits.
@@ -282,44 +326,99 @@ pub(crate) fn running_sum<P: SWCurveConfig>(buckets: &[Affine<P>], extra: &[Buck
     sum
 }
 
+/// Additions pending (their bucket already in the batch) kept, in batches; beyond, the side
+/// sums take them.
+pub(crate) const PENDING: usize = 4;
+
+/// How many additions a batch takes before its inversion, for `buckets` buckets and at most
+/// `most`: a quarter of the buckets, so that few additions meet a bucket already in the batch
+/// (a batch as large as the bucket count fills only when every bucket is in it, and sends
+/// most points to the side sums: the subgroup test's one-window rounds did that).
+pub(crate) fn batch_len(buckets: usize, most: usize) -> usize {
+    (buckets / 4).clamp(8, most)
+}
+
 /// Buckets of affine points with batched additions. A point for a bucket already in the
-/// current batch goes to the bucket's XYZZ side sum instead (a mixed addition): queueing
-/// it would make inputs that hit few buckets (equal scalars, structured scalars) quadratic.
+/// current batch waits in the pending list and is retried after the batch; once the list is
+/// full it goes to the bucket's XYZZ side sum instead (a mixed addition): waiting without a
+/// bound would make inputs that hit few buckets (equal scalars, structured scalars) take an
+/// inversion per addition.
 struct Accumulator<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
     extra: Vec<Bucket<P>>,
     busy: Vec<bool>,
     batch: Vec<(usize, Affine<P>)>,
+    pending: Vec<(usize, Affine<P>)>,
     denominators: Vec<P::BaseField>,
+    most: usize,
 }
 
 impl<P: SWCurveConfig> Accumulator<P> {
     fn new(buckets: usize) -> Result<Self> {
+        let most = batch_len(buckets, BATCH);
         Ok(Self {
             buckets: mem::vec_filled(buckets, Affine::identity())?,
             extra: mem::vec_filled(buckets, Bucket::ZERO)?,
             busy: mem::zeroed(buckets)?,
-            batch: Vec::with_capacity(BATCH),
-            denominators: Vec::with_capacity(BATCH),
+            batch: Vec::with_capacity(most),
+            pending: Vec::with_capacity(PENDING * most),
+            denominators: Vec::with_capacity(most),
+            most,
         })
     }
 
     fn add(&mut self, b: usize, p: Affine<P>) {
+        self.place(b, p);
+        while self.batch.len() >= self.most {
+            self.flush();
+            self.retry_pending();
+        }
+    }
+
+    fn place(&mut self, b: usize, p: Affine<P>) {
         if self.busy[b] {
-            self.extra[b] += p;
+            if self.pending.len() < PENDING * self.most {
+                self.pending.push((b, p));
+            } else {
+                self.extra[b] += p;
+            }
         } else if self.buckets[b].is_zero() {
             self.buckets[b] = p;
         } else {
             self.busy[b] = true;
             self.batch.push((b, p));
-            if self.batch.len() == BATCH {
-                self.flush();
-            }
         }
     }
 
+    fn retry_pending(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        for (b, p) in pending.drain(..) {
+            self.place(b, p);
+        }
+        // Keep the list's allocation when nothing new waits.
+        if self.pending.is_empty() {
+            self.pending = pending;
+        }
+    }
+
+    /// The buckets and side sums, after flushing until nothing waits. A batch of under 64
+    /// additions means the rest wait for a few buckets (structured input): they go to the
+    /// side sums instead of an inversion each.
     fn finish(mut self) -> (Vec<Affine<P>>, Vec<Bucket<P>>) {
-        self.flush();
+        loop {
+            self.flush();
+            if self.pending.is_empty() {
+                break;
+            }
+            self.retry_pending();
+            if self.batch.len() < 64 {
+                self.flush();
+                for (b, p) in std::mem::take(&mut self.pending) {
+                    self.extra[b] += p;
+                }
+                break;
+            }
+        }
         (self.buckets, self.extra)
     }
 
@@ -356,5 +455,70 @@ impl<P: SWCurveConfig> Accumulator<P> {
             self.buckets[b] = Affine::new_unchecked(x, y);
         }
         self.batch.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ec::{CurveGroup, VariableBaseMSM};
+    use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
+    use ark_std::UniformRand;
+
+    /// Points with identities, repeats of one point and pairs P, −P among random ones.
+    fn points<P: SWCurveConfig>(rng: &mut StdRng, n: usize) -> Vec<Affine<P>> {
+        let mut points: Vec<Affine<P>> = (0..n).map(|_| Projective::<P>::rand(rng).into_affine()).collect();
+        for i in (0..n).step_by(17) {
+            points[i] = Affine::identity();
+        }
+        for i in (5..n).step_by(23) {
+            points[i] = points[3];
+            points[i + 1] = -points[3];
+        }
+        points
+    }
+
+    /// Σ d_i · P_i with arkworks, the digits as scalars.
+    fn reference<P: SWCurveConfig>(points: &[Affine<P>], digits: &[i32]) -> Projective<P> {
+        let scalars: Vec<P::ScalarField> = digits
+            .iter()
+            .map(|&d| {
+                let s = P::ScalarField::from(d.unsigned_abs());
+                if d < 0 {
+                    -s
+                } else {
+                    s
+                }
+            })
+            .collect();
+        Projective::<P>::msm(points, &scalars).expect("equal lengths")
+    }
+
+    /// One-window sets over one table (the subgroup test's rounds) run side by side in shared
+    /// accumulators: each set's sum must be its own, on the portable path and on this CPU's.
+    fn one_window_sets<P: CpuCurve>(seed: u64) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let n = 700;
+        let table = points::<P>(&mut rng, n);
+        for (c, count) in [(3, 5), (6, 9), (10, 9)] {
+            let half = 1i32 << (c - 1);
+            let mut sets: Vec<Vec<i32>> =
+                (0..count).map(|_| (0..n).map(|_| rng.gen_range(-half..=half)).collect()).collect();
+            // A set reaching one bucket (its additions wait, then go to the side sum), and one
+            // with no digit at all.
+            sets[1] = vec![half; n];
+            sets[2] = vec![0; n];
+            let refs: Vec<&[i32]> = sets.iter().map(Vec::as_slice).collect();
+            let layout = Layout { c, scalar_windows: 1, copies: 1, windows: 1 };
+            let want: Vec<_> = sets.iter().map(|d| reference(&table, d)).collect();
+            assert_eq!(portable_sets(&table, &refs, layout).unwrap(), want, "portable, c = {c}");
+            assert_eq!(P::cpu_msm_digits(&table, &refs, layout).unwrap(), want, "{}, c = {c}", bn254_path());
+        }
+    }
+
+    #[test]
+    fn one_window_sets_side_by_side_equal_arkworks() {
+        one_window_sets::<ark_bn254::g1::Config>(0x5e75);
+        one_window_sets::<ark_bn254::g2::Config>(0x5e76);
     }
 }
