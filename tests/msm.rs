@@ -129,7 +129,7 @@ fn portable_equals_arkworks<P: DeviceCurve>(curve: &str, sizes: &[usize], window
     for &n in sizes {
         let bases = points::<P>(&mut rng, n);
         let s = scalars(&mut rng, n);
-        let layouts = std::iter::once(msm::Layout::auto(n, &Engine::Cpu))
+        let layouts = std::iter::once(msm::Layout::auto_for::<P>(n, &Engine::Cpu))
             .chain(windows.iter().map(|&c| msm::Layout::new(c, 1).unwrap()));
         for layout in layouts {
             for (case, b, s) in edge_cases(&bases, &s) {

@@ -58,7 +58,7 @@ fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize,
             for (engine, outcome) in cfg.engines.iter().zip(&outcomes) {
                 let outcome = match engine {
                     Engine::Cpu => {
-                        let layout = msm::Layout::auto(bases.len(), engine);
+                        let layout = msm::Layout::auto_for::<P>(bases.len(), engine);
                         compare(msm::cpu::msm_portable(&bases, &ints, layout).map(|p| vec![p.into_affine()]), &want)
                     }
                     _ => outcome.clone(),
@@ -91,7 +91,7 @@ fn check_curve<P: DeviceCurve>(cfg: &CheckConfig, curve: &'static str, n: usize,
     }
     // Every engine gets a row (the report lines up by case); the budget binds devices only.
     for engine in &cfg.engines {
-        let layout = msm::Layout::auto(n, engine);
+        let layout = msm::Layout::auto_for::<P>(n, engine);
         let budget = msm::device_bytes(if curve == "G1" { 1 } else { 2 }, n / 3 + 1, layout.c, 1).unwrap_or(0);
         let chunked = MsmConfig { device_memory: Some(budget), ..opts };
         push(

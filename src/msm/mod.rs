@@ -65,12 +65,19 @@ impl Layout {
         Ok(Self { c, scalar_windows, copies, windows: scalar_windows.div_ceil(copies) })
     }
 
-    /// The window size an `n`-point MSM runs best with on `engine` (cpu: batch-affine buckets
-    /// favour wider windows; device: enough buckets to keep every thread busy).
+    /// The window size an `n`-point G1 MSM runs best with on `engine` (cpu: batch-affine
+    /// buckets favour wider windows; device: enough buckets to keep every thread busy).
+    /// [`Layout::auto_for`] picks by curve.
     pub fn auto(n: usize, engine: &Engine) -> Self {
+        Self::auto_for::<ark_bn254::g1::Config>(n, engine)
+    }
+
+    /// The window size an `n`-point MSM on curve `P` runs best with on `engine` (cpu:
+    /// [`cpu::CpuCurve::cpu_window_bits`]).
+    pub fn auto_for<P: cpu::CpuCurve>(n: usize, engine: &Engine) -> Self {
         let log_n = usize::BITS - n.max(1).leading_zeros();
         let c = match engine {
-            Engine::Cpu => cpu::window_bits(n),
+            Engine::Cpu => P::cpu_window_bits(n),
             Engine::Gpu(_) => log_n.saturating_sub(4).clamp(4, 16),
         };
         Self::new(c, 1).expect("an automatic window is valid")
@@ -227,7 +234,7 @@ impl<P: DeviceCurve> Precomputed<P> {
         if validate {
             check_bases(bases)?;
         }
-        let layout = Layout::new(window_bits.unwrap_or_else(|| cpu::window_bits(bases.len())), factor)?;
+        let layout = Layout::new(window_bits.unwrap_or_else(|| P::cpu_window_bits(bases.len())), factor)?;
         let shift = layout.c * layout.windows;
         let mut table = bases.to_vec();
         let mut copy: Vec<Projective<P>> = bases.par_iter().map(|&p| p.into()).collect();
@@ -353,7 +360,7 @@ fn run_unchecked<P: DeviceCurve>(
     }
     let layout = match cfg.window_bits {
         Some(c) => Layout::new(c, 1)?,
-        None => Layout::auto(bases.len(), engine),
+        None => Layout::auto_for::<P>(bases.len(), engine),
     };
     execute(engine, bases, scalars, layout, cfg)
 }

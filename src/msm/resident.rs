@@ -60,7 +60,7 @@ impl<'a, P: DeviceCurve> DeviceBases<'a, P> {
         }
         let layout = match cfg.window_bits {
             Some(c) => Layout::new(c, 1)?,
-            None => Layout::auto(bases.len(), engine),
+            None => Layout::auto_for::<P>(bases.len(), engine),
         };
         let n = bases.len();
         Self::upload(engine, bases, n, layout, cfg)
