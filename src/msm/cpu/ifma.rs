@@ -26,11 +26,11 @@ use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use rayon::prelude::*;
 
 use super::xyzz8;
-use super::{batch_len, pippenger, rounds_groups, running_sum, Layout, PENDING};
+use super::{batch_len, pippenger, running_sum, side_by_side, Layout, PENDING};
 use crate::error::Result;
 use crate::field::fq2_lanes::{self, Fq2x8};
 use crate::field::lanes52::{self as fq8, Fq52, Fq8, Modulus52, LIMBS};
-use crate::mem::{self, Size};
+use crate::mem;
 
 /// Additions per batch at most: enough to spread the inversion (≈ 330 vector products, one
 /// chain) thin, few enough that the batch's stash stays in L2. Fewer with few buckets
@@ -214,29 +214,15 @@ pub fn msm_digits<P: IfmaCurve>(table: &[Affine<P>], sets: &[&[i32]], layout: La
         .collect()
 }
 
-/// One-window digit sets over the same points (the subgroup test's rounds), groups of sets
-/// ([`rounds_groups`]) each in one accumulator, the sets' bucket ranges side by side: batches
-/// as long as a window of many buckets would have (a set alone has 2^(c-1) buckets, c = 10,
-/// and a batch takes a quarter of them, so each inversion served 128 additions).
+/// [`side_by_side`] on the IFMA accumulator (the subgroup test's rounds).
 fn rounds<P: IfmaCurve>(points: &[P::Record], sets: &[&[i32]], c: u32) -> Result<Vec<Projective<P>>> {
-    let buckets = 1usize << (c - 1);
-    let groups = rounds_groups(sets.len(), buckets);
-    let sums = sets
-        .par_chunks(sets.len().div_ceil(groups))
-        .map(|group| {
-            let mut acc = Accumulator::<P>::new(points, Size::of(group.len(), "MSM buckets").times(buckets).get()?)?;
-            for i in 0..points.len() {
-                for (k, digits) in group.iter().enumerate() {
-                    let d = digits[i];
-                    if d != 0 {
-                        acc.add(k * buckets + (d.unsigned_abs() - 1) as usize, i, d < 0);
-                    }
-                }
-            }
-            Ok(acc.finish_ranges(buckets))
-        })
-        .collect::<Result<Vec<Vec<_>>>>()?;
-    Ok(sums.into_iter().flatten().map(Into::into).collect())
+    side_by_side(points.len(), sets, c, |buckets, additions| {
+        let mut acc = Accumulator::<P>::new(points, buckets)?;
+        for (b, i, neg) in additions {
+            acc.add(b, i, neg);
+        }
+        Ok(acc.finish_ranges(1 << (c - 1)).into_iter().map(Into::into).collect())
+    })
 }
 
 /// Σ (b+1) · extra[b] over side sums `extra` (bucket b is copy b / stride of bucket

@@ -187,8 +187,7 @@ fn portable_sets<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], layout:
     sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
 }
 
-/// Buckets one accumulator of side-by-side one-window sets ([`portable_rounds`], and the IFMA
-/// path's) takes at most: 4096 G2 buckets are ~0.6 MB of records, about what stays in L2 while
+/// Buckets one accumulator of side-by-side one-window sets ([`side_by_side`]) takes at most: 4096 G2 buckets are ~0.6 MB of records, about what stays in L2 while
 /// batches gather from them at random (with 16384, the 2^16-point subgroup test ran 10–40%
 /// slower).
 const ROUND_BUCKETS: usize = 4096;
@@ -196,35 +195,53 @@ const ROUND_BUCKETS: usize = 4096;
 /// How many accumulators (groups of sets) `sets` one-window sets of `buckets` buckets each take:
 /// one per thread at least, and few enough sets in each that their buckets stay within
 /// [`ROUND_BUCKETS`].
-pub(crate) fn rounds_groups(sets: usize, buckets: usize) -> usize {
+fn rounds_groups(sets: usize, buckets: usize) -> usize {
     rayon::current_num_threads().max((sets * buckets).div_ceil(ROUND_BUCKETS)).clamp(1, sets.max(1))
 }
 
-/// One-window digit sets over the same points, a group of sets per thread in one accumulator
-/// whose buckets are the sets' bucket ranges side by side. A set's window alone has few buckets
-/// (2^(c-1), c ≈ 10), so its batches are short (a quarter of the buckets) and each pays an
-/// inversion per ~128 additions; side by side, batches take the full [`BATCH`], and each point
-/// is read once for all the sets of its group ([`rounds_groups`]).
-fn portable_rounds<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], c: u32) -> Result<Vec<Projective<P>>> {
+/// The sums of one-window digit sets over the same `n` points (the subgroup test's rounds),
+/// side by side: the sets cut into groups ([`rounds_groups`]), the groups in parallel, each
+/// given to `group_sums` with its additions (bucket k·2^(c-1) + |d| − 1 of set k, point index,
+/// negated) point by point, and returning its sets' sums in order. One accumulator per group
+/// holds its sets' bucket ranges next to each other: a set's window alone has few buckets
+/// (2^(c-1), c = 10), and a batch takes a quarter of them, so each inversion served 128
+/// additions; side by side, batches are as long as a wide window's, and each point is read once
+/// for all the sets of its group.
+pub(crate) fn side_by_side<P, F>(n: usize, sets: &[&[i32]], c: u32, group_sums: F) -> Result<Vec<Projective<P>>>
+where
+    P: SWCurveConfig,
+    F: Fn(usize, &mut dyn Iterator<Item = (usize, usize, bool)>) -> Result<Vec<Projective<P>>> + Sync,
+{
     let buckets = 1usize << (c - 1);
-    let groups = rounds_groups(sets.len(), buckets);
     let sums = sets
-        .par_chunks(sets.len().div_ceil(groups))
+        .par_chunks(sets.len().div_ceil(rounds_groups(sets.len(), buckets)))
         .map(|group| {
-            let mut acc = Accumulator::new(Size::of(group.len(), "MSM buckets").times(buckets).get()?)?;
-            for (i, p) in table.iter().enumerate().filter(|(_, p)| !p.is_zero()) {
-                for (k, digits) in group.iter().enumerate() {
+            let mut additions = (0..n).flat_map(|i| {
+                group.iter().enumerate().filter_map(move |(k, digits)| {
                     let d = digits[i];
-                    if d != 0 {
-                        acc.add(k * buckets + (d.unsigned_abs() - 1) as usize, if d < 0 { -*p } else { *p });
-                    }
-                }
-            }
-            let (sums, extra) = acc.finish();
-            Ok(sums.chunks(buckets).zip(extra.chunks(buckets)).map(|(b, e)| running_sum(b, e).into()).collect())
+                    (d != 0).then(|| (k * buckets + (d.unsigned_abs() - 1) as usize, i, d < 0))
+                })
+            });
+            group_sums(Size::of(group.len(), "MSM buckets").times(buckets).get()?, &mut additions)
         })
         .collect::<Result<Vec<Vec<_>>>>()?;
     Ok(sums.into_iter().flatten().collect())
+}
+
+/// [`side_by_side`] on the portable accumulator.
+fn portable_rounds<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], c: u32) -> Result<Vec<Projective<P>>> {
+    let range = 1usize << (c - 1);
+    side_by_side(table.len(), sets, c, |buckets, additions| {
+        let mut acc = Accumulator::new(buckets)?;
+        for (b, i, neg) in additions {
+            let p = &table[i];
+            if !p.is_zero() {
+                acc.add(b, if neg { -*p } else { *p });
+            }
+        }
+        let (sums, extra) = acc.finish();
+        Ok(sums.chunks(range).zip(extra.chunks(range)).map(|(b, e)| running_sum(b, e).into()).collect())
+    })
 }
 
 /// The portable accumulator over precomputed digits.
