@@ -60,6 +60,23 @@ impl Fq2x8 {
         self.c1.scatter(base, index, offset + LIMBS, mask);
     }
 
+    /// Lane `l`'s ten words (c0's limbs, then c1's) into `out`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn lane_words(&self, l: usize, out: &mut [u64]) {
+        let (c0, c1) = out.split_at_mut(LIMBS);
+        self.c0.lane_words(l, c0);
+        self.c1.lane_words(l, c1);
+    }
+
+    /// This vector with lane `l` set to the ten words `words`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn with_lane_words(&self, l: usize, words: &[u64]) -> Self {
+        let (c0, c1) = words.split_at(LIMBS);
+        Self { c0: self.c0.with_lane_words(l, c0), c1: self.c1.with_lane_words(l, c1) }
+    }
+
     #[inline]
     #[target_feature(enable = "avx512f")]
     pub fn select(mask: __mmask8, a: Self, b: Self) -> Self {
@@ -67,11 +84,32 @@ impl Fq2x8 {
     }
 }
 
+/// a + b per component.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn add(a: &Fq2x8, b: &Fq2x8) -> Fq2x8 {
+    Fq2x8 { c0: l52::add(&a.c0, &b.c0), c1: l52::add(&a.c1, &b.c1) }
+}
+
 /// a − b + p per component.
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub fn sub(a: &Fq2x8, b: &Fq2x8) -> Fq2x8 {
     Fq2x8 { c0: l52::sub(&a.c0, &b.c0), c1: l52::sub(&a.c1, &b.c1) }
+}
+
+/// a − b + 2p per component.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn sub2(a: &Fq2x8, b: &Fq2x8) -> Fq2x8 {
+    Fq2x8 { c0: l52::sub2(&a.c0, &b.c0), c1: l52::sub2(&a.c1, &b.c1) }
+}
+
+/// a − b + 4p per component.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn sub4(a: &Fq2x8, b: &Fq2x8) -> Fq2x8 {
+    Fq2x8 { c0: l52::sub4(&a.c0, &b.c0), c1: l52::sub4(&a.c1, &b.c1) }
 }
 
 /// a · b, components below 2p, for components of a and b below 4p.

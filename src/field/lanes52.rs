@@ -236,6 +236,20 @@ impl<M: Modulus52> Lanes8<M> {
         Self::from_lanes(&lanes)
     }
 
+    /// Lane `l`'s limbs into `out` (five words).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn lane_words(&self, l: usize, out: &mut [u64]) {
+        out.copy_from_slice(&self.lane(l));
+    }
+
+    /// This vector with lane `l` set to the five limbs `words`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub fn with_lane_words(&self, l: usize, words: &[u64]) -> Self {
+        self.with_lane(l, words.try_into().expect("five limbs"))
+    }
+
     /// `a` where `mask` is clear, `b` where it is set.
     #[inline]
     #[target_feature(enable = "avx512f")]

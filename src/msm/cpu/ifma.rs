@@ -11,8 +11,8 @@
 //! Buckets and bases are kept canonical (fully reduced). A lane whose x equals its bucket's
 //! (P + P, P + (−P)) gets denominator 1 and is not written back; its addition goes to the
 //! bucket's XYZZ side sum (portable code), as do points for a bucket already in the batch once
-//! the pending list is full. G1's window sum is taken eight bucket segments at a time in XYZZ
-//! ([`xyzz8`]), G2's by running sums (portable). A window whose digits reach few buckets (the
+//! the pending list is full. The window sum is taken eight bucket segments at a time in XYZZ
+//! ([`xyzz8`], over Fq lanes for G1 and Fq2 lanes for G2). A window whose digits reach few buckets (the
 //! top window, small scalars) spreads each bucket over copies so that batches still fill.
 
 // Loops over K groups use indices (see lanes52 for why not closures).
@@ -64,11 +64,18 @@ pub trait Coord8: Copy {
     unsafe fn gather(base: *const u64, index: __m512i, offset: usize) -> Self;
     unsafe fn scatter(self, base: *mut u64, index: __m512i, offset: usize, mask: __mmask8);
     unsafe fn select(mask: __mmask8, a: Self, b: Self) -> Self;
+    unsafe fn add(a: &Self, b: &Self) -> Self;
     unsafe fn sub(a: &Self, b: &Self) -> Self;
+    unsafe fn sub2(a: &Self, b: &Self) -> Self;
+    unsafe fn sub4(a: &Self, b: &Self) -> Self;
     unsafe fn mul(a: &Self, b: &Self) -> Self;
     unsafe fn reduce_below(v: &Self, bound: u32) -> Self;
     unsafe fn zero_lanes(v: &Self, bound: u32) -> __mmask8;
     unsafe fn invert(a: &Self) -> Self;
+    /// Lane `l`'s `WORDS` words (limbs as stored), into `out`.
+    unsafe fn lane_words(&self, l: usize, out: &mut [u64]);
+    /// This vector with lane `l` set to `words`.
+    unsafe fn with_lane_words(&self, l: usize, words: &[u64]) -> Self;
 }
 
 macro_rules! coord8 {
@@ -96,8 +103,20 @@ macro_rules! coord8 {
                 <$ty>::select(mask, a, b)
             }
             #[inline(always)]
+            unsafe fn add(a: &Self, b: &Self) -> Self {
+                $m::add(a, b)
+            }
+            #[inline(always)]
             unsafe fn sub(a: &Self, b: &Self) -> Self {
                 $m::sub(a, b)
+            }
+            #[inline(always)]
+            unsafe fn sub2(a: &Self, b: &Self) -> Self {
+                $m::sub2(a, b)
+            }
+            #[inline(always)]
+            unsafe fn sub4(a: &Self, b: &Self) -> Self {
+                $m::sub4(a, b)
             }
             #[inline(always)]
             unsafe fn mul(a: &Self, b: &Self) -> Self {
@@ -114,6 +133,14 @@ macro_rules! coord8 {
             #[inline(always)]
             unsafe fn invert(a: &Self) -> Self {
                 $m::invert(a)
+            }
+            #[inline(always)]
+            unsafe fn lane_words(&self, l: usize, out: &mut [u64]) {
+                <$ty>::lane_words(self, l, out)
+            }
+            #[inline(always)]
+            unsafe fn with_lane_words(&self, l: usize, words: &[u64]) -> Self {
+                <$ty>::with_lane_words(self, l, words)
             }
         }
     };
@@ -133,9 +160,21 @@ pub trait IfmaCurve: SWCurveConfig {
     type Record: Copy + Send + Sync + bytemuck::Zeroable + AsRef<[u64]> + AsMut<[u64]>;
     fn write_coord(c: &Self::BaseField, out: &mut [u64]);
     fn read_coord(w: &[u64]) -> Self::BaseField;
-    /// Σ (b+1) · bucket[b mod stride] over the filled buckets (`copies` copies of `stride`).
-    fn bucket_sum(buckets: &[Self::Record], filled: &[bool], stride: usize, _copies: usize) -> Bucket<Self> {
-        scalar_bucket_sum::<Self>(buckets, filled, stride)
+    /// Σ (b+1) · bucket[b mod stride] over the filled buckets (`copies` copies of `stride`):
+    /// in XYZZ eight bucket segments (or copies) at a time ([`xyzz8`]), by running sums in
+    /// arkworks' arithmetic for a bucket count that is not a multiple of eight.
+    fn bucket_sum(buckets: &[Self::Record], filled: &[bool], stride: usize, copies: usize) -> Bucket<Self> {
+        let records = buckets.as_ptr().cast();
+        if copies > 1 {
+            // SAFETY: `buckets` holds stride·copies records; copies ≥ 8 and a power of two;
+            // features checked in `msm_digits`.
+            unsafe { xyzz8::copies_sum::<Self>(records, filled, stride, copies) }
+        } else if buckets.len().is_multiple_of(8) {
+            // SAFETY: `buckets` holds `filled.len()` records; features checked in `msm_digits`.
+            unsafe { xyzz8::bucket_sum::<Self>(records, filled) }
+        } else {
+            scalar_bucket_sum::<Self>(buckets, filled, stride)
+        }
     }
 }
 
@@ -147,19 +186,6 @@ impl IfmaCurve for G1 {
     }
     fn read_coord(w: &[u64]) -> ark_bn254::Fq {
         Fq52::to_ark(w.try_into().expect("five limbs"))
-    }
-    fn bucket_sum(buckets: &[Self::Record], filled: &[bool], stride: usize, copies: usize) -> Bucket<G1> {
-        let records = buckets.as_ptr().cast();
-        if copies > 1 {
-            // SAFETY: `buckets` holds stride·copies records of WORDS words; copies ≥ 8 and a
-            // power of two; features checked in `msm`.
-            unsafe { xyzz8::copies_sum(records, 2 * LIMBS, filled, stride, copies) }
-        } else if buckets.len().is_multiple_of(8) {
-            // SAFETY: `buckets` holds nb records of WORDS words; features checked in `msm`.
-            unsafe { xyzz8::bucket_sum(records, 2 * LIMBS, filled) }
-        } else {
-            scalar_bucket_sum::<G1>(buckets, filled, stride)
-        }
     }
 }
 
@@ -583,6 +609,60 @@ mod tests {
             assert_eq!(to_affine::<P>(&negate::<P>(&to_record::<P>(&p))), -p);
         }
         assert!(is_identity::<P>(&to_record::<P>(&Affine::<P>::zero())));
+    }
+
+    /// Σ (b mod stride + 1) · bucket[b], the naive way.
+    fn weighted_sum<P: IfmaCurve>(buckets: &[Affine<P>], stride: usize) -> Projective<P> {
+        buckets.iter().enumerate().map(|(b, p)| p.mul_bigint([(b % stride) as u64 + 1])).sum()
+    }
+
+    /// [`IfmaCurve::bucket_sum`] (the vector XYZZ sums for bucket counts that are multiples of
+    /// eight) against the naive sum: random buckets with empty ones, and buckets that make the
+    /// lanes' additions degenerate (all equal: a running sum meets its own bucket; negations:
+    /// sums that cancel to the identity).
+    fn bucket_sums<P: IfmaCurve>(seed: u64) {
+        if !available() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA (the portable paths run instead)");
+            return;
+        }
+        eprintln!("seed {seed:#x}");
+        let mut rng = StdRng::seed_from_u64(seed);
+        let g = Projective::<P>::rand(&mut rng).into_affine();
+        let cases: Vec<(&str, Vec<Affine<P>>)> = vec![
+            (
+                "random, a quarter empty",
+                (0..64)
+                    .map(|_| {
+                        if u8::rand(&mut rng) < 64 {
+                            Affine::zero()
+                        } else {
+                            Projective::<P>::rand(&mut rng).into_affine()
+                        }
+                    })
+                    .collect(),
+            ),
+            ("all equal", vec![g; 64]),
+            ("alternating signs", (0..64).map(|b| if b % 2 == 0 { g } else { -g }).collect()),
+            ("one", [vec![g], vec![Affine::zero(); 7]].concat()),
+        ];
+        for (name, buckets) in cases {
+            let records: Vec<P::Record> = buckets.iter().map(to_record::<P>).collect();
+            let filled: Vec<bool> = buckets.iter().map(|p| !p.is_zero()).collect();
+            let n = buckets.len();
+            let got = Projective::from(P::bucket_sum(&records, &filled, n, 1));
+            assert_eq!(got, weighted_sum(&buckets, n), "{name}: bucket sum");
+            if n >= 64 {
+                // Eight copies of eight buckets.
+                let got = Projective::from(P::bucket_sum(&records, &filled, 8, 8));
+                assert_eq!(got, weighted_sum(&buckets, 8), "{name}: copies sum");
+            }
+        }
+    }
+
+    #[test]
+    fn vector_bucket_sums_equal_the_naive_sum() {
+        bucket_sums::<G1>(0x9e4);
+        bucket_sums::<G2>(0x9e5);
     }
 
     #[test]

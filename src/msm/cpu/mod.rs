@@ -73,15 +73,28 @@ fn bits<B: BigInteger>(s: &B, at: usize, len: usize) -> u64 {
     v & ((1u64 << len) - 1)
 }
 
-/// [`window_bits`] for G2: about log2(n)/2 + 4, narrower from 2^14 points on. Its window sums
-/// run in arkworks' Fq2 arithmetic (XYZZ, ~3.5× a G1 addition) against the accumulation's
-/// vector or batch-affine additions, so fewer buckets pay. Measured on BN254 G2 (2 threads,
-/// medians of 5): IFMA 2^14 c = 11 55–72 ms against c = 12 66–87 ms, 2^16 c = 12 185 ms against
-/// c = 13 186 ms, 2^18 c = 13 516 ms against c = 15 627 ms; portable 2^16 c = 12 351 ms against
-/// c = 13 411 ms; at 2^12 both rules give 10, the best there.
+/// [`window_bits`] for G2 on the portable path: about log2(n)/2 + 4, narrower from 2^14 points
+/// on. Its window sums run in arkworks' Fq2 arithmetic (XYZZ, ~3.5× a G1 addition) against the
+/// accumulation's batch-affine additions, so fewer buckets pay. Measured on BN254 G2 (2 threads,
+/// medians of 5, then on the IFMA path whose window sums were still arkworks'): 2^14 c = 11
+/// 55–72 ms against c = 12 66–87 ms, 2^16 c = 12 185 ms against c = 13 186 ms, 2^18 c = 13
+/// 516 ms against c = 15 627 ms; portable 2^16 c = 12 351 ms against c = 13 411 ms; at 2^12 both
+/// rules give 10, the best there. The IFMA path sums its windows in vector XYZZ and takes
+/// [`window_bits`] ([`g2_cpu_window_bits`]).
 pub fn g2_window_bits(n: usize) -> u32 {
     let log_n = usize::BITS - 1 - n.max(1).leading_zeros();
     window_bits(n).min(log_n / 2 + 4)
+}
+
+/// G2's window width on this CPU: [`window_bits`] where the IFMA path runs (its window sums
+/// are eight-lane XYZZ like G1's: 2^14 52–55 ms at c = 12 against 62 ms at c = 11, 2^16
+/// 183 ms at c = 13 against 204–206 ms at c = 12, medians of 5), [`g2_window_bits`] otherwise.
+pub fn g2_cpu_window_bits(n: usize) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    if ifma::available() {
+        return window_bits(n);
+    }
+    g2_window_bits(n)
 }
 
 /// Which cpu path BN254 takes on this machine ("avx512ifma" or "portable"): the G1 and G2
@@ -138,7 +151,7 @@ macro_rules! ifma_curve {
     };
 }
 ifma_curve!(ark_bn254::g1::Config, window_bits);
-ifma_curve!(ark_bn254::g2::Config, g2_window_bits);
+ifma_curve!(ark_bn254::g2::Config, g2_cpu_window_bits);
 
 /// Σ scalars[i] · bases[i] where `table` holds `layout.copies` copies of the n bases
 /// (copy-major; copy j = 2^(j·c·windows) · base): window w of the MSM takes scalar window
