@@ -27,7 +27,7 @@ pub mod bench;
 pub mod check;
 pub mod error;
 pub mod field;
-#[allow(unsafe_code)] // one zeroed (calloc) allocation: mem::zeroed
+#[allow(unsafe_code)] // one zeroed (calloc) allocation: mem::zeroed; the prefetch hint
 pub mod mem;
 pub mod merkle;
 pub mod msm;

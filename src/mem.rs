@@ -115,6 +115,24 @@ pub(crate) fn split_lengths<T>(mut flat: Vec<T>, lens: impl IntoIterator<Item = 
     out
 }
 
+/// Asks the CPU to bring `value`'s cache lines into L1 ahead of a random read (a hint: nothing
+/// observable changes; nothing off x86-64). The IFMA MSM accumulator calls it when it queues a
+/// bucket that its next flush reads (the portable one measured no faster with it).
+#[inline(always)]
+pub fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let start = (value as *const T).cast::<i8>();
+        let size = size_of::<T>();
+        // Every line the value touches: one address per 64 bytes from its start, and its last byte.
+        for offset in (0..size).step_by(64).chain(size.checked_sub(1)) {
+            // SAFETY: a prefetch never faults and changes no memory; the address is inside `value`.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
