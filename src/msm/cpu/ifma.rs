@@ -12,8 +12,9 @@
 //! (P + P, P + (−P)) gets denominator 1 and is not written back; its addition goes to the
 //! bucket's XYZZ side sum (portable code), as do points for a bucket already in the batch once
 //! the pending list is full. The window sum is taken eight bucket segments at a time in XYZZ
-//! ([`xyzz8`], over Fq lanes for G1 and Fq2 lanes for G2). A window whose digits reach few buckets (the
-//! top window, small scalars) spreads each bucket over copies so that batches still fill.
+//! ([`xyzz8`], over Fq lanes for G1 and Fq2 lanes for G2). A window whose digits reach few
+//! buckets (the top window, small scalars) spreads each bucket over copies so that batches
+//! still fill.
 
 // Loops over K groups use indices (see lanes52 for why not closures).
 #![allow(clippy::needless_range_loop)]
@@ -271,7 +272,8 @@ fn extra_sum<P: SWCurveConfig>(extra: &[Bucket<P>], stride: usize) -> Bucket<P> 
     }
 }
 
-fn words<P: IfmaCurve>() -> usize {
+/// Words of one record: x then y.
+pub(super) fn words<P: IfmaCurve>() -> usize {
     2 * P::Coord::WORDS
 }
 

@@ -200,9 +200,9 @@ fn portable_sets<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], layout:
     sets.par_iter().map(|digits| portable_digits(table, digits, layout)).collect()
 }
 
-/// Buckets one accumulator of side-by-side one-window sets ([`side_by_side`]) takes at most: 4096 G2 buckets are ~0.6 MB of records, about what stays in L2 while
-/// batches gather from them at random (with 16384, the 2^16-point subgroup test ran 10–40%
-/// slower).
+/// Buckets one accumulator of side-by-side one-window sets ([`side_by_side`]) takes at most:
+/// 4096 G2 buckets are ~0.6 MB of records, about what stays in L2 while batches gather from
+/// them at random (with 16384, the 2^16-point subgroup test ran 10–40% slower).
 const ROUND_BUCKETS: usize = 4096;
 
 /// How many accumulators (groups of sets) `sets` one-window sets of `buckets` buckets each take:

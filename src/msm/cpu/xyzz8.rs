@@ -15,7 +15,8 @@ use std::arch::x86_64::*;
 
 use ark_ec::short_weierstrass::{Affine, Bucket};
 
-use super::ifma::{Coord8, IfmaCurve};
+use super::ifma::{words, Coord8, IfmaCurve};
+use crate::field::lanes52::LIMBS;
 
 /// Eight points; the lanes in `zero` are the identity (their coordinates mean nothing).
 /// Coordinates of the other lanes are below 2p.
@@ -28,8 +29,17 @@ struct Xyzz8<C> {
     zero: __mmask8,
 }
 
-/// Room for one coordinate's words (Fq2: ten).
-type Words = [u64; 16];
+/// Room for one coordinate's words (the widest, Fq2: two Fq components).
+type Words = [u64; 2 * LIMBS];
+
+/// Lane `l` of `v` as the curve's field element (`v` below 2p per component).
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn lane_coord<P: IfmaCurve>(v: &P::Coord, l: usize) -> P::BaseField {
+    let mut w: Words = [0; 2 * LIMBS];
+    P::Coord::reduce_below(v, 2).lane_words(l, &mut w[..P::Coord::WORDS]);
+    P::read_coord(&w[..P::Coord::WORDS])
+}
 
 impl<C: Coord8> Xyzz8<C> {
     #[inline]
@@ -45,12 +55,8 @@ impl<C: Coord8> Xyzz8<C> {
         if self.zero & (1 << l) != 0 {
             return Bucket::ZERO;
         }
-        let coord = |v: &C| {
-            let mut w: Words = [0; 16];
-            // SAFETY: the caller's features.
-            unsafe { C::reduce_below(v, 2).lane_words(l, &mut w[..C::WORDS]) };
-            P::read_coord(&w[..C::WORDS])
-        };
+        // SAFETY: the caller's features.
+        let coord = |v: &C| unsafe { lane_coord::<P>(v, l) };
         Bucket { x: coord(&self.x), y: coord(&self.y), zz: coord(&self.zz), zzz: coord(&self.zzz) }
     }
 
@@ -62,7 +68,7 @@ impl<C: Coord8> Xyzz8<C> {
         }
         self.zero &= !(1 << l);
         let with = |v: &C, c: &P::BaseField| {
-            let mut w: Words = [0; 16];
+            let mut w: Words = [0; 2 * LIMBS];
             P::write_coord(c, &mut w[..C::WORDS]);
             // SAFETY: the caller's features.
             unsafe { v.with_lane_words(l, &w[..C::WORDS]) }
@@ -119,12 +125,7 @@ unsafe fn add_affine<P: IfmaCurve>(acc: &mut Xyzz8<P::Coord>, x: &P::Coord, y: &
     acc.take_lanes(from_start, &start);
     for l in (0..8).filter(|l| degenerate & (1 << l) != 0) {
         let mut b = before.lane::<P>(l);
-        let coord = |v: &P::Coord| {
-            let mut w: Words = [0; 16];
-            v.lane_words(l, &mut w[..P::Coord::WORDS]);
-            P::read_coord(&w[..P::Coord::WORDS])
-        };
-        b += Affine::<P>::new_unchecked(coord(x), coord(y));
+        b += Affine::<P>::new_unchecked(lane_coord::<P>(x, l), lane_coord::<P>(y, l));
         acc.set_lane(l, &b);
     }
 }
@@ -174,7 +175,7 @@ unsafe fn gather_xy<C: Coord8>(records: *const u64, index: &[u64; 8]) -> (C, C) 
 /// The CPU has AVX-512 F and IFMA; `records` holds `filled.len()` records.
 #[target_feature(enable = "avx512f,avx512ifma")]
 pub unsafe fn bucket_sum<P: IfmaCurve>(records: *const u64, filled: &[bool]) -> Bucket<P> {
-    let words = 2 * P::Coord::WORDS;
+    let words = words::<P>();
     let segment = filled.len() / 8;
     debug_assert_eq!(segment * 8, filled.len());
     let (mut running, mut sum) = (Xyzz8::identity(), Xyzz8::identity());
@@ -215,7 +216,7 @@ pub unsafe fn copies_sum<P: IfmaCurve>(
     copies: usize,
 ) -> Bucket<P> {
     debug_assert!(copies.is_multiple_of(8) && filled.len() == stride * copies);
-    let words = 2 * P::Coord::WORDS;
+    let words = words::<P>();
     let (mut running, mut sum) = (Xyzz8::identity(), Xyzz8::identity());
     for b in (0..stride).rev() {
         for t in 0..copies / 8 {
