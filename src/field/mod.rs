@@ -10,6 +10,7 @@ pub mod curve;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // SIMD intrinsics: gathers and scatters take raw pointers
 pub(crate) mod fq2_lanes;
+pub(crate) mod fq2_wide;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // SIMD intrinsics: loads, stores, gathers and scatters take raw pointers
 pub(crate) mod lanes52;

@@ -22,7 +22,7 @@
 use std::arch::x86_64::*;
 
 use ark_bn254::{g1::Config as G1, g2::Config as G2};
-use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
+use ark_ec::short_weierstrass::{Affine, Bucket, Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use rayon::prelude::*;
 
@@ -157,7 +157,7 @@ coord8!(Fq2x8, 2 * LIMBS, fq2_lanes, {
 
 /// A curve whose bucket accumulation runs in IFMA lanes: its coordinates' lanes, its records
 /// (x then y, 52-bit limbs: what the gathers read), and its window sum.
-pub trait IfmaCurve: SWCurveConfig {
+pub trait IfmaCurve: super::CpuCurve {
     type Coord: Coord8;
     /// 2 · `Coord::WORDS` words.
     type Record: Copy + Send + Sync + bytemuck::Zeroable + AsRef<[u64]> + AsMut<[u64]>;
@@ -257,7 +257,7 @@ fn rounds<P: IfmaCurve>(points: &[P::Record], sets: &[&[i32]], c: u32) -> Result
 /// Σ (b+1) · extra[b] over side sums `extra` (bucket b is copy b / stride of bucket
 /// b mod stride): by scalar multiplication when few are set (random inputs: none), by running
 /// sums over all of them otherwise.
-fn extra_sum<P: SWCurveConfig>(extra: &[Bucket<P>], stride: usize) -> Bucket<P> {
+fn extra_sum<P: super::CpuCurve>(extra: &[Bucket<P>], stride: usize) -> Bucket<P> {
     let set: Vec<usize> = (0..extra.len()).filter(|&b| !extra[b].is_zero()).collect();
     if set.len() * 16 < extra.len() {
         let weighted = |&b: &usize| Projective::<P>::from(extra[b]).mul_bigint([(b % stride) as u64 + 1]);

@@ -9,13 +9,16 @@
 
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr};
-use ark_ff::{batch_inversion, BigInteger, Field, PrimeField, Zero};
+use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
 use super::Layout;
 use crate::error::Result;
 use crate::mem::{self, Size};
+use bucket::invert_all;
+pub(crate) use bucket::running_sum;
 
+mod bucket;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)] // gathers/scatters at the queued offsets; the features checked once per MSM
 mod ifma;
@@ -127,14 +130,35 @@ pub trait CpuCurve: SWCurveConfig {
     fn cpu_msm_digits(table: &[Affine<Self>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<Self>>> {
         portable_sets(table, sets, layout)
     }
+
+    /// The base field's product in the portable accumulator: arkworks' unless the curve has a
+    /// faster one (BN254 G2: [`crate::field::fq2_wide`]).
+    fn base_mul(a: &Self::BaseField, b: &Self::BaseField) -> Self::BaseField {
+        *a * b
+    }
+
+    /// The base field's square in the portable accumulator, as [`CpuCurve::base_mul`].
+    fn base_square(a: &Self::BaseField) -> Self::BaseField {
+        a.square()
+    }
 }
 
 macro_rules! ifma_curve {
-    ($config:ty, $window_bits:path) => {
+    ($config:ty, $window_bits:path $(, $mul:path, $square:path)?) => {
         impl CpuCurve for $config {
             fn cpu_window_bits(n: usize) -> u32 {
                 $window_bits(n)
             }
+
+            $(
+                fn base_mul(a: &Self::BaseField, b: &Self::BaseField) -> Self::BaseField {
+                    $mul(a, b)
+                }
+
+                fn base_square(a: &Self::BaseField) -> Self::BaseField {
+                    $square(a)
+                }
+            )?
 
             fn cpu_msm_digits(
                 table: &[Affine<Self>],
@@ -151,7 +175,8 @@ macro_rules! ifma_curve {
     };
 }
 ifma_curve!(ark_bn254::g1::Config, window_bits);
-ifma_curve!(ark_bn254::g2::Config, g2_cpu_window_bits);
+// G1's Fq products stay arkworks' (its single Montgomery product is as fast as a wide one).
+ifma_curve!(ark_bn254::g2::Config, g2_cpu_window_bits, crate::field::fq2_wide::mul, crate::field::fq2_wide::square);
 
 /// Σ scalars[i] · bases[i] where `table` holds `layout.copies` copies of the n bases
 /// (copy-major; copy j = 2^(j·c·windows) · base): window w of the MSM takes scalar window
@@ -170,7 +195,7 @@ pub fn msm<P: CpuCurve>(
 }
 
 /// [`msm`] on the portable path (arkworks field arithmetic), whatever the CPU.
-pub fn msm_portable<P: SWCurveConfig>(
+pub fn msm_portable<P: CpuCurve>(
     table: &[Affine<P>],
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
     layout: Layout,
@@ -193,7 +218,7 @@ fn few_points<P: SWCurveConfig>(
 
 /// [`portable_digits`] for each digit set, the sets in parallel; one-window sets (the subgroup
 /// test's rounds) by [`portable_rounds`].
-fn portable_sets<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<P>>> {
+fn portable_sets<P: CpuCurve>(table: &[Affine<P>], sets: &[&[i32]], layout: Layout) -> Result<Vec<Projective<P>>> {
     if sets.len() > 1 && layout.windows == 1 && layout.copies == 1 {
         return portable_rounds(table, sets, layout.c);
     }
@@ -242,7 +267,7 @@ where
 }
 
 /// [`side_by_side`] on the portable accumulator.
-fn portable_rounds<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], c: u32) -> Result<Vec<Projective<P>>> {
+fn portable_rounds<P: CpuCurve>(table: &[Affine<P>], sets: &[&[i32]], c: u32) -> Result<Vec<Projective<P>>> {
     let range = 1usize << (c - 1);
     side_by_side(table.len(), sets, c, |buckets, additions| {
         let mut acc = Accumulator::new(buckets)?;
@@ -258,7 +283,7 @@ fn portable_rounds<P: SWCurveConfig>(table: &[Affine<P>], sets: &[&[i32]], c: u3
 }
 
 /// The portable accumulator over precomputed digits.
-fn portable_digits<P: SWCurveConfig>(table: &[Affine<P>], digits: &[i32], layout: Layout) -> Result<Projective<P>> {
+fn portable_digits<P: CpuCurve>(table: &[Affine<P>], digits: &[i32], layout: Layout) -> Result<Projective<P>> {
     pippenger(table, digits, layout, |pairs, buckets| {
         let mut acc = Accumulator::new(buckets)?;
         for (i, d) in pairs {
@@ -364,18 +389,6 @@ impl Iterator for WindowPairs<'_> {
     }
 }
 
-/// Σ (b+1) · (bucket[b] + extra[b]) by running sums in XYZZ coordinates (arkworks' `Bucket`:
-/// cheaper additions than Jacobian coordinates; the affine buckets go in as mixed additions).
-pub(crate) fn running_sum<P: SWCurveConfig>(buckets: &[Affine<P>], extra: &[Bucket<P>]) -> Bucket<P> {
-    let (mut running, mut sum) = (Bucket::<P>::ZERO, Bucket::<P>::ZERO);
-    for (b, e) in buckets.iter().zip(extra).rev() {
-        running += b;
-        running += e;
-        sum += &running;
-    }
-    sum
-}
-
 /// Additions pending (their bucket already in the batch) kept, in batches; beyond, the side
 /// sums take them.
 pub(crate) const PENDING: usize = 4;
@@ -393,17 +406,19 @@ pub(crate) fn batch_len(buckets: usize, most: usize) -> usize {
 /// full it goes to the bucket's XYZZ side sum instead (a mixed addition): waiting without a
 /// bound would make inputs that hit few buckets (equal scalars, structured scalars) take an
 /// inversion per addition.
-struct Accumulator<P: SWCurveConfig> {
+struct Accumulator<P: CpuCurve> {
     buckets: Vec<Affine<P>>,
     extra: Vec<Bucket<P>>,
     busy: Vec<bool>,
     batch: Vec<(usize, Affine<P>)>,
     pending: Vec<(usize, Affine<P>)>,
     denominators: Vec<P::BaseField>,
+    /// Prefix products of the denominators (their batched inversion's scratch).
+    prefix: Vec<P::BaseField>,
     most: usize,
 }
 
-impl<P: SWCurveConfig> Accumulator<P> {
+impl<P: CpuCurve> Accumulator<P> {
     fn new(buckets: usize) -> Result<Self> {
         let most = batch_len(buckets, BATCH);
         Ok(Self {
@@ -413,6 +428,7 @@ impl<P: SWCurveConfig> Accumulator<P> {
             batch: Vec::with_capacity(most),
             pending: Vec::with_capacity(PENDING * most),
             denominators: Vec::with_capacity(most),
+            prefix: Vec::with_capacity(most),
             most,
         })
     }
@@ -487,21 +503,21 @@ impl<P: SWCurveConfig> Accumulator<P> {
             };
             self.denominators.push(d);
         }
-        batch_inversion(&mut self.denominators);
+        invert_all::<P>(&mut self.denominators, &mut self.prefix);
         for (&(b, p), inv) in self.batch.iter().zip(&self.denominators) {
             let a = self.buckets[b];
             self.busy[b] = false;
             let lambda = if a.x != p.x {
-                (p.y - a.y) * inv
+                P::base_mul(&(p.y - a.y), inv)
             } else if a.y == p.y && !a.y.is_zero() {
-                let xx = a.x.square();
-                (xx.double() + xx + P::COEFF_A) * inv
+                let xx = P::base_square(&a.x);
+                P::base_mul(&(xx.double() + xx + P::COEFF_A), inv)
             } else {
                 self.buckets[b] = Affine::identity();
                 continue;
             };
-            let x = lambda.square() - a.x - p.x;
-            let y = lambda * (a.x - x) - a.y;
+            let x = P::base_square(&lambda) - a.x - p.x;
+            let y = P::base_mul(&lambda, &(a.x - x)) - a.y;
             self.buckets[b] = Affine::new_unchecked(x, y);
         }
         self.batch.clear();
