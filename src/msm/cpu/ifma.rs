@@ -233,10 +233,11 @@ pub fn msm_digits<P: IfmaCurve>(table: &[Affine<P>], sets: &[&[i32]], layout: La
                 let stride = (pairs.max_digit() as usize).next_power_of_two();
                 let copies = if stride * 8 <= buckets { buckets / stride } else { 1 };
                 let stride = if copies == 1 { buckets } else { stride };
+                // Both powers of two: the copy is a mask, not a division per point.
+                debug_assert!(buckets.is_power_of_two() && copies.is_power_of_two());
+                let copy_mask = copies - 1;
                 let mut acc = Accumulator::<P>::new(&points, buckets)?;
-                for (i, d) in pairs {
-                    acc.add((d.unsigned_abs() - 1) as usize + stride * (i % copies), i, d < 0);
-                }
+                pairs.for_each(|(i, d)| acc.add((d.unsigned_abs() - 1) as usize + stride * (i & copy_mask), i, d < 0));
                 Ok(acc.finish(stride, copies))
             })
         })

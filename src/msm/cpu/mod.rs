@@ -9,7 +9,7 @@
 
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr};
-use ark_ff::{BigInteger, Field, PrimeField, Zero};
+use ark_ff::{BigInteger, Field, MontConfig, PrimeField, Zero};
 use rayon::prelude::*;
 
 use super::Layout;
@@ -151,10 +151,12 @@ macro_rules! ifma_curve {
             }
 
             $(
+                #[inline(always)]
                 fn base_mul(a: &Self::BaseField, b: &Self::BaseField) -> Self::BaseField {
                     $mul(a, b)
                 }
 
+                #[inline(always)]
                 fn base_square(a: &Self::BaseField) -> Self::BaseField {
                     $square(a)
                 }
@@ -174,9 +176,24 @@ macro_rules! ifma_curve {
         }
     };
 }
-ifma_curve!(ark_bn254::g1::Config, window_bits);
-// G1's Fq products stay arkworks' (its single Montgomery product is as fast as a wide one).
+ifma_curve!(ark_bn254::g1::Config, window_bits, fq_mul, fq_square);
 ifma_curve!(ark_bn254::g2::Config, g2_cpu_window_bits, crate::field::fq2_wide::mul, crate::field::fq2_wide::square);
+
+/// BN254 Fq's product and square: arkworks' own Montgomery product (as fast as a wide one),
+/// forced inline: its `Mul` is an out-of-line call in the accumulator's loops.
+#[inline(always)]
+fn fq_mul(a: &ark_bn254::Fq, b: &ark_bn254::Fq) -> ark_bn254::Fq {
+    let mut r = *a;
+    <ark_bn254::FqConfig as MontConfig<4>>::mul_assign(&mut r, b);
+    r
+}
+
+#[inline(always)]
+fn fq_square(a: &ark_bn254::Fq) -> ark_bn254::Fq {
+    let mut r = *a;
+    <ark_bn254::FqConfig as MontConfig<4>>::square_in_place(&mut r);
+    r
+}
 
 /// Σ scalars[i] · bases[i] where `table` holds `layout.copies` copies of the n bases
 /// (copy-major; copy j = 2^(j·c·windows) · base): window w of the MSM takes scalar window
@@ -286,12 +303,12 @@ fn portable_rounds<P: CpuCurve>(table: &[Affine<P>], sets: &[&[i32]], c: u32) ->
 fn portable_digits<P: CpuCurve>(table: &[Affine<P>], digits: &[i32], layout: Layout) -> Result<Projective<P>> {
     pippenger(table, digits, layout, |pairs, buckets| {
         let mut acc = Accumulator::new(buckets)?;
-        for (i, d) in pairs {
+        pairs.for_each(|(i, d)| {
             let p = &table[i];
             if !p.is_zero() {
                 acc.add((d.unsigned_abs() - 1) as usize, if d < 0 { -*p } else { *p });
             }
-        }
+        });
         let (buckets, extra) = acc.finish();
         Ok(running_sum(&buckets, &extra))
     })
@@ -343,6 +360,7 @@ where
 
 /// The (table index, non-zero digit) pairs of window `w`: scalar window j·windows + w of every scalar
 /// against copy j, for every copy whose scalar window exists.
+#[derive(Clone)]
 pub(crate) struct WindowPairs<'a> {
     digits: &'a [i32],
     n: usize,
@@ -386,6 +404,23 @@ impl Iterator for WindowPairs<'_> {
             self.j += 1;
             self.i = 0;
         }
+    }
+
+    /// `for_each` and the other internal iterations: a plain loop over each column, without
+    /// `next`'s column lookup per digit.
+    fn fold<B, F: FnMut(B, (usize, i32)) -> B>(self, mut acc: B, mut f: F) -> B {
+        let mut start = self.i;
+        for j in self.j..self.copies {
+            let k = j * self.windows + self.w;
+            let Some(column) = self.digits.get(k * self.n..(k + 1) * self.n) else { break };
+            for (i, &d) in column.iter().enumerate().skip(start) {
+                if d != 0 {
+                    acc = f(acc, (j * self.n + i, d));
+                }
+            }
+            start = 0;
+        }
+        acc
     }
 }
 
@@ -579,6 +614,36 @@ mod tests {
             let want: Vec<_> = sets.iter().map(|d| reference(&table, d)).collect();
             assert_eq!(portable_sets(&table, &refs, layout).unwrap(), want, "portable, c = {c}");
             assert_eq!(P::cpu_msm_digits(&table, &refs, layout).unwrap(), want, "{}, c = {c}", bn254_path());
+        }
+    }
+
+    /// `fold` (the accumulators' `for_each`) and `next` yield the same pairs in the same order,
+    /// also from an iterator part-way through, over copies and windows.
+    #[test]
+    fn window_pairs_fold_equals_next() {
+        let mut rng = StdRng::seed_from_u64(0x9a1f);
+        for (n, windows, copies) in [(1, 1, 1), (7, 3, 1), (16, 4, 2), (33, 5, 4)] {
+            // Column j·windows + w holds copy j of window w; a third of the digits are 0.
+            let digits: Vec<i32> = (0..n * windows * copies).map(|_| rng.gen_range(-4..=4)).collect();
+            let digits = digits.as_slice();
+            for w in 0..windows {
+                let pairs = WindowPairs { digits, n, windows, copies, w, j: 0, i: 0 };
+                let by_next: Vec<_> = pairs.clone().collect();
+                let want: Vec<_> = (0..copies)
+                    .flat_map(|j| (0..n).map(move |i| (j * n + i, digits[(j * windows + w) * n + i])))
+                    .filter(|&(_, d)| d != 0)
+                    .collect();
+                assert_eq!(by_next, want, "next: n {n}, windows {windows}, copies {copies}, w {w}");
+                for skip in 0..=want.len() {
+                    let mut rest = pairs.clone();
+                    rest.by_ref().take(skip).for_each(drop);
+                    let by_fold = rest.fold(Vec::new(), |mut v, p| {
+                        v.push(p);
+                        v
+                    });
+                    assert_eq!(by_fold, want[skip..], "fold after {skip}: n {n}, copies {copies}, w {w}");
+                }
+            }
         }
     }
 
