@@ -1,8 +1,8 @@
 //! Bucket arithmetic in the curve's own base-field products ([`CpuCurve::base_mul`]): the
 //! batched inversion of the accumulator's denominators and the XYZZ additions of the bucket
-//! reduction. arkworks' formulas (its `Bucket`), with the products swapped: for BN254 G2 the
-//! Fq2 products of [`crate::field::fq2_wide`]. The rare degenerate additions (equal or opposite
-//! points) go to arkworks' own code.
+//! reduction. arkworks' formulas (its `Bucket`), with the products swapped: for BN254 G1
+//! arkworks' Fq product called inline, for G2 the Fq2 products of [`crate::field::fq2_wide`].
+//! The rare degenerate additions (equal or opposite points) go to arkworks' own code.
 
 use ark_ec::short_weierstrass::{Affine, Bucket};
 use ark_ec::AffineRepr;

@@ -164,8 +164,8 @@ pub trait IfmaCurve: super::CpuCurve {
     fn write_coord(c: &Self::BaseField, out: &mut [u64]);
     fn read_coord(w: &[u64]) -> Self::BaseField;
     /// Σ (b+1) · bucket[b mod stride] over the filled buckets (`copies` copies of `stride`):
-    /// in XYZZ eight bucket segments (or copies) at a time ([`xyzz8`]), by running sums in
-    /// arkworks' arithmetic for a bucket count that is not a multiple of eight.
+    /// in XYZZ eight bucket segments (or copies) at a time ([`xyzz8`]), by scalar running sums
+    /// ([`running_sum`]) for a bucket count that is not a multiple of eight.
     fn bucket_sum(buckets: &[Self::Record], filled: &[bool], stride: usize, copies: usize) -> Bucket<Self> {
         let records = buckets.as_ptr().cast();
         if copies > 1 {
@@ -203,7 +203,7 @@ impl IfmaCurve for G2 {
     }
 }
 
-/// [`IfmaCurve::bucket_sum`] by running sums in arkworks' arithmetic: the copies folded into
+/// [`IfmaCurve::bucket_sum`] by scalar running sums ([`running_sum`]): the copies folded into
 /// XYZZ side sums of the first `stride` buckets.
 fn scalar_bucket_sum<P: IfmaCurve>(buckets: &[P::Record], filled: &[bool], stride: usize) -> Bucket<P> {
     let first: Vec<Affine<P>> =

@@ -15,8 +15,7 @@ use rayon::prelude::*;
 use super::Layout;
 use crate::error::Result;
 use crate::mem::{self, Size};
-use bucket::invert_all;
-pub(crate) use bucket::running_sum;
+use bucket::{invert_all, running_sum};
 
 mod bucket;
 #[cfg(target_arch = "x86_64")]
@@ -131,8 +130,9 @@ pub trait CpuCurve: SWCurveConfig {
         portable_sets(table, sets, layout)
     }
 
-    /// The base field's product in the portable accumulator: arkworks' unless the curve has a
-    /// faster one (BN254 G2: [`crate::field::fq2_wide`]).
+    /// The base field's product in the portable accumulator and the running sums: arkworks'
+    /// unless the curve sets its own (BN254 G1: arkworks' Montgomery product called inline;
+    /// G2: [`crate::field::fq2_wide`]).
     fn base_mul(a: &Self::BaseField, b: &Self::BaseField) -> Self::BaseField {
         *a * b
     }
@@ -211,7 +211,8 @@ pub fn msm<P: CpuCurve>(
     Ok(sums.pop().expect("one sum per digit set"))
 }
 
-/// [`msm`] on the portable path (arkworks field arithmetic), whatever the CPU.
+/// [`msm`] on the portable path (scalar field arithmetic: [`CpuCurve::base_mul`]), whatever the
+/// CPU.
 pub fn msm_portable<P: CpuCurve>(
     table: &[Affine<P>],
     scalars: &[<P::ScalarField as PrimeField>::BigInt],
