@@ -5,7 +5,7 @@
  *
  * Prints the results as hex words ("ntt ...", "root ...", "msm ...") and checks what it can
  * check by itself: the inverse NTT gives the input back, the opening verifies and a tampered
- * one does not, and bad inputs get their error codes. ffi/tests/c_example.rs compiles and runs
+ * one does not, and bad inputs get their error codes. ffi/tests/suite/c_example.rs compiles and runs
  * it and compares the printed results with Plonky3's and arkworks' on the same inputs. */
 #include <inttypes.h>
 #include <stdio.h>

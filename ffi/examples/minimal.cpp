@@ -1,5 +1,5 @@
 // cherenkov from C++: an NTT of 2^10 BabyBear elements on the best backend here. The README
-// shows this file; ffi/tests/c_example.rs compiles and runs it.
+// shows this file; ffi/tests/suite/c_example.rs compiles and runs it.
 #include <cstdint>
 #include <cstdio>
 #include <memory>

@@ -157,7 +157,7 @@ extern "C" __global__ void chk_selftest_bad_deadlock(uint32_t* out) {
   out[threadIdx.x] = r;
 }
 
-// Probes of the emulator's access profile (tests/profile.rs): access patterns whose cost on a GPU
+// Probes of the emulator's access profile (tests/suite/profile.rs): access patterns whose cost on a GPU
 // is known from the hardware's rules, so the profiler's scoring can be checked against them.
 // Lane i copies the `words` consecutive words at in[i * stride], as one access of 4 * words bytes
 // (words = 1, 2 or 4: a 32-, 64- or 128-bit load and store).

@@ -175,7 +175,7 @@ pub(super) fn run(cfg: &CheckConfig, rows: &mut Vec<CheckRow>) {
         &p3_koala_bear::default_koalabear_poseidon2_24(),
     );
     // SP1's instances: SP1's crates are not dependencies of the library, so the reference here
-    // is the scalar permutation written out from the constants (tests/sp1_poseidon2.rs checks
+    // is the scalar permutation written out from the constants (tests/suite/sp1_poseidon2.rs checks
     // that one, and every backend, against SP1's own crates).
     let c = Poseidon2Constants::sp1_v5_babybear_16();
     permutation(cfg, rows, "babybear sp1 v5", &c, &Scalar(c.clone()));

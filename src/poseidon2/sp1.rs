@@ -1,6 +1,6 @@
 //! SP1's Poseidon2 parameter sets (not bit-identical to upstream Plonky3's): internal layer
 //! 2^-32 (J + diag(V)) through SP1's Montgomery shortcut. The constants are generated from
-//! SP1's own crates by `tests/sp1_poseidon2.rs` into `sp1_v5_params.rs` / `sp1_v6_params.rs`.
+//! SP1's own crates by `tests/suite/sp1_poseidon2.rs` into `sp1_v5_params.rs` / `sp1_v6_params.rs`.
 
 use p3_field::integers::QuotientMap;
 use p3_field::PrimeField32;

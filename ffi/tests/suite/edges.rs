@@ -145,11 +145,7 @@ fn merkle_widths_that_overflow_are_a_size_error() {
 
 #[test]
 fn a_caught_panic_prints_nothing_on_stderr() {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["child_panics_through_the_abi", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env("CHERENKOV_FFI_CHILD", "1")
-        .output()
-        .unwrap();
+    let out = run_child("child_panics_through_the_abi");
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("CHILD DONE"), "{stdout}");
@@ -172,11 +168,7 @@ fn child_panics_through_the_abi() {
 #[cfg(target_os = "linux")]
 #[test]
 fn out_of_host_memory_is_a_status() {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["child_runs_out_of_memory", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env("CHERENKOV_FFI_CHILD", "1")
-        .output()
-        .unwrap();
+    let out = run_child("child_runs_out_of_memory");
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the child died ({:?}):\n{stdout}\n{stderr}", out.status);
     assert!(stdout.contains("STATUS 11"), "{stdout}");
@@ -218,4 +210,18 @@ fn child_runs_out_of_memory() {
         )
     };
     println!("STATUS {status}: {}", last_error());
+}
+
+/// Runs `case`, an ignored test of this module, in a child process (this test binary again).
+fn run_child(case: &str) -> std::process::Output {
+    // The harness names a test by its path below the crate root: this module's, less the crate.
+    let name = match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::{case}"),
+        None => case.to_string(),
+    };
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name.as_str(), "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("CHERENKOV_FFI_CHILD", "1")
+        .output()
+        .unwrap()
 }

@@ -4,7 +4,7 @@
 //! types (`Radix2DitParallel`, `MerkleTreeMmcs`, `Poseidon2BabyBear<16>`): the serialized proofs
 //! are byte-identical, the stock verifier accepts ours, tampered public values are rejected.
 
-mod common;
+use crate::common;
 
 use cherenkov::field::{BabyBear, KoalaBear};
 use cherenkov::plonky3::config::{self, Challenge, FriSettings};

@@ -17,8 +17,13 @@ const CHILD: &str = "CHERENKOV_OOM_CHILD";
 
 /// Runs `case` in a child process and returns its stdout (asserting it exited normally).
 fn in_child(case: &str) -> String {
+    // The harness names a test by its path below the crate root: this module's, less the crate.
+    let name = match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::{case}"),
+        None => case.to_string(),
+    };
     let out = Command::new(std::env::current_exe().unwrap())
-        .args([case, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([name.as_str(), "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
         .output()
         .expect("the test binary runs");

@@ -2,7 +2,7 @@
 //! `ExtensionMmcs` for the challenge field), and the fused `Mmcs::commit_lde`: commitments equal
 //! the all-stock PCS's, and proofs opened from our prover data verify with the all-stock PCS.
 
-mod common;
+use crate::common;
 
 use cherenkov::field::BabyBear;
 use cherenkov::plonky3::config::FriSettings;

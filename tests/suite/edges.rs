@@ -2,7 +2,7 @@
 //! engine, MSM sizes that overflow, a malformed emulator setting, FRI settings p3-fri would
 //! panic on.
 
-mod common;
+use crate::common;
 
 use cherenkov::backend::{EmuConfig, Schedule};
 use cherenkov::field::{BabyBear, Bn254Fr, KoalaBear};

@@ -1,6 +1,6 @@
 //! Checked-in generated files stay in step with their generators.
 
-mod common;
+use crate::common;
 
 use cherenkov::field::params;
 

@@ -5,7 +5,7 @@
 //! with the `Recompute` policy the result equals the cpu's; on a working device the check
 //! passes and changes nothing.
 
-mod common;
+use crate::common;
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, PrimeGroup};

@@ -3,7 +3,7 @@
 //! and the misuse the emulator must report instead of hanging or guessing. The same bodies run
 //! on a real GPU through the cuda backend when one is present.
 
-mod common;
+use crate::common;
 
 use cherenkov::backend::{emu, Dim3, Gpu, Launch, Schedule};
 use cherenkov::error::EmuErrorKind;

@@ -1,7 +1,7 @@
 //! The emulator's access profile: its scoring checked against access patterns whose cost on a
 //! GPU follows from the hardware's rules, and the profiles of the main kernels pinned.
 
-mod common;
+use crate::common;
 
 use cherenkov::backend::{Dim3, EmuConfig, Engine, Launch};
 use cherenkov::field::{BabyBear, DeviceField};

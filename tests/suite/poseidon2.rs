@@ -1,7 +1,7 @@
 //! Poseidon2 batch permutations on every backend against Plonky3's own permutations, with
 //! Plonky3's default constants and with random ones, on random states and edge states.
 
-mod common;
+use crate::common;
 
 use cherenkov::field::{BabyBear, KoalaBear};
 use cherenkov::poseidon2::{self, Poseidon2Constants, Poseidon2Field};

@@ -1,7 +1,7 @@
 //! NTTs on every backend against Plonky3's Radix2DitParallel, arkworks' Radix2EvaluationDomain
 //! and a naive O(n^2) DFT, on seeded random matrices and edge cases.
 
-mod common;
+use crate::common;
 
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use cherenkov::field::{BabyBear, BabyBear4, Bn254Fr, DeviceField, KoalaBear};

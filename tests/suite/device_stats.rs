@@ -4,7 +4,7 @@
 //! input down and its output up (twiddles stay resident), and a repeated LDE allocates nothing
 //! (the pool) and waits for the device twice.
 
-mod common;
+use crate::common;
 
 use cherenkov::backend::{DeviceStats, Schedule};
 use cherenkov::field::{BabyBear, DeviceField};

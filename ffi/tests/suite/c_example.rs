@@ -3,7 +3,7 @@
 //! compilers and run; the C example's printed results are compared with Plonky3's and
 //! arkworks' on the same inputs, and with cherenkov's Rust API.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

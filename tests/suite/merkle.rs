@@ -3,7 +3,7 @@
 //! every digest layer (the first, each injection, the root), caps, single and multi openings;
 //! the stock verifier accepts our proofs and ours accepts the stock's; tampering is an error.
 
-mod common;
+use crate::common;
 
 use cherenkov::field::{BabyBear, DeviceField, KoalaBear};
 use cherenkov::merkle::{self, Digest};
@@ -123,7 +123,7 @@ fn koalabear_tree_vs_stock(engine: &Engine, seed: u64) {
 backend_tests!(koalabear_tree_vs_stock);
 
 /// SP1's instances have no Plonky3 permutation type: the stock tree runs over our cpu
-/// permutation of them (itself checked against SP1's crates in tests/sp1_poseidon2.rs).
+/// permutation of them (itself checked against SP1's crates in tests/suite/sp1_poseidon2.rs).
 fn sp1_trees_vs_stock(engine: &Engine, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     let c = Poseidon2Constants::sp1_v5_babybear_16();

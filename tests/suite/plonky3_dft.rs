@@ -50,49 +50,54 @@ dft_on!(EmuForwardDft, emu(Schedule::Forward));
 dft_on!(EmuReverseDft, emu(Schedule::Reverse));
 dft_on!(EmuRandomDft, emu(Schedule::Random(0x5eed)));
 
-p3_field_testing::test_field_dft!(babybear_cpu, cherenkov::field::BabyBear, cherenkov::field::BabyBear4, crate::CpuDft);
+p3_field_testing::test_field_dft!(
+    babybear_cpu,
+    cherenkov::field::BabyBear,
+    cherenkov::field::BabyBear4,
+    crate::plonky3_dft::CpuDft
+);
 p3_field_testing::test_field_dft!(
     koalabear_cpu,
     cherenkov::field::KoalaBear,
     cherenkov::field::KoalaBear4,
-    crate::CpuDft
+    crate::plonky3_dft::CpuDft
 );
 p3_field_testing::test_field_dft!(
     babybear_emu_forward,
     cherenkov::field::BabyBear,
     cherenkov::field::BabyBear4,
-    crate::EmuForwardDft
+    crate::plonky3_dft::EmuForwardDft
 );
 p3_field_testing::test_field_dft!(
     koalabear_emu_forward,
     cherenkov::field::KoalaBear,
     cherenkov::field::KoalaBear4,
-    crate::EmuForwardDft
+    crate::plonky3_dft::EmuForwardDft
 );
 p3_field_testing::test_field_dft!(
     babybear_emu_reverse,
     cherenkov::field::BabyBear,
     cherenkov::field::BabyBear4,
-    crate::EmuReverseDft
+    crate::plonky3_dft::EmuReverseDft
 );
 p3_field_testing::test_field_dft!(
     babybear_emu_random,
     cherenkov::field::BabyBear,
     cherenkov::field::BabyBear4,
-    crate::EmuRandomDft
+    crate::plonky3_dft::EmuRandomDft
 );
 // Large sizes (2^14..2^17 rows): Plonky3's own consistency checks, on the cpu backend.
 p3_field_testing::test_field_dft_large!(
     babybear_cpu_large,
     cherenkov::field::BabyBear,
     cherenkov::field::BabyBear4,
-    crate::CpuDft
+    crate::plonky3_dft::CpuDft
 );
 p3_field_testing::test_field_dft_consistency!(
     babybear_cpu_vs_radix2dit_parallel,
     cherenkov::field::BabyBear,
     cherenkov::field::BabyBear4,
-    crate::CpuDft,
+    crate::plonky3_dft::CpuDft,
     p3_dft::Radix2DitParallel<cherenkov::field::BabyBear>
 );
 

@@ -2,7 +2,7 @@
 //! against independent references: Plonky3's DFT and Poseidon2 and MerkleTreeMmcs, arkworks'
 //! FFT and MSM. Then one test per error code.
 
-mod common;
+use crate::common;
 
 use std::ffi::CStr;
 use std::ptr::{null, null_mut};

@@ -1,7 +1,7 @@
 //! Field and curve arithmetic, bit-exact on every backend against Plonky3 and arkworks, on edge
 //! values and seeded random inputs; plus a third, naive opinion for the 31-bit fields.
 
-mod common;
+use crate::common;
 
 use ark_bn254::{Fq, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};

@@ -24,7 +24,7 @@ fn header_is_up_to_date() {
     assert!(
         checked_in == generated,
         "ffi/include/cherenkov.h is stale: regenerate it with \
-         `CHERENKOV_BLESS=1 cargo test --release -p cherenkov-ffi --test header`"
+         `CHERENKOV_BLESS=1 cargo test --release -p cherenkov-ffi --test suite -- header::`"
     );
     for name in ["chk_ntt", "chk_lde", "chk_poseidon2_permute", "chk_merkle_commit", "chk_merkle_verify", "chk_msm_g2"]
     {
