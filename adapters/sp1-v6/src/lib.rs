@@ -13,6 +13,9 @@
 //!   with [`MerkleProver`] in place of slop's: `CpuShardProver<SP1GlobalContext,
 //!   InnerPcsProver, RiscvAir>` builds it through `DefaultJaggedProver` (the Merkle prover from
 //!   `CHERENKOV_BACKEND`); [`jagged_prover`] builds it on a given engine.
+//! - [`ShardProver`] is SP1 v6's `CpuShardProver` over [`InnerPcsProver`]; [`shard_prover`]
+//!   builds one on a given engine. With `sp1_core_machine::riscv::RiscvAir` it proves RISC-V
+//!   core shards, byte-identical to stock SP1 (`tests/riscv.rs`).
 //!
 //! The Basefold encoder's DFT is a concrete `slop_dft::p3::Radix2DitParallel` inside
 //! slop-basefold-prover, out of reach of any type parameter: `patch/` holds cherenkov's
@@ -22,9 +25,11 @@
 //! `u32`s: one conversion each way per element.
 
 mod dft;
+mod shard;
 mod tcs;
 
 pub use dft::Dft;
+pub use shard::{shard_prover, ShardProver, ShardVerifierOf};
 pub use tcs::{MerkleProver, TreeData};
 
 use std::sync::Arc;

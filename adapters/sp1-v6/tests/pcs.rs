@@ -3,7 +3,8 @@
 //! byte-identical to slop's own prover's (`Poseidon2KoalaBear16Prover`) on cpu, emu and cuda,
 //! built through `DefaultJaggedProver` (as SP1's shard prover builds it) and through
 //! [`cherenkov_sp1_v6::jagged_prover`]; the stock verifier accepts them and rejects a proof or a
-//! commitment that was tampered with.
+//! commitment that was tampered with. Proofs are made on one rayon thread (`cases::one_thread`:
+//! SP1's grinding keeps whichever witness a thread finds first).
 
 #[path = "common/cases.rs"]
 mod cases;
@@ -25,11 +26,11 @@ fn case() -> cases::JaggedCase {
 
 fn equal_to_slop(engine: Engine) {
     let case = case();
-    let (want_commitments, want) = case.prove::<SlopPcsProver>();
+    let (want_commitments, want) = cases::one_thread(|| case.prove::<SlopPcsProver>());
     assert!(case.verify(&want_commitments, &want), "slop's own proof verifies");
     let want_bytes = bincode::serialize(&want).unwrap();
     let name = engine.name();
-    let (commitments, proof) = case.prove_with(&jagged_prover(case.verifier(), engine));
+    let (commitments, proof) = cases::one_thread(|| case.prove_with(&jagged_prover(case.verifier(), engine)));
     assert_eq!(commitments, want_commitments, "{name}: commitments");
     assert!(bincode::serialize(&proof).unwrap() == want_bytes, "{name}: the proof differs from slop's");
     assert!(case.verify(&commitments, &proof), "{name}: the stock verifier rejects the proof");
@@ -59,8 +60,8 @@ fn devices_equal_slop() {
 #[test]
 fn default_jagged_prover_equals_slop() {
     let case = case();
-    let (want_commitments, want) = case.prove::<SlopPcsProver>();
-    let (commitments, proof) = case.prove::<InnerPcsProver>();
+    let (want_commitments, want) = cases::one_thread(|| case.prove::<SlopPcsProver>());
+    let (commitments, proof) = cases::one_thread(|| case.prove::<InnerPcsProver>());
     assert_eq!(commitments, want_commitments);
     assert!(bincode::serialize(&proof).unwrap() == bincode::serialize(&want).unwrap());
 }

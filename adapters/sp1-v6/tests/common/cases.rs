@@ -38,6 +38,14 @@ pub type Proof = JaggedPcsProof<GC, StackedBasefoldProof<GC>>;
 /// A case's name and its outcome, serialized.
 pub type Outcome = (String, Vec<u8>);
 
+/// Runs `f` on a one-thread rayon pool. SP1 v6's proof-of-work grinding (slop-challenger's
+/// `DuplexChallenger::grind`, inside every Basefold proof) is a parallel `find_any` that keeps
+/// whichever witness a thread finds first; on one thread it keeps the smallest, so proofs made
+/// there compare byte for byte (on more, two stock proofs can differ when the machine is busy).
+pub fn one_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a one-thread pool").install(f)
+}
+
 pub fn run(seed: u64) -> Vec<Outcome> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = dfts(&mut rng);
@@ -191,7 +199,7 @@ impl JaggedCase {
     where
         P: MultilinearPcsProver<GC, StackedBasefoldProof<GC>> + DefaultJaggedProver<GC, StackedPcsVerifier<GC>>,
     {
-        let (commitments, proof) = self.prove::<P>();
+        let (commitments, proof) = one_thread(|| self.prove::<P>());
         let verified = self.verify(&commitments, &proof);
         bincode::serialize(&(commitments, proof, verified)).expect("serializes")
     }
