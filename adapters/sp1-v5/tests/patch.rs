@@ -52,6 +52,10 @@ fn run_demo(demo: &Path, backend: &str) -> Vec<Outcome> {
 
 #[test]
 fn patched_sp1_v5_equals_stock() {
+    // The RISC-V case proves on SP1's own threads, whose rayon work goes to the global pool: one
+    // thread makes its proof-of-work witness, and so its bytes, reproducible (the demo does the
+    // same).
+    rayon::ThreadPoolBuilder::new().num_threads(1).build_global().expect("rayon's global pool is not built yet");
     let stock = cases::run();
     let demo = build_demo();
     for backend in ["cpu", "emu"] {

@@ -1,8 +1,9 @@
 //! What the `[patch.crates-io]` crates must reproduce, written against the fork's public API
-//! only: `p3_dft::Radix2DitParallel`, `sp1_stark`'s `InnerValMmcs` (a `FieldMerkleTreeMmcs`) and
-//! `BabyBearPoseidon2::new()`. Compiled twice: in this crate's tests against the stock fork, and
-//! in `adapters/sp1-v5/patch/demo` against the patch crates (which include this file). Each
-//! case's outcome is serialized; `tests/patch.rs` compares the two builds' outcomes byte for byte.
+//! only: `p3_dft::Radix2DitParallel`, `sp1_stark`'s `InnerValMmcs` (a `FieldMerkleTreeMmcs`),
+//! `BabyBearPoseidon2::new()` and SP1 v5's core machine on a RISC-V program. Compiled twice: in
+//! this crate's tests against the stock fork, and in `adapters/sp1-v5/patch/demo` against the
+//! patch crates (which include this file). Each case's outcome is serialized; `tests/patch.rs`
+//! compares the two builds' outcomes byte for byte.
 //!
 //! Inputs are deterministic (a fixed xorshift, first entries 0, 1 and p − 1) so both builds
 //! see the same ones.
@@ -149,11 +150,27 @@ fn proof_cases(out: &mut Vec<Outcome>) {
     }
 }
 
+/// A RISC-V program (`riscv.rs`) in two shards: the keys, the proof, the cycle and shard counts.
+/// Both builds also hold their own proof to the machine's verifier: accepted, and rejected once
+/// tampered with.
+fn riscv_cases(out: &mut Vec<Outcome>) {
+    let p = super::riscv::prove(RISCV_INPUT, RISCV_SHARD_SIZE, true);
+    assert!(p.accepted, "the machine verifier rejects the RISC-V proof");
+    assert!(p.tampered_rejected, "the machine verifier accepts a tampered RISC-V proof");
+    assert!(p.shards >= 2, "{} cycles made {} shard(s); the case wants two or more", p.cycles, p.shards);
+    out.push(("riscv proof".into(), bytes(&(p.cycles, p.shards, p.vk, p.proof))));
+}
+
+/// The ELF's input and the shard size: the smallest run that makes two shards.
+pub const RISCV_INPUT: u32 = 10;
+pub const RISCV_SHARD_SIZE: usize = 1 << 12;
+
 /// All cases, in a fixed order.
 pub fn run() -> Vec<Outcome> {
     let mut out = Vec::new();
     dft_cases(&mut out);
     merkle_cases(&mut out);
     proof_cases(&mut out);
+    riscv_cases(&mut out);
     out
 }

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod fib;
+pub mod riscv;
 
 use cherenkov_sp1_v5::BabyBear;
 use p3_field::{AbstractField, PrimeField32};

@@ -1,6 +1,7 @@
 //! `cherenkov-sp1-v5-patch-demo [--out FILE]`: runs the cases of
 //! `adapters/sp1-v5/tests/common/cases.rs` (DFTs through `Radix2DitParallel`, Merkle trees
-//! through `sp1_stark`'s `InnerValMmcs`, Fibonacci proofs through `BabyBearPoseidon2::new()`)
+//! through `sp1_stark`'s `InnerValMmcs`, Fibonacci proofs through `BabyBearPoseidon2::new()`,
+//! a RISC-V program through SP1 v5's core machine)
 //! in a build where `p3-dft` and `p3-merkle-tree` are cherenkov's patch crates, prints what ran
 //! on cherenkov, and writes the outcomes to FILE for `adapters/sp1-v5/tests/patch.rs` to compare
 //! with the stock fork's. `CHERENKOV_BACKEND` picks the engine (default auto).
@@ -10,6 +11,10 @@
 mod cases;
 #[path = "../../../tests/common/fib.rs"]
 mod fib;
+#[path = "../../../tests/common/riscv.rs"]
+mod riscv;
+#[path = "../../../../shared/span_times.rs"]
+mod span_times;
 
 use std::process::ExitCode;
 
@@ -18,11 +23,21 @@ fn main() -> ExitCode {
     let out = match args.as_slice() {
         [] => None,
         [flag, path] if flag == "--out" => Some(path.clone()),
+        [flag, n, shard_size, proof] if flag == "--riscv" => match (n.parse(), shard_size.parse()) {
+            (Ok(n), Ok(shard_size)) => return riscv_timed(n, shard_size, proof),
+            _ => {
+                eprintln!("--riscv N SHARD_SIZE PROOF_FILE: N and SHARD_SIZE are numbers");
+                return ExitCode::from(2);
+            }
+        },
         _ => {
-            eprintln!("usage: cherenkov-sp1-v5-patch-demo [--out FILE]");
+            eprintln!("usage: cherenkov-sp1-v5-patch-demo [--out FILE | --riscv N SHARD_SIZE PROOF_FILE]");
             return ExitCode::from(2);
         }
     };
+    // One rayon thread: the RISC-V case proves on SP1's own threads, whose rayon work goes to the
+    // global pool, and only one thread makes its proof-of-work witness reproducible.
+    rayon::ThreadPoolBuilder::new().num_threads(1).build_global().expect("rayon's global pool is not built yet");
     let engine = cherenkov_sp1_v5_support::engine().name();
     let start = std::time::Instant::now();
     let outcomes = cases::run();
@@ -48,5 +63,27 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    ExitCode::SUCCESS
+}
+
+/// `--riscv`: proves the RISC-V program (`riscv.rs`) on rayon's global pool, writes the proof's
+/// bytes to `proof_file` and prints, one per line, `key value` pairs for
+/// `adapters/sp1-v5/examples/riscv_shard.rs`: cycles, shards, the verifier's verdict, the
+/// setup / prove / verify seconds and `span NAME seconds` for every span that ran.
+fn riscv_timed(n: u32, shard_size: usize, proof_file: &str) -> ExitCode {
+    let times = span_times::SpanTimes::install();
+    let p = riscv::prove(n, shard_size, false);
+    if let Err(e) = std::fs::write(proof_file, &p.proof) {
+        eprintln!("cannot write {proof_file}: {e}");
+        return ExitCode::FAILURE;
+    }
+    println!("cycles {}\nshards {}\naccepted {}", p.cycles, p.shards, p.accepted);
+    for (key, t) in [("setup", p.setup), ("prove", p.prove), ("verify", p.verify)] {
+        println!("{key} {:.3}", t.as_secs_f64());
+    }
+    for (name, t) in times.take() {
+        println!("span {name}\t{:.3}", t.as_secs_f64());
+    }
+    println!("engine {}", cherenkov_sp1_v5_support::engine().name());
     ExitCode::SUCCESS
 }

@@ -173,6 +173,8 @@ impl<F: TwoAdicField> TwoAdicSubgroupDft<F> for Radix2DitParallel {
         }
     }
 
+    // The fork's span, so a prover's profile reads the same with the patch in.
+    #[tracing::instrument(skip_all, fields(dims = %mat.dimensions(), added_bits))]
     fn coset_lde_batch(&self, mat: RowMajorMatrix<F>, added_bits: usize, shift: F) -> Self::Evaluations {
         match BabyBearRepr::<F>::check() {
             Some(r) => {

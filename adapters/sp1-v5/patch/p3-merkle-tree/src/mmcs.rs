@@ -90,6 +90,8 @@ where
     type ProverData<M> = FieldMerkleTree<P::Scalar, PW::Value, M, N>;
 
     fn commit<M: Matrix<P::Scalar>>(&self, inputs: Vec<M>) -> (Self::Commitment, Self::ProverData<M>) {
+        // The span the fork's `FieldMerkleTree::new` opens, so a prover's profile reads the same.
+        let _span = tracing::debug_span!("build merkle tree").entered();
         let ours = self.sp1_tree().and_then(|repr| support::merkle_layers(repr, &inputs));
         let tree = match ours {
             Some(layers) => {
