@@ -17,7 +17,12 @@ use tracing_subscriber::Layer;
 #[derive(Clone, Default)]
 pub struct SpanTimes(Arc<Mutex<HashMap<&'static str, Duration>>>);
 
-struct Entered(Instant);
+thread_local! {
+    /// The spans this thread is in, innermost last, with when it entered each. Kept per thread,
+    /// not in the span: one span may be entered by several threads at once (SP1 enters a parent
+    /// span in each worker thread it spawns).
+    static ENTERED: std::cell::RefCell<Vec<(Id, Instant)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 impl SpanTimes {
     /// Installs a layer that records every span up to debug level as the global subscriber and
@@ -37,17 +42,18 @@ impl SpanTimes {
 }
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for SpanTimes {
-    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(Entered(Instant::now()));
-        }
+    fn on_enter(&self, id: &Id, _: Context<'_, S>) {
+        ENTERED.with(|e| e.borrow_mut().push((id.clone(), Instant::now())));
     }
 
     fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id) {
-            if let Some(Entered(start)) = span.extensions_mut().remove::<Entered>() {
-                *self.0.lock().unwrap().entry(span.name()).or_default() += start.elapsed();
-            }
+        let start = ENTERED.with(|e| {
+            let mut e = e.borrow_mut();
+            let at = e.iter().rposition(|(entered, _)| entered == id)?;
+            Some(e.remove(at).1)
+        });
+        if let (Some(start), Some(meta)) = (start, ctx.metadata(id)) {
+            *self.0.lock().unwrap().entry(meta.name()).or_default() += start.elapsed();
         }
     }
 }

@@ -68,7 +68,7 @@ fn main() -> ExitCode {
 
 /// `--riscv`: proves the RISC-V program (`riscv.rs`) on rayon's global pool, writes the proof's
 /// bytes to `proof_file` and prints, one per line, `key value` pairs for
-/// `adapters/sp1-v5/examples/riscv_shard.rs`: cycles, shards, the verifier's verdict, the
+/// `adapters/sp1-v5/examples/riscv_shard_v5.rs`: cycles, shards, the verifier's verdict, the
 /// setup / prove / verify seconds and `span NAME seconds` for every span that ran.
 fn riscv_timed(n: u32, shard_size: usize, proof_file: &str) -> ExitCode {
     let times = span_times::SpanTimes::install();

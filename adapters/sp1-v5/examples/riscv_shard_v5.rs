@@ -8,7 +8,7 @@
 //! Plonky3's own tracing spans summed over setup and every shard (the spans nest: the rows do not
 //! add up). `CHERENKOV_BACKEND` picks cherenkov's engine (unset: the best available).
 //!
-//! `cargo run --release -p cherenkov-sp1-v5 --example riscv_shard [-- N [SHARD_SIZE]]`: the
+//! `cargo run --release -p cherenkov-sp1-v5 --example riscv_shard_v5 [-- N [SHARD_SIZE]]`: the
 //! program's input (default 500, about 5 200 cycles, what `sp1-prover` proves it with) and the
 //! shard size in cycles (default 2^22: one shard). The demo is built with this process's
 //! environment (`RUSTFLAGS`, `NVCC` for the cuda engine) into `target/sp1-patch-example`, apart
@@ -76,22 +76,21 @@ fn main() {
         secs(stock.verify),
         verdict(stock.accepted)
     );
+    let value = |key: &str| -> f64 { ours.value(key).parse().expect("the demo printed seconds") };
     println!(
-        "| cherenkov {} (patch crates) | {} | {} | {} s | {} s | {} s | {} |",
+        "| cherenkov {} (patch crates) | {} | {} | {:.2} s | {:.2} s | {:.2} s | {} |",
         ours.engine,
         ours.value("cycles"),
         ours.value("shards"),
-        ours.value("setup"),
-        ours.value("prove"),
-        ours.value("verify"),
+        value("setup"),
+        value("prove"),
+        value("verify"),
         verdict(ours.value("accepted") == "true")
     );
-    let prove: f64 = ours.value("prove").parse().expect("seconds");
-    let setup: f64 = ours.value("setup").parse().expect("seconds");
     println!(
         "\nprove: {:.2}× stock; setup: {:.2}× stock; proofs byte-identical: {identical}",
-        secs(stock.prove) / prove,
-        secs(stock.setup) / setup
+        secs(stock.prove) / value("prove"),
+        secs(stock.setup) / value("setup")
     );
     println!("\n| step (span) | stock | cherenkov {} | ratio |\n|---|---|---|---|", ours.engine);
     for &(span, what) in SPLIT {
