@@ -14,10 +14,7 @@
 //! environment (`RUSTFLAGS`, `NVCC` for the cuda engine) into `target/sp1-patch-example`, apart
 //! from the test's build in `target/sp1-patch`, which takes neither.
 
-// Shared with the tests, which use the rest of them.
-#[allow(dead_code)]
-#[path = "../tests/common/fib.rs"]
-mod fib;
+// Shared with the tests, which use the rest of it.
 #[allow(dead_code)]
 #[path = "../tests/common/riscv.rs"]
 mod riscv;
