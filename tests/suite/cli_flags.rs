@@ -43,6 +43,36 @@ fn bad_values_are_refused_before_any_work() {
     refused(&["check", "--backend", "emu"], &[("CHERENKOV_EMU_SCHEDULE", "sideways")], "CHERENKOV_EMU_SCHEDULE");
     refused(&["check", "--backend", "emu"], &[("CHERENKOV_EMU_STACK_KB", "x")], "CHERENKOV_EMU_STACK_KB");
     refused(&["check"], &[("CHERENKOV_VERIFY", "sometimes")], "CHERENKOV_VERIFY");
+    refused(&["sp1", "--version", "7"], &[], "--version");
+    refused(&["sp1", "--version", "5", "--cycles", "100"], &[], "--cycles 100");
+    refused(&["sp1", "--version", "6", "--cycles", "99999999999"], &[], "--cycles 99999999999");
+    refused(&["sp1", "--version", "6", "--shard-size", "4096"], &[], "--shard-size applies to SP1 v5");
+    refused(&["sp1", "--version", "5", "--shard-size", "1000"], &[], "--shard-size 1000");
+    refused(&["sp1", "--version", "5", "--backend", "gpu"], &[], "gpu");
+}
+
+/// `cherenkov sp1` runs the SP1 example whose program makes the cycles asked for (the README's
+/// measured points: v5 input 20 000 ran 245 106 cycles, v6 300 iterations 6 646), on the engine
+/// and with the flags asked for.
+#[test]
+fn sp1_runs_the_example_for_the_cycles_asked() {
+    let (out, _) = run(
+        &["sp1", "--version", "5", "--cycles", "245106", "--backend", "emu", "--shard-size", "4096", "--dry-run"],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("program input 20000 (about 245106 cycles)"), "{stderr}");
+    assert!(stderr.contains("-p cherenkov-sp1-v5 --example riscv_shard_v5 -- 20000 4096"), "{stderr}");
+    assert!(stderr.contains("CHERENKOV_BACKEND=emu") && !stderr.contains("target-cpu=native"), "{stderr}");
+    let (out, _) = run(&["sp1", "--version", "6", "--cycles", "6646", "--native", "--dry-run"], &[("RUSTFLAGS", "-g")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("-p cherenkov-sp1-v6 --example riscv_shard -- 300"), "{stderr}");
+    assert!(
+        stderr.contains("RUSTFLAGS=-g -C target-cpu=native") && stderr.contains("CHERENKOV_BACKEND=auto"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -6,10 +6,12 @@
 //! than one rayon thread they may not be: the fork's proof-of-work grinding keeps whichever
 //! witness a thread finds first; both verify), and where each side's time went, from SP1's and
 //! Plonky3's own tracing spans summed over setup and every shard (the spans nest: the rows do not
-//! add up). `CHERENKOV_BACKEND` picks cherenkov's engine (unset: the best available).
+//! add up), the calls that ran on cherenkov and its engine's device counters (`Engine::stats()`;
+//! on the emulator what a GPU would move). `CHERENKOV_BACKEND` picks cherenkov's engine (unset:
+//! the best available). `cherenkov sp1 --version 5` runs this example.
 //!
 //! `cargo run --release -p cherenkov-sp1-v5 --example riscv_shard_v5 [-- N [SHARD_SIZE]]`: the
-//! program's input (default 500, about 5 200 cycles, what `sp1-prover` proves it with) and the
+//! program's input (default 500: 11 106 cycles; input N runs 5 106 + 12 N) and the
 //! shard size in cycles (default 2^22: one shard). The demo is built with this process's
 //! environment (`RUSTFLAGS`, `NVCC` for the cuda engine) into `target/sp1-patch-example`, apart
 //! from the test's build in `target/sp1-patch`, which takes neither.
@@ -88,6 +90,12 @@ fn main() {
         "\nprove: {:.2}× stock; setup: {:.2}× stock; proofs byte-identical: {identical}",
         secs(stock.prove) / value("prove"),
         secs(stock.setup) / value("setup")
+    );
+    println!(
+        "cherenkov ({}): {}; device counters for setup and every shard: {}",
+        ours.engine,
+        ours.value("calls"),
+        ours.value("device")
     );
     println!("\n| step (span) | stock | cherenkov {} | ratio |\n|---|---|---|---|", ours.engine);
     for &(span, what) in SPLIT {

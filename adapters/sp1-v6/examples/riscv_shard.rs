@@ -11,7 +11,7 @@
 //! equal a GPU's for the same calls).
 //!
 //! `cargo run --release -p cherenkov-sp1-v6 --example riscv_shard [-- ITERATIONS]` (default 300:
-//! about 6 600 cycles; each iteration is 22 instructions).
+//! about 6 600 cycles; each iteration is 22 instructions). `cherenkov sp1 --version 6` runs it.
 
 #[path = "../tests/common/riscv.rs"]
 mod riscv;

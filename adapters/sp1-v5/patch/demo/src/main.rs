@@ -69,7 +69,8 @@ fn main() -> ExitCode {
 /// `--riscv`: proves the RISC-V program (`riscv.rs`) on rayon's global pool, writes the proof's
 /// bytes to `proof_file` and prints, one per line, `key value` pairs for
 /// `adapters/sp1-v5/examples/riscv_shard_v5.rs`: cycles, shards, the verifier's verdict, the
-/// setup / prove / verify seconds and `span NAME seconds` for every span that ran.
+/// setup / prove / verify seconds, `span NAME seconds` for every span that ran, the engine, the
+/// calls that ran on cherenkov and the engine's device counters.
 fn riscv_timed(n: u32, shard_size: usize, proof_file: &str) -> ExitCode {
     let times = span_times::SpanTimes::install();
     let p = riscv::prove(n, shard_size, false);
@@ -84,6 +85,12 @@ fn riscv_timed(n: u32, shard_size: usize, proof_file: &str) -> ExitCode {
     for (name, t) in times.take() {
         println!("span {name}\t{:.3}", t.as_secs_f64());
     }
-    println!("engine {}", cherenkov_sp1_v5_support::engine().name());
+    let engine = cherenkov_sp1_v5_support::engine();
+    let calls = cherenkov_sp1_v5_support::stats();
+    println!("engine {}", engine.name());
+    println!("calls {} DFT calls and {} Merkle commits on cherenkov", calls.dft_calls, calls.commits);
+    // What the engine moved for setup and every shard (zeros on the cpu; on the emulator what a
+    // GPU would move for the same calls).
+    println!("device {}", engine.stats());
     ExitCode::SUCCESS
 }

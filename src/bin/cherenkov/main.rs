@@ -1,9 +1,13 @@
 //! The `cherenkov` command: `check` cross-checks every backend against the references, `bench`
-//! times each primitive against its peer, `info` says what this machine and this build can run.
+//! times each primitive against its peer, `prove` and `sp1` prove with stock and cherenkov side by
+//! side, `profile` shows device cost without a GPU, `info` says what this machine and this build
+//! can run.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+mod sp1;
 
 use cherenkov::backend::{self, cuda, emu, kernels, EmuConfig, Schedule};
 use cherenkov::bench::{self, limits, Batch, MerkleBench, MsmBench, NttBench, Shape};
@@ -132,6 +136,33 @@ enum Command {
         /// for the same cases, e.g. on a build machine) instead of profiling here.
         #[arg(long)]
         estimates: Option<std::path::PathBuf>,
+    },
+    /// Prove a RISC-V program with stock SP1 and through cherenkov in one run (SP1's core
+    /// machine, setup and shard proofs, both checked by the stock verifier): prove times, the
+    /// ratio, whether the proofs are byte-identical, where each side's time went (SP1's spans)
+    /// and, on a device engine, what it moved. Builds and runs the SP1 adapters' shard examples
+    /// from cherenkov's source tree (the first build takes 10 to 30 minutes).
+    Sp1 {
+        /// SP1 version: 5 (BabyBear, the patch crates) or 6 (KoalaBear, Hypercube).
+        #[arg(long, value_enum)]
+        version: sp1::Sp1Version,
+        /// About how many RISC-V cycles to prove (the example prints the exact count).
+        #[arg(long, default_value_t = 11_000)]
+        cycles: u64,
+        /// cherenkov's engine (auto = cuda when usable, else cpu).
+        #[arg(long, default_value = "auto")]
+        backend: Backend,
+        /// SP1 v5 only: cycles per shard, a power of two (default 2^22, one shard for these
+        /// programs).
+        #[arg(long)]
+        shard_size: Option<u64>,
+        /// Build both sides with `-C target-cpu=native` (in target/native), as the README's
+        /// timings are.
+        #[arg(long)]
+        native: bool,
+        /// Print the cargo command instead of running it.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Backends, devices, the kernel build and CPU features.
     Info {
@@ -335,6 +366,9 @@ fn main() -> ExitCode {
             };
             let measure = measure.map(|backend| (backend, reps, estimates));
             run_profile(&cases, gpu.as_deref(), json, measure)
+        }
+        Command::Sp1 { version, cycles, backend, shard_size, native, dry_run } => {
+            return sp1::run(&sp1::Sp1Run { version, cycles, backend, shard_size, native, dry_run });
         }
         Command::Info { kernels, device_counts } => {
             info(kernels);
