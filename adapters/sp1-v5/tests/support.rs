@@ -8,6 +8,7 @@ use cherenkov_sp1_v5::BabyBear;
 use cherenkov_sp1_v5_support::{sp1_compress, sp1_hash, BabyBearRepr, Up};
 use p3_field::extension::BinomialExtensionField;
 use p3_field::{AbstractField, PrimeField32};
+use p3_matrix::Matrix as _;
 use p3_symmetric::{CryptographicHasher, PseudoCompressionFunction};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -30,12 +31,35 @@ fn reinterpretation_keeps_every_value() {
         assert_eq!(x.as_canonical_u32(), y.as_canonical_u32(), "seed {seed}");
     }
     assert_eq!(repr.from_up_vec(up), m.values);
-    let gathered = repr.to_up_matrix(&m);
-    assert_eq!(
-        gathered.values.iter().map(|x| x.as_canonical_u32()).collect::<Vec<_>>(),
-        m.values.iter().map(|x| x.as_canonical_u32()).collect::<Vec<_>>()
-    );
     assert_eq!(repr.to_up(BabyBear::neg_one()), -<Up as upstream_field::PrimeCharacteristicRing>::ONE);
+}
+
+/// The zero-copy view the patch crates' trees read: every row, sub-row and row iterator equals
+/// the fork matrix's, for a dense matrix (borrowed rows) and a strided view of one (rows the fork
+/// collects into a fresh vector).
+#[test]
+fn up_view_reads_every_row_as_the_fork_does() {
+    let seed = cherenkov::check::seed_from_env();
+    let m = common::matrix(&mut StdRng::seed_from_u64(seed), 64, 5);
+    view_matches(&m, seed);
+    view_matches(&m.clone().vertically_strided(3, 1), seed);
+}
+
+fn view_matches<M: p3_matrix::Matrix<BabyBear>>(m: &M, seed: u64) {
+    use upstream_matrix::Matrix as _;
+    let view = BabyBearRepr::<BabyBear>::check().unwrap().up_view(m);
+    let canon = |v: &[Up]| v.iter().map(|x| x.as_canonical_u32()).collect::<Vec<_>>();
+    assert_eq!((view.width(), view.height()), (m.width(), m.height()));
+    for r in 0..m.height() {
+        let want: Vec<u32> = m.row_slice(r).iter().map(|x| x.as_canonical_u32()).collect();
+        assert_eq!(canon(&view.row_slice(r).unwrap()), want, "row {r}, seed {seed}");
+        let iterated: Vec<Up> = view.row(r).unwrap().into_iter().collect();
+        assert_eq!(canon(&iterated), want, "row {r}, seed {seed}");
+        // SAFETY: r < height and 1 <= 4 <= width.
+        let sub = unsafe { view.row_subslice_unchecked(r, 1, 4) };
+        assert_eq!(canon(&sub), want[1..4], "row {r}, seed {seed}");
+    }
+    assert!(view.row_slice(m.height()).is_none());
 }
 
 #[test]

@@ -19,6 +19,7 @@
 use std::any::type_name;
 use std::marker::PhantomData;
 use std::mem::{align_of, size_of, transmute_copy, ManuallyDrop};
+use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
@@ -30,9 +31,7 @@ use cherenkov::poseidon2::{CpuPermutation, Poseidon2Constants};
 use cherenkov::{Backend, Engine};
 use p3_field::Field;
 use p3_matrix::Matrix;
-use rayon::prelude::*;
-use upstream_field::{Field as _, PrimeCharacteristicRing};
-use upstream_matrix::dense::RowMajorMatrix as UpMatrix;
+use upstream_field::Field as _;
 use upstream_symmetric::{CryptographicHasher, PaddingFreeSponge, PseudoCompressionFunction, TruncatedPermutation};
 
 /// cherenkov's BabyBear (upstream Plonky3 0.8).
@@ -95,18 +94,63 @@ impl<F: Field> BabyBearRepr<F> {
     pub fn to_up_digest(self, d: &Digest<F>) -> Digest<Up> {
         d.map(|x| self.to_up(x))
     }
-    /// The rows of `m` as an upstream matrix, gathered on every core.
-    pub fn to_up_matrix<M: Matrix<F>>(self, m: &M) -> UpMatrix<Up> {
-        let w = m.width();
-        let mut values = vec![Up::ZERO; m.height() * w];
-        if w > 0 {
-            values.par_chunks_mut(w).enumerate().for_each(|(r, dst)| {
-                for (d, x) in dst.iter_mut().zip(m.row(r)) {
-                    *d = self.to_up(x);
-                }
-            });
-        }
-        UpMatrix::new(values, w)
+    /// `m` read as an upstream matrix of [`Up`], without copying: its rows are `m`'s own
+    /// `row_slice`s (borrowed slices for the fork's dense matrices) reinterpreted.
+    pub fn up_view<M: Matrix<F>>(self, m: &M) -> UpView<'_, F, M> {
+        UpView { m, repr: self }
+    }
+}
+
+/// A fork matrix seen as an upstream `Matrix<Up>` ([`BabyBearRepr::up_view`]).
+pub struct UpView<'a, F, M> {
+    m: &'a M,
+    repr: BabyBearRepr<F>,
+}
+
+impl<F, M> Clone for UpView<'_, F, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F, M> Copy for UpView<'_, F, M> {}
+
+/// A fork row (`D`, a slice of the fork's BabyBear `F`) read as `[Up]`, the columns
+/// `start..end`. Made only with a [`BabyBearRepr<F>`], which proves the two share a layout.
+pub struct UpRow<F, D> {
+    row: D,
+    start: usize,
+    end: usize,
+    _repr: BabyBearRepr<F>,
+}
+
+impl<F, D: Deref<Target = [F]>> Deref for UpRow<F, D> {
+    type Target = [Up];
+    fn deref(&self) -> &[Up] {
+        let row = &self.row[self.start..self.end];
+        // SAFETY: `_repr` proves F has Up's size, alignment and encoding, so a slice of F is a
+        // valid slice of Up of the same length.
+        unsafe { std::slice::from_raw_parts(row.as_ptr().cast::<Up>(), row.len()) }
+    }
+}
+
+impl<F: Field, M: Matrix<F>> upstream_matrix::Matrix<Up> for UpView<'_, F, M> {
+    fn width(&self) -> usize {
+        self.m.width()
+    }
+    fn height(&self) -> usize {
+        self.m.height()
+    }
+    unsafe fn row_subseq_unchecked(
+        &self,
+        r: usize,
+        start: usize,
+        end: usize,
+    ) -> impl IntoIterator<Item = Up, IntoIter = impl Iterator<Item = Up> + Send + Sync> {
+        let repr = self.repr;
+        self.m.row(r).skip(start).take(end - start).map(move |x| repr.to_up(x))
+    }
+    unsafe fn row_subslice_unchecked(&self, r: usize, start: usize, end: usize) -> impl Deref<Target = [Up]> {
+        UpRow { row: self.m.row_slice(r), start, end, _repr: self.repr }
     }
 }
 
@@ -187,16 +231,14 @@ pub fn merkle_layers_on<F: Field, M: Matrix<F>>(
     if !on_ladder {
         return None;
     }
-    let up: Vec<UpMatrix<Up>> = inputs.iter().map(|m| repr.to_up_matrix(m)).collect();
+    // Views of the caller's matrices: both builders read rows through `row_slice`, so nothing
+    // is copied (a gather of every committed value used to be part of each commit).
+    let up: Vec<UpView<'_, F, M>> = inputs.iter().map(|m| repr.up_view(m)).collect();
     let layers = fallback
         .run(
             engine,
             up,
-            // Views: the device attempt borrows, nothing is copied in case it fails.
-            |g, m| {
-                merkle::build(&Engine::Gpu(g.clone()), constants(), m.iter().map(UpMatrix::as_view).collect())
-                    .map(|t| t.into_digest_layers())
-            },
+            |g, m| merkle::build(&Engine::Gpu(g.clone()), constants(), m.clone()).map(|t| t.into_digest_layers()),
             |m| merkle::build(&Engine::Cpu, constants(), m).map(|t| t.into_digest_layers()),
         )
         .ok()?;
