@@ -99,10 +99,10 @@ pub fn program(iters: u16) -> Vec<u32> {
         r(0x00, 8, 9, 5, 10, OP),      // srl   x10, x9, x8
         r(0x20, 8, 3, 5, 16, OP),      // sra   x16, x3, x8
         r(0x00, 8, 6, 1, 17, OP),      // sll   x17, x6, x8
-        r(0x00, 2, 10, 3, 11, OP),     // sltu x11, x10, x2
-        r(0x20, 14, 15, 0, 18, OP_32), // subw x18, x15, x14
-        r(0x00, 16, 17, 6, 19, OP),    // or  x19, x17, x16
-        r(0x00, 18, 19, 7, 20, OP),    // and x20, x19, x18
+        r(0x00, 2, 10, 3, 11, OP),     // sltu  x11, x10, x2
+        r(0x20, 14, 15, 0, 18, OP_32), // subw  x18, x15, x14
+        r(0x00, 16, 17, 6, 19, OP),    // or    x19, x17, x16
+        r(0x00, 18, 19, 7, 20, OP),    // and   x20, x19, x18
         i(-1, 1, 0, 1, OP_IMM),        // addi  x1, x1, -1
     ];
     code.extend(body);
