@@ -1,8 +1,9 @@
 //! Proves tests/common/rv64.rs's RISC-V program through `sp1-prover`'s local node and prints
-//! what each step took: `cargo run --release -p cherenkov-sp1-v6-prover --example node --
+//! what each step took: `cargo bench -p cherenkov-sp1-v6-prover --bench node --
 //! [core|compressed] [ITERATIONS] [--stock]`. Without `--stock` the node runs
 //! `CherenkovProverComponents` on the engine `CHERENKOV_BACKEND` names (unset: the best
-//! available); with it, stock `CpuSP1ProverComponents`.
+//! available); with it, stock `CpuSP1ProverComponents`. A bench target, not an example, so
+//! that `cargo test` does not build it (linking it takes minutes).
 
 #[path = "../tests/common/rv64.rs"]
 mod rv64;
@@ -17,7 +18,8 @@ use sp1_prover_types::network_base_types::ProofMode;
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let stock = args.iter().any(|a| a == "--stock");
-    let mut rest = args.iter().filter(|a| *a != "--stock");
+    // `cargo bench` adds `--bench`.
+    let mut rest = args.iter().filter(|a| *a != "--stock" && *a != "--bench");
     let mode = match rest.next().map(String::as_str) {
         None | Some("core") => ProofMode::Core,
         Some("compressed") => ProofMode::Compressed,
@@ -28,6 +30,9 @@ fn main() -> anyhow::Result<()> {
         None => 40,
     };
     anyhow::ensure!((1..2048).contains(&iterations), "ITERATIONS {iterations}: 1 to 2047");
+    if let Some(extra) = rest.next() {
+        anyhow::bail!("unexpected argument {extra:?}: [core|compressed] [ITERATIONS] [--stock]");
+    }
     let elf = rv64::elf(&rv64::program(iterations));
 
     tokio::runtime::Runtime::new()?.block_on(async {
