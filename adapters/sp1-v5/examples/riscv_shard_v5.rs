@@ -38,6 +38,8 @@ const SPLIT: &[(&str, &str)] = &[
     ("compute quotient values", "quotient values (constraint evaluation)"),
     ("open multi batches", "PCS opening, of which:"),
     ("FRI prover", "  FRI (commit phase and queries)"),
+    ("compute opened values with Lagrange interpolation", "  opened values (interpolation)"),
+    ("reduce rows", "  reduced openings"),
 ];
 
 fn main() {

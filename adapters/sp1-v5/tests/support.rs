@@ -77,3 +77,50 @@ fn sp1_hash_and_compress_are_sp1s() {
     let want = compress.compress(pair).map(|x| repr.to_up(x));
     assert_eq!(sp1_compress(pair.map(|d| d.map(|x| repr.to_up(x)))), want);
 }
+
+/// The opened values' hot loop equals the fork's own `Matrix::columnwise_dot_product` with the
+/// weights as extension elements: widths below, at and above a packing, one row, weights read
+/// at strides 1 and 4, a bit-reversed view (how p3-fri hands matrices over), and the edge
+/// weights 0, 1 and −1 in every coordinate.
+#[test]
+fn columnwise_dot_product_ext4_is_the_forks() {
+    use cherenkov_sp1_v5_support::opening::{columnwise_dot_product_ext4, Ext4};
+    use p3_field::AbstractExtensionField;
+    use p3_matrix::bitrev::BitReversalPerm;
+    type Ext = BinomialExtensionField<BabyBear, 4>;
+    let repr = BabyBearRepr::<BabyBear>::check().unwrap();
+    let seed = cherenkov::check::seed_from_env();
+    let rng = &mut StdRng::seed_from_u64(seed);
+    for (height, width) in [(1, 1), (8, 15), (64, 16), (256, 17), (1024, 40), (32, 3)] {
+        for stride_log in [0, 2] {
+            let coords = common::matrix(rng, 4 * (height << stride_log), 1);
+            let mut weights: Vec<Ext> = coords.values.chunks(4).map(Ext::from_base_slice).collect();
+            let edges = [BabyBear::zero(), BabyBear::one(), BabyBear::neg_one()];
+            for (w, e) in weights.iter_mut().zip(edges) {
+                *w = Ext::from_base_fn(|_| e);
+            }
+            let table: Vec<Ext4> = weights
+                .iter()
+                .map(|w| core::array::from_fn(|d| repr.to_up(AbstractExtensionField::<BabyBear>::as_base_slice(w)[d])))
+                .collect();
+            let strided: Vec<Ext> = weights.iter().step_by(1 << stride_log).copied().collect();
+            let m = common::matrix(rng, height, width);
+            let view = BitReversalPerm::new_view(m.as_view());
+            for (label, got, want) in [
+                (
+                    "dense",
+                    columnwise_dot_product_ext4(repr, &m, &table, stride_log),
+                    m.columnwise_dot_product(&strided),
+                ),
+                (
+                    "bit-reversed",
+                    columnwise_dot_product_ext4(repr, &view, &table, stride_log),
+                    view.columnwise_dot_product(&strided),
+                ),
+            ] {
+                let got: Vec<Ext> = got.iter().map(|c| Ext::from_base_fn(|d| repr.from_up(c[d]))).collect();
+                assert_eq!(got, want, "{label} {height}x{width} stride 2^{stride_log}, seed {seed}");
+            }
+        }
+    }
+}

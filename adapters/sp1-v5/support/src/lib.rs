@@ -14,6 +14,8 @@
 //!   cpu (recorded for [`last_device_error`]).
 //! - [`sp1_hash`] / [`sp1_compress`]: SP1 v5's leaf hash and node compression on the cpu, the
 //!   reference a caller's hasher is compared with before its tree is built by cherenkov.
+//! - [`opening::columnwise_dot_product_ext4`]: the opened values' hot loop (the
+//!   `p3-interpolation` patch).
 //! - [`stats`]: how many calls took cherenkov's paths, so a prover can see the patch is live.
 
 use std::any::type_name;
@@ -24,6 +26,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 pub use cherenkov;
+
+pub mod opening;
 
 use cherenkov::backend::DeviceFallback;
 use cherenkov::merkle;
@@ -79,6 +83,10 @@ impl<F: Field> BabyBearRepr<F> {
         // SAFETY: as above.
         unsafe { transmute_copy(&x) }
     }
+    pub fn up_slice(self, s: &[F]) -> &[Up] {
+        // SAFETY: same size, alignment and encoding, so a slice of F is a slice of Up.
+        unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<Up>(), s.len()) }
+    }
     pub fn to_up_vec(self, v: Vec<F>) -> Vec<Up> {
         // SAFETY: same size and alignment, so the allocation is valid for Up; same encoding.
         unsafe { cast_vec(v) }
@@ -120,16 +128,13 @@ pub struct UpRow<F, D> {
     row: D,
     start: usize,
     end: usize,
-    _repr: BabyBearRepr<F>,
+    repr: BabyBearRepr<F>,
 }
 
-impl<F, D: Deref<Target = [F]>> Deref for UpRow<F, D> {
+impl<F: Field, D: Deref<Target = [F]>> Deref for UpRow<F, D> {
     type Target = [Up];
     fn deref(&self) -> &[Up] {
-        let row = &self.row[self.start..self.end];
-        // SAFETY: `_repr` proves F has Up's size, alignment and encoding, so a slice of F is a
-        // valid slice of Up of the same length.
-        unsafe { std::slice::from_raw_parts(row.as_ptr().cast::<Up>(), row.len()) }
+        self.repr.up_slice(&self.row[self.start..self.end])
     }
 }
 
@@ -150,7 +155,7 @@ impl<F: Field, M: Matrix<F>> upstream_matrix::Matrix<Up> for UpView<'_, F, M> {
         self.m.row(r).skip(start).take(end - start).map(move |x| repr.to_up(x))
     }
     unsafe fn row_subslice_unchecked(&self, r: usize, start: usize, end: usize) -> impl Deref<Target = [Up]> {
-        UpRow { row: self.m.row_slice(r), start, end, _repr: self.repr }
+        UpRow { row: self.m.row_slice(r), start, end, repr: self.repr }
     }
 }
 
@@ -246,6 +251,7 @@ pub fn merkle_layers_on<F: Field, M: Matrix<F>>(
 }
 
 static DFT_CALLS: AtomicUsize = AtomicUsize::new(0);
+static OPENINGS: AtomicUsize = AtomicUsize::new(0);
 static COMMITS: AtomicUsize = AtomicUsize::new(0);
 
 /// Calls that took cherenkov's paths so far, in this process.
@@ -253,16 +259,26 @@ static COMMITS: AtomicUsize = AtomicUsize::new(0);
 pub struct Stats {
     /// BabyBear DFT-family calls (dft, coset LDE, ...) run by cherenkov.
     pub dft_calls: usize,
+    /// Opened values (a matrix evaluated at a point, `interpolate_coset`) computed by cherenkov.
+    pub openings: usize,
     /// Merkle commitments built by cherenkov.
     pub commits: usize,
 }
 
 pub fn stats() -> Stats {
-    Stats { dft_calls: DFT_CALLS.load(Ordering::Relaxed), commits: COMMITS.load(Ordering::Relaxed) }
+    Stats {
+        dft_calls: DFT_CALLS.load(Ordering::Relaxed),
+        openings: OPENINGS.load(Ordering::Relaxed),
+        commits: COMMITS.load(Ordering::Relaxed),
+    }
 }
 
 pub fn count_dft() {
     DFT_CALLS.fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn count_opening() {
+    OPENINGS.fetch_add(1, Ordering::Relaxed);
 }
 
 pub fn count_commit() {

@@ -1,6 +1,7 @@
 //! What the `[patch.crates-io]` crates must reproduce, written against the fork's public API
 //! only: `p3_dft::Radix2DitParallel`, `sp1_stark`'s `InnerValMmcs` (a `FieldMerkleTreeMmcs`),
-//! `BabyBearPoseidon2::new()` and SP1 v5's core machine on a RISC-V program. Compiled twice: in
+//! `p3_interpolation::interpolate_coset`, `BabyBearPoseidon2::new()` and SP1 v5's core machine
+//! on a RISC-V program. Compiled twice: in
 //! this crate's tests against the stock fork, and in `adapters/sp1-v5/patch/demo` against the
 //! patch crates (which include this file). Each case's outcome is serialized; `tests/patch.rs`
 //! compares the two builds' outcomes byte for byte.
@@ -12,7 +13,9 @@ use p3_baby_bear::{BabyBear, DiffusionMatrixBabyBear};
 use p3_commit::Mmcs;
 use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
 use p3_field::extension::BinomialExtensionField;
-use p3_field::{AbstractExtensionField, AbstractField, PrimeField32};
+use p3_field::{AbstractExtensionField, AbstractField, PrimeField32, TwoAdicField};
+use p3_interpolation::{interpolate_coset, interpolate_subgroup};
+use p3_matrix::bitrev::BitReversalPerm;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 use p3_poseidon2::{Poseidon2, Poseidon2ExternalMatrixGeneral};
@@ -134,6 +137,38 @@ fn merkle_cases(out: &mut Vec<Outcome>) {
     }
 }
 
+/// Opened values as p3-fri's `open` computes them: `interpolate_coset` of the low half of a
+/// twice-as-tall matrix, bit-reversed, at ζ and ζ·g. Degree-4 points take cherenkov's path
+/// when patched: heights grow, shrink and grow again at the same points, so the patch's weight
+/// tables are made, read at strides and replaced. Also another shift at ζ (the tables are per
+/// shift), `interpolate_subgroup`, and base-field points (the patch's generic path).
+fn interpolation_cases(out: &mut Vec<Outcome>) {
+    let mut w = Words(0x5eed_0003);
+    let shift = BabyBear::generator();
+    let zeta = Ext::from_base_fn(|_| BabyBear::from_canonical_u32(w.next()));
+    let base_point = BabyBear::from_canonical_u32(w.next());
+    let flat = |v: Vec<Ext>| -> Vec<u32> {
+        v.iter()
+            .flat_map(|x| AbstractExtensionField::<BabyBear>::as_base_slice(x).iter().map(|b| b.as_canonical_u32()))
+            .collect()
+    };
+    let canonical = |v: Vec<BabyBear>| -> Vec<u32> { v.iter().map(|b| b.as_canonical_u32()).collect() };
+    for (log_h, width) in [(3, 5), (10, 16), (0, 1), (12, 17), (6, 40), (12, 3), (1, 33), (13, 2)] {
+        let m = w.matrix(2 << log_h, width);
+        let (low, _) = m.split_rows(1 << log_h);
+        let view = BitReversalPerm::new_view(low);
+        let next = zeta * BabyBear::two_adic_generator(log_h + 1);
+        let name = |what: &str| format!("interpolate 2^{log_h}x{width} {what}");
+        out.push((name("coset at zeta"), bytes(&flat(interpolate_coset(&view, shift, zeta)))));
+        out.push((name("coset at zeta g"), bytes(&flat(interpolate_coset(&view, shift, next)))));
+        let other_shift = shift.square();
+        out.push((name("other shift at zeta"), bytes(&flat(interpolate_coset(&view, other_shift, zeta)))));
+        out.push((name("subgroup at zeta"), bytes(&flat(interpolate_subgroup(&view, zeta)))));
+        let at_base: Vec<BabyBear> = interpolate_coset(&view, shift, base_point);
+        out.push((name("coset at a base point"), bytes(&canonical(at_base))));
+    }
+}
+
 /// Fibonacci proofs through an unmodified `BabyBearPoseidon2::new()`, verified, and a wrong
 /// public value rejected.
 fn proof_cases(out: &mut Vec<Outcome>) {
@@ -171,6 +206,7 @@ pub fn run() -> Vec<Outcome> {
     let mut out = Vec::new();
     dft_cases(&mut out);
     merkle_cases(&mut out);
+    interpolation_cases(&mut out);
     proof_cases(&mut out);
     riscv_cases(&mut out);
     out

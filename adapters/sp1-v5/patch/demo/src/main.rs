@@ -43,16 +43,17 @@ fn main() -> ExitCode {
     let outcomes = cases::run();
     let stats = cherenkov_sp1_v5_support::stats();
     println!(
-        "{} cases through the patched p3-dft / p3-merkle-tree in {:.2?}: {} DFT calls and {} Merkle commits ran on cherenkov ({engine})",
+        "{} cases through the patched p3-dft / p3-interpolation / p3-merkle-tree in {:.2?}: {} DFT calls, {} openings and {} Merkle commits ran on cherenkov ({engine})",
         outcomes.len(),
         start.elapsed(),
         stats.dft_calls,
+        stats.openings,
         stats.commits
     );
     if let Some(e) = cherenkov_sp1_v5_support::last_device_error() {
         println!("recovered on the cpu from a device error: {e}");
     }
-    if stats.dft_calls == 0 || stats.commits == 0 {
+    if stats.dft_calls == 0 || stats.openings == 0 || stats.commits == 0 {
         eprintln!("the patch crates are not in use: nothing ran on cherenkov");
         return ExitCode::FAILURE;
     }
@@ -88,7 +89,10 @@ fn riscv_timed(n: u32, shard_size: usize, proof_file: &str) -> ExitCode {
     let engine = cherenkov_sp1_v5_support::engine();
     let calls = cherenkov_sp1_v5_support::stats();
     println!("engine {}", engine.name());
-    println!("calls {} DFT calls and {} Merkle commits on cherenkov", calls.dft_calls, calls.commits);
+    println!(
+        "calls {} DFT calls, {} openings and {} Merkle commits on cherenkov",
+        calls.dft_calls, calls.openings, calls.commits
+    );
     // What the engine moved for setup and every shard (zeros on the cpu; on the emulator what a
     // GPU would move for the same calls).
     println!("device {}", engine.stats());
