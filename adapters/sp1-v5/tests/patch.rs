@@ -1,8 +1,9 @@
 //! The `[patch.crates-io]` crates (`adapters/sp1-v5/patch`), the way an SP1 v5 prover uses
 //! them: that workspace is built with cargo (its own lock file, its own target directory under
 //! this one), its demo runs the cases of `common/cases.rs` against the patched `p3-dft` /
-//! `p3-merkle-tree` on the cpu and on the emulator, and every outcome (DFT outputs, Merkle roots,
-//! openings and verdicts, Fibonacci proofs through `BabyBearPoseidon2::new()`) must be
+//! `p3-merkle-tree` / `p3-interpolation` on the cpu and on the emulator, and every outcome (DFT
+//! outputs, Merkle roots, openings and verdicts, opened values, Fibonacci proofs through
+//! `BabyBearPoseidon2::new()`, the RISC-V proof) must be
 //! byte-identical to the same cases run here against the stock fork. The demo itself fails when
 //! nothing ran on cherenkov, so a patch that silently fell back to a copy could not pass.
 

@@ -43,7 +43,8 @@ pub fn columnwise_dot_product_ext4<F: Field, M: Matrix<F>>(
         weights.len()
     );
     let packed_width = width / Packed::WIDTH;
-    let tail_width = width % Packed::WIDTH;
+    // Not `width % Packed::WIDTH`: the width is 1 without SIMD, where clippy calls that a modulo by one.
+    let tail_width = width - packed_width * Packed::WIDTH;
     let zero = || Partial { packed: vec![[Packed::ZERO; 4]; packed_width], tail: vec![[Up::ZERO; 4]; tail_width] };
     let chunk_rows = height.div_ceil(4 * rayon::current_num_threads()).max(MIN_CHUNK_ROWS);
     let sum = (0..height.div_ceil(chunk_rows))

@@ -1,10 +1,11 @@
 //! `cherenkov-sp1-v5-patch-demo [--out FILE]`: runs the cases of
 //! `adapters/sp1-v5/tests/common/cases.rs` (DFTs through `Radix2DitParallel`, Merkle trees
 //! through `sp1_stark`'s `InnerValMmcs`, Fibonacci proofs through `BabyBearPoseidon2::new()`,
-//! a RISC-V program through SP1 v5's core machine)
-//! in a build where `p3-dft` and `p3-merkle-tree` are cherenkov's patch crates, prints what ran
-//! on cherenkov, and writes the outcomes to FILE for `adapters/sp1-v5/tests/patch.rs` to compare
-//! with the stock fork's. `CHERENKOV_BACKEND` picks the engine (default auto).
+//! opened values through `interpolate_coset`, a RISC-V program through SP1 v5's core machine) in a
+//! build where `p3-dft`, `p3-merkle-tree` and `p3-interpolation` are cherenkov's patch crates,
+//! prints what ran on cherenkov, and writes the outcomes to FILE for
+//! `adapters/sp1-v5/tests/patch.rs` to compare with the stock fork's. `CHERENKOV_BACKEND` picks
+//! the engine (default auto).
 
 // The same files as the stock side's tests (`super::fib` in cases.rs is the crate root here).
 #[path = "../../../tests/common/cases.rs"]
