@@ -99,10 +99,7 @@ fn columnwise_dot_product_ext4_is_the_forks() {
             for (w, e) in weights.iter_mut().zip(edges) {
                 *w = Ext::from_base_fn(|_| e);
             }
-            let table: Vec<Ext4> = weights
-                .iter()
-                .map(|w| core::array::from_fn(|d| repr.to_up(AbstractExtensionField::<BabyBear>::as_base_slice(w)[d])))
-                .collect();
+            let table: Vec<Ext4> = weights.iter().map(|w| repr.to_ext4(w)).collect();
             let strided: Vec<Ext> = weights.iter().step_by(1 << stride_log).copied().collect();
             let m = common::matrix(rng, height, width);
             let view = BitReversalPerm::new_view(m.as_view());
@@ -118,7 +115,7 @@ fn columnwise_dot_product_ext4_is_the_forks() {
                     view.columnwise_dot_product(&strided),
                 ),
             ] {
-                let got: Vec<Ext> = got.iter().map(|c| Ext::from_base_fn(|d| repr.from_up(c[d]))).collect();
+                let got: Vec<Ext> = got.iter().map(|c| repr.from_ext4(c)).collect();
                 assert_eq!(got, want, "{label} {height}x{width} stride 2^{stride_log}, seed {seed}");
             }
         }

@@ -7,7 +7,7 @@
 //! per `Packing::WIDTH` columns. Field sums are exact, so the result is the fork's, element for
 //! element, whatever the order of the additions.
 
-use p3_field::Field;
+use p3_field::{AbstractExtensionField, Field};
 use p3_matrix::Matrix;
 use rayon::prelude::*;
 use upstream_field::{PackedValue, PrimeCharacteristicRing};
@@ -18,6 +18,27 @@ type Packed = <Up as upstream_field::Field>::Packing;
 
 /// An extension element by its base coordinates (`as_base_slice` order).
 pub type Ext4 = [Up; 4];
+
+impl<F: Field> BabyBearRepr<F> {
+    /// `x`'s base coordinates as upstream BabyBear.
+    ///
+    /// # Panics
+    /// If `EF` is not a degree-4 extension of `F`.
+    pub fn to_ext4<EF: AbstractExtensionField<F>>(self, x: &EF) -> Ext4 {
+        let c = x.as_base_slice();
+        assert_eq!(c.len(), 4, "a degree-4 extension");
+        core::array::from_fn(|d| self.to_up(c[d]))
+    }
+
+    /// The extension element with base coordinates `c`.
+    ///
+    /// # Panics
+    /// If `EF` is not a degree-4 extension of `F`.
+    pub fn from_ext4<EF: AbstractExtensionField<F>>(self, c: &Ext4) -> EF {
+        assert_eq!(EF::D, 4, "a degree-4 extension");
+        EF::from_base_fn(|d| self.from_up(c[d]))
+    }
+}
 
 /// Rows one task sums before its partial sums are added to the others'.
 const MIN_CHUNK_ROWS: usize = 64;

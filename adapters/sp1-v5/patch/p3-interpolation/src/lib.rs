@@ -58,10 +58,10 @@ where
             let table = weight_table(repr, shift, point, log_height);
             columnwise_dot_product_ext4(repr, coset_evals, &table.weights, table.log_height - log_height)
                 .into_iter()
-                .map(|c| EF::from_base_fn(|d| repr.from_up(c[d])))
+                .map(|c| repr.from_ext4(&c))
                 .collect()
         }
-        None => coset_evals.columnwise_dot_product(&weights(shift, point, log_height)),
+        None => coset_evals.columnwise_dot_product(&weights(shift, point, log_height, |w| w)),
     };
     let zerofier = two_adic_coset_zerofier::<EF>(log_height, EF::from_base(shift), point);
     let denominator = F::from_canonical_usize(height) * shift.exp_u64(height as u64 - 1);
@@ -78,17 +78,23 @@ where
     x.iter_mut().zip(y).for_each(|(x_i, y_i)| *x_i += s * y_i);
 }
 
-/// `g^i / (point − shift·g^i)` for every `i` below `2^log_height`.
-fn weights<F: TwoAdicField, EF: ExtensionField<F>>(shift: F, point: EF, log_height: usize) -> Vec<EF> {
+/// `g^i / (point − shift·g^i)` for every `i` below `2^log_height`, each stored as `store` makes
+/// it (cherenkov's path keeps base coordinates: no second pass over the table).
+fn weights<F, EF, T>(shift: F, point: EF, log_height: usize, store: impl Fn(EF) -> T + Sync) -> Vec<T>
+where
+    F: TwoAdicField,
+    EF: ExtensionField<F>,
+    T: Default + Clone + Send,
+{
     let g = F::two_adic_generator(log_height);
-    let mut out = vec![EF::zero(); 1 << log_height];
+    let mut out = vec![T::default(); 1 << log_height];
     out.par_chunks_mut(WEIGHT_CHUNK).enumerate().for_each(|(k, chunk)| {
         // Each chunk inverts its own differences: one field inversion per chunk.
         let first = g.exp_u64((k * WEIGHT_CHUNK) as u64);
         let powers: Vec<F> = g.powers().take(chunk.len()).map(|gi| first * gi).collect();
         let diffs: Vec<EF> = powers.iter().map(|&gi| point - shift * gi).collect();
         for ((w, inv), gi) in chunk.iter_mut().zip(batch_multiplicative_inverse(&diffs)).zip(powers) {
-            *w = inv * gi;
+            *w = store(inv * gi);
         }
     });
     out
@@ -139,11 +145,7 @@ fn weight_table<F: TwoAdicField, EF: ExtensionField<F>>(
         }
     }
     // Computed without the lock: another prover's openings need not wait for this one.
-    let coords = |x: EF| -> Ext4 {
-        let c = x.as_base_slice();
-        [c[0], c[1], c[2], c[3]].map(|x| repr.to_up(x))
-    };
-    let weights = weights(shift, point, log_height).into_par_iter().map(coords).collect();
+    let weights = weights(shift, point, log_height, |w: EF| repr.to_ext4(&w));
     let table = Arc::new(WeightTable { shift, point, log_height, weights });
     let mut tables = TABLES.lock().unwrap_or_else(PoisonError::into_inner);
     tables.retain(|t| !same(t));
