@@ -1,0 +1,2 @@
+//! Empty: it makes cargo resolve this crate's build-dependencies (see Cargo.toml).
+fn main() {}
