@@ -3,7 +3,8 @@
 //! stock fork's `interpolate_coset`: degree-4 points (cherenkov's path: heights grow, shrink and
 //! grow at the same points, so the kept weight tables are made, read at strides and replaced;
 //! heights above one weight chunk; widths that are not a multiple of the packing) and base-field
-//! points (the fork's formula).
+//! points (the fork's formula). Besides random values and points: columns whose every value is 0,
+//! 1 or p - 1, and the points 0, 1 (and p - 1 in the base field).
 //!
 //! It lives in this workspace, not the patch workspace, so CI builds it with the adapter's tests:
 //! the patch crate's own dependencies are all this crate's too. The patch demo
@@ -35,7 +36,17 @@ fn opened_values_are_the_polynomials_values() {
     {
         let case = format!("2^{log_h}x{width}, seed {seed}");
         let h = 1usize << log_h;
-        let coeffs: Vec<Vec<BabyBear>> = (0..width).map(|_| (0..h).map(|_| element()).collect()).collect();
+        // Of every four columns, three are the constant polynomials 0, 1 and p - 1.
+        let coeffs: Vec<Vec<BabyBear>> = (0..width)
+            .map(|j| match j % 4 {
+                0 => (0..h).map(|_| element()).collect(),
+                e => {
+                    let mut c = vec![BabyBear::zero(); h];
+                    c[0] = [BabyBear::zero(), BabyBear::one(), BabyBear::neg_one()][e - 1];
+                    c
+                }
+            })
+            .collect();
         let g = BabyBear::two_adic_generator(log_h);
         let eval = |c: &[BabyBear], x: BabyBear| c.iter().rev().fold(BabyBear::zero(), |acc, &a| acc * x + a);
         let eval_ext = |c: &[BabyBear], x: Ext| c.iter().rev().fold(Ext::zero(), |acc, &a| acc * x + a);
@@ -44,7 +55,8 @@ fn opened_values_are_the_polynomials_values() {
             .map(|(i, c)| eval(c, shift * g.exp_u64(i as u64)))
             .collect();
         let m = RowMajorMatrix::new(values, width);
-        for point in [zeta, zeta * g] {
+        // None of them lies on the coset shift * <g>: shift generates the whole group.
+        for point in [zeta, zeta * g, Ext::zero(), Ext::one()] {
             let want: Vec<Ext> = coeffs.iter().map(|c| eval_ext(c, point)).collect();
             let got = patched::interpolate_coset(&m, shift, point);
             assert_eq!(got, want, "{case}, natural order");
@@ -55,13 +67,14 @@ fn opened_values_are_the_polynomials_values() {
             let got = patched::interpolate_coset(&BitReversalPerm::new_view(rev), shift, point);
             assert_eq!(got, want, "{case}, bit-reversed");
         }
-        let base_point = element();
-        let want: Vec<BabyBear> = coeffs.iter().map(|c| eval(c, base_point)).collect();
-        assert_eq!(patched::interpolate_coset(&m, shift, base_point), want, "{case}, at a base point");
+        for base_point in [element(), BabyBear::zero(), BabyBear::one(), BabyBear::neg_one()] {
+            let want: Vec<BabyBear> = coeffs.iter().map(|c| eval(c, base_point)).collect();
+            assert_eq!(patched::interpolate_coset(&m, shift, base_point), want, "{case}, at {base_point}");
+        }
     }
-    // Two extension points and the bit-reversed view per shape, each on cherenkov's path.
+    // Four extension points, natural and bit-reversed, per shape, each on cherenkov's path.
     // (One test: the count is the process's.)
-    assert_eq!(cherenkov_sp1_v5_support::stats().openings - before, 11 * 4, "openings not on cherenkov's path");
+    assert_eq!(cherenkov_sp1_v5_support::stats().openings - before, 11 * 8, "openings not on cherenkov's path");
     the_other_items_are_the_forks(seed, &mut element);
 }
 
