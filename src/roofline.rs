@@ -10,12 +10,16 @@
 //!   (`kernels::{product_sass, sum_sass}`, read from the build's own SASS) over 32 lanes, plus
 //!   one per global or shared request, barrier (per warp) and warp operation. Index arithmetic
 //!   and control flow are not counted: the issue figure is a floor.
-//! - The estimate is the larger of the two; both are floors (peak clocks and bandwidth, no launch
+//! - **Busiest thread**: the field operations of the thread that did the most, one SASS
+//!   instruction a clock (what one warp issues at best): a launch lasts at least as long as its
+//!   slowest warp, however many SMs the rest of the grid keeps busy. Skewed work (an MSM bucket
+//!   holding every point) shows here, not in the totals.
+//! - The estimate is the largest of the three; all are floors (peak clocks and bandwidth, no launch
 //!   overhead, no latency), so a measured kernel is slower by the share of its time it does not
 //!   keep the binding unit busy.
 
 use crate::backend::kernels;
-use crate::backend::KernelProfile;
+use crate::backend::{FieldOps, KernelProfile};
 
 /// One GPU's figures. Sources: NVIDIA's datasheets (bandwidth, SMs, boost clock) and the CUDA C++
 /// Programming Guide's table of compute capabilities (per-SM limits).
@@ -104,6 +108,8 @@ pub fn gpu(name: &str) -> Option<&'static GpuSpec> {
 pub enum Bound {
     Memory,
     Issue,
+    /// The busiest thread.
+    Thread,
 }
 
 /// One launch on one GPU.
@@ -116,6 +122,9 @@ pub struct Estimate {
     /// Warp instructions counted (`None` without SASS figures).
     pub warp_instructions: Option<f64>,
     pub issue_us: Option<f64>,
+    /// The busiest thread's field operations at one instruction a clock (`None` without SASS
+    /// figures).
+    pub thread_us: Option<f64>,
     /// DRAM time of the distinct sectors.
     pub dram_us: f64,
     /// DRAM time if no sector were reused.
@@ -137,8 +146,7 @@ fn blocks_per_sm(p: &KernelProfile, gpu: &GpuSpec) -> Option<u32> {
 }
 
 /// SASS instructions of the counted field operations on `arch`, when the build read its SASS.
-fn op_instructions(p: &KernelProfile, arch: &str) -> Option<f64> {
-    let ops = &p.counts.ops;
+fn op_instructions(ops: &FieldOps, arch: &str) -> Option<f64> {
     let both = |f: fn(&str, &str) -> Option<f64>, a: &str, b: &str| Some((f(a, arch)? + f(b, arch)?) / 2.0);
     let mul31 = both(kernels::product_sass, "babybear", "koalabear")?;
     let add31 = both(kernels::sum_sass, "babybear", "koalabear")?;
@@ -160,7 +168,7 @@ pub fn estimate(p: &KernelProfile, gpu: &GpuSpec) -> Estimate {
     let sms_used = blocks.min(gpu.sms as u64) as f64;
     let issue_per_us =
         sms_used * (blocks_here * warps_per_block).min(SCHEDULERS_PER_SM as u64) as f64 * gpu.clock_ghz * 1e3;
-    let warp_instructions = op_instructions(p, gpu.arch).map(|ops| {
+    let warp_instructions = op_instructions(&c.ops, gpu.arch).map(|ops| {
         ops / 32.0
             + c.global_load_requests
             + c.global_store_requests
@@ -173,11 +181,15 @@ pub fn estimate(p: &KernelProfile, gpu: &GpuSpec) -> Estimate {
     let bytes_per_us = gpu.dram_gb_s * 1e3;
     let dram_us = p.dram_bytes() / bytes_per_us;
     let sector_us = p.sector_bytes() / bytes_per_us;
-    let (us, bound) = match issue_us {
+    let thread_us = op_instructions(&p.busiest_thread, gpu.arch).map(|i| i / (gpu.clock_ghz * 1e3));
+    let (mut us, mut bound) = match issue_us {
         Some(i) if i > dram_us => (i, Bound::Issue),
         _ => (dram_us, Bound::Memory),
     };
-    Estimate { gpu: gpu.name, occupancy, warp_instructions, issue_us, dram_us, sector_us, us, bound }
+    if let Some(t) = thread_us.filter(|&t| t > us) {
+        (us, bound) = (t, Bound::Thread);
+    }
+    Estimate { gpu: gpu.name, occupancy, warp_instructions, issue_us, thread_us, dram_us, sector_us, us, bound }
 }
 
 #[cfg(test)]

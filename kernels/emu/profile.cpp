@@ -9,6 +9,8 @@
 #include <link.h>
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <mutex>
 #include <cstring>
 #include <unordered_map>
@@ -85,16 +87,27 @@ struct Block {
   uint32_t lane = 0;
 };
 
+uint64_t ops_total(const uint64_t (&ops)[8]) {
+  uint64_t t = 0;
+  for (uint64_t v : ops) t += v;
+  return t;
+}
+
 // What one worker thread counted; merged into the launch's totals when the worker ends.
 struct Totals {
   chk_emu_profile out{};
   std::vector<uint64_t> loaded, stored;  // sectors, per request
 
   void merge(Totals& o) {
+    if (ops_total(o.out.busiest_thread_ops) > ops_total(out.busiest_thread_ops))
+      std::copy(std::begin(o.out.busiest_thread_ops), std::end(o.out.busiest_thread_ops), out.busiest_thread_ops);
     uint64_t* a = reinterpret_cast<uint64_t*>(&out);
     const uint64_t* b = reinterpret_cast<const uint64_t*>(&o.out);
-    for (size_t i = 0; i < sizeof(chk_emu_profile) / 8; i++)
+    const uint64_t* busiest = out.busiest_thread_ops;
+    for (size_t i = 0; i < sizeof(chk_emu_profile) / 8; i++) {
+      if (&a[i] >= busiest && &a[i] < busiest + 8) continue;  // taken whole above
       a[i] = (&a[i] == &out.shared_max_ways) ? std::max(a[i], b[i]) : a[i] + b[i];
+    }
     loaded.insert(loaded.end(), o.loaded.begin(), o.loaded.end());
     stored.insert(stored.end(), o.stored.begin(), o.stored.end());
     o = Totals{};
@@ -117,6 +130,9 @@ Launch* g_launch = nullptr;
 thread_local Totals t_totals;           // this worker's counts
 thread_local Block t_block;             // its current block's events
 thread_local Block* g_block = nullptr;  // the current block, when sampled
+// Field operations of each thread of the current block, sampled or not, and which thread runs.
+thread_local std::vector<std::array<uint64_t, 8>> t_thread_ops;
+thread_local uint32_t t_thread = 0;
 
 Space classify(const Block& b, uintptr_t a) {
   if (b.dyn.has(a) || b.stat.has(a)) return SHARED;
@@ -247,6 +263,8 @@ void launch_begin(uint64_t blocks, uint32_t threads_per_block, uint64_t max_samp
 bool block_begin(uint64_t linear, const void* dyn, size_t dyn_bytes, const void* stacks, size_t stacks_bytes) {
   Launch* L = g_launch;
   g_block = nullptr;
+  if (L) t_thread_ops.assign(L->threads_per_block, {});
+  t_thread = 0;
   if (!L || (linear / kSampleRun) % L->run_stride != 0) return false;
   Block& b = t_block;
   b.dyn = {(uintptr_t)dyn, (uintptr_t)dyn + dyn_bytes};
@@ -261,6 +279,7 @@ bool block_begin(uint64_t linear, const void* dyn, size_t dyn_bytes, const void*
 }
 
 void enter_lane(uint32_t linear) {
+  t_thread = linear;
   if (g_block) g_block->lane = linear;
 }
 
@@ -275,6 +294,13 @@ void warp_op() {
 void block_end() {
   if (g_block) score_block(t_totals, *g_block);
   g_block = nullptr;
+  uint64_t* busiest = t_totals.out.busiest_thread_ops;
+  for (const auto& ops : t_thread_ops) {
+    uint64_t mine[8];
+    std::copy(ops.begin(), ops.end(), mine);
+    if (ops_total(mine) > ops_total(t_totals.out.busiest_thread_ops)) std::copy(ops.begin(), ops.end(), busiest);
+  }
+  t_thread_ops.clear();
 }
 
 void worker_end() {
@@ -319,7 +345,10 @@ extern "C" {
 
 // A field operation of kind `op` (kernels/emu/compat.h: CHK_PROFILE_OP).
 void chk_emu_profile_op(unsigned op) {
-  if (cuda_emu::profile::g_block && op < 8) cuda_emu::profile::t_totals.out.ops[op]++;
+  using namespace cuda_emu::profile;
+  if (op >= 8) return;
+  if (g_block) t_totals.out.ops[op]++;
+  if (t_thread < t_thread_ops.size()) t_thread_ops[t_thread][op]++;
 }
 
 void __tsan_init() {}

@@ -36,6 +36,9 @@ struct chk_emu_profile {
   uint64_t local_accesses;  // a thread's own stack: registers or local memory on a GPU
   uint64_t const_accesses;  // the module's tables (__constant__)
   uint64_t ops[8];          // field operations by kind (CHK_PROFILE_OP), lane-level
+  // The field operations of the one thread that performed the most, over every block (sampled
+  // or not): a warp runs as long as its busiest lane, so no launch ends before this thread.
+  uint64_t busiest_thread_ops[8];
 };
 }
 

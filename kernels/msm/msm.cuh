@@ -1,11 +1,13 @@
 // Pippenger's MSM as separate kernels (no grid-wide synchronisation anywhere):
 //   digits      scalar -> one signed digit per window, as a key: bucket + 1 (0: none) | sign << 31
 //   histogram   points per (window, bucket)
-//   scan        per window, bucket offsets into the window's sorted segment
+//   scan        per window, bucket offsets into the window's sorted segment, and piece offsets
 //   scatter     counting sort: point indices (with the sign) grouped by bucket
-//   accumulate  one thread per (window, bucket): the sum of its points, XYZZ
-//   reduce      one thread per (window, segment of buckets): Σ (bucket + 1) · B over the segment,
-//               segments small enough that the threads fill every SM
+//   accumulate  one thread per (window, piece): the sum of the piece's points, XYZZ. A piece is
+//               at most `piece` points of one bucket (a bucket of m points is ceil(m / piece)
+//               pieces), so the work is balanced however skewed the scalars are
+//   reduce      one thread per (window, segment of items): its share of Σ (bucket + 1) · piece,
+//               segments of equal length, small enough that the threads fill every SM
 //   sum         one block per window: the sum of its segments
 // The host combines the windows (Horner over 2^c).
 // The sort's order within a bucket depends on the schedule; the bucket sums do not.
@@ -74,23 +76,56 @@ struct smem_slot {
   uint64_t pad;
 };
 
-// *sum = Σ (j + 1) · B_j over buckets [lo, hi) of one window: running sums from the top, then
-// the segment's offset lo times the segment's total by double-and-add (`running` and `offset`
-// are scratch slots).
+// Pieces of a bucket of `count` points.
+CHK_HD uint32_t pieces_of(uint32_t count, uint32_t piece) { return (count + piece - 1) / piece; }
+
+// The last j < len with a[j] + (indexed ? j : 0) <= x, for a non-decreasing a with a[0] <= x:
+// the bucket of a piece (a = piece offsets) or of an item (their steps j + a[j]).
+CHK_HD uint32_t last_at_most(const uint32_t* a, uint32_t len, uint32_t x, bool indexed = false) {
+  uint32_t lo = 0, hi = len;
+  while (hi - lo > 1) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (a[mid] + (indexed ? mid : 0) <= x)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+// *sum = items [lo, lo + seg)'s share of Σ_j (j + 1) · B_j over one window, B_j the sum of bucket
+// j's pieces (`sums`, indexed by piece; `po` the window's piece offsets). A window's items are,
+// for each bucket j in order, a step (item j + po[j]) and then the bucket's pieces. Folded from
+// the top, a piece goes into `running` and a step adds `running` to the sum, so a piece of bucket
+// j counts once for every step at or below j inside the segment; the b steps before the segment
+// are made up by adding b · running (double-and-add into `offset`): j + 1 times in all. Segments
+// cut buckets anywhere, so each thread folds at most `seg` items (`running` and `offset` are
+// scratch slots).
 template <class Ops, class Xyzz>
-CHK_HD void segment_sum(const Xyzz* b, uint32_t lo, uint32_t hi, Xyzz* running, Xyzz* offset, Xyzz* sum) {
+CHK_HD void items_sum(const Xyzz* sums, const uint32_t* counts, const uint32_t* po, uint32_t buckets, uint32_t piece,
+                      uint32_t lo, uint32_t seg, Xyzz* running, Xyzz* offset, Xyzz* sum) {
   *running = Xyzz::inf();
   *sum = Xyzz::inf();
+  const uint32_t items = buckets + po[buckets - 1] + pieces_of(counts[buckets - 1], piece);
+  if (lo >= items) return;
+  const uint32_t hi = items - lo > seg ? lo + seg : items;
+  uint32_t b = last_at_most(po, buckets, hi - 1, true) + 1;  // steps not yet passed: buckets 0 .. b - 1
+  uint32_t step = b - 1 + po[b - 1];
   CHK_NO_UNROLL
-  for (uint32_t j = hi; j > lo; j--) {
-    Ops::add(running, running, &b[j - 1]);
-    Ops::add(sum, sum, running);
+  for (uint32_t i = hi; i > lo; i--) {
+    const uint32_t item = i - 1;
+    if (item == step) {
+      Ops::add(sum, sum, running);
+      if (--b) step = b - 1 + po[b - 1];
+    } else {
+      Ops::add(running, running, &sums[po[b - 1] + (item - step - 1)]);
+    }
   }
   *offset = Xyzz::inf();
   CHK_NO_UNROLL
   for (int bit = 31; bit >= 0; bit--) {
     Ops::dbl(offset, offset);
-    if (lo >> bit & 1) Ops::add(offset, offset, running);
+    if (b >> bit & 1) Ops::add(offset, offset, running);
   }
   Ops::add(sum, sum, offset);
 }

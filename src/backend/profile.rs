@@ -41,6 +41,7 @@ pub(crate) struct RawProfile {
     local_accesses: u64,
     const_accesses: u64,
     ops: [u64; 8],
+    busiest_thread_ops: [u64; 8],
 }
 
 /// Field operations a launch performed, lane by lane (kernels/emu/compat.h: `chk_profile_op`).
@@ -105,12 +106,21 @@ pub struct KernelProfile {
     pub counts: AccessCounts,
     /// The worst bank conflict of one shared request (1 = none).
     pub shared_max_ways: u64,
+    /// The field operations of the thread that performed the most, over every block (sampled
+    /// or not, not scaled): its warp runs at least that long, and so does the launch.
+    pub busiest_thread: FieldOps,
 }
 
 impl KernelProfile {
     pub(crate) fn new(kernel: &'static str, grid: Dim3, block: Dim3, shared_bytes: u32, raw: &RawProfile) -> Self {
         let k = if raw.sampled_blocks == 0 { 0.0 } else { raw.blocks as f64 / raw.sampled_blocks as f64 };
         let s = |v: u64| v as f64 * k;
+        let field_ops = |ops: &[u64; 8], s: &dyn Fn(u64) -> f64| FieldOps {
+            mont31_mul: s(ops[0]),
+            mont31_add: s(ops[1]),
+            mont256_mul: s(ops[2]),
+            mont256_add: s(ops[3]),
+        };
         let counts = AccessCounts {
             global_load_requests: s(raw.global_load_requests),
             global_load_sectors: s(raw.global_load_sectors),
@@ -128,12 +138,7 @@ impl KernelProfile {
             warp_ops: s(raw.warp_ops),
             local_accesses: s(raw.local_accesses),
             const_accesses: s(raw.const_accesses),
-            ops: FieldOps {
-                mont31_mul: s(raw.ops[0]),
-                mont31_add: s(raw.ops[1]),
-                mont256_mul: s(raw.ops[2]),
-                mont256_add: s(raw.ops[3]),
-            },
+            ops: field_ops(&raw.ops, &s),
         };
         Self {
             kernel,
@@ -143,6 +148,7 @@ impl KernelProfile {
             sampled_blocks: raw.sampled_blocks,
             counts,
             shared_max_ways: raw.shared_max_ways,
+            busiest_thread: field_ops(&raw.busiest_thread_ops, &|v| v as f64),
         }
     }
 
@@ -190,7 +196,8 @@ impl std::fmt::Display for KernelProfile {
         write!(
             f,
             "{} grid {} x block {}: ld {:.1} / st {:.1} sectors per request, {:.0}% of sector bytes used, \
-             {:.0} KiB DRAM; shared {:.0} requests, {:.2}-way conflicts (worst {}); {:.1} barriers per block",
+             {:.0} KiB DRAM; shared {:.0} requests, {:.2}-way conflicts (worst {}); {:.1} barriers per block; \
+             busiest thread {:.0} products, {:.0} sums",
             self.kernel,
             self.grid.volume(),
             self.block.volume(),
@@ -201,7 +208,9 @@ impl std::fmt::Display for KernelProfile {
             self.counts.shared_requests,
             self.bank_conflict_ways(),
             self.shared_max_ways,
-            self.barriers_per_block()
+            self.barriers_per_block(),
+            self.busiest_thread.mont31_mul + self.busiest_thread.mont256_mul,
+            self.busiest_thread.mont31_add + self.busiest_thread.mont256_add
         )
     }
 }

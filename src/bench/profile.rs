@@ -344,7 +344,7 @@ pub fn to_json(ops: &[OpProfile]) -> serde_json::Value {
             .iter()
             .map(|g| {
                 let e = roofline::estimate(p, g);
-                (g.name.to_string(), serde_json::json!({ "us": e.us, "dram_us": e.dram_us, "issue_us": e.issue_us, "occupancy": e.occupancy }))
+                (g.name.to_string(), serde_json::json!({ "us": e.us, "dram_us": e.dram_us, "issue_us": e.issue_us, "thread_us": e.thread_us, "occupancy": e.occupancy }))
             })
             .collect();
         serde_json::json!({
@@ -410,6 +410,7 @@ pub fn table(ops: &[OpProfile], gpu: &GpuSpec) -> String {
                 match e.bound {
                     roofline::Bound::Memory => "memory",
                     roofline::Bound::Issue => "issue",
+                    roofline::Bound::Thread => "busiest thread",
                 }
             );
         }

@@ -17,18 +17,24 @@ use crate::mem::{self, Size};
 
 /// Threads of the scan kernel's one block per window (`SCAN_THREADS` in msm.cuh).
 const SCAN_THREADS: u32 = 256;
-/// Buckets one reduce thread folds: at least this many (a segment also pays a double-and-add
-/// for its offset)...
+/// Points an accumulate thread adds at most, at least: a bucket is cut into pieces of
+/// [`Plan::piece`] points, so a bucket that holds every point (equal scalars, a witness of zeros
+/// and ones, the few buckets of a scalar's top window) is added by many threads instead of one.
+const MIN_PIECE: u32 = 64;
+/// Pieces a window has at most besides one a bucket ([`Plan::piece`]).
+const MAX_SPARE_PIECES: u64 = 1 << 16;
+/// Items (bucket steps and pieces, msm.cuh) one reduce thread folds: at least this many (a
+/// segment also pays a double-and-add for its offset)...
 const MIN_SEGMENT: u32 = 4;
 /// ... at most this many, and otherwise as few as fill the device with this many threads an SM.
 const MAX_SEGMENT: u32 = 64;
 const REDUCE_THREADS_PER_SM: u64 = 512;
 
-/// Buckets per reduce thread on a device of `sm_count` SMs: the segments of all windows spread
+/// Items per reduce thread on a device of `sm_count` SMs: the segments of all windows spread
 /// over every SM (the reduce was 2 blocks for 2^14 G1 points, 301 of the MSM's 340 µs kernel
 /// time in the emulator profile's H100 estimate).
-fn segment(windows: u32, buckets: u32, sm_count: u32) -> u32 {
-    let per_thread = (windows as u64 * buckets as u64) / (sm_count.max(1) as u64 * REDUCE_THREADS_PER_SM);
+fn segment(windows: u32, items: u32, sm_count: u32) -> u32 {
+    let per_thread = (windows as u64 * items as u64) / (sm_count.max(1) as u64 * REDUCE_THREADS_PER_SM);
     (per_thread.max(1).next_power_of_two() as u32).clamp(MIN_SEGMENT, MAX_SEGMENT)
 }
 
@@ -111,6 +117,15 @@ pub struct Plan {
     pub layout: Layout,
     /// Buckets per window: 2^(c-1).
     pub buckets: u32,
+    /// Points of a bucket one accumulate thread adds at most: [`MIN_PIECE`], or more above
+    /// 2^22 points so that a window has at most [`MAX_SPARE_PIECES`] pieces besides one a
+    /// bucket (the piece sums' device memory stays within a few times the buckets'). The
+    /// device's window (c = log2 n − 4, [`Layout::auto_for`]) puts about 32 random points in a
+    /// bucket up to 2^20 points, so random scalars keep about one piece a bucket there.
+    pub piece: u32,
+    /// Pieces per window, at most: Σ ⌈count / piece⌉ over the buckets ≤ points / piece + the
+    /// buckets that hold a point.
+    pub pieces: u32,
     /// Reduce segments per window, at most (the smallest segment: what the partial sums take).
     pub segments: u32,
 }
@@ -118,7 +133,17 @@ pub struct Plan {
 impl Plan {
     pub fn new(n: usize, layout: Layout) -> Self {
         let buckets = 1u32 << (layout.c - 1);
-        Self { n, layout, buckets, segments: buckets.div_ceil(MIN_SEGMENT) }
+        // Points ≤ MAX_CHUNK = 2^30 in a chunk the kernels see, so this stays below 2^32 for
+        // them; larger n (only sized here, then split into chunks) saturates.
+        let points = (n as u64).saturating_mul(layout.copies as u64);
+        let piece = points.div_ceil(MAX_SPARE_PIECES).next_power_of_two().clamp(MIN_PIECE as u64, 1 << 30);
+        let pieces = (points / piece + points.min(buckets as u64)).min(u32::MAX as u64 / 2) as u32;
+        Self { n, layout, buckets, piece: piece as u32, pieces, segments: (buckets + pieces).div_ceil(MIN_SEGMENT) }
+    }
+
+    /// Items per window, at most: a step per bucket and the pieces.
+    pub fn items(&self) -> u32 {
+        self.buckets + self.pieces
     }
 
     /// Points the kernels see: every precomputed copy of every base.
@@ -134,9 +159,11 @@ impl Plan {
         let affine = Size::of(pts, what).times(2 * field_words * 8);
         let scalars = Size::of(self.n, what).times(32);
         let keys_and_sorted = Size::of(pts, what).times(2 * w * 4);
-        let bucket_tables = Size::of(w * b, what).times(3 * 4 + 4 * field_words * 8);
+        // counts, offsets, cursors and piece offsets
+        let bucket_tables = Size::of(w * b, what).times(4 * 4);
+        let piece_sums = Size::of(w, what).times(self.pieces as usize).times(4 * field_words * 8);
         let partials = Size::of(w * (self.segments as usize + 1), what).times(4 * field_words * 8);
-        affine.and(scalars).and(keys_and_sorted).and(bucket_tables).and(partials).get()
+        affine.and(scalars).and(keys_and_sorted).and(bucket_tables).and(piece_sums).and(partials).get()
     }
 }
 
@@ -216,11 +243,14 @@ pub fn msm_resident<P: DeviceCurve>(
     let counts = gpu.alloc::<u32>((windows * buckets) as usize)?;
     let offsets = gpu.alloc::<u32>((windows * buckets) as usize)?;
     let cursors = gpu.alloc::<u32>((windows * buckets) as usize)?;
+    let piece_offsets = gpu.alloc_uninit::<u32>((windows * buckets) as usize)?;
     let sorted = gpu.alloc::<u32>(windows as usize * pts as usize)?;
     let xyzz = 4 * P::FIELD_WORDS;
-    let sums = gpu.alloc::<u64>((windows * buckets) as usize * xyzz)?;
-    let seg = segment(windows, buckets, props.sm_count);
-    let segs = buckets.div_ceil(seg);
+    let max_pieces = p.pieces;
+    // Written for the pieces a window has, read only there.
+    let sums = gpu.alloc_uninit::<u64>(windows as usize * max_pieces as usize * xyzz)?;
+    let seg = segment(windows, p.items(), props.sm_count);
+    let segs = p.items().div_ceil(seg);
     let partials = gpu.alloc_uninit::<u64>((windows * segs) as usize * xyzz)?;
     let window_sums = gpu.alloc_uninit::<u64>(windows as usize * xyzz)?;
 
@@ -238,24 +268,39 @@ pub fn msm_resident<P: DeviceCurve>(
     let scan = Launch::new("chk_msm_scan", Dim3::x(windows), Dim3::x(SCAN_THREADS))
         .buf(&counts)
         .u32(buckets)
+        .u32(p.piece)
         .buf(&offsets)
-        .buf(&cursors);
+        .buf(&cursors)
+        .buf(&piece_offsets);
     let scatter =
         Launch::new("chk_msm_scatter", g, b).buf(&keys).u64(pts).u32(windows).u32(buckets).buf(&cursors).buf(&sorted);
-    let (g, b) = grid((windows * buckets) as u64);
+    let (g, b) = grid(windows as u64 * max_pieces as u64);
     let accumulate = Launch::new(P::ACCUMULATE, g, b)
         .buf(d_bases)
         .buf(&sorted)
         .buf(&offsets)
         .buf(&counts)
+        .buf(&piece_offsets)
         .u64(pts)
         .u32(windows)
         .u32(buckets)
+        .u32(p.piece)
+        .u32(max_pieces)
         .buf(&sums);
     let (threads, shared) = reduce_block::<P>();
     let (g, b) = plan::elementwise_in_blocks_of((windows * segs) as u64, threads, &props).expect("segments");
-    let reduce =
-        Launch::new(P::REDUCE, g, b).shared(shared).buf(&sums).u32(windows).u32(buckets).u32(seg).buf(&partials);
+    let reduce = Launch::new(P::REDUCE, g, b)
+        .shared(shared)
+        .buf(&sums)
+        .buf(&counts)
+        .buf(&piece_offsets)
+        .u32(windows)
+        .u32(buckets)
+        .u32(p.piece)
+        .u32(max_pieces)
+        .u32(seg)
+        .u32(segs)
+        .buf(&partials);
     let threads = sum_threads(P::FIELD_WORDS);
     let sum = Launch::new(P::SUM, Dim3::x(windows), Dim3::x(threads))
         .shared(threads * (xyzz as u32 + 1) * 8) // a padded slot a thread (msm.cuh: smem_slot)
@@ -263,8 +308,9 @@ pub fn msm_resident<P: DeviceCurve>(
         .u32(segs)
         .buf(&window_sums);
     // SAFETY: every buffer is sized from the plan the launches index by: scalars 4n words, keys
-    // and sorted windows·points, bucket tables windows·buckets, partials windows·segs, window
-    // sums windows; a point index fits the 31 bits the keys leave it (points ≤ MAX_CHUNK).
+    // and sorted windows·points, bucket tables windows·buckets, piece sums windows·max_pieces
+    // (a window has at most that many pieces: Plan::pieces), partials windows·segs, window sums
+    // windows; a point index fits the 31 bits the keys leave it (points ≤ MAX_CHUNK).
     unsafe { gpu.run(&[digits, histogram, scan, scatter, accumulate, reduce, sum])? };
 
     let words = gpu.download(&window_sums)?;
@@ -295,5 +341,21 @@ mod tests {
         check::<ark_bn254::g1::Config>(0);
         check::<ark_bn254::g2::Config>(2);
         assert_eq!(reduce_block::<ark_bn254::g2::Config>(), (64, 33792));
+    }
+
+    /// Pieces stay at 64 points up to 2^22 points; beyond, they grow so that a window has at
+    /// most 2^16 pieces besides one a bucket, and `pieces` bounds what the accumulate writes.
+    #[test]
+    fn pieces_bound_their_memory() {
+        for log in [0u32, 10, 16, 22, 23, 26, 30] {
+            let p = Plan::new(1 << log, Layout::new(16, 1).unwrap());
+            let points = 1u64 << log;
+            if log <= 22 {
+                assert_eq!(p.piece, MIN_PIECE, "2^{log}");
+            }
+            assert!(points.div_ceil(p.piece as u64) <= MAX_SPARE_PIECES, "2^{log}");
+            assert_eq!(p.pieces as u64, points / p.piece as u64 + points.min(p.buckets as u64), "2^{log}");
+            assert_eq!(p.segments, p.items().div_ceil(MIN_SEGMENT));
+        }
     }
 }

@@ -411,3 +411,39 @@ fn valid_bases_are_checked_once_and_reused() {
     let valid = msm::ValidBases::new(&g1).unwrap();
     assert_eq!(valid.msm(&Engine::Cpu, &sets[0][..9], &cfg).unwrap().into_affine(), ark(&g1, &sets[0][..9]));
 }
+
+/// The device MSM spreads its work however the scalars fall. With every scalar equal (each
+/// window's points all in one bucket) or every scalar 1 (every point in one bucket of the first
+/// window), one thread a bucket made one thread add all n points; the accumulate now cuts a
+/// bucket into pieces, so its busiest thread (the emulator profile's
+/// `KernelProfile::busiest_thread`) performs at most 1/32 of the launch's field products, and the
+/// reduce's busiest thread no more than with random scalars (half as much again). The sums still
+/// equal arkworks'.
+#[test]
+fn skewed_scalars_spread_over_threads() {
+    let mut rng = StdRng::seed_from_u64(seed());
+    let n = 4096;
+    let bases = points::<ark_bn254::g1::Config>(&mut rng, n);
+    let random = scalars(&mut rng, n);
+    // (busiest accumulate thread, the accumulate's total, busiest reduce thread), products.
+    let products = |s: &[Fr]| {
+        // Grids sized for an H100's 132 SMs, as `cherenkov profile` sizes them.
+        let engine = Engine::emu(EmuConfig { profile: true, sm_count: 132, ..EmuConfig::default() });
+        assert_eq!(ours(&engine, &bases, s, &MsmConfig::default()), ark(&bases, s));
+        let launches = engine.take_profiles();
+        let of = |kernel: &str| launches.iter().find(|p| p.kernel == kernel).expect("launched").clone();
+        let (acc, red) = (of("chk_msm_accumulate_g1"), of("chk_msm_reduce_g1"));
+        // The H100 estimate's busiest-thread floor, where the build read the kernels' SASS.
+        let h100 = cherenkov::roofline::gpu("h100").expect("in the table");
+        eprintln!("accumulate on an H100: {:?}", cherenkov::roofline::estimate(&acc, h100));
+        (acc.busiest_thread.mont256_mul, acc.counts.ops.mont256_mul, red.busiest_thread.mont256_mul)
+    };
+    let (_, _, random_reduce) = products(&random);
+    assert!(random_reduce > 0.0);
+    for (case, s) in [("random", random.clone()), ("equal", vec![random[0]; n]), ("ones", vec![Fr::ONE; n])] {
+        let (busiest, total, reduce) = products(&s);
+        eprintln!("{case}: accumulate busiest thread {busiest} of {total} products, reduce busiest {reduce}");
+        assert!(busiest > 0.0 && busiest * 32.0 <= total, "{case}: {busiest} of {total}");
+        assert!(reduce <= 1.5 * random_reduce, "{case}: reduce {reduce} against {random_reduce}");
+    }
+}

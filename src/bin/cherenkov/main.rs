@@ -772,9 +772,10 @@ fn run_profile(
     }
     println!("{}", bench::profile::table(&profiles, spec));
     println!(
-        "Kernel time only (no launch overhead or transfers), a floor: the larger of DRAM time (distinct \
-         sectors at peak bandwidth) and issue time (counted field operations at their SASS cost, plus \
-         one instruction per memory request, barrier and warp operation). See src/roofline.rs."
+        "Kernel time only (no launch overhead or transfers), a floor: the largest of DRAM time (distinct \
+         sectors at peak bandwidth), issue time (counted field operations at their SASS cost, plus one \
+         instruction per memory request, barrier and warp operation) and the busiest thread's field \
+         operations at one instruction a clock. See src/roofline.rs."
     );
     Ok(true)
 }
