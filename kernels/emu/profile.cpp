@@ -87,7 +87,9 @@ struct Block {
   uint32_t lane = 0;
 };
 
-uint64_t ops_total(const uint64_t (&ops)[8]) {
+// Operations of one thread's counts: a C array (the profile's) or a std::array (a block's).
+template <class Ops>
+uint64_t ops_total(const Ops& ops) {
   uint64_t t = 0;
   for (uint64_t v : ops) t += v;
   return t;
@@ -295,11 +297,8 @@ void block_end() {
   if (g_block) score_block(t_totals, *g_block);
   g_block = nullptr;
   uint64_t* busiest = t_totals.out.busiest_thread_ops;
-  for (const auto& ops : t_thread_ops) {
-    uint64_t mine[8];
-    std::copy(ops.begin(), ops.end(), mine);
-    if (ops_total(mine) > ops_total(t_totals.out.busiest_thread_ops)) std::copy(ops.begin(), ops.end(), busiest);
-  }
+  for (const auto& ops : t_thread_ops)
+    if (ops_total(ops) > ops_total(t_totals.out.busiest_thread_ops)) std::copy(ops.begin(), ops.end(), busiest);
   t_thread_ops.clear();
 }
 

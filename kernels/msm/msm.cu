@@ -93,8 +93,8 @@ __device__ __forceinline__ void accumulate(const Affine* bases, const uint32_t* 
     const uint32_t q = (uint32_t)(k % max_pieces);
     const uint32_t* po = piece_offsets + w * buckets;
     const uint32_t* cnt = counts + w * buckets;
-    if (q >= po[buckets - 1] + pieces_of(cnt[buckets - 1], piece)) continue;  // past the window's pieces
-    const uint32_t j = last_at_most(po, buckets, q);                          // the piece's bucket
+    if (q >= window_pieces(po, cnt, buckets, piece)) continue;  // past the window's pieces
+    const uint32_t j = last_at_most(po, buckets, q);            // the piece's bucket
     const uint32_t* run = sorted + w * n + offsets[w * buckets + j];
     const uint32_t first = (q - po[j]) * piece, end = first + piece < cnt[j] ? first + piece : cnt[j];
     Xyzz acc = Xyzz::inf();

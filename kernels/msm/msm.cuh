@@ -79,6 +79,11 @@ struct smem_slot {
 // Pieces of a bucket of `count` points.
 CHK_HD uint32_t pieces_of(uint32_t count, uint32_t piece) { return (count + piece - 1) / piece; }
 
+// Pieces of a window: its last bucket's piece offset and pieces (`po`, `counts`: the window's).
+CHK_HD uint32_t window_pieces(const uint32_t* po, const uint32_t* counts, uint32_t buckets, uint32_t piece) {
+  return po[buckets - 1] + pieces_of(counts[buckets - 1], piece);
+}
+
 // The last j < len with a[j] + (indexed ? j : 0) <= x, for a non-decreasing a with a[0] <= x:
 // the bucket of a piece (a = piece offsets) or of an item (their steps j + a[j]).
 CHK_HD uint32_t last_at_most(const uint32_t* a, uint32_t len, uint32_t x, bool indexed = false) {
@@ -106,7 +111,7 @@ CHK_HD void items_sum(const Xyzz* sums, const uint32_t* counts, const uint32_t* 
                       uint32_t lo, uint32_t seg, Xyzz* running, Xyzz* offset, Xyzz* sum) {
   *running = Xyzz::inf();
   *sum = Xyzz::inf();
-  const uint32_t items = buckets + po[buckets - 1] + pieces_of(counts[buckets - 1], piece);
+  const uint32_t items = buckets + window_pieces(po, counts, buckets, piece);
   if (lo >= items) return;
   const uint32_t hi = items - lo > seg ? lo + seg : items;
   uint32_t b = last_at_most(po, buckets, hi - 1, true) + 1;  // steps not yet passed: buckets 0 .. b - 1

@@ -17,10 +17,24 @@ use crate::mem::{self, Size};
 
 /// Threads of the scan kernel's one block per window (`SCAN_THREADS` in msm.cuh).
 const SCAN_THREADS: u32 = 256;
-/// Points an accumulate thread adds at most, at least: a bucket is cut into pieces of
-/// [`Plan::piece`] points, so a bucket that holds every point (equal scalars, a witness of zeros
-/// and ones, the few buckets of a scalar's top window) is added by many threads instead of one.
-const MIN_PIECE: u32 = 64;
+/// Points an accumulate thread adds at most once the MSM is large enough to fill a device with
+/// such pieces: a bucket is cut into pieces of [`Plan::piece`] points, so a bucket that holds
+/// every point (equal scalars, a witness of zeros and ones, the few buckets of a scalar's top
+/// window) is added by many threads instead of one.
+const FULL_PIECE: u32 = 64;
+/// Smaller MSMs cut shorter pieces, down to this: at 64 points their accumulate was one chain of
+/// dependent additions a thread, bound by its busiest thread (G1 2^14 75 µs of 123 µs, G2 2^12
+/// 300 of 436 µs, the emulator profile's H100 estimate). Each piece is one more addition in the
+/// reduce, whose busiest thread then binds instead.
+const MIN_PIECE: u32 = 4;
+/// Point additions over all windows a piece's worth of work is sized against: the piece is the
+/// largest power of two (≤ [`FULL_PIECE`]) with at least this many pieces over all windows. In the
+/// profile's estimate a G1 MSM of 2^16 points (1.4 M additions) is issue-bound at 32- and 64-point
+/// pieces (174 µs both) and slower at 16 (190 µs), and 2^12 to 2^14 points gain down to 4 to 8
+/// points. A fixed figure rather than the device's: the plan's memory must not depend on which
+/// GPU sizes it, and shorter pieces make fewer than 2 · 2^15 pieces over all windows besides one a
+/// bucket (G2: under 16 MiB of piece sums).
+const FILL_PIECES: u64 = 1 << 15;
 /// Pieces a window has at most besides one a bucket ([`Plan::piece`]).
 const MAX_SPARE_PIECES: u64 = 1 << 16;
 /// Items (bucket steps and pieces, msm.cuh) one reduce thread folds: at least this many (a
@@ -117,11 +131,12 @@ pub struct Plan {
     pub layout: Layout,
     /// Buckets per window: 2^(c-1).
     pub buckets: u32,
-    /// Points of a bucket one accumulate thread adds at most: [`MIN_PIECE`], or more above
-    /// 2^22 points so that a window has at most [`MAX_SPARE_PIECES`] pieces besides one a
-    /// bucket (the piece sums' device memory stays within a few times the buckets'). The
-    /// device's window (c = log2 n − 4, [`Layout::auto_for`]) puts about 32 random points in a
-    /// bucket up to 2^20 points, so random scalars keep about one piece a bucket there.
+    /// Points of a bucket one accumulate thread adds at most: [`FULL_PIECE`]; fewer (down to
+    /// [`MIN_PIECE`]) for small MSMs, so that their pieces still fill a device
+    /// ([`FILL_PIECES`]); more above 2^22 points, so that a window has at most
+    /// [`MAX_SPARE_PIECES`] pieces besides one a bucket (the piece sums' device memory stays
+    /// within a few times the buckets'). The device's window (c = log2 n − 4,
+    /// [`Layout::auto_for`]) puts about 32 random points in a bucket up to 2^20 points.
     pub piece: u32,
     /// Pieces per window, at most: Σ ⌈count / piece⌉ over the buckets ≤ points / piece + the
     /// buckets that hold a point.
@@ -136,7 +151,9 @@ impl Plan {
         // Points ≤ MAX_CHUNK = 2^30 in a chunk the kernels see, so this stays below 2^32 for
         // them; larger n (only sized here, then split into chunks) saturates.
         let points = (n as u64).saturating_mul(layout.copies as u64);
-        let piece = points.div_ceil(MAX_SPARE_PIECES).next_power_of_two().clamp(MIN_PIECE as u64, 1 << 30);
+        let fill = (points.saturating_mul(layout.windows as u64) / FILL_PIECES).max(1);
+        let fill = (1u64 << fill.ilog2()).clamp(MIN_PIECE as u64, FULL_PIECE as u64);
+        let piece = points.div_ceil(MAX_SPARE_PIECES).next_power_of_two().clamp(fill, 1 << 30);
         let pieces = (points / piece + points.min(buckets as u64)).min(u32::MAX as u64 / 2) as u32;
         Self { n, layout, buckets, piece: piece as u32, pieces, segments: (buckets + pieces).div_ceil(MIN_SEGMENT) }
     }
@@ -241,10 +258,12 @@ pub fn msm_resident<P: DeviceCurve>(
     let d_scalars = gpu.upload(&ints)?;
     let keys = gpu.alloc::<u32>(windows as usize * pts as usize)?;
     let counts = gpu.alloc::<u32>((windows * buckets) as usize)?;
-    let offsets = gpu.alloc::<u32>((windows * buckets) as usize)?;
-    let cursors = gpu.alloc::<u32>((windows * buckets) as usize)?;
+    // The scan writes every entry of these three; the scatter every slot the accumulate reads
+    // (a window's first Σ counts).
+    let offsets = gpu.alloc_uninit::<u32>((windows * buckets) as usize)?;
+    let cursors = gpu.alloc_uninit::<u32>((windows * buckets) as usize)?;
     let piece_offsets = gpu.alloc_uninit::<u32>((windows * buckets) as usize)?;
-    let sorted = gpu.alloc::<u32>(windows as usize * pts as usize)?;
+    let sorted = gpu.alloc_uninit::<u32>(windows as usize * pts as usize)?;
     let xyzz = 4 * P::FIELD_WORDS;
     let max_pieces = p.pieces;
     // Written for the pieces a window has, read only there.
@@ -343,19 +362,36 @@ mod tests {
         assert_eq!(reduce_block::<ark_bn254::g2::Config>(), (64, 33792));
     }
 
-    /// Pieces stay at 64 points up to 2^22 points; beyond, they grow so that a window has at
-    /// most 2^16 pieces besides one a bucket, and `pieces` bounds what the accumulate writes.
+    /// Pieces: at most [`FULL_PIECE`] points up to 2^22 points, shorter for small MSMs (never
+    /// below [`MIN_PIECE`]) and then enough of them over all windows to fill a device but fewer
+    /// than twice that; beyond 2^22 points they grow so that a window has at most 2^16 pieces
+    /// besides one a bucket; and `pieces` bounds what the accumulate writes.
     #[test]
-    fn pieces_bound_their_memory() {
-        for log in [0u32, 10, 16, 22, 23, 26, 30] {
-            let p = Plan::new(1 << log, Layout::new(16, 1).unwrap());
-            let points = 1u64 << log;
-            if log <= 22 {
-                assert_eq!(p.piece, MIN_PIECE, "2^{log}");
+    fn pieces_fill_the_device_and_bound_their_memory() {
+        for c in [4u32, 8, 10, 16] {
+            for log in [0u32, 4, 10, 12, 14, 16, 18, 20, 22, 23, 26, 30] {
+                let layout = Layout::new(c, 1).unwrap();
+                let p = Plan::new(1 << log, layout);
+                let points = 1u64 << log;
+                let spare = points * layout.windows as u64 / p.piece as u64;
+                let at = format!("c = {c}, 2^{log} points, piece {}", p.piece);
+                assert!(p.piece.is_power_of_two() && p.piece >= MIN_PIECE, "{at}");
+                if log <= 22 {
+                    assert!(p.piece <= FULL_PIECE, "{at}");
+                    if p.piece > MIN_PIECE {
+                        assert!(spare >= FILL_PIECES, "{at}: {spare} pieces");
+                    }
+                    if p.piece < FULL_PIECE {
+                        assert!(spare < 2 * FILL_PIECES, "{at}: {spare} pieces");
+                    }
+                }
+                assert!(points.div_ceil(p.piece as u64) <= MAX_SPARE_PIECES, "{at}");
+                assert_eq!(p.pieces as u64, points / p.piece as u64 + points.min(p.buckets as u64), "{at}");
+                assert_eq!(p.segments, p.items().div_ceil(MIN_SEGMENT));
             }
-            assert!(points.div_ceil(p.piece as u64) <= MAX_SPARE_PIECES, "2^{log}");
-            assert_eq!(p.pieces as u64, points / p.piece as u64 + points.min(p.buckets as u64), "2^{log}");
-            assert_eq!(p.segments, p.items().div_ceil(MIN_SEGMENT));
         }
+        // The device's windows (c = log2 n - 4): 2^12 points at the shortest pieces, 2^20 at full.
+        assert_eq!(Plan::new(1 << 12, Layout::new(8, 1).unwrap()).piece, MIN_PIECE);
+        assert_eq!(Plan::new(1 << 20, Layout::new(16, 1).unwrap()).piece, FULL_PIECE);
     }
 }
