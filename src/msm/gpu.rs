@@ -27,13 +27,13 @@ const FULL_PIECE: u32 = 64;
 /// 300 of 436 µs, the emulator profile's H100 estimate). Each piece is one more addition in the
 /// reduce, whose busiest thread then binds instead.
 const MIN_PIECE: u32 = 4;
-/// Point additions over all windows a piece's worth of work is sized against: the piece is the
-/// largest power of two (≤ [`FULL_PIECE`]) with at least this many pieces over all windows. In the
-/// profile's estimate a G1 MSM of 2^16 points (1.4 M additions) is issue-bound at 32- and 64-point
-/// pieces (174 µs both) and slower at 16 (190 µs), and 2^12 to 2^14 points gain down to 4 to 8
-/// points. A fixed figure rather than the device's: the plan's memory must not depend on which
-/// GPU sizes it, and shorter pieces make fewer than 2 · 2^15 pieces over all windows besides one a
-/// bucket (G2: under 16 MiB of piece sums).
+/// Pieces over all windows that a small MSM still makes: the piece is the largest power of two
+/// (from [`MIN_PIECE`] to [`FULL_PIECE`]) that gives at least this many. In the profile's
+/// estimate a G1 MSM of 2^16 points (1.4 M additions) is issue-bound at 32- and 64-point pieces
+/// (174 µs both) and slower at 16 (190 µs), and 2^12 to 2^14 points gain down to 4 to 8 points.
+/// A fixed figure rather than the device's: the plan's memory must not depend on which GPU sizes
+/// it, and shorter pieces make fewer than 2 · 2^15 pieces over all windows besides one a bucket
+/// (G2: under 16 MiB of piece sums).
 const FILL_PIECES: u64 = 1 << 15;
 /// Pieces a window has at most besides one a bucket ([`Plan::piece`]).
 const MAX_SPARE_PIECES: u64 = 1 << 16;
