@@ -13,12 +13,17 @@
 #define CHK_UNROLL _Pragma("GCC unroll 64")
 #endif
 #define CHK_NO_UNROLL _Pragma("GCC unroll 1")
+// A permutation's round loops stay loops here: unrolled (with their width loops inside), the
+// Poseidon2 translation units took GCC over 100 s at -O2, for no speed (a BabyBear-16
+// permutation runs 1040 ns either way); a GPU unrolls them (CHK_UNROLL).
+#define CHK_UNROLL_ROUNDS CHK_NO_UNROLL
 #else
 #include <cstdint>
 #define CHK_NOINLINE __noinline__
 #define CHK_UNROLL _Pragma("unroll")
 // Keeps one copy of a big body (e.g. a permutation) in a short loop: fewer registers.
 #define CHK_NO_UNROLL _Pragma("unroll 1")
+#define CHK_UNROLL_ROUNDS CHK_UNROLL
 #define DYN_SHARED(T, name)                                 \
   extern __shared__ __align__(16) unsigned char chk_dyn_smem_[]; \
   T* name = reinterpret_cast<T*>(chk_dyn_smem_)

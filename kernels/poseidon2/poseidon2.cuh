@@ -60,7 +60,7 @@ CHK_UNROLL
 
 template <int D, class F, int W, int RP>
 __device__ __forceinline__ void p2_full_rounds(F* s, const F (&rc)[4][W]) {
-CHK_UNROLL
+CHK_UNROLL_ROUNDS
   for (int r = 0; r < 4; r++) {
 CHK_UNROLL
     for (int i = 0; i < W; i++) s[i] = p2_sbox<D>(s[i] + rc[r][i]);
@@ -72,7 +72,7 @@ template <int D, class F, int W, int RP>
 __device__ __forceinline__ void poseidon2_permute(F* s, const chk_poseidon2_params<F, W, RP>& prm) {
   p2_external_layer<F, W>(s);
   p2_full_rounds<D, F, W, RP>(s, prm.initial);
-CHK_UNROLL
+CHK_UNROLL_ROUNDS
   for (int r = 0; r < RP; r++) {
     s[0] = p2_sbox<D>(s[0] + prm.partial[r]);
     F sum = s[0];
@@ -196,7 +196,7 @@ CHK_UNROLL
 
 template <int D, class F, int RP>
 __device__ __forceinline__ void p2_full_rounds_x4(F* s, const F* rc, uint32_t q) {
-CHK_UNROLL
+CHK_UNROLL_ROUNDS
   for (int r = 0; r < 4; r++) {
 CHK_UNROLL
     for (int k = 0; k < 4; k++) s[k] = p2_sbox<D>(s[k] + rc[r * 16 + 4 * q + k]);
@@ -209,7 +209,7 @@ __device__ __forceinline__ void poseidon2_permute_x4(F* s, uint32_t q, const F* 
                                                      const chk_poseidon2_params<F, 16, RP>& prm) {
   p2_external_layer_x4(s);
   p2_full_rounds_x4<D, F, RP>(s, rc, q);
-CHK_UNROLL
+CHK_UNROLL_ROUNDS
   for (int r = 0; r < RP; r++) {
     // s_0 is lane 0's: every lane computes the s-box on its own first element, lane 0 keeps it.
     const F y = p2_sbox<D>(s[0] + prm.partial[r]);
