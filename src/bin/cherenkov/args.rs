@@ -1,6 +1,6 @@
 //! The command line: every subcommand, its flags and their help.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use cherenkov::bench::{Batch, Shape};
 use cherenkov::Backend;
@@ -169,14 +169,25 @@ pub(crate) enum Command {
     },
 }
 
+/// The flags of every primitive `bench` times against its peer.
+#[derive(Args)]
+pub(crate) struct TimedRun {
+    /// Backend to time: auto = cuda when usable, else cpu.
+    #[arg(long, default_value = "auto")]
+    pub(crate) backend: Backend,
+    /// Timed repetitions per side; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub(crate) reps: usize,
+    /// Seed of the random inputs.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+}
+
 #[derive(Subcommand)]
 pub(crate) enum BenchWhat {
     /// BabyBear dft_batch and coset_lde_batch (+1 bit) against Plonky3's Radix2DitParallel,
     /// BN254 Fr FFT against arkworks' Radix2EvaluationDomain.
     Ntt {
-        /// Backend to time: auto = cuda when usable, else cpu.
-        #[arg(long, default_value = "auto")]
-        backend: Backend,
         /// BabyBear shapes as LOGxWIDTH (2^LOG rows of WIDTH columns), comma-separated. Default
         /// (when neither --shapes nor --bn254 is given): 20x64,16x256,22x16.
         #[arg(long, value_delimiter = ',', num_args = 0..)]
@@ -185,19 +196,12 @@ pub(crate) enum BenchWhat {
         /// --shapes nor --bn254 is given): 20.
         #[arg(long, value_delimiter = ',', num_args = 0..)]
         bn254: Option<Vec<u32>>,
-        /// Timed repetitions per side; the median is reported.
-        #[arg(long, default_value_t = 5)]
-        reps: usize,
-        /// Seed of the random inputs.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        #[command(flatten)]
+        run: TimedRun,
     },
     /// Poseidon2 Merkle commitments (BabyBear, Plonky3's constants, cap height 0) against
     /// Plonky3's MerkleTreeMmcs with packed hashing, and raw Poseidon2-16 permutations.
     Merkle {
-        /// Backend to time: auto = cuda when usable, else cpu.
-        #[arg(long, default_value = "auto")]
-        backend: Backend,
         /// Batches committed in one tree each: LOGxWIDTH shapes (LOG at most 26) joined by `+`,
         /// comma-separated. Default (when neither --batches nor --log-perms is given):
         /// 20x16,20x8+19x16+18x32.
@@ -207,12 +211,8 @@ pub(crate) enum BenchWhat {
         /// Default (when neither --batches nor --log-perms is given): 20.
         #[arg(long)]
         log_perms: Option<u32>,
-        /// Timed repetitions per side; the median is reported.
-        #[arg(long, default_value_t = 5)]
-        reps: usize,
-        /// Seed of the random inputs.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        #[command(flatten)]
+        run: TimedRun,
     },
     /// What self-check mode (`CHERENKOV_VERIFY=1`) costs: each check on the host against the
     /// cpu backend computing the same operation (BabyBear DFT and LDE 2^20 x 64 and 2^22 x 16,
@@ -228,9 +228,6 @@ pub(crate) enum BenchWhat {
     },
     /// BN254 G1 and G2 multi-scalar multiplications against arkworks' VariableBaseMSM::msm.
     Msm {
-        /// Backend to time: auto = cuda when usable, else cpu.
-        #[arg(long, default_value = "auto")]
-        backend: Backend,
         /// log2 numbers of G1 points (at most 26), comma-separated. Default (when neither --g1
         /// nor --g2 is given): 16,20.
         #[arg(long, value_delimiter = ',', num_args = 0..)]
@@ -239,12 +236,8 @@ pub(crate) enum BenchWhat {
         /// nor --g2 is given): 16.
         #[arg(long, value_delimiter = ',', num_args = 0..)]
         g2: Option<Vec<u32>>,
-        /// Timed repetitions per side; the median is reported.
-        #[arg(long, default_value_t = 5)]
-        reps: usize,
-        /// Seed of the random inputs.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        #[command(flatten)]
+        run: TimedRun,
     },
 }
 

@@ -16,7 +16,7 @@ mod prove;
 mod sp1;
 mod timing;
 
-use args::{BenchWhat, Cli, Command};
+use args::{BenchWhat, Cli, Command, TimedRun};
 use cherenkov::backend::EmuConfig;
 use cherenkov::bench::{self, limits, MerkleBench, MsmBench, NttBench};
 use cherenkov::Engine;
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Command::Check { backend, seed, random, sizes, all_schedules, json } => {
             check::run(backend, seed, random, sizes, all_schedules, json)
         }
-        Command::Bench { out, what: BenchWhat::Ntt { backend, shapes, bn254, reps, seed } } => {
+        Command::Bench { out, what: BenchWhat::Ntt { shapes, bn254, run: TimedRun { backend, reps, seed } } } => {
             let d = NttBench::default();
             let (shapes, bn254_log_sizes) = asked(shapes, bn254, d.shapes, d.bn254_log_sizes);
             let cfg = NttBench { shapes, bn254_log_sizes, repetitions: reps, seed };
@@ -41,7 +41,10 @@ fn main() -> ExitCode {
                 .and_then(|bytes| limits::fits_in_memory("this bench", bytes))
                 .and_then(|()| timing::run_bench("ntt", backend, out, reps, seed, cases, |e, p| bench::ntt(e, &cfg, p)))
         }
-        Command::Bench { out, what: BenchWhat::Merkle { backend, batches, log_perms, reps, seed } } => {
+        Command::Bench {
+            out,
+            what: BenchWhat::Merkle { batches, log_perms, run: TimedRun { backend, reps, seed } },
+        } => {
             let d = MerkleBench::default();
             let (batches, log_perms) = match (batches, log_perms) {
                 (None, None) => (d.batches, d.log_perms),
@@ -53,7 +56,7 @@ fn main() -> ExitCode {
                 timing::run_bench("merkle", backend, out, reps, seed, cases, |e, p| bench::merkle(e, &cfg, p))
             })
         }
-        Command::Bench { out, what: BenchWhat::Msm { backend, g1, g2, reps, seed } } => {
+        Command::Bench { out, what: BenchWhat::Msm { g1, g2, run: TimedRun { backend, reps, seed } } } => {
             let d = MsmBench::default();
             let (g1_log_sizes, g2_log_sizes) = asked(g1, g2, d.g1_log_sizes, d.g2_log_sizes);
             let cfg = MsmBench { g1_log_sizes, g2_log_sizes, repetitions: reps, seed };
