@@ -170,7 +170,7 @@ pub(crate) enum Command {
 }
 
 /// The flags of every primitive `bench` times against its peer.
-#[derive(Args)]
+#[derive(Args, Clone, Copy)]
 pub(crate) struct TimedRun {
     /// Backend to time: auto = cuda when usable, else cpu.
     #[arg(long, default_value = "auto")]

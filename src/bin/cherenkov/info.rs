@@ -1,8 +1,21 @@
 //! `cherenkov info`: what this machine and this build can run.
 
-use cherenkov::backend::{self, cuda, emu, kernels};
+use cherenkov::backend::{self, cuda, emu, kernels, EmuConfig};
+use cherenkov::{bench, Engine};
 
-pub(crate) fn print(show_kernels: bool) {
+/// Prints what this machine and build can run, then (`device_counts`) what each public device
+/// operation costs on the emulator (`Engine::stats()`).
+pub(crate) fn run(show_kernels: bool, device_counts: bool) -> cherenkov::Result<bool> {
+    print(show_kernels);
+    if device_counts {
+        let engine = Engine::emu(EmuConfig::default());
+        let rows = bench::counts::run(&engine)?;
+        println!("\ndevice counts (Engine::stats on {}):\n\n{}", engine.name(), bench::counts::table(&rows));
+    }
+    Ok(true)
+}
+
+fn print(show_kernels: bool) {
     println!("cherenkov {}", env!("CARGO_PKG_VERSION"));
     println!("\nbackends:");
     for a in backend::availability() {

@@ -16,10 +16,9 @@ mod prove;
 mod sp1;
 mod timing;
 
-use args::{BenchWhat, Cli, Command, TimedRun};
+use args::{BenchWhat, Cli, Command};
 use cherenkov::backend::EmuConfig;
-use cherenkov::bench::{self, limits, MerkleBench, MsmBench, NttBench};
-use cherenkov::Engine;
+use cherenkov::bench::{self, MerkleBench, MsmBench, NttBench};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,38 +31,33 @@ fn main() -> ExitCode {
         Command::Check { backend, seed, random, sizes, all_schedules, json } => {
             check::run(backend, seed, random, sizes, all_schedules, json)
         }
-        Command::Bench { out, what: BenchWhat::Ntt { shapes, bn254, run: TimedRun { backend, reps, seed } } } => {
+        Command::Bench { out, what: BenchWhat::Ntt { shapes, bn254, run } } => {
             let d = NttBench::default();
             let (shapes, bn254_log_sizes) = asked(shapes, bn254, d.shapes, d.bn254_log_sizes);
-            let cfg = NttBench { shapes, bn254_log_sizes, repetitions: reps, seed };
+            let cfg = NttBench { shapes, bn254_log_sizes, repetitions: run.reps, seed: run.seed };
             let cases = 2 * cfg.shapes.len() + cfg.bn254_log_sizes.len();
             cfg.validate()
-                .and_then(|bytes| limits::fits_in_memory("this bench", bytes))
-                .and_then(|()| timing::run_bench("ntt", backend, out, reps, seed, cases, |e, p| bench::ntt(e, &cfg, p)))
+                .and_then(|bytes| timing::run_bench("ntt", &run, out, bytes, cases, |e, p| bench::ntt(e, &cfg, p)))
         }
-        Command::Bench {
-            out,
-            what: BenchWhat::Merkle { batches, log_perms, run: TimedRun { backend, reps, seed } },
-        } => {
+        Command::Bench { out, what: BenchWhat::Merkle { batches, log_perms, run } } => {
             let d = MerkleBench::default();
             let (batches, log_perms) = match (batches, log_perms) {
                 (None, None) => (d.batches, d.log_perms),
                 (b, l) => (b.unwrap_or_default(), l),
             };
-            let cfg = MerkleBench { batches, log_perms, repetitions: reps, seed };
+            let cfg = MerkleBench { batches, log_perms, repetitions: run.reps, seed: run.seed };
             let cases = cfg.batches.len() + usize::from(cfg.log_perms.is_some());
-            cfg.validate().and_then(|bytes| limits::fits_in_memory("this bench", bytes)).and_then(|()| {
-                timing::run_bench("merkle", backend, out, reps, seed, cases, |e, p| bench::merkle(e, &cfg, p))
+            cfg.validate().and_then(|bytes| {
+                timing::run_bench("merkle", &run, out, bytes, cases, |e, p| bench::merkle(e, &cfg, p))
             })
         }
-        Command::Bench { out, what: BenchWhat::Msm { g1, g2, run: TimedRun { backend, reps, seed } } } => {
+        Command::Bench { out, what: BenchWhat::Msm { g1, g2, run } } => {
             let d = MsmBench::default();
             let (g1_log_sizes, g2_log_sizes) = asked(g1, g2, d.g1_log_sizes, d.g2_log_sizes);
-            let cfg = MsmBench { g1_log_sizes, g2_log_sizes, repetitions: reps, seed };
+            let cfg = MsmBench { g1_log_sizes, g2_log_sizes, repetitions: run.reps, seed: run.seed };
             let cases = cfg.g1_log_sizes.len() + cfg.g2_log_sizes.len();
             cfg.validate()
-                .and_then(|bytes| limits::fits_in_memory("this bench", bytes))
-                .and_then(|()| timing::run_bench("msm", backend, out, reps, seed, cases, |e, p| bench::msm(e, &cfg, p)))
+                .and_then(|bytes| timing::run_bench("msm", &run, out, bytes, cases, |e, p| bench::msm(e, &cfg, p)))
         }
         Command::Bench { what: BenchWhat::Verify { reps, seed }, .. } => timing::run_verify_bench(reps, seed),
         Command::Prove { log_rows, backends, prover, queries, pow_bits } => {
@@ -112,22 +106,7 @@ fn main() -> ExitCode {
         Command::Sp1 { version, cycles, backend, shard_size, native, dry_run } => {
             return sp1::run(&sp1::Sp1Run { version, cycles, backend, shard_size, native, dry_run });
         }
-        Command::Info { kernels, device_counts } => {
-            info::print(kernels);
-            if device_counts {
-                let engine = Engine::emu(EmuConfig::default());
-                bench::counts::run(&engine).map(|rows| {
-                    println!(
-                        "\ndevice counts (Engine::stats on {}):\n\n{}",
-                        engine.name(),
-                        bench::counts::table(&rows)
-                    );
-                    true
-                })
-            } else {
-                Ok(true)
-            }
-        }
+        Command::Info { kernels, device_counts } => info::run(kernels, device_counts),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

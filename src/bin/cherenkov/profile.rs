@@ -46,22 +46,14 @@ pub(crate) fn run(
         Vec::new()
     } else {
         let progress = Progress::new(cases.len(), "profiling", "", format!(" on the emulator (as {})", spec.name));
-        let mut step = 0;
-        let ops = bench::profile::run(cases, spec, |what| {
-            progress.start(step, what);
-            step += 1;
-        });
+        let ops = bench::profile::run(cases, spec, |what| progress.next(what));
         progress.finish();
         ops?
     };
     if let Some(engine) = engine {
         let reps = measure.as_ref().map_or(1, |m| m.1);
         let progress = Progress::new(cases.len(), "measuring", "", format!(" on {}", engine.name()));
-        let mut step = 0;
-        let rows = bench::profile::measure(&engine, cases, reps, |what| {
-            progress.start(step, what);
-            step += 1;
-        });
+        let rows = bench::profile::measure(&engine, cases, reps, |what| progress.next(what));
         progress.finish();
         let estimates = from_file.unwrap_or_else(|| bench::profile::estimates(&profiles, spec));
         println!("{}", bench::profile::measured_table(&engine.name(), &rows?, &estimates, spec));

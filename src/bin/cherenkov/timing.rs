@@ -1,19 +1,23 @@
 //! `cherenkov bench`: each primitive timed against its peer, and the self-checks' cost.
 
-use cherenkov::bench;
-use cherenkov::{Backend, Engine};
+use cherenkov::bench::{self, limits};
+use cherenkov::Engine;
 
+use crate::args::TimedRun;
 use crate::progress::Progress;
 
+/// Times `cases` cases of a primitive (`what`) whose settings ask for `bytes` of memory, as
+/// `timed` says, and prints the table (also written to `out`).
 pub(crate) fn run_bench(
     what: &str,
-    backend: Backend,
+    timed: &TimedRun,
     out: Option<std::path::PathBuf>,
-    reps: usize,
-    seed: u64,
+    bytes: usize,
     cases: usize,
     run: impl FnOnce(&Engine, &mut dyn FnMut(&str)) -> cherenkov::Result<Vec<bench::BenchRow>>,
 ) -> cherenkov::Result<bool> {
+    limits::fits_in_memory("this bench", bytes)?;
+    let TimedRun { backend, reps, seed } = *timed;
     let engine = backend.engine()?;
     let name = engine.name();
     println!(
@@ -21,11 +25,7 @@ pub(crate) fn run_bench(
         if cfg!(feature = "peers-parallel") { "" } else { "out" }
     );
     let progress = Progress::new(cases, "timing", "", String::new());
-    let mut started = 0;
-    let rows = run(&engine, &mut |case| {
-        progress.start(started, case);
-        started += 1;
-    });
+    let rows = run(&engine, &mut |case| progress.next(case));
     progress.finish();
     let rows = rows?;
     println!("\n{}", bench::table(&name, &rows));
@@ -49,11 +49,7 @@ pub(crate) fn run_verify_bench(reps: usize, seed: u64) -> cherenkov::Result<bool
     );
     let cases = 2 * cfg.ntt_shapes.len() + cfg.merkle_shapes.len() + 1 + cfg.msm_batches.len();
     let progress = Progress::new(cases, "timing", "", String::new());
-    let mut started = 0;
-    let rows = verify::run(&cfg, |case| {
-        progress.start(started, case);
-        started += 1;
-    });
+    let rows = verify::run(&cfg, |case| progress.next(case));
     progress.finish();
     println!("\n{}", verify::table(&rows?));
     Ok(true)
